@@ -1,0 +1,32 @@
+# Two commands do all set-up: `make run` serves the API, `make test` runs the suite.
+SHELL := /bin/bash
+PORT ?= 4000
+PY := .venv/bin/python
+USER ?= alice
+GROUPS ?=
+
+.PHONY: setup run test token api-key schema bench clean
+
+setup:
+	@scripts/setup.sh
+
+run: setup
+	@PORT=$(PORT) $(PY) -m appsync_local serve
+
+test: setup
+	@$(PY) -m pytest $(PYTEST_ARGS)
+
+token: setup
+	@$(PY) -m appsync_local token "$(USER)" --groups "$(GROUPS)"
+
+api-key: setup
+	@$(PY) -m appsync_local api-key
+
+schema: setup
+	@$(PY) -m appsync_local export-schema
+
+bench: setup
+	@$(PY) bench/run_all.py
+
+clean:
+	rm -rf .venv node_modules .pytest_cache

@@ -1,0 +1,139 @@
+"""The binding registry (D2): which resolver serves each field, discovered from one place.
+
+- Lambda bindings come from each function's Powertools app: every `@router.resolver(type_name, field_name)`
+  is an `Invoke` binding; every `@router.batch_resolver(...)` is a `BatchInvoke` binding whose
+  `maxBatchSize` comes from the function's `batch_max_size` in `appsync.toml`.
+
+The local runtime, the CDK app and the tests all read this registry; a field with no binding, or two,
+is an error found before anything serves.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from graphql import GraphQLObjectType, GraphQLSchema
+
+from .config import AppConfig, FunctionConfig
+
+DEFAULT_MAX_BATCH_SIZE = 100
+
+
+class BindingError(ValueError):
+    """The bindings and the schema disagree."""
+
+
+@dataclass(frozen=True)
+class Binding:
+    """One resolver: the field it serves and what serves it."""
+
+    type_name: str
+    field_name: str
+    kind: str  # "LAMBDA" for now; "JS", "NONE" and "PIPELINE" share this shape
+    function: str | None = None
+    max_batch_size: int | None = None  # set for BatchInvoke
+
+    @property
+    def key(self) -> str:
+        return f"{self.type_name}.{self.field_name}"
+
+    @property
+    def batch(self) -> bool:
+        return self.max_batch_size is not None
+
+
+def _import_object(spec: str) -> Any:
+    module_name, _, attribute = spec.partition(":")
+    return getattr(importlib.import_module(module_name), attribute)
+
+
+def _registry_keys(app: Any, attribute: str) -> list[str]:
+    registry = getattr(app, attribute, None)
+    return list(getattr(registry, "resolvers", {}) or {})
+
+
+def lambda_bindings(function: FunctionConfig) -> list[Binding]:
+    """The fields one Powertools app serves."""
+    app = _import_object(function.app)
+    bindings: list[Binding] = []
+    for key in _registry_keys(app, "_resolver_registry"):
+        bindings.append(_binding(function, key, batch=False))
+    for attribute in ("_batch_resolver_registry", "_async_batch_resolver_registry"):
+        for key in _registry_keys(app, attribute):
+            bindings.append(_binding(function, key, batch=True))
+    for key in function.batch_max_size:
+        if not any(b.key == key and b.batch for b in bindings):
+            raise BindingError(
+                f"functions.{function.name}.batch_max_size names {key}, which {function.app} does not serve "
+                "with a batch resolver"
+            )
+    return bindings
+
+
+def _binding(function: FunctionConfig, key: str, *, batch: bool) -> Binding:
+    type_name, _, field_name = key.partition(".")
+    if type_name == "*" or not field_name:
+        raise BindingError(
+            f"{function.app}: resolver {key!r} must name its type and field "
+            "(a wildcard cannot be bound to one AppSync resolver)"
+        )
+    size = function.batch_max_size.get(key, DEFAULT_MAX_BATCH_SIZE) if batch else None
+    return Binding(type_name, field_name, "LAMBDA", function=function.name, max_batch_size=size)
+
+
+class BindingRegistry:
+    """Every binding of the app, one per field."""
+
+    def __init__(self, bindings: Iterable[Binding]) -> None:
+        self.bindings: dict[str, Binding] = {}
+        for binding in bindings:
+            other = self.bindings.get(binding.key)
+            if other is not None:
+                raise BindingError(
+                    f"{binding.key} has two bindings: {_describe(other)} and {_describe(binding)}"
+                )
+            self.bindings[binding.key] = binding
+
+    @classmethod
+    def discover(cls, config: AppConfig) -> BindingRegistry:
+        found: list[Binding] = []
+        for function in config.functions:
+            found += lambda_bindings(function)
+        return cls(found)
+
+    def get(self, type_name: str, field_name: str) -> Binding | None:
+        return self.bindings.get(f"{type_name}.{field_name}")
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self.bindings.values())
+
+    def __len__(self) -> int:
+        return len(self.bindings)
+
+    def problems(self, schema: GraphQLSchema) -> list[str]:
+        """What is wrong between the schema and the bindings (empty when all is well)."""
+        problems: list[str] = []
+        roots = [t for t in (schema.query_type, schema.mutation_type) if t is not None]
+        for root in roots:
+            for field_name in root.fields:
+                if f"{root.name}.{field_name}" not in self.bindings:
+                    problems.append(f"{root.name}.{field_name} has no resolver binding")
+        for binding in self.bindings.values():
+            type_ = schema.type_map.get(binding.type_name)
+            if not isinstance(type_, GraphQLObjectType) or binding.field_name not in type_.fields:
+                problems.append(f"{binding.key} is bound ({_describe(binding)}) but is not a field of the schema")
+        return problems
+
+    def check(self, schema: GraphQLSchema) -> None:
+        problems = self.problems(schema)
+        if problems:
+            raise BindingError("; ".join(problems))
+
+
+def _describe(binding: Binding) -> str:
+    if binding.kind == "LAMBDA":
+        mode = f"BatchInvoke, maxBatchSize {binding.max_batch_size}" if binding.batch else "Invoke"
+        return f"Lambda function {binding.function!r} ({mode})"
+    return binding.kind

@@ -1,0 +1,218 @@
+"""GraphQL execution with AppSync's semantics, on strawberry.
+
+The app's strawberry schema declares shapes only. The runtime copies it into a schema of its own (with
+strawberry's parser and validation caches and AppSync's API settings as extensions), then binds every
+field of the underlying graphql-core schema: a field with a binding invokes its resolver; any other field
+reads its value from the parent's result, as AppSync does for fields without a resolver. Every field also
+checks the request's auth mode against the schema's auth directives.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+import strawberry
+from graphql import (
+    GraphQLEnumType,
+    GraphQLError,
+    GraphQLInterfaceType,
+    GraphQLObjectType,
+    GraphQLResolveInfo,
+    GraphQLSchema,
+    GraphQLUnionType,
+)
+from graphql.language import OperationType
+from strawberry.dataloader import DataLoader
+from strawberry.extensions import DisableIntrospection, ParserCache, QueryDepthLimiter, ValidationCache
+from strawberry.schema.config import StrawberryConfig
+
+from .auth import AuthRules, RequestAuth
+from .bindings import Binding, BindingRegistry
+from .config import ApiConfig
+from .errors import FieldUnauthorizedError, LambdaError, ResolverCountLimitError, format_error
+from .lambda_runtime import LocalFunction
+from .resolver_event import SelectionCache, build_event
+
+logger = logging.getLogger("appsync_local")
+
+CACHE_SIZE = 1024
+
+
+@dataclass
+class RequestContext:
+    """What one GraphQL request carries through execution."""
+
+    auth: RequestAuth
+    headers: Mapping[str, str]
+    resolver_limit: int
+    request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    resolver_count: int = 0
+    selections: SelectionCache = field(default_factory=SelectionCache)
+    loaders: dict[str, DataLoader[Any, Any]] = field(default_factory=dict)
+
+    def count_resolver(self) -> None:
+        self.resolver_count += 1
+        if self.resolver_count > self.resolver_limit:
+            raise ResolverCountLimitError(self.resolver_limit)
+
+
+class _RuntimeSchema(strawberry.Schema):
+    """The app's schema as the runtime executes it; errors go to the client, not to stderr as traces."""
+
+    def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
+        for error in errors:
+            logger.debug("GraphQL error at %s: %s", error.path, error.message)
+
+
+def runtime_schema(app_schema: strawberry.Schema, api: ApiConfig) -> strawberry.Schema:
+    """A fresh strawberry schema from the app's types, with the API settings as extensions."""
+    extensions: list[Callable[[], Any]] = [
+        lambda: ParserCache(maxsize=CACHE_SIZE),
+        lambda: ValidationCache(maxsize=CACHE_SIZE),
+    ]
+    if api.query_depth_limit:
+        extensions.append(lambda: QueryDepthLimiter(max_depth=api.query_depth_limit))
+    if not api.introspection:
+        extensions.append(DisableIntrospection)
+    return _RuntimeSchema(
+        query=app_schema.query,
+        mutation=app_schema.mutation,
+        subscription=app_schema.subscription,
+        types=list(getattr(app_schema, "types", ()) or ()),
+        extensions=extensions,
+        config=StrawberryConfig(
+            name_converter=app_schema.config.name_converter,
+            disable_field_suggestions=not api.introspection,
+        ),
+    )
+
+
+def _value_of(source: Any, name: str) -> Any:
+    if isinstance(source, Mapping):
+        return source.get(name)
+    return getattr(source, name, None)
+
+
+def _resolve_typename(value: Any, info: GraphQLResolveInfo, abstract_type: Any) -> str | None:
+    return _value_of(value, "__typename")
+
+
+class Executor:
+    """Runs GraphQL requests against the app's schema with its bindings, auth rules and limits."""
+
+    def __init__(
+        self,
+        *,
+        app_schema: strawberry.Schema,
+        api: ApiConfig,
+        bindings: BindingRegistry,
+        functions: Mapping[str, LocalFunction],
+        rules: AuthRules,
+    ) -> None:
+        self.api = api
+        self.bindings = bindings
+        self.functions = functions
+        self.rules = rules
+        self.schema = runtime_schema(app_schema, api)
+        graphql_schema: GraphQLSchema = self.schema._schema
+        bindings.check(graphql_schema)
+        self._bind(graphql_schema)
+
+    # -- binding ---------------------------------------------------------------------------------
+
+    def _bind(self, schema: GraphQLSchema) -> None:
+        for type_ in schema.type_map.values():
+            if type_.name.startswith("__"):
+                continue
+            if isinstance(type_, GraphQLObjectType):
+                type_.is_type_of = None  # results are plain JSON values, typed by the schema
+                for field_name, field_def in type_.fields.items():
+                    binding = self.bindings.get(type_.name, field_name)
+                    field_def.resolve = self._resolver(type_.name, field_name, binding)
+            elif isinstance(type_, (GraphQLInterfaceType, GraphQLUnionType)):
+                type_.resolve_type = _resolve_typename
+            elif isinstance(type_, GraphQLEnumType):
+                # AppSync passes and accepts enum values by name.
+                for name, value in type_.values.items():
+                    value.value = name
+
+    def _resolver(self, type_name: str, field_name: str, binding: Binding | None) -> Callable[..., Any]:
+        rules = self.rules
+
+        if binding is None:
+
+            def resolve_value(*positional: Any, **_: Any) -> Any:
+                source, info = positional
+                if not rules.allows(type_name, field_name, info.context.auth):
+                    raise FieldUnauthorizedError(type_name, field_name)
+                return _value_of(source, field_name)
+
+            return resolve_value
+
+        function = self.functions[binding.function or ""]
+
+        async def resolve_lambda(*positional: Any, **arguments: Any) -> Any:
+            source, info = positional
+            context: RequestContext = info.context
+            if not rules.allows(type_name, field_name, context.auth):
+                raise FieldUnauthorizedError(type_name, field_name)
+            context.count_resolver()
+            event = build_event(
+                info=info,
+                arguments=arguments,
+                source=source,
+                auth=context.auth,
+                headers=context.headers,
+                selection=context.selections.get(info),
+            )
+            if binding.batch:
+                return await self._loader(context, binding, function).load(event)
+            return await function.ainvoke(event)
+
+        return resolve_lambda
+
+    @staticmethod
+    def _loader(context: RequestContext, binding: Binding, function: LocalFunction) -> DataLoader[Any, Any]:
+        loader = context.loaders.get(binding.key)
+        if loader is None:
+
+            async def batch_invoke(events: list[dict[str, Any]]) -> list[Any]:
+                results = await function.ainvoke(events)
+                if not isinstance(results, list) or len(results) != len(events):
+                    raise LambdaError(
+                        f"BatchInvoke for {binding.key} must return a list of {len(events)} results",
+                        "Lambda:InvalidResponse",
+                    )
+                return results
+
+            loader = DataLoader(load_fn=batch_invoke, max_batch_size=binding.max_batch_size, cache=False)
+            context.loaders[binding.key] = loader
+        return loader
+
+    # -- execution -------------------------------------------------------------------------------
+
+    async def execute(
+        self,
+        query: str,
+        variables: dict[str, Any] | None,
+        operation_name: str | None,
+        context: RequestContext,
+    ) -> dict[str, Any]:
+        """Execute one request; the result is AppSync's response body."""
+        result = await self.schema.execute(
+            query,
+            variable_values=variables,
+            context_value=context,
+            operation_name=operation_name,
+            allowed_operation_types=(OperationType.QUERY, OperationType.MUTATION),
+        )
+        body: dict[str, Any] = {"data": result.data}
+        if result.errors:
+            body["errors"] = [format_error(error) for error in result.errors]
+        return body
+
+    def new_context(self, auth: RequestAuth, headers: Mapping[str, str]) -> RequestContext:
+        return RequestContext(auth=auth, headers=headers, resolver_limit=self.api.effective_resolver_count_limit)

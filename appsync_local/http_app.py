@@ -1,0 +1,136 @@
+"""AppSync's HTTP endpoint: POST /graphql with AppSync's auth and response shapes, GraphiQL for browsers."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from .auth import UnauthorizedError
+from .errors import RequestError
+from .graphiql import graphiql_page, graphiql_routes
+from .runtime import Runtime
+
+logger = logging.getLogger("appsync_local")
+
+# AppSync's request payload quota is 5 MB (AWS general reference, AppSync quotas).
+MAX_REQUEST_BYTES = 5 * 1024 * 1024
+
+
+def _error(status: int, error_type: str, message: str) -> JSONResponse:
+    return JSONResponse(RequestError(status, error_type, message).body(), status_code=status)
+
+
+def _parse_body(body: bytes) -> tuple[str, dict[str, Any] | None, str | None]:
+    if len(body) > MAX_REQUEST_BYTES:
+        raise RequestError(413, "PayloadTooLargeException", "The request payload exceeds 5 MB.")
+    try:
+        payload = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise RequestError(400, "MalformedHttpRequestException", f"The request body is not valid JSON: {exc}")
+    if isinstance(payload, list):
+        raise RequestError(
+            400, "MalformedHttpRequestException", "Batched requests (a JSON array of operations) are not supported."
+        )
+    if not isinstance(payload, dict):
+        raise RequestError(400, "MalformedHttpRequestException", "The request body must be a JSON object.")
+    query = payload.get("query")
+    if not isinstance(query, str) or not query.strip():
+        raise RequestError(400, "MalformedHttpRequestException", "The request must have a non-empty `query` string.")
+    variables = payload.get("variables")
+    if variables is not None and not isinstance(variables, dict):
+        raise RequestError(400, "MalformedHttpRequestException", "`variables` must be a JSON object.")
+    operation_name = payload.get("operationName")
+    if operation_name is not None and not isinstance(operation_name, str):
+        raise RequestError(400, "MalformedHttpRequestException", "`operationName` must be a string.")
+    return query, variables, operation_name
+
+
+def create_app(runtime: Runtime, *, node_modules: Path | None = None) -> Starlette:
+    """The ASGI app serving `runtime`."""
+    node_modules = node_modules or runtime.config.root / "node_modules"
+    executor = runtime.executor
+    authenticator = runtime.authenticator
+
+    async def graphql_post(request: Request) -> Response:
+        body = await request.body()
+        try:
+            query, variables, operation_name = _parse_body(body)
+            headers = {k.lower(): v for k, v in request.headers.items()}
+            client_ip = request.client.host if request.client else "127.0.0.1"
+            try:
+                auth = authenticator.authenticate("POST", str(request.url), headers, body, client_ip)
+            except UnauthorizedError as exc:
+                raise RequestError(401, "UnauthorizedException", exc.message) from exc
+        except RequestError as exc:
+            return JSONResponse(exc.body(), status_code=exc.status)
+        context = executor.new_context(auth, headers)
+        result = await executor.execute(query, variables, operation_name, context)
+        return JSONResponse(result, headers={"x-amzn-RequestId": context.request_id})
+
+    async def graphql_get(request: Request) -> Response:
+        if "text/html" in request.headers.get("accept", ""):
+            return graphiql_page(
+                endpoint="/graphql",
+                api_key=runtime.api_keys.current().id if runtime.api_keys else None,
+                users=[u.username for u in runtime.config.local_users],
+                sign_in_url="/auth/signin",
+            )
+        return _error(405, "MethodNotAllowedException", "GraphQL operations must be sent with POST.")
+
+    async def graphql(request: Request) -> Response:
+        if request.method == "POST":
+            return await graphql_post(request)
+        return await graphql_get(request)
+
+    async def sign_in(request: Request) -> Response:
+        """Local stand-in for Cognito's USER_PASSWORD_AUTH: username + password -> tokens."""
+        if runtime.user_pool is None:
+            return _error(404, "NotFoundException", "This API has no user pool.")
+        try:
+            payload = json.loads(await request.body())
+            username, password = str(payload["username"]), str(payload["password"])
+        except (ValueError, KeyError, TypeError):
+            return _error(400, "InvalidParameterException", "Send a JSON object with `username` and `password`.")
+        try:
+            return JSONResponse(runtime.user_pool.sign_in(username, password))
+        except UnauthorizedError as exc:
+            return _error(400, "NotAuthorizedException", exc.message)
+
+    async def jwks(request: Request) -> Response:
+        assert runtime.user_pool is not None
+        return JSONResponse(runtime.user_pool.jwks())
+
+    routes: list[Any] = [
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        Route("/auth/signin", sign_in, methods=["POST"]),
+        *graphiql_routes(node_modules),
+    ]
+    if runtime.config.cognito is not None and runtime.user_pool is not None:
+        routes.append(Route(f"/{runtime.config.cognito.user_pool_id}/.well-known/jwks.json", jwks))
+
+    async def internal_error(request: Request, exc: Exception) -> Response:
+        logger.exception("internal error serving %s", request.url.path)
+        return _error(500, "InternalFailure", "An internal error occurred; the server logged the details.")
+
+    return Starlette(
+        routes=routes,
+        middleware=[
+            Middleware(
+                CORSMiddleware,
+                allow_origins=["*"],
+                allow_methods=["GET", "POST", "OPTIONS"],
+                allow_headers=["*"],
+                expose_headers=["x-amzn-RequestId"],
+            )
+        ],
+        exception_handlers={Exception: internal_error},
+    )

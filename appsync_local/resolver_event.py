@@ -1,0 +1,100 @@
+"""The event AppSync sends a direct Lambda resolver, built from graphql-core's resolve info."""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, Mapping
+
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLResolveInfo,
+    InlineFragmentNode,
+    SelectionSetNode,
+    print_ast,
+)
+
+from .auth import RequestAuth
+
+
+def _selection_list(
+    selection_set: SelectionSetNode | None,
+    fragments: Mapping[str, FragmentDefinitionNode],
+    prefix: str,
+    out: dict[str, None],
+) -> None:
+    if selection_set is None:
+        return
+    for selection in selection_set.selections:
+        if isinstance(selection, FieldNode):
+            if selection.name.value.startswith("__"):
+                continue
+            # AppSync lists an aliased field under its alias only.
+            name = prefix + (selection.alias.value if selection.alias else selection.name.value)
+            out[name] = None
+            _selection_list(selection.selection_set, fragments, name + "/", out)
+        elif isinstance(selection, InlineFragmentNode):
+            _selection_list(selection.selection_set, fragments, prefix, out)
+        elif isinstance(selection, FragmentSpreadNode):
+            fragment = fragments.get(selection.name.value)
+            if fragment is not None:
+                _selection_list(fragment.selection_set, fragments, prefix, out)
+
+
+def selection_set_list(field_nodes: Iterable[FieldNode], fragments: Mapping[str, FragmentDefinitionNode]) -> list[str]:
+    """AppSync's `info.selectionSetList`: every selected path below the field, `a/b/c` style."""
+    out: dict[str, None] = {}
+    for node in field_nodes:
+        _selection_list(node.selection_set, fragments, "", out)
+    return list(out)
+
+
+def selection_set_graphql(field_nodes: list[FieldNode]) -> str:
+    """AppSync's `info.selectionSetGraphQL`: the field's selection set as GraphQL text."""
+    node = field_nodes[0]
+    return print_ast(node.selection_set) if node.selection_set is not None else ""
+
+
+class SelectionCache:
+    """Per-request memo: the selection info is the same for every item of a list."""
+
+    def __init__(self) -> None:
+        self._cache: dict[int, tuple[list[str], str]] = {}
+
+    def get(self, info: GraphQLResolveInfo) -> tuple[list[str], str]:
+        key = id(info.field_nodes[0])
+        hit = self._cache.get(key)
+        if hit is None:
+            hit = (selection_set_list(info.field_nodes, info.fragments), selection_set_graphql(info.field_nodes))
+            self._cache[key] = hit
+        return hit
+
+
+def build_event(
+    *,
+    info: GraphQLResolveInfo,
+    arguments: dict[str, Any],
+    source: Any,
+    auth: RequestAuth,
+    headers: Mapping[str, str],
+    selection: tuple[list[str], str],
+    stash: dict[str, Any] | None = None,
+    prev: Any = None,
+) -> dict[str, Any]:
+    """The direct Lambda resolver event (`Invoke`); BatchInvoke sends a list of these."""
+    selection_list, selection_graphql = selection
+    return {
+        "arguments": arguments,
+        "identity": auth.identity,
+        "source": source,
+        "request": {"headers": dict(headers), "domainName": None},
+        "prev": prev,
+        "info": {
+            "selectionSetList": selection_list,
+            "selectionSetGraphQL": selection_graphql,
+            "parentTypeName": info.parent_type.name,
+            "fieldName": info.field_name,
+            "variables": dict(info.variable_values),
+        },
+        "stash": stash if stash is not None else {},
+    }

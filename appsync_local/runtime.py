@@ -1,0 +1,96 @@
+"""Assembles the local AppSync runtime from the app's description: schema, bindings, functions, auth."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .auth import (
+    ApiKeyStore,
+    Authenticator,
+    AuthRules,
+    JwtVerifier,
+    LocalUserPool,
+    SigV4Verifier,
+    load_or_create_iam_credentials,
+)
+from .bindings import BindingRegistry
+from .config import AppConfig
+from .executor import Executor
+from .lambda_runtime import LocalFunction
+from .sdl import appsync_sdl, load_schema
+
+
+@dataclass
+class Runtime:
+    """Everything a server (HTTP now, WebSocket later) needs to answer AppSync requests."""
+
+    config: AppConfig
+    sdl: str
+    bindings: BindingRegistry
+    functions: dict[str, LocalFunction]
+    executor: Executor
+    authenticator: Authenticator
+    api_keys: ApiKeyStore | None
+    user_pool: LocalUserPool | None
+    sigv4: SigV4Verifier | None
+
+    def user_subs(self) -> dict[str, str]:
+        """`sub:<username>` -> the local user's Cognito sub, for seed data."""
+        if self.user_pool is None:
+            return {}
+        return {f"sub:{u.username}": self.user_pool.sub_for(u.username) for u in self.config.local_users}
+
+
+def local_user_pool(config: AppConfig, data_dir: Path | None = None) -> LocalUserPool | None:
+    """The runtime's own Cognito-compatible issuer (keys persisted under the data folder)."""
+    if config.cognito is None:
+        return None
+    return LocalUserPool(
+        data_dir or config.data_dir,
+        config.api.region,
+        config.cognito.user_pool_id,
+        config.cognito.app_client_ids[0],
+        config.local_users,
+    )
+
+
+def api_key_store(config: AppConfig, data_dir: Path | None = None) -> ApiKeyStore:
+    return ApiKeyStore.load_or_create(data_dir or config.data_dir, config.api.api_key_expiry_days)
+
+
+def build_runtime(config: AppConfig, data_dir: Path | None = None) -> Runtime:
+    """Load the schema, discover the bindings and wire auth for `config`."""
+    data_dir = data_dir or config.data_dir
+    data_dir.mkdir(parents=True, exist_ok=True)
+    app_schema = load_schema(config.api.schema)
+    sdl = appsync_sdl(app_schema)
+    bindings = BindingRegistry.discover(config)
+    functions = {f.name: LocalFunction(f, config.api.region) for f in config.functions}
+    modes = config.api.auth_modes
+    rules = AuthRules.from_sdl(sdl, config.api.default_auth, config.api.additional_auth)
+
+    api_keys = api_key_store(config, data_dir) if "API_KEY" in modes else None
+    user_pool = local_user_pool(config, data_dir) if "AMAZON_COGNITO_USER_POOLS" in modes else None
+    verifier = (
+        JwtVerifier(user_pool.issuer, config.cognito.app_client_ids, user_pool.jwks)
+        if user_pool is not None and config.cognito is not None
+        else None
+    )
+    sigv4 = (
+        SigV4Verifier([load_or_create_iam_credentials(data_dir)], config.api.region)
+        if "AWS_IAM" in modes
+        else None
+    )
+    executor = Executor(app_schema=app_schema, api=config.api, bindings=bindings, functions=functions, rules=rules)
+    return Runtime(
+        config=config,
+        sdl=sdl,
+        bindings=bindings,
+        functions=functions,
+        executor=executor,
+        authenticator=Authenticator(modes, api_keys, verifier, sigv4),
+        api_keys=api_keys,
+        user_pool=user_pool,
+        sigv4=sigv4,
+    )

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# One-time (and incremental) set-up for `make run` and `make test`:
+# a virtualenv in .venv with the Python packages, and the Node packages (DynamoDB Local, GraphiQL assets).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+fail() { printf '\033[31merror:\033[0m %s\n' "$*" >&2; exit 1; }
+
+PYTHON=${PYTHON:-python3}
+command -v "$PYTHON" >/dev/null 2>&1 || fail "$PYTHON not found: install Python 3.11 or newer."
+"$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+  || fail "Python 3.11 or newer is needed ($("$PYTHON" --version 2>&1) found). Set PYTHON=/path/to/python3.11."
+command -v java >/dev/null 2>&1 || fail "java not found: DynamoDB Local needs Java 17 or newer (Debian/Ubuntu: apt-get install openjdk-17-jre-headless; macOS: brew install openjdk@17). To run on moto's DynamoDB instead, set APPSYNC_LOCAL_DYNAMODB=moto."
+command -v npm >/dev/null 2>&1 || fail "npm not found: Node.js 18 or newer is needed for DynamoDB Local's package and GraphiQL's assets (https://nodejs.org or apt-get install nodejs npm)."
+
+if [ ! -x .venv/bin/python ]; then
+  step "Creating virtualenv in .venv"
+  "$PYTHON" -m venv .venv
+fi
+if [ ! -f .venv/.installed ] || [ pyproject.toml -nt .venv/.installed ]; then
+  step "Installing Python packages (pip install -e '.[dev]')"
+  .venv/bin/python -m pip install --disable-pip-version-check -q --upgrade pip
+  .venv/bin/python -m pip install --disable-pip-version-check --progress-bar off -q -e '.[dev]'
+  touch .venv/.installed
+fi
+if [ ! -f node_modules/.installed ] || [ package.json -nt node_modules/.installed ] || [ package-lock.json -nt node_modules/.installed ]; then
+  step "Installing Node packages (npm ci: DynamoDB Local, GraphiQL)"
+  npm ci --no-audit --no-fund --loglevel=error
+  touch node_modules/.installed
+fi
+[ -f node_modules/amplify-dynamodb-simulator/emulator/DynamoDBLocal.jar ] \
+  || fail "DynamoDB Local's jar is missing from node_modules/amplify-dynamodb-simulator/emulator; remove node_modules and retry."
+step "Set-up complete"
