@@ -57,9 +57,9 @@ def main(argv: list[str] | None = None) -> int:
         print(api_key_store(config).current().id)
         return 0
     if args.command == "iam-credentials":
-        from .auth import load_or_create_iam_credentials
+        from .auth import IamCredentials
 
-        creds = load_or_create_iam_credentials(config.data_dir)
+        creds = IamCredentials.load_or_create(config.data_dir)
         print(json.dumps({"AccessKeyId": creds.access_key_id, "SecretAccessKey": creds.secret_access_key,
                           "AccountId": creds.account_id, "UserArn": creds.user_arn}, indent=2))
         return 0

@@ -65,10 +65,12 @@ def format_error(error: GraphQLError) -> dict[str, Any]:
         data, info, message = original.data, original.error_info, original.message
     elif isinstance(error, GraphQLSyntaxError):
         error_type, data, info, message = "InvalidSyntax", None, None, error.message
+    elif error.path is None:
+        # Validation and variable-coercion errors: raised before any field ran.
+        error_type, data, info, message = "ValidationError", None, None, error.message
     elif original is None:
-        # Parse/validation/variable-coercion errors and null-in-non-null errors carry no original error.
-        error_type = "ValidationError" if error.path is None else "ExecutionError"
-        data, info, message = None, None, error.message
+        # e.g. null for a non-null field.
+        error_type, data, info, message = "ExecutionError", None, None, error.message
     else:
         # A bug in the runtime or an output value the schema cannot serialize: report it, never a trace.
         error_type, data, info = "InternalFailure", None, None

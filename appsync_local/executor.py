@@ -24,10 +24,11 @@ from graphql import (
     GraphQLSchema,
     GraphQLUnionType,
 )
-from graphql.language import OperationType
 from strawberry.dataloader import DataLoader
 from strawberry.extensions import DisableIntrospection, ParserCache, QueryDepthLimiter, ValidationCache
 from strawberry.schema.config import StrawberryConfig
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.types.graphql import OperationType
 
 from .auth import AuthRules, RequestAuth
 from .bindings import Binding, BindingRegistry
@@ -90,6 +91,11 @@ def runtime_schema(app_schema: strawberry.Schema, api: ApiConfig) -> strawberry.
     )
 
 
+def _request_error(message: str) -> dict[str, Any]:
+    return {"data": None, "errors": [{"path": None, "data": None, "errorType": "ValidationError",
+                                      "errorInfo": None, "locations": None, "message": message}]}
+
+
 def _value_of(source: Any, name: str) -> Any:
     if isinstance(source, Mapping):
         return source.get(name)
@@ -135,9 +141,16 @@ class Executor:
             elif isinstance(type_, (GraphQLInterfaceType, GraphQLUnionType)):
                 type_.resolve_type = _resolve_typename
             elif isinstance(type_, GraphQLEnumType):
-                # AppSync passes and accepts enum values by name.
+                # AppSync passes and accepts enum values by name: plain graphql-core enum behaviour,
+                # not strawberry's mapping to Python enum members.
                 for name, value in type_.values.items():
                     value.value = name
+                for method in (
+                    "serialize", "coerce_output_value", "parse_value", "coerce_input_value", "parse_literal",
+                    "coerce_input_literal",
+                ):
+                    if hasattr(GraphQLEnumType, method):
+                        setattr(type_, method, getattr(GraphQLEnumType, method).__get__(type_))
 
     def _resolver(self, type_name: str, field_name: str, binding: Binding | None) -> Callable[..., Any]:
         rules = self.rules
@@ -202,13 +215,23 @@ class Executor:
         context: RequestContext,
     ) -> dict[str, Any]:
         """Execute one request; the result is AppSync's response body."""
-        result = await self.schema.execute(
-            query,
-            variable_values=variables,
-            context_value=context,
-            operation_name=operation_name,
-            allowed_operation_types=(OperationType.QUERY, OperationType.MUTATION),
-        )
+        try:
+            result = await self.schema.execute(
+                query,
+                variable_values=variables,
+                context_value=context,
+                operation_name=operation_name,
+                allowed_operation_types=(OperationType.QUERY, OperationType.MUTATION),
+            )
+        except InvalidOperationTypeError:
+            return _request_error("Subscriptions are served over the realtime WebSocket endpoint, not over POST.")
+        except CannotGetOperationTypeError:
+            message = (
+                f"Unknown operation named '{operation_name}'."
+                if operation_name
+                else "The document has several operations: send operationName to choose one."
+            )
+            return _request_error(message)
         body: dict[str, Any] = {"data": result.data}
         if result.errors:
             body["errors"] = [format_error(error) for error in result.errors]

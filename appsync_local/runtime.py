@@ -11,8 +11,8 @@ from .auth import (
     AuthRules,
     JwtVerifier,
     LocalUserPool,
+    IamCredentials,
     SigV4Verifier,
-    load_or_create_iam_credentials,
 )
 from .bindings import BindingRegistry
 from .config import AppConfig
@@ -78,7 +78,7 @@ def build_runtime(config: AppConfig, data_dir: Path | None = None) -> Runtime:
         else None
     )
     sigv4 = (
-        SigV4Verifier([load_or_create_iam_credentials(data_dir)], config.api.region)
+        SigV4Verifier([IamCredentials.load_or_create(data_dir)], config.api.region)
         if "AWS_IAM" in modes
         else None
     )

@@ -1,0 +1,160 @@
+"""The runtime's execution semantics, on a sample app: events, batching, errors, limits, introspection."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from appsync_local.auth import AuthRules, RequestAuth
+from appsync_local.bindings import BindingError, BindingRegistry
+from appsync_local.config import AppConfig, parse_config
+from appsync_local.executor import Executor
+from appsync_local.lambda_runtime import LocalFunction
+from appsync_local.sdl import appsync_sdl
+from tests.functional.sample_app import handler
+from tests.functional.sample_app.schema import schema as sample_schema
+
+API_KEY_AUTH = RequestAuth(mode="API_KEY", identity=None)
+
+
+def sample_config(**api: Any) -> AppConfig:
+    raw = {
+        "api": {"schema": "tests.functional.sample_app.schema:schema", "default_auth": "API_KEY", **api},
+        "functions": {
+            "sample": {
+                "handler": "tests.functional.sample_app.handler.lambda_handler",
+                "app": "tests.functional.sample_app.handler:app",
+                "batch_max_size": {"Node.label": 3},
+            }
+        },
+    }
+    return parse_config(raw, Path("."))
+
+
+def executor_for(config: AppConfig) -> Executor:
+    sdl = appsync_sdl(sample_schema)
+    return Executor(
+        app_schema=sample_schema,
+        api=config.api,
+        bindings=BindingRegistry.discover(config),
+        functions={f.name: LocalFunction(f, config.api.region) for f in config.functions},
+        rules=AuthRules.from_sdl(sdl, config.api.default_auth, config.api.additional_auth),
+    )
+
+
+async def execute(executor: Executor, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+    context = executor.new_context(API_KEY_AUTH, {"host": "localhost", "x-api-key": "k"})
+    return await executor.execute(query, variables, None, context)
+
+
+@pytest.fixture
+def executor() -> Executor:
+    handler.calls.clear()
+    return executor_for(sample_config(query_depth_limit=5, resolver_count_limit=20))
+
+
+async def test_the_lambda_receives_appsyncs_event(executor: Executor) -> None:
+    # WHEN a field with arguments, an aliased sub-field and a fragment is queried
+    query = """
+      query Echo($c: Color) {
+        echo(input: {text: "hi", color: $c})
+      }
+    """
+    body = await execute(executor, query, {"c": "BLUE"})
+    event = json.loads(body["data"]["echo"])
+    # THEN the arguments use GraphQL names and enum names, and the event has AppSync's fields
+    assert event["arguments"] == {"input": {"text": "hi", "color": "BLUE"}}
+    assert event["identity"] is None
+    assert event["source"] is None
+    assert event["info"]["fieldName"] == "echo"
+    assert event["info"]["parentTypeName"] == "Query"
+    assert event["info"]["variables"] == {"c": "BLUE"}
+    assert event["request"]["headers"]["x-api-key"] == "k"
+    assert event["stash"] == {} and event["prev"] is None
+
+
+async def test_selection_set_list_and_graphql(executor: Executor) -> None:
+    query = """
+      query { node(id: "1") { id alias: name ...F parent { name } } }
+      fragment F on Node { color }
+    """
+    body = await execute(executor, query)
+    assert body["data"]["node"]["alias"] == "node-1"
+    event = handler.calls[0]
+    assert event["info"]["selectionSetList"] == ["id", "alias", "color", "parent", "parent/name"]
+    assert "parent {" in event["info"]["selectionSetGraphQL"]
+
+
+async def test_batch_invoke_sends_one_list_per_max_batch_size(executor: Executor) -> None:
+    # GIVEN Node.label bound with BatchInvoke and maxBatchSize 3
+    # WHEN seven nodes are listed with their label
+    body = await execute(executor, "{ nodes(count: 7) { label } }")
+    # THEN each node gets its own label, from ceil(7/3) = 3 batched calls, each a list of events
+    assert [n["label"] for n in body["data"]["nodes"]] == [
+        f"node-{i}:{'RED' if i % 2 else 'BLUE'}" for i in range(7)
+    ]
+    batches = [c for c in handler.calls if isinstance(c, list)]
+    assert [len(b) for b in batches] == [3, 3, 1]
+    assert batches[0][0]["source"]["name"] == "node-0"
+    assert batches[0][0]["info"]["parentTypeName"] == "Node"
+
+
+async def test_a_raised_exception_is_an_appsync_error(executor: Executor) -> None:
+    body = await execute(executor, '{ fail(message: "no coffee") }')
+    assert body["data"] == {"fail": None}
+    (error,) = body["errors"]
+    assert error["errorType"] == "TeapotError"
+    assert error["message"] == "no coffee"
+    assert error["path"] == ["fail"]
+    assert error["locations"] == [{"line": 1, "column": 3, "sourceName": None}]
+
+
+async def test_a_result_lambda_cannot_marshal_fails_as_on_lambda(executor: Executor) -> None:
+    body = await execute(executor, "{ unmarshalable }")
+    assert body["errors"][0]["errorType"] == "Runtime.MarshalError"
+
+
+async def test_query_depth_limit(executor: Executor) -> None:
+    body = await execute(executor, '{ node(id: "1") { parent { parent { parent { parent { parent { id } } } } } } }')
+    assert body["data"] is None
+    assert "depth" in body["errors"][0]["message"]
+    assert not handler.calls  # refused before any resolver ran
+
+
+async def test_resolver_count_limit(executor: Executor) -> None:
+    # 1 resolver for nodes + 25 label resolvers > 20
+    body = await execute(executor, "{ nodes(count: 25) { label } }")
+    assert any(e["errorType"] == "ResolverCountLimitExceeded" for e in body["errors"])
+
+
+async def test_introspection_disabled_hides_schema_and_suggestions() -> None:
+    executor = executor_for(sample_config(introspection="DISABLED"))
+    body = await execute(executor, "{ __schema { types { name } } }")
+    assert body["data"] is None and body["errors"]
+    typo = await execute(executor, '{ nod(id: "1") { id } }')
+    assert "Did you mean" not in typo["errors"][0]["message"]
+
+
+async def test_introspection_enabled_suggests() -> None:
+    executor = executor_for(sample_config())
+    body = await execute(executor, "{ __schema { queryType { name } } }")
+    assert body == {"data": {"__schema": {"queryType": {"name": "Query"}}}}
+
+
+def test_a_root_field_without_a_binding_is_refused() -> None:
+    config = sample_config()
+    bindings = BindingRegistry([b for b in BindingRegistry.discover(config) if b.key != "Query.fail"])
+    with pytest.raises(BindingError, match="Query.fail has no resolver binding"):
+        Executor(
+            app_schema=sample_schema, api=config.api, bindings=bindings, functions={},
+            rules=AuthRules.from_sdl(appsync_sdl(sample_schema), "API_KEY", ()),
+        )
+
+
+def test_a_field_bound_twice_is_refused() -> None:
+    bindings = list(BindingRegistry.discover(sample_config()))
+    with pytest.raises(BindingError, match="two bindings"):
+        BindingRegistry([*bindings, bindings[0]])
