@@ -64,17 +64,17 @@ def main(argv: list[str] | None = None) -> int:
                           "AccountId": creds.account_id, "UserArn": creds.user_arn}, indent=2))
         return 0
     if args.command == "export-schema":
-        from .sdl import appsync_sdl, load_schema
+        from .sdl import appsync_sdl, load_schema, write_schema_file
 
-        sdl = appsync_sdl(load_schema(config.api.schema))
         target = config.root / "schema.graphql"
         if args.check:
-            if not target.exists() or target.read_text() != sdl:
+            current = target.read_text() if target.exists() else ""
+            if current != appsync_sdl(load_schema(config.api.schema)):
                 print("schema.graphql is out of date: run `make schema`", file=sys.stderr)
                 return 1
             return 0
-        target.write_text(sdl)
-        print(f"wrote {target}")
+        changed = write_schema_file(target, config.api.schema)
+        print(f"{'wrote' if changed else 'unchanged:'} {target}")
         return 0
     return 2
 

@@ -9,6 +9,7 @@ checks the request's auth mode against the schema's auth directives.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import uuid
 from dataclasses import dataclass, field
@@ -26,7 +27,6 @@ from graphql import (
 )
 from strawberry.dataloader import DataLoader
 from strawberry.extensions import DisableIntrospection, ParserCache, QueryDepthLimiter, ValidationCache
-from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types.graphql import OperationType
 
@@ -84,10 +84,8 @@ def runtime_schema(app_schema: strawberry.Schema, api: ApiConfig) -> strawberry.
         subscription=app_schema.subscription,
         types=list(getattr(app_schema, "types", ()) or ()),
         extensions=extensions,
-        config=StrawberryConfig(
-            name_converter=app_schema.config.name_converter,
-            disable_field_suggestions=not api.introspection,
-        ),
+        # Keep the app's config (its scalar map carries the AWS scalars); only hide suggestions.
+        config=dataclasses.replace(app_schema.config, disable_field_suggestions=not api.introspection),
     )
 
 
