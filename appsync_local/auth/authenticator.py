@@ -1,0 +1,96 @@
+"""Deciding, from a request's headers, which auth mode applies and who the caller is."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from appsync_local.auth.api_keys import ApiKeyStore
+from appsync_local.auth.errors import UnauthorizedError
+from appsync_local.auth.jwt_verifier import JwtVerifier
+from appsync_local.auth.request_auth import API_KEY, AWS_IAM, USER_POOLS, RequestAuth
+from appsync_local.auth.sigv4 import ALGORITHM, SigV4Verifier
+
+NO_CREDENTIALS = "Valid authorization header not provided."
+
+
+def cognito_identity(claims: dict[str, Any], source_ip: str) -> dict[str, Any]:
+    """AppSync's ``ctx.identity`` for a user-pool caller."""
+    groups = claims.get("cognito:groups")
+    return {
+        "sub": claims["sub"],
+        "issuer": claims["iss"],
+        # Id tokens name the user `cognito:username`, access tokens `username`.
+        "username": claims.get("cognito:username", claims.get("username")),
+        "claims": claims,
+        "sourceIp": [source_ip],
+        "defaultAuthStrategy": "ALLOW",
+        "groups": list(groups) if groups else None,
+    }
+
+
+class Authenticator:
+    """Authenticates a request with the first enabled mode whose credentials it carries.
+
+    ``Authorization: AWS4-HMAC-SHA256 …`` means IAM, any other ``Authorization`` a user-pool token
+    (a ``Bearer`` prefix is tolerated), ``x-api-key`` an API key. Credentials for a mode the API does not
+    enable are ignored; once a mode is chosen its verdict is final.
+
+    Parameters
+    ----------
+    modes
+        The API's enabled modes (default first, then additional).
+    api_keys, user_pool, sigv4
+        The verifiers for API_KEY, AMAZON_COGNITO_USER_POOLS and AWS_IAM; required when the mode is enabled.
+    """
+
+    def __init__(
+        self,
+        modes: Sequence[str],
+        api_keys: ApiKeyStore | None,
+        user_pool: JwtVerifier | None,
+        sigv4: SigV4Verifier | None,
+    ) -> None:
+        self.modes = tuple(modes)
+        needed = {API_KEY: api_keys, USER_POOLS: user_pool, AWS_IAM: sigv4}
+        for mode, verifier in needed.items():
+            if mode in self.modes and verifier is None:
+                raise ValueError(f"auth mode {mode} is enabled but has no verifier")
+        self._api_keys = api_keys
+        self._user_pool = user_pool
+        self._sigv4 = sigv4
+
+    def authenticate(
+        self, method: str, url: str, headers: Mapping[str, str], body: bytes, source_ip: str
+    ) -> RequestAuth:
+        """Return who made the request; raise `UnauthorizedError` (HTTP 401) when nothing valid is present.
+
+        `headers` may be HTTP headers or a realtime ``header`` object (whose keys clients capitalize).
+        """
+        headers = {name.lower(): value for name, value in headers.items()}
+        authorization = headers.get("authorization", "").strip()
+        if authorization.startswith(ALGORITHM):
+            if self._sigv4 is not None and AWS_IAM in self.modes:
+                identity = self._sigv4.verify(method, url, headers, body, source_ip)
+                return RequestAuth(mode=AWS_IAM, identity=identity)
+        elif authorization and self._user_pool is not None and USER_POOLS in self.modes:
+            token = (
+                authorization[len("Bearer ") :].strip()
+                if authorization[:7].lower() == "bearer "
+                else authorization
+            )
+            claims = self._user_pool.verify(token)
+            groups = claims.get("cognito:groups") or []
+            if isinstance(groups, str):
+                groups = [groups]
+            return RequestAuth(
+                mode=USER_POOLS,
+                identity=cognito_identity(claims, source_ip),
+                groups=tuple(str(group) for group in groups),
+                claims=claims,
+            )
+        api_key = headers.get("x-api-key")
+        if api_key is not None and self._api_keys is not None and API_KEY in self.modes:
+            self._api_keys.check(api_key)
+            return RequestAuth(mode=API_KEY, identity=None)
+        raise UnauthorizedError(NO_CREDENTIALS)

@@ -1,0 +1,34 @@
+"""The outcome of authenticating one request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+API_KEY = "API_KEY"
+AWS_IAM = "AWS_IAM"
+USER_POOLS = "AMAZON_COGNITO_USER_POOLS"
+OPENID_CONNECT = "OPENID_CONNECT"
+AWS_LAMBDA = "AWS_LAMBDA"
+
+
+@dataclass(frozen=True)
+class RequestAuth:
+    """Who made a request and with which auth mode.
+
+    Parameters
+    ----------
+    mode
+        The AppSync auth mode that accepted the request, e.g. ``"AMAZON_COGNITO_USER_POOLS"``.
+    identity
+        Exactly what AppSync puts in ``ctx.identity`` (and a Lambda event's ``identity``); ``None`` for API keys.
+    groups
+        The caller's ``cognito:groups``.
+    claims
+        The verified token claims (empty for API keys and IAM).
+    """
+
+    mode: str
+    identity: dict[str, Any] | None
+    groups: tuple[str, ...] = ()
+    claims: dict[str, Any] = field(default_factory=dict)

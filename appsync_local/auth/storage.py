@@ -1,0 +1,39 @@
+"""Reading and writing the small secret files the auth package keeps under the data directory."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from appsync_local.auth.errors import AuthStoreError
+
+
+def auth_dir(data_dir: Path) -> Path:
+    """The folder, inside the runtime's data directory, that holds keys and credentials."""
+    return Path(data_dir) / "auth"
+
+
+def write_secret(path: Path, content: bytes) -> None:
+    """Write `content` atomically, readable only by the owner (these files hold secrets)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(content)
+    # A rename is atomic, so a crash never leaves a half-written key behind.
+    os.replace(tmp, path)
+
+
+def read_json(path: Path) -> Any:
+    """Parse a JSON file, turning corruption into a clear `AuthStoreError`."""
+    try:
+        return json.loads(path.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise AuthStoreError(f"{path} is not valid JSON ({exc}); delete it to create a new one") from exc
+
+
+def write_json(path: Path, value: Any) -> None:
+    """Write `value` as indented JSON through `write_secret`."""
+    write_secret(path, (json.dumps(value, indent=2, sort_keys=True) + "\n").encode())

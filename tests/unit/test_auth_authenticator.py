@@ -1,0 +1,168 @@
+"""Choosing the auth mode from a request's headers and building AppSync's identity."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+
+from appsync_local.auth import (
+    API_KEY,
+    AWS_IAM,
+    NO_CREDENTIALS,
+    NOT_AUTHORIZED,
+    USER_POOLS,
+    ApiKeyStore,
+    Authenticator,
+    IamCredentials,
+    JwtVerifier,
+    LocalUserPool,
+    SigV4Verifier,
+    UnauthorizedError,
+)
+from appsync_local.config import LocalUser
+
+URL = "http://127.0.0.1:4000/graphql"
+BODY = b'{"query":"{ me { id } }"}'
+ALL_MODES = (USER_POOLS, API_KEY, AWS_IAM)
+
+
+class Local:
+    """The three verifiers on one data directory."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.keys = ApiKeyStore.load_or_create(data_dir, expiry_days=7)
+        self.pool = LocalUserPool(
+            data_dir,
+            "us-east-1",
+            "us-east-1_LocalPool",
+            "web",
+            [LocalUser("alice", "a@example.com", "pw", ("authors",))],
+        )
+        self.iam = IamCredentials.load_or_create(data_dir)
+        self.jwt = JwtVerifier(self.pool.issuer, ["web"], self.pool.jwks)
+        self.sigv4 = SigV4Verifier([self.iam], "us-east-1")
+
+    def authenticator(self, modes: tuple[str, ...] = ALL_MODES) -> Authenticator:
+        return Authenticator(modes, self.keys, self.jwt, self.sigv4)
+
+    def signed_headers(self) -> dict[str, str]:
+        request = AWSRequest(method="POST", url=URL, data=BODY, headers={"content-type": "application/json"})
+        SigV4Auth(
+            Credentials(self.iam.access_key_id, self.iam.secret_access_key), "appsync", "us-east-1"
+        ).add_auth(request)
+        return {name.lower(): value for name, value in request.headers.items()} | {"host": "127.0.0.1:4000"}
+
+
+@pytest.fixture
+def local(tmp_path: Path) -> Local:
+    return Local(tmp_path)
+
+
+def failure(authenticator: Authenticator, headers: dict[str, str]) -> str:
+    with pytest.raises(UnauthorizedError) as raised:
+        authenticator.authenticate("POST", URL, headers, BODY, "127.0.0.1")
+    return raised.value.message
+
+
+def test_an_api_key_request_has_no_identity(local: Local) -> None:
+    # GIVEN / WHEN a request with the local API key
+    auth = local.authenticator().authenticate(
+        "POST", URL, {"x-api-key": local.keys.current().id}, BODY, "127.0.0.1"
+    )
+
+    # THEN
+    assert (auth.mode, auth.identity, auth.groups) == (API_KEY, None, ())
+
+
+@pytest.mark.parametrize("prefix", ["", "Bearer "])
+def test_a_user_pool_token_gives_cognitos_identity(local: Local, prefix: str) -> None:
+    # GIVEN a user token, sent bare (as AppSync clients do) or with a Bearer prefix
+    token = local.pool.mint("alice")
+
+    # WHEN
+    auth = local.authenticator().authenticate(
+        "POST", URL, {"authorization": prefix + token}, BODY, "10.0.0.9"
+    )
+
+    # THEN AppSync's Cognito identity is built from the verified claims
+    assert auth.mode == USER_POOLS
+    assert auth.groups == ("authors",)
+    assert auth.identity == {
+        "sub": local.pool.sub_for("alice"),
+        "issuer": local.pool.issuer,
+        "username": "alice",
+        "claims": auth.claims,
+        "sourceIp": ["10.0.0.9"],
+        "defaultAuthStrategy": "ALLOW",
+        "groups": ["authors"],
+    }
+
+
+def test_an_access_token_names_the_user_and_no_groups_are_null(local: Local) -> None:
+    # GIVEN an access token for a user without groups
+    token = local.pool.mint("zoe", groups=[], token_use="access")
+
+    # WHEN
+    auth = local.authenticator().authenticate("POST", URL, {"authorization": token}, BODY, "127.0.0.1")
+
+    # THEN
+    assert auth.identity is not None
+    assert (auth.identity["username"], auth.identity["groups"], auth.groups) == ("zoe", None, ())
+
+
+def test_a_sigv4_request_is_iam(local: Local) -> None:
+    # GIVEN / WHEN a SigV4-signed request
+    auth = local.authenticator().authenticate("POST", URL, local.signed_headers(), BODY, "127.0.0.1")
+
+    # THEN
+    assert auth.mode == AWS_IAM
+    assert auth.identity is not None and auth.identity["userArn"] == local.iam.user_arn
+
+
+def test_no_credentials_get_appsyncs_message(local: Local) -> None:
+    # GIVEN / WHEN / THEN
+    assert failure(local.authenticator(), {"content-type": "application/json"}) == NO_CREDENTIALS
+
+
+@pytest.mark.parametrize(
+    ("modes", "header"),
+    [((USER_POOLS,), "x-api-key"), ((API_KEY,), "authorization"), ((USER_POOLS, API_KEY), "sigv4")],
+)
+def test_credentials_for_modes_the_api_does_not_enable_do_not_count(
+    local: Local, modes: tuple[str, ...], header: str
+) -> None:
+    # GIVEN valid credentials of a mode the API lacks
+    headers = {
+        "x-api-key": {"x-api-key": local.keys.current().id},
+        "authorization": {"authorization": local.pool.mint("alice")},
+        "sigv4": local.signed_headers(),
+    }[header]
+
+    # WHEN / THEN they are not accepted
+    assert failure(local.authenticator(modes), headers) == NO_CREDENTIALS
+
+
+def test_an_invalid_token_is_final_even_with_an_api_key(local: Local) -> None:
+    # GIVEN a forged token next to a valid API key
+    headers = {"authorization": local.pool.mint("alice")[:-4] + "AAAA", "x-api-key": local.keys.current().id}
+
+    # WHEN / THEN the token's verdict stands
+    assert failure(local.authenticator(), headers) == NOT_AUTHORIZED
+
+
+def test_an_enabled_mode_needs_its_verifier(local: Local) -> None:
+    # GIVEN / WHEN / THEN
+    with pytest.raises(ValueError, match="AWS_IAM"):
+        Authenticator(ALL_MODES, local.keys, local.jwt, None)
+
+
+def test_a_realtime_header_object_with_capitalized_keys_is_understood(local: Local) -> None:
+    # GIVEN the `header` object a realtime client sends in the query string, keys as clients write them
+    header = {"host": "127.0.0.1:4000", "Authorization": local.pool.mint("alice")}
+
+    # WHEN / THEN
+    assert local.authenticator().authenticate("POST", URL, header, b"{}", "127.0.0.1").mode == USER_POOLS
