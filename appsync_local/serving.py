@@ -21,7 +21,7 @@ def _loop_setting() -> str:
 def uvicorn_config(app: Any, *, log_level: str = "warning", **kwargs: Any) -> uvicorn.Config:
     """uvicorn with uvloop and httptools where available (several times faster than the pure-Python stack)."""
     return uvicorn.Config(
-        app, loop=_loop_setting(), http="httptools", ws="websockets", log_level=log_level, lifespan="on", **kwargs
+        app, loop=_loop_setting(), http="httptools", ws="websockets-sansio", log_level=log_level, lifespan="on", **kwargs
     )
 
 

@@ -1,0 +1,69 @@
+"""The running local API, served over real HTTP on 127.0.0.1, for the contract suite."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from appsync_local.auth import IamCredentials
+from appsync_local.config import load_config
+from appsync_local.http_app import create_app
+from appsync_local.local_aws import LocalAws, seed
+from appsync_local.runtime import Runtime, build_runtime
+from appsync_local.server import function_environment
+from appsync_local.serving import BackgroundServer
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class LiveServer:
+    """The local API as a client sees it: its URL and the credentials each auth mode needs."""
+
+    base_url: str
+    runtime: Runtime
+
+    @property
+    def url(self) -> str:
+        return f"{self.base_url}/graphql"
+
+    @property
+    def host(self) -> str:
+        return self.base_url.split("://", 1)[1]
+
+    @property
+    def api_key(self) -> str:
+        assert self.runtime.api_keys is not None
+        return self.runtime.api_keys.current().id
+
+    @property
+    def iam(self) -> IamCredentials:
+        assert self.runtime.sigv4 is not None
+        return IamCredentials.load_or_create(self.runtime_data_dir)
+
+    runtime_data_dir: Path = Path()
+
+    def token(self, username: str, groups: list[str] | None = None, **kwargs: object) -> str:
+        assert self.runtime.user_pool is not None
+        return self.runtime.user_pool.mint(username, groups=groups, **kwargs)  # type: ignore[arg-type]
+
+    def sub(self, username: str) -> str:
+        assert self.runtime.user_pool is not None
+        return self.runtime.user_pool.sub_for(username)
+
+
+@pytest.fixture(scope="session")
+def live_server(local_aws: LocalAws, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    config = load_config(ROOT / "appsync.toml")
+    data_dir = tmp_path_factory.mktemp("appsync-data")
+    with pytest.MonkeyPatch.context() as env:
+        for key, value in function_environment(config).items():
+            env.setenv(key, value)
+        runtime = build_runtime(config, data_dir)
+        seed(config, local_aws.session(), local_aws.endpoints, runtime.user_subs())
+        with BackgroundServer(create_app(runtime)) as server:
+            yield LiveServer(base_url=server.url, runtime=runtime, runtime_data_dir=data_dir)
