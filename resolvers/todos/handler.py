@@ -1,0 +1,23 @@
+"""The todos Lambda function: users, todos and their files (fields listed by the routers below)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import AppSyncResolver
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from resolvers.todos.routers import mutation, query, todo
+
+logger = Logger(service="todos")
+app = AppSyncResolver()
+app.include_router(query.router)
+app.include_router(mutation.router)
+app.include_router(todo.router)
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.APPSYNC_RESOLVER)
+def lambda_handler(event: dict[str, Any] | list[dict[str, Any]], context: LambdaContext) -> Any:
+    return app.resolve(event, context)
