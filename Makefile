@@ -14,6 +14,7 @@ run: setup
 	@PORT=$(PORT) $(PY) -m appsync_local serve
 
 test: setup
+	@scripts/ensure-chromium.sh
 	@$(PY) -m pytest $(PYTEST_ARGS)
 
 token: setup

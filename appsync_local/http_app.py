@@ -103,7 +103,8 @@ def create_app(runtime: Runtime, *, node_modules: Path | None = None) -> Starlet
         try:
             return JSONResponse(runtime.user_pool.sign_in(username, password))
         except UnauthorizedError as exc:
-            return _error(400, "NotAuthorizedException", exc.message)
+            # Cognito's own error shape for InitiateAuth.
+            return JSONResponse({"__type": "NotAuthorizedException", "message": exc.message}, status_code=400)
 
     async def jwks(request: Request) -> Response:
         assert runtime.user_pool is not None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import threading
 from pathlib import Path
 
 import uvicorn
@@ -47,6 +48,19 @@ def banner(runtime: Runtime, url: str) -> str:
     return "\n".join(lines)
 
 
+S3_SAVE_INTERVAL_SECONDS = 5.0
+
+
+def _save_uploads_periodically(aws: LocalAws, stop: threading.Event) -> None:
+    """moto keeps S3 in memory: mirror it to disk every few seconds, so a crash loses little."""
+    while not stop.wait(S3_SAVE_INTERVAL_SECONDS):
+        if aws.s3_persistence is not None:
+            try:
+                aws.s3_persistence.save()
+            except Exception:  # keep serving; the next round retries, and shutdown saves again
+                logger.exception("saving S3 objects to disk failed")
+
+
 def serve(config: AppConfig, host: str = "127.0.0.1", port: int = 4000) -> None:
     """Start local AWS, seed it, and serve until interrupted; data survives restarts."""
     logging.basicConfig(level=logging.INFO, format="%(message)s")
@@ -61,7 +75,14 @@ def serve(config: AppConfig, host: str = "127.0.0.1", port: int = 4000) -> None:
         url = f"http://{host}:{sock.getsockname()[1]}"
         print(banner(runtime, url), flush=True)
         server = uvicorn.Server(uvicorn_config(create_app(runtime), log_level="warning"))
-        server.run(sockets=[sock])
+        stop = threading.Event()
+        saver = threading.Thread(target=_save_uploads_periodically, args=(aws, stop), daemon=True)
+        saver.start()
+        try:
+            server.run(sockets=[sock])
+        finally:
+            stop.set()
+            saver.join(timeout=10)
 
 
 def main_serve(config_path: Path, host: str, port: int) -> int:

@@ -20,8 +20,12 @@ if [ ! -x .venv/bin/python ]; then
 fi
 if [ ! -f .venv/.installed ] || [ pyproject.toml -nt .venv/.installed ]; then
   step "Installing Python packages (pip install -e '.[dev]')"
-  .venv/bin/python -m pip install --disable-pip-version-check -q --upgrade pip
-  .venv/bin/python -m pip install --disable-pip-version-check --progress-bar off -q -e '.[dev]'
+  # (pip's notes about unreachable extra indexes some machines configure are filtered out)
+  .venv/bin/python -m pip install --disable-pip-version-check -q --upgrade pip 2>&1 | grep -v "is ignored: it is neither" || true
+  .venv/bin/python -m pip install --disable-pip-version-check --progress-bar off -q -e '.[dev]' 2>&1 \
+    | grep -v -e "is ignored: it is neither" -e "BuildBackendWarning" || true
+  .venv/bin/python -c 'import appsync_local, strawberry, aws_lambda_powertools, gql' \
+    || fail "the Python packages did not install (see the pip output above)"
   touch .venv/.installed
 fi
 if [ ! -f node_modules/.installed ] || [ package.json -nt node_modules/.installed ] || [ package-lock.json -nt node_modules/.installed ]; then

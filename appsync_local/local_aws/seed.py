@@ -1,0 +1,126 @@
+"""Load demo data into the tables once, never over an item a user has since changed."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import boto3
+from boto3.dynamodb.types import TypeSerializer
+from botocore.exceptions import ClientError
+
+from appsync_local.config import AppConfig
+from appsync_local.local_aws.endpoints import Endpoints, client
+from appsync_local.local_aws.errors import LocalAwsError
+
+_SERIALIZER = TypeSerializer()
+# Placeholders look like ${kind:name} (e.g. ${sub:alice}); other ${...} text, such as JS template code
+# inside a post, is left as written.
+PLACEHOLDER = re.compile(r"\$\{([A-Za-z][A-Za-z0-9_-]*:[^}]+)\}")
+
+
+def seed(
+    config: AppConfig, session: boto3.Session, endpoints: Endpoints, substitutions: Mapping[str, str]
+) -> int:
+    """Write each item of `config.seed_file` that is not in its table yet; return how many were written.
+
+    The file is ``{"tables": {"TableName": [item, ...]}}`` with plain JSON items. String values may hold
+    placeholders such as ``${sub:alice}``, replaced from `substitutions` (``{"sub:alice": "<uuid>"}``).
+    An item is written only when no item with its key exists, so a second run changes nothing.
+    """
+    if config.seed_file is None:
+        return 0
+    tables = load_seed_file(config.seed_file)
+    items_by_table = {
+        name: [
+            substitute(item, substitutions, where=f"{config.seed_file.name}: {name}[{i}]")
+            for i, item in enumerate(items)
+        ]
+        for name, items in tables.items()
+    }
+    dynamodb = client(session, "dynamodb", endpoints.dynamodb)
+    written = 0
+    for name, items in items_by_table.items():
+        try:
+            table = config.table(name)
+        except KeyError:
+            raise LocalAwsError(
+                f"{config.seed_file}: table {name!r} is not described in appsync.toml "
+                f"(known tables: {', '.join(t.name for t in config.tables) or 'none'})"
+            ) from None
+        for index, item in enumerate(items):
+            for key in (table.partition_key, table.sort_key):
+                if key is not None and key.name not in item:
+                    raise LocalAwsError(
+                        f"{config.seed_file}: {name}[{index}] lacks its key attribute {key.name!r}"
+                    )
+            written += _put_if_absent(dynamodb, name, table.partition_key.name, item)
+    return written
+
+
+def load_seed_file(path: Path) -> dict[str, list[dict[str, Any]]]:
+    """Read and check the seed file; numbers come back as Decimal, as DynamoDB needs."""
+    try:
+        document = json.loads(
+            path.read_text(), parse_float=Decimal, parse_int=Decimal, parse_constant=_reject
+        )
+    except FileNotFoundError:
+        raise LocalAwsError(f"seed file {path} not found (appsync.toml [local] seed names it)") from None
+    except json.JSONDecodeError as exc:
+        raise LocalAwsError(f"seed file {path} is not valid JSON: {exc}") from None
+    except ValueError as exc:
+        raise LocalAwsError(f"seed file {path}: {exc}") from None
+    tables = document.get("tables") if isinstance(document, dict) else None
+    if not isinstance(tables, dict):
+        raise LocalAwsError(f'seed file {path} must be {{"tables": {{"TableName": [items...]}}}}')
+    for name, items in tables.items():
+        if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+            raise LocalAwsError(f"seed file {path}: tables.{name} must be a list of JSON objects")
+    return tables
+
+
+def substitute(value: Any, substitutions: Mapping[str, str], *, where: str = "seed") -> Any:
+    """`value` with every ${kind:name} placeholder in its strings replaced; unknown placeholders are errors."""
+    if isinstance(value, str):
+
+        def replace(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name not in substitutions:
+                known = ", ".join(sorted(substitutions)) or "none"
+                raise LocalAwsError(f"{where}: unknown placeholder ${{{name}}} (known: {known})")
+            return substitutions[name]
+
+        return PLACEHOLDER.sub(replace, value)
+    if isinstance(value, list):
+        return [substitute(element, substitutions, where=where) for element in value]
+    if isinstance(value, dict):
+        return {key: substitute(element, substitutions, where=where) for key, element in value.items()}
+    return value
+
+
+def _put_if_absent(dynamodb: Any, table: str, partition_key: str, item: dict[str, Any]) -> int:
+    try:
+        dynamodb.put_item(
+            TableName=table,
+            Item={name: _SERIALIZER.serialize(value) for name, value in item.items()},
+            ConditionExpression="attribute_not_exists(#pk)",
+            ExpressionAttributeNames={"#pk": partition_key},
+        )
+    except ClientError as exc:
+        code = exc.response.get("Error", {}).get("Code")
+        if code == "ConditionalCheckFailedException":
+            return 0
+        if code == "ResourceNotFoundException":
+            raise LocalAwsError(
+                f"table {table!r} does not exist; provision the tables before seeding"
+            ) from exc
+        raise LocalAwsError(f"seeding {table!r} failed: {exc}") from exc
+    return 1
+
+
+def _reject(constant: str) -> Any:
+    raise ValueError(f"{constant} is not a number DynamoDB can store")

@@ -1,0 +1,114 @@
+"""Every local AWS part an app needs, started and stopped together."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from types import TracebackType
+from typing import Self
+
+import boto3
+
+from appsync_local.config import AppConfig
+from appsync_local.local_aws.dynamodb_local import DynamoDBLocal
+from appsync_local.local_aws.endpoints import Endpoints, local_session
+from appsync_local.local_aws.errors import LocalAwsError
+from appsync_local.local_aws.moto_server import MotoServer
+from appsync_local.local_aws.provision import provision
+from appsync_local.local_aws.s3_persistence import S3Persistence
+
+DYNAMODB_CHOICE_VARIABLE = "APPSYNC_LOCAL_DYNAMODB"
+DYNAMODB_CHOICES = ("local", "moto")
+JAR_DIR = Path("node_modules") / "amplify-dynamodb-simulator" / "emulator"
+
+
+class LocalAws:
+    """DynamoDB (DynamoDB Local, or moto's when chosen) and moto's server, provisioned for an app.
+
+    Parameters
+    ----------
+    config:
+        The app; its tables and buckets are created, and its ``data_dir`` holds what persists.
+    in_memory:
+        Keep nothing on disk (tests); otherwise tables live in ``data_dir/dynamodb`` and S3 objects
+        in ``data_dir/s3``.
+    dynamodb:
+        ``"local"`` for DynamoDB Local (needs Java 17) or ``"moto"`` for moto's in-memory DynamoDB.
+        When not given, the ``APPSYNC_LOCAL_DYNAMODB`` variable decides, and DynamoDB Local is the default.
+    quick_start:
+        Start DynamoDB Local's JVM for a short run (see `DynamoDBLocal`); by default only when in memory.
+    """
+
+    def __init__(
+        self,
+        config: AppConfig,
+        *,
+        in_memory: bool = False,
+        dynamodb: str | None = None,
+        quick_start: bool | None = None,
+    ) -> None:
+        choice = dynamodb or os.environ.get(DYNAMODB_CHOICE_VARIABLE) or "local"
+        if choice not in DYNAMODB_CHOICES:
+            raise LocalAwsError(
+                f"unknown DynamoDB choice {choice!r} (from {DYNAMODB_CHOICE_VARIABLE} or the dynamodb argument); "
+                f"use one of {', '.join(DYNAMODB_CHOICES)}"
+            )
+        self.config = config
+        self.in_memory = in_memory
+        self.dynamodb = choice
+        self.quick_start = in_memory if quick_start is None else quick_start
+        self.endpoints = Endpoints(dynamodb="", s3="", sts="", moto="", region=config.api.region)
+        self.moto_server = MotoServer()
+        self.dynamodb_local: DynamoDBLocal | None = None
+        self.s3_persistence: S3Persistence | None = None
+
+    @property
+    def persistent(self) -> bool:
+        """Whether tables and uploads survive a restart (not in memory, and not moto's DynamoDB)."""
+        return not self.in_memory and self.dynamodb == "local"
+
+    def session(self) -> boto3.Session:
+        """A boto3 session for the local services (dummy credentials, the app's region)."""
+        return local_session(self.config.api.region)
+
+    def __enter__(self) -> Self:
+        try:
+            self._start()
+        except BaseException:
+            self._stop()
+            raise
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        try:
+            if self.s3_persistence is not None:
+                self.s3_persistence.save()
+        finally:
+            self._stop()
+
+    def _start(self) -> None:
+        moto = self.moto_server.start()
+        if self.dynamodb == "local":
+            db_path = None if self.in_memory else self.config.data_dir / "dynamodb"
+            self.dynamodb_local = DynamoDBLocal(
+                self.config.root / JAR_DIR, db_path, quick_start=self.quick_start
+            )
+            dynamodb = self.dynamodb_local.start()
+        else:
+            dynamodb = moto
+        self.endpoints = Endpoints(
+            dynamodb=dynamodb, s3=moto, sts=moto, moto=moto, region=self.config.api.region
+        )
+        session = self.session()
+        if not self.in_memory:
+            self.s3_persistence = S3Persistence(self.config.data_dir / "s3", session, moto)
+            self.s3_persistence.restore()
+        provision(self.config, session, self.endpoints)
+
+    def _stop(self) -> None:
+        if self.dynamodb_local is not None:
+            self.dynamodb_local.stop()
+            self.dynamodb_local = None
+        self.moto_server.stop()

@@ -1,0 +1,17 @@
+"""Fixtures shared by every test suite."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from appsync_local.local_aws import LocalAws
+from tests.fixtures.local_aws import running_local_aws
+
+
+@pytest.fixture(scope="session")
+def local_aws() -> Iterator[LocalAws]:
+    """DynamoDB Local and moto (in memory) for the app in `appsync.toml`, with AWS_* variables pointing at them."""
+    with running_local_aws() as aws:
+        yield aws
