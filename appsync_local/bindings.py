@@ -3,6 +3,10 @@
 - Lambda bindings come from each function's Powertools app: every `@router.resolver(type_name, field_name)`
   is an `Invoke` binding; every `@router.batch_resolver(...)` is a `BatchInvoke` binding whose
   `maxBatchSize` comes from the function's `batch_max_size` in `appsync.toml`.
+- APPSYNC_JS bindings come from file names under the JS root (`resolvers/js/`):
+  `<data source>/<Type>.<field>.js` is a unit resolver on that data source;
+  `functions/<data source>/<name>.js` is an AppSync function; `pipelines/<Type>.<field>.js` is a pipeline
+  resolver whose ordered functions `appsync.toml` lists under `[pipelines."<Type>.<field>"]`.
 
 The local runtime, the CDK app and the tests all read this registry; a field with no binding, or two,
 is an error found before anything serves.
@@ -12,6 +16,7 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Iterable
 
 from graphql import GraphQLObjectType, GraphQLSchema
@@ -25,15 +30,31 @@ class BindingError(ValueError):
     """The bindings and the schema disagree."""
 
 
+FUNCTIONS_DIR = "functions"
+PIPELINES_DIR = "pipelines"
+
+
+@dataclass(frozen=True)
+class PipelineFunction:
+    """An AppSync function: APPSYNC_JS code on a data source, one step of pipelines."""
+
+    name: str
+    data_source: str
+    code: Path
+
+
 @dataclass(frozen=True)
 class Binding:
     """One resolver: the field it serves and what serves it."""
 
     type_name: str
     field_name: str
-    kind: str  # "LAMBDA" for now; "JS", "NONE" and "PIPELINE" share this shape
-    function: str | None = None
-    max_batch_size: int | None = None  # set for BatchInvoke
+    kind: str  # "LAMBDA" | "JS" (unit resolver on a data source) | "PIPELINE"
+    function: str | None = None  # LAMBDA: the function's name in appsync.toml
+    max_batch_size: int | None = None  # LAMBDA: set for BatchInvoke
+    data_source: str | None = None  # JS: the data source's name in appsync.toml
+    code: Path | None = None  # JS and PIPELINE: the resolver's file
+    functions: tuple[PipelineFunction, ...] = ()  # PIPELINE: its steps, in order
 
     @property
     def key(self) -> str:
@@ -101,6 +122,7 @@ class BindingRegistry:
         found: list[Binding] = []
         for function in config.functions:
             found += lambda_bindings(function)
+        found += js_bindings(config)
         return cls(found)
 
     def get(self, type_name: str, field_name: str) -> Binding | None:
@@ -132,8 +154,71 @@ class BindingRegistry:
             raise BindingError("; ".join(problems))
 
 
+def _type_field(path: Path) -> tuple[str, str]:
+    type_name, dot, field_name = path.stem.partition(".")
+    if not dot or not type_name or not field_name or "." in field_name:
+        raise BindingError(f"{path}: a resolver file is named <Type>.<field>.js")
+    return type_name, field_name
+
+
+def pipeline_functions(config: AppConfig) -> dict[str, PipelineFunction]:
+    """Every AppSync function under `<js root>/functions/<data source>/<name>.js`, by name."""
+    found: dict[str, PipelineFunction] = {}
+    root = config.js_root / FUNCTIONS_DIR
+    if not root.is_dir():
+        return found
+    names = {source.name for source in config.data_sources}
+    for path in sorted(root.glob("*/*.js")):
+        source = path.parent.name
+        if source not in names:
+            raise BindingError(f"{path}: {source!r} is not a data source in appsync.toml [data_sources]")
+        if path.stem in found:
+            raise BindingError(f"two AppSync functions are named {path.stem!r}: {found[path.stem].code} and {path}")
+        found[path.stem] = PipelineFunction(path.stem, source, path)
+    return found
+
+
+def js_bindings(config: AppConfig) -> list[Binding]:
+    """Unit and pipeline APPSYNC_JS resolvers, from their file names."""
+    root = config.js_root
+    if not root.is_dir():
+        if config.pipelines:
+            raise BindingError(f"appsync.toml lists pipelines but {root} does not exist")
+        return []
+    names = {source.name for source in config.data_sources}
+    bindings: list[Binding] = []
+    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+        if folder.name in (FUNCTIONS_DIR, PIPELINES_DIR):
+            continue
+        if folder.name not in names:
+            raise BindingError(f"{folder}: {folder.name!r} is not a data source in appsync.toml [data_sources]")
+        for path in sorted(folder.glob("*.js")):
+            type_name, field_name = _type_field(path)
+            bindings.append(Binding(type_name, field_name, "JS", data_source=folder.name, code=path))
+    functions = pipeline_functions(config)
+    declared = {p.field: p for p in config.pipelines}
+    files = {".".join(_type_field(p)): p for p in sorted((root / PIPELINES_DIR).glob("*.js"))}
+    for key in declared.keys() - files.keys():
+        raise BindingError(f"[pipelines.\"{key}\"] has no resolver file {root / PIPELINES_DIR / (key + '.js')}")
+    for key, path in files.items():
+        pipeline = declared.get(key)
+        if pipeline is None or not pipeline.functions:
+            raise BindingError(f"{path}: list its functions in appsync.toml [pipelines.\"{key}\"] functions = [...]")
+        missing = [name for name in pipeline.functions if name not in functions]
+        if missing:
+            raise BindingError(f"pipeline {key} names unknown functions {missing} (none under {root / FUNCTIONS_DIR})")
+        type_name, _, field_name = key.partition(".")
+        bindings.append(
+            Binding(type_name, field_name, "PIPELINE", code=path,
+                    functions=tuple(functions[name] for name in pipeline.functions))
+        )
+    return bindings
+
+
 def _describe(binding: Binding) -> str:
     if binding.kind == "LAMBDA":
         mode = f"BatchInvoke, maxBatchSize {binding.max_batch_size}" if binding.batch else "Invoke"
         return f"Lambda function {binding.function!r} ({mode})"
-    return binding.kind
+    if binding.kind == "JS":
+        return f"APPSYNC_JS resolver {binding.code} on data source {binding.data_source!r}"
+    return f"pipeline {binding.code} ({', '.join(f.name for f in binding.functions)})"

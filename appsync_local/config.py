@@ -74,6 +74,26 @@ class FunctionConfig:
     timeout_seconds: int = 30
 
 
+DATA_SOURCE_TYPES = ("AMAZON_DYNAMODB", "NONE")
+
+
+@dataclass(frozen=True)
+class DataSourceConfig:
+    """A data source for APPSYNC_JS resolvers (Lambda functions are data sources of their own)."""
+
+    name: str
+    type: str  # "AMAZON_DYNAMODB" | "NONE"
+    table: str | None = None
+
+
+@dataclass(frozen=True)
+class PipelineConfig:
+    """A pipeline resolver: its `Type.field` and the ordered AppSync functions it runs."""
+
+    field: str
+    functions: tuple[str, ...]
+
+
 @dataclass(frozen=True)
 class LocalUser:
     username: str
@@ -118,11 +138,20 @@ class AppConfig:
     api: ApiConfig
     cognito: CognitoConfig | None
     functions: tuple[FunctionConfig, ...]
+    data_sources: tuple[DataSourceConfig, ...]
+    pipelines: tuple[PipelineConfig, ...]
+    js_root: Path  # APPSYNC_JS resolvers: <js_root>/<data source>/<Type>.<field>.js, functions/, pipelines/
     tables: tuple[TableConfig, ...]
     buckets: tuple[BucketConfig, ...]
     data_dir: Path
     seed_file: Path | None
     local_users: tuple[LocalUser, ...]
+
+    def data_source(self, name: str) -> DataSourceConfig:
+        for source in self.data_sources:
+            if source.name == name:
+                return source
+        raise KeyError(name)
 
     def table(self, name: str) -> TableConfig:
         for table in self.tables:
@@ -221,6 +250,22 @@ def parse_config(raw: dict[str, Any], root: Path) -> AppConfig:
         )
         for name, fn in raw.get("functions", {}).items()
     )
+    data_sources = []
+    for name, source in raw.get("data_sources", {}).items():
+        kind = source.get("type")
+        if kind not in DATA_SOURCE_TYPES:
+            raise ConfigError(f"data_sources.{name}.type must be one of {', '.join(DATA_SOURCE_TYPES)}")
+        if kind == "AMAZON_DYNAMODB" and not source.get("table"):
+            raise ConfigError(f"data_sources.{name}: a DynamoDB data source names its `table`")
+        data_sources.append(DataSourceConfig(name=name, type=kind, table=source.get("table")))
+    tables = tuple(_table(name, t) for name, t in raw.get("tables", {}).items())
+    for source in data_sources:
+        if source.table and source.table not in {t.name for t in tables}:
+            raise ConfigError(f"data_sources.{source.name}.table {source.table!r} is not in [tables]")
+    pipelines = tuple(
+        PipelineConfig(field=key, functions=tuple(p.get("functions", ())))
+        for key, p in raw.get("pipelines", {}).items()
+    )
     local = raw.get("local", {})
     seed = local.get("seed")
     return AppConfig(
@@ -228,7 +273,10 @@ def parse_config(raw: dict[str, Any], root: Path) -> AppConfig:
         api=_api(raw["api"]),
         cognito=cognito,
         functions=functions,
-        tables=tuple(_table(name, t) for name, t in raw.get("tables", {}).items()),
+        data_sources=tuple(data_sources),
+        pipelines=pipelines,
+        js_root=root / raw.get("api", {}).get("js_resolvers", "resolvers/js"),
+        tables=tables,
         buckets=tuple(
             BucketConfig(name=name, description=b.get("description", ""), cors=bool(b.get("cors", False)))
             for name, b in raw.get("buckets", {}).items()

@@ -13,7 +13,7 @@ import dataclasses
 import logging
 import uuid
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any, Awaitable, Callable, Mapping, Protocol
 
 import strawberry
 from graphql import (
@@ -33,9 +33,10 @@ from strawberry.types.graphql import OperationType
 from .auth import AuthRules, RequestAuth
 from .bindings import Binding, BindingRegistry
 from .config import ApiConfig
-from .errors import FieldUnauthorizedError, LambdaError, ResolverCountLimitError, format_error
+from .errors import AppSyncFieldError, FieldUnauthorizedError, LambdaError, ResolverCountLimitError, format_error
 from .lambda_runtime import LocalFunction
-from .resolver_event import SelectionCache, build_event
+from .resolver_context import ResolverInvocation
+from .resolver_event import SelectionCache, build_event, info_dict
 
 logger = logging.getLogger("appsync_local")
 
@@ -53,11 +54,25 @@ class RequestContext:
     resolver_count: int = 0
     selections: SelectionCache = field(default_factory=SelectionCache)
     loaders: dict[str, DataLoader[Any, Any]] = field(default_factory=dict)
+    # (response path, error) for errors a resolver appended while still returning data (util.appendError)
+    appended_errors: list[tuple[list[str | int], AppSyncFieldError]] = field(default_factory=list)
+    # (response key, field name) of each root mutation field, so its result can be published
+    mutation_fields: list[tuple[str, str]] = field(default_factory=list)
 
     def count_resolver(self) -> None:
         self.resolver_count += 1
         if self.resolver_count > self.resolver_limit:
             raise ResolverCountLimitError(self.resolver_limit)
+
+
+class CodeResolverRunner(Protocol):
+    """Runs APPSYNC_JS unit and pipeline resolvers (implemented in `appsync_local.js`)."""
+
+    async def run(self, binding: Binding, invocation: ResolverInvocation) -> Any: ...
+
+
+# Called with (mutation field name, its result as the mutation selected it, the request's context).
+MutationListener = Callable[[str, Any, "RequestContext"], Awaitable[None]]
 
 
 class _RuntimeSchema(strawberry.Schema):
@@ -94,6 +109,11 @@ def _request_error(message: str) -> dict[str, Any]:
                                       "errorInfo": None, "locations": None, "message": message}]}
 
 
+def _appended(path: list[str | int], error: AppSyncFieldError) -> dict[str, Any]:
+    return {"path": path, "data": error.data, "errorType": error.error_type, "errorInfo": error.error_info,
+            "locations": None, "message": error.message}
+
+
 def _value_of(source: Any, name: str) -> Any:
     if isinstance(source, Mapping):
         return source.get(name)
@@ -115,14 +135,20 @@ class Executor:
         bindings: BindingRegistry,
         functions: Mapping[str, LocalFunction],
         rules: AuthRules,
+        code_runner: CodeResolverRunner | None = None,
     ) -> None:
         self.api = api
         self.bindings = bindings
         self.functions = functions
         self.rules = rules
+        self.code_runner = code_runner
+        self.mutation_listeners: list[MutationListener] = []
         self.schema = runtime_schema(app_schema, api)
         graphql_schema: GraphQLSchema = self.schema._schema
         bindings.check(graphql_schema)
+        if code_runner is None and any(b.kind != "LAMBDA" for b in bindings):
+            raise ValueError("APPSYNC_JS bindings need a code runner")
+        self.mutation_type = graphql_schema.mutation_type.name if graphql_schema.mutation_type else None
         self._bind(graphql_schema)
 
     # -- binding ---------------------------------------------------------------------------------
@@ -163,14 +189,46 @@ class Executor:
 
             return resolve_value
 
-        function = self.functions[binding.function or ""]
+        is_mutation = type_name == self.mutation_type
 
-        async def resolve_lambda(*positional: Any, **arguments: Any) -> Any:
-            source, info = positional
+        def begin(info: GraphQLResolveInfo) -> RequestContext:
             context: RequestContext = info.context
             if not rules.allows(type_name, field_name, context.auth):
                 raise FieldUnauthorizedError(type_name, field_name)
             context.count_resolver()
+            if is_mutation:
+                context.mutation_fields.append((info.path.key, field_name))  # type: ignore[arg-type]
+            return context
+
+        if binding.kind != "LAMBDA":
+            runner = self.code_runner
+            assert runner is not None
+
+            async def resolve_code(*positional: Any, **arguments: Any) -> Any:
+                source, info = positional
+                context = begin(info)
+                invocation = ResolverInvocation(
+                    arguments=arguments,
+                    source=source,
+                    identity=context.auth.identity,
+                    auth_type=context.auth.mode,
+                    request_headers=dict(context.headers),
+                    info=info_dict(info, context.selections.get(info)),
+                    request_id=context.request_id,
+                )
+                try:
+                    return await runner.run(binding, invocation)
+                finally:
+                    path = info.path.as_list()
+                    context.appended_errors.extend((path, error) for error in invocation.appended_errors)
+
+            return resolve_code
+
+        function = self.functions[binding.function or ""]
+
+        async def resolve_lambda(*positional: Any, **arguments: Any) -> Any:
+            source, info = positional
+            context = begin(info)
             event = build_event(
                 info=info,
                 arguments=arguments,
@@ -231,8 +289,16 @@ class Executor:
             )
             return _request_error(message)
         body: dict[str, Any] = {"data": result.data}
-        if result.errors:
-            body["errors"] = [format_error(error) for error in result.errors]
+        errors = [format_error(error) for error in result.errors or ()]
+        errors += [_appended(path, error) for path, error in context.appended_errors]
+        if errors:
+            body["errors"] = errors
+        if result.data and context.mutation_fields and self.mutation_listeners:
+            for key, field_name in context.mutation_fields:
+                value = result.data.get(key)
+                if value is not None:
+                    for listener in self.mutation_listeners:
+                        await listener(field_name, value, context)
         return body
 
     def new_context(self, auth: RequestAuth, headers: Mapping[str, str]) -> RequestContext:

@@ -70,6 +70,18 @@ class SelectionCache:
         return hit
 
 
+def info_dict(info: GraphQLResolveInfo, selection: tuple[list[str], str]) -> dict[str, Any]:
+    """AppSync's `ctx.info` / the event's `info`."""
+    selection_list, selection_graphql = selection
+    return {
+        "selectionSetList": selection_list,
+        "selectionSetGraphQL": selection_graphql,
+        "parentTypeName": info.parent_type.name,
+        "fieldName": info.field_name,
+        "variables": dict(info.variable_values),
+    }
+
+
 def build_event(
     *,
     info: GraphQLResolveInfo,
@@ -82,19 +94,12 @@ def build_event(
     prev: Any = None,
 ) -> dict[str, Any]:
     """The direct Lambda resolver event (`Invoke`); BatchInvoke sends a list of these."""
-    selection_list, selection_graphql = selection
     return {
         "arguments": arguments,
         "identity": auth.identity,
         "source": source,
         "request": {"headers": dict(headers), "domainName": None},
         "prev": prev,
-        "info": {
-            "selectionSetList": selection_list,
-            "selectionSetGraphQL": selection_graphql,
-            "parentTypeName": info.parent_type.name,
-            "fieldName": info.field_name,
-            "variables": dict(info.variable_values),
-        },
+        "info": info_dict(info, selection),
         "stash": stash if stash is not None else {},
     }
