@@ -15,9 +15,10 @@ is an error found before anything serves.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from graphql import GraphQLObjectType, GraphQLSchema
 

@@ -12,8 +12,9 @@ from __future__ import annotations
 import dataclasses
 import logging
 import uuid
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable, Mapping, Protocol
+from typing import Any, Protocol
 
 import strawberry
 from graphql import (
@@ -33,7 +34,13 @@ from strawberry.types.graphql import OperationType
 from .auth import AuthRules, RequestAuth
 from .bindings import Binding, BindingRegistry
 from .config import ApiConfig
-from .errors import AppSyncFieldError, FieldUnauthorizedError, LambdaError, ResolverCountLimitError, format_error
+from .errors import (
+    AppSyncFieldError,
+    FieldUnauthorizedError,
+    LambdaError,
+    ResolverCountLimitError,
+    format_error,
+)
 from .lambda_runtime import LocalFunction
 from .resolver_context import ResolverInvocation
 from .resolver_event import SelectionCache, build_event, info_dict

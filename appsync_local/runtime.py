@@ -9,9 +9,9 @@ from .auth import (
     ApiKeyStore,
     Authenticator,
     AuthRules,
+    IamCredentials,
     JwtVerifier,
     LocalUserPool,
-    IamCredentials,
     SigV4Verifier,
 )
 from .bindings import BindingRegistry
