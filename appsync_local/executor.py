@@ -65,6 +65,8 @@ class RequestContext:
     appended_errors: list[tuple[list[str | int], AppSyncFieldError]] = field(default_factory=list)
     # (response key, field name) of each root mutation field, so its result can be published
     mutation_fields: list[tuple[str, str]] = field(default_factory=list)
+    # what resolvers passed to extensions.invalidateSubscriptions({subscriptionField, payload})
+    invalidations: list[Any] = field(default_factory=list)
 
     def count_resolver(self) -> None:
         self.resolver_count += 1
@@ -80,6 +82,11 @@ class CodeResolverRunner(Protocol):
 
 # Called with (mutation field name, its result as the mutation selected it, the request's context).
 MutationListener = Callable[[str, Any, "RequestContext"], Awaitable[None]]
+# Called with each extensions.invalidateSubscriptions(...) argument of a request, in order.
+InvalidationListener = Callable[[Any], Awaitable[None]]
+
+# AppSync honours at most five invalidateSubscriptions calls per request.
+MAX_INVALIDATIONS_PER_REQUEST = 5
 
 
 class _RuntimeSchema(strawberry.Schema):
@@ -150,6 +157,7 @@ class Executor:
         self.rules = rules
         self.code_runner = code_runner
         self.mutation_listeners: list[MutationListener] = []
+        self.invalidation_listeners: list[InvalidationListener] = []
         self.schema = runtime_schema(app_schema, api)
         graphql_schema: GraphQLSchema = self.schema._schema
         bindings.check(graphql_schema)
@@ -228,6 +236,7 @@ class Executor:
                 finally:
                     path = info.path.as_list()
                     context.appended_errors.extend((path, error) for error in invocation.appended_errors)
+                    context.invalidations.extend(invocation.extensions.get("invalidateSubscriptions", ()))
 
             return resolve_code
 
@@ -306,6 +315,9 @@ class Executor:
                 if value is not None:
                     for listener in self.mutation_listeners:
                         await listener(field_name, value, context)
+        for invalidation in context.invalidations[:MAX_INVALIDATIONS_PER_REQUEST]:
+            for handler in self.invalidation_listeners:
+                await handler(invalidation)
         return body
 
     def new_context(self, auth: RequestAuth, headers: Mapping[str, str]) -> RequestContext:

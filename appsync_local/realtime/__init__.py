@@ -1,0 +1,1 @@
+"""AppSync's realtime side: subscription semantics and the WebSocket protocols that carry them."""

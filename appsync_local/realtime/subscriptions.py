@@ -1,0 +1,516 @@
+"""AppSync's subscription semantics, independent of any transport.
+
+- A subscription field fires only from the mutations its ``@aws_subscribe(mutations: [...])`` names
+  (`subscribe_mutations`).
+- Subscribers receive the mutation's result narrowed to their own selection (`narrow`): a field the mutation
+  did not select reaches them as null, never invented.
+- Argument filtering: each non-null argument of the subscription must equal the same-named top-level field
+  of the mutation's result (`arguments_match`); then the enhanced filter, if the subscription resolver set one.
+- A mutation's ``extensions.invalidateSubscriptions`` closes the subscriptions of one field whose
+  invalidation filter matches its payload (`SubscriptionRegistry.invalidate`).
+
+`SubscriptionRegistry` holds the live subscriptions of every connection, indexed by mutation field so a
+publish only looks at the subscriptions that mutation can fire. A transport adds a `Subscription` with an
+async ``send`` callback and wires `SubscriptionRegistry.listener` into ``Executor.mutation_listeners``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from graphql import (
+    BooleanValueNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLList,
+    GraphQLNamedType,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLSchema,
+    InlineFragmentNode,
+    ListValueNode,
+    NamedTypeNode,
+    SelectionNode,
+    StringValueNode,
+    VariableNode,
+    is_abstract_type,
+    print_ast,
+)
+
+from .filters import INVALIDATION_MESSAGE, Filter, json_equal
+
+logger = logging.getLogger("appsync_local.realtime")
+
+SUBSCRIBE_DIRECTIVE = "aws_subscribe"
+DEFAULT_SEND_TIMEOUT = 10.0
+
+Message = dict[str, Any]
+Send = Callable[[Message], Awaitable[None]]
+MutationListener = Callable[[str, Any, Any], Awaitable[None]]
+
+
+class SubscriptionSchemaError(ValueError):
+    """An ``@aws_subscribe`` directive that cannot be honoured (bad argument, unknown mutation)."""
+
+
+# -- @aws_subscribe ---------------------------------------------------------------------------------
+
+
+def _ast_mutations(field_def: Any, where: str) -> list[str] | None:
+    node = getattr(field_def, "ast_node", None)
+    for directive in getattr(node, "directives", None) or ():
+        if directive.name.value != SUBSCRIBE_DIRECTIVE:
+            continue
+        for argument in directive.arguments or ():
+            if argument.name.value != "mutations":
+                continue
+            # GraphQL coerces a single value into a one-item list.
+            value = argument.value
+            items = value.values if isinstance(value, ListValueNode) else (value,)
+            if not all(isinstance(item, StringValueNode) for item in items):
+                raise SubscriptionSchemaError(f"{where} @aws_subscribe: mutations must be a list of strings")
+            return [item.value for item in items if isinstance(item, StringValueNode)]
+        raise SubscriptionSchemaError(f"{where} @aws_subscribe needs a `mutations` argument")
+    return None
+
+
+def _strawberry_mutations(field_def: Any, where: str) -> list[str] | None:
+    # A strawberry-built schema has no AST; its schema directives live on the field's definition.
+    definition = (getattr(field_def, "extensions", None) or {}).get("strawberry-definition")
+    for directive in getattr(definition, "directives", None) or ():
+        meta = getattr(type(directive), "__strawberry_directive__", None)
+        if getattr(meta, "graphql_name", None) != SUBSCRIBE_DIRECTIVE:
+            continue
+        mutations = getattr(directive, "mutations", None)
+        if isinstance(mutations, str):
+            mutations = [mutations]
+        if not isinstance(mutations, list | tuple) or not all(isinstance(m, str) for m in mutations):
+            raise SubscriptionSchemaError(f"{where} @aws_subscribe: mutations must be a list of strings")
+        return list(mutations)
+    return None
+
+
+def subscribe_mutations(schema: GraphQLSchema | Any) -> dict[str, frozenset[str]]:
+    """Each subscription field's mutations, from ``@aws_subscribe(mutations: [...])``.
+
+    Accepts a graphql-core schema (built from SDL, directives read from each field's AST) or a strawberry
+    schema (directives read from strawberry's field definitions). A subscription field without the directive
+    maps to an empty set: no mutation fires it.
+
+    Raises
+    ------
+    SubscriptionSchemaError
+        When a directive names a field the Mutation type does not have, or is malformed.
+    """
+    graphql_schema: GraphQLSchema = getattr(schema, "_schema", schema)
+    subscription = graphql_schema.subscription_type
+    if subscription is None:
+        return {}
+    mutation = graphql_schema.mutation_type
+    mutation_fields = set(mutation.fields) if mutation else set()
+    result: dict[str, frozenset[str]] = {}
+    for name, field_def in subscription.fields.items():
+        where = f"{subscription.name}.{name}"
+        mutations = _ast_mutations(field_def, where)
+        if mutations is None:
+            mutations = _strawberry_mutations(field_def, where)
+        unknown = sorted(set(mutations or ()) - mutation_fields)
+        if unknown:
+            raise SubscriptionSchemaError(
+                f"{where} @aws_subscribe names {', '.join(unknown)}, which the Mutation type does not have"
+            )
+        result[name] = frozenset(mutations or ())
+    return result
+
+
+# -- narrowing --------------------------------------------------------------------------------------
+
+
+def _included(
+    node: FieldNode | FragmentSpreadNode | InlineFragmentNode, variables: Mapping[str, Any]
+) -> bool:
+    """@skip / @include, with literal or variable conditions."""
+    for directive in node.directives or ():
+        name = directive.name.value
+        if name not in ("skip", "include"):
+            continue
+        condition: Any = None
+        for argument in directive.arguments or ():
+            if argument.name.value == "if":
+                value = argument.value
+                if isinstance(value, BooleanValueNode):
+                    condition = value.value
+                elif isinstance(value, VariableNode):
+                    condition = variables.get(value.name.value)
+        if name == "skip" and condition is True:
+            return False
+        if name == "include" and condition is not True:
+            return False
+    return True
+
+
+@dataclass(frozen=True)
+class _Scope:
+    """What narrowing one level needs: fragments, variables, schema, and the static type at this level."""
+
+    fragments: Mapping[str, FragmentDefinitionNode]
+    variables: Mapping[str, Any]
+    schema: GraphQLSchema | None
+
+    def applies(
+        self, condition: NamedTypeNode | None, concrete: str | None, static: GraphQLNamedType | None
+    ) -> bool:
+        """Whether a fragment with this type condition applies to a value of the concrete type."""
+        if condition is None:
+            return True
+        name = condition.name.value
+        if concrete is not None:
+            if name == concrete:
+                return True
+            if self.schema is not None:
+                abstract = self.schema.get_type(name)
+                concrete_type = self.schema.get_type(concrete)
+                if is_abstract_type(abstract) and isinstance(concrete_type, GraphQLObjectType):
+                    return self.schema.is_sub_type(abstract, concrete_type)  # type: ignore[arg-type]
+            return False
+        # The value's type is unknown (an abstract field the mutation did not ask __typename of).
+        return static is None or name == static.name
+
+
+def _collect(
+    selections: Sequence[SelectionNode],
+    scope: _Scope,
+    concrete: str | None,
+    static: GraphQLNamedType | None,
+    into: dict[str, list[FieldNode]],
+    visited: set[str],
+) -> dict[str, list[FieldNode]]:
+    """Field nodes by response key, in document order, through fragments (as GraphQL's CollectFields)."""
+    for selection in selections:
+        if isinstance(selection, FieldNode):
+            if _included(selection, scope.variables):
+                key = selection.alias.value if selection.alias else selection.name.value
+                into.setdefault(key, []).append(selection)
+        elif isinstance(selection, InlineFragmentNode):
+            if _included(selection, scope.variables) and scope.applies(
+                selection.type_condition, concrete, static
+            ):
+                _collect(selection.selection_set.selections, scope, concrete, static, into, visited)
+        elif isinstance(selection, FragmentSpreadNode):
+            name = selection.name.value
+            fragment = scope.fragments.get(name)
+            if fragment is None or name in visited or not _included(selection, scope.variables):
+                continue
+            visited.add(name)
+            if scope.applies(fragment.type_condition, concrete, static):
+                _collect(fragment.selection_set.selections, scope, concrete, static, into, visited)
+    return into
+
+
+def _unwrap_non_null(type_: GraphQLOutputType | None) -> GraphQLOutputType | None:
+    return type_.of_type if isinstance(type_, GraphQLNonNull) else type_
+
+
+def _named(type_: GraphQLOutputType | None) -> GraphQLNamedType | None:
+    while isinstance(type_, GraphQLNonNull | GraphQLList):
+        type_ = type_.of_type
+    return type_
+
+
+def _select_object(
+    value: Mapping[str, Any], nodes: list[FieldNode], scope: _Scope, type_: GraphQLNamedType | None
+) -> dict[str, Any]:
+    typename = value.get("__typename")
+    concrete = (
+        typename
+        if isinstance(typename, str)
+        else (type_.name if isinstance(type_, GraphQLObjectType) else None)
+    )
+    selections = [s for node in nodes if node.selection_set for s in node.selection_set.selections]
+    fields = _collect(selections, scope, concrete, type_, {}, set())
+    concrete_type = scope.schema.get_type(concrete) if scope.schema and concrete else None
+    field_source = concrete_type if isinstance(concrete_type, GraphQLObjectType) else type_
+    out: dict[str, Any] = {}
+    for key, field_nodes in fields.items():
+        name = field_nodes[0].name.value
+        if name == "__typename":
+            out[key] = concrete
+            continue
+        field_defs = getattr(field_source, "fields", None) or {}
+        field_def = field_defs.get(name)
+        out[key] = _complete(value.get(name), field_nodes, scope, field_def.type if field_def else None)
+    return out
+
+
+def _complete(value: Any, nodes: list[FieldNode], scope: _Scope, type_: GraphQLOutputType | None) -> Any:
+    if value is None:
+        return None
+    type_ = _unwrap_non_null(type_)
+    if isinstance(value, list | tuple):
+        item_type = type_.of_type if isinstance(type_, GraphQLList) else type_
+        return [_complete(item, nodes, scope, item_type) for item in value]
+    if any(node.selection_set for node in nodes):
+        # An object field: a non-object value cannot be narrowed into one.
+        return _select_object(value, nodes, scope, _named(type_)) if isinstance(value, Mapping) else None
+    return value
+
+
+def narrow(
+    payload: Mapping[str, Any],
+    field_node: FieldNode,
+    fragments: Mapping[str, FragmentDefinitionNode],
+    *,
+    variables: Mapping[str, Any] | None = None,
+    schema: GraphQLSchema | None = None,
+) -> dict[str, Any]:
+    """The subscriber's selection (`field_node`'s) applied to a mutation's result.
+
+    Fields the mutation did not select come out null; ``__typename`` is the payload's own if the mutation
+    selected it, else the schema's type for the subscription field. With `schema`, fragments on interfaces
+    and unions resolve as GraphQL resolves them.
+    """
+    scope = _Scope(fragments, variables or {}, schema)
+    type_: GraphQLOutputType | None = None
+    if schema is not None and schema.subscription_type is not None:
+        field_def = schema.subscription_type.fields.get(field_node.name.value)
+        type_ = field_def.type if field_def else None
+    return _select_object(payload, [field_node], scope, _named(type_))
+
+
+def arguments_match(arguments: Mapping[str, Any], payload: Mapping[str, Any]) -> bool:
+    """AppSync's argument filtering: each non-null argument equals the payload's same-named top-level field."""
+    return all(
+        value is None or (name in payload and json_equal(payload[name], value))
+        for name, value in arguments.items()
+    )
+
+
+# -- subscriptions ----------------------------------------------------------------------------------
+
+
+@dataclass(kw_only=True, eq=False)
+class Subscription:
+    """One client subscription, as the registry delivers to it.
+
+    Parameters
+    ----------
+    id
+        The client's id for the subscription (``start``'s ``id``), unique within its connection.
+    connection_id
+        The connection (socket) the subscription belongs to.
+    field_name
+        The subscription field (``onCreatePost``).
+    response_key
+        The key the data is delivered under: the field's alias, else its name.
+    arguments
+        The field's coerced arguments (enums by name); null ones do not filter.
+    field_node, fragments, variables
+        The subscriber's selection: its root field node, its document's fragments, its variables.
+    send
+        Delivers one message (``{"data": {response_key: ...}}``) to the client.
+    filter
+        The enhanced filter the subscription resolver set, if any.
+    invalidation_filter
+        The invalidation filter the subscription resolver set, if any.
+    on_invalidated
+        Told ``{"message": "Subscription complete."}`` when a mutation invalidates the subscription.
+    schema
+        The schema, for ``__typename`` and fragments on abstract types.
+    """
+
+    id: str
+    connection_id: str
+    field_name: str
+    response_key: str
+    arguments: Mapping[str, Any]
+    field_node: FieldNode
+    fragments: Mapping[str, FragmentDefinitionNode]
+    send: Send
+    filter: Filter | None = None
+    invalidation_filter: Filter | None = None
+    variables: Mapping[str, Any] = field(default_factory=dict)
+    on_invalidated: Send | None = None
+    schema: GraphQLSchema | None = None
+    shape: str = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # Subscribers with the same selection share one narrowed payload per publish.
+        fragments = "\n".join(print_ast(f) for _, f in sorted(self.fragments.items()))
+        variables = json.dumps(self.variables, sort_keys=True, default=str)
+        self.shape = f"{print_ast(self.field_node)}\n{fragments}\n{variables}"
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.connection_id, self.id)
+
+    def accepts(self, payload: Mapping[str, Any]) -> bool:
+        """Whether a mutation's result passes this subscription's argument and enhanced filters."""
+        if not arguments_match(self.arguments, payload):
+            return False
+        return self.filter is None or self.filter.matches(payload)
+
+    def narrow(self, payload: Mapping[str, Any]) -> dict[str, Any]:
+        return narrow(payload, self.field_node, self.fragments, variables=self.variables, schema=self.schema)
+
+
+class SubscriptionExistsError(ValueError):
+    """A connection already has a subscription with that id."""
+
+
+class SubscriptionRegistry:
+    """The live subscriptions of every connection, and their delivery.
+
+    Parameters
+    ----------
+    mutations_by_subscription
+        Each subscription field's mutations (`subscribe_mutations`).
+    send_timeout
+        Seconds a subscriber's ``send`` may take before it counts as failed and the subscriber is dropped.
+    """
+
+    def __init__(
+        self,
+        mutations_by_subscription: Mapping[str, frozenset[str]],
+        *,
+        send_timeout: float = DEFAULT_SEND_TIMEOUT,
+    ) -> None:
+        self.mutations_by_subscription = dict(mutations_by_subscription)
+        self.send_timeout = send_timeout
+        self._subscriptions: dict[tuple[str, str], Subscription] = {}
+        self._by_connection: dict[str, dict[str, Subscription]] = {}
+        self._by_mutation: dict[str, dict[tuple[str, str], Subscription]] = {}
+        self._by_field: dict[str, dict[tuple[str, str], Subscription]] = {}
+
+    @classmethod
+    def for_schema(
+        cls, schema: GraphQLSchema | Any, *, send_timeout: float = DEFAULT_SEND_TIMEOUT
+    ) -> SubscriptionRegistry:
+        """A registry for a graphql-core or strawberry schema's ``@aws_subscribe`` directives."""
+        return cls(subscribe_mutations(schema), send_timeout=send_timeout)
+
+    # -- membership ----------------------------------------------------------------------------------
+
+    def add(self, subscription: Subscription) -> None:
+        """Register a subscription; raises SubscriptionExistsError if its id is taken on its connection."""
+        key = subscription.key
+        if key in self._subscriptions:
+            raise SubscriptionExistsError(
+                f"subscription id {subscription.id!r} is already in use on this connection"
+            )
+        self._subscriptions[key] = subscription
+        self._by_connection.setdefault(subscription.connection_id, {})[subscription.id] = subscription
+        self._by_field.setdefault(subscription.field_name, {})[key] = subscription
+        for mutation in self.mutations_by_subscription.get(subscription.field_name, ()):
+            self._by_mutation.setdefault(mutation, {})[key] = subscription
+
+    def remove(self, connection_id: str, subscription_id: str) -> Subscription | None:
+        """Forget one subscription; returns it, or None if there was none."""
+        key = (connection_id, subscription_id)
+        subscription = self._subscriptions.pop(key, None)
+        if subscription is None:
+            return None
+        _discard(self._by_connection, connection_id, subscription_id)
+        _discard(self._by_field, subscription.field_name, key)
+        for mutation in self.mutations_by_subscription.get(subscription.field_name, ()):
+            _discard(self._by_mutation, mutation, key)
+        return subscription
+
+    def remove_connection(self, connection_id: str) -> int:
+        """Forget every subscription of a connection; returns how many there were."""
+        ids = list(self._by_connection.get(connection_id, {}))
+        for subscription_id in ids:
+            self.remove(connection_id, subscription_id)
+        return len(ids)
+
+    def count(self, connection_id: str | None = None) -> int:
+        """How many subscriptions are live, in all or on one connection."""
+        if connection_id is None:
+            return len(self._subscriptions)
+        return len(self._by_connection.get(connection_id, {}))
+
+    def get(self, connection_id: str, subscription_id: str) -> Subscription | None:
+        return self._subscriptions.get((connection_id, subscription_id))
+
+    def __iter__(self) -> Iterator[Subscription]:
+        return iter(list(self._subscriptions.values()))
+
+    # -- delivery ------------------------------------------------------------------------------------
+
+    async def publish(self, mutation_field: str, result: Any) -> int:
+        """Deliver a mutation's result to every subscription it fires; returns how many received it.
+
+        Sends run concurrently; a subscriber whose send fails or exceeds `send_timeout` is dropped and
+        logged, and the others still receive.
+        """
+        candidates = list(self._by_mutation.get(mutation_field, {}).values())
+        if not candidates or not isinstance(result, Mapping):
+            return 0
+        narrowed: dict[str, dict[str, Any]] = {}
+        deliveries: list[Awaitable[bool]] = []
+        for subscription in candidates:
+            if not subscription.accepts(result):
+                continue
+            data = narrowed.get(subscription.shape)
+            if data is None:
+                data = narrowed[subscription.shape] = subscription.narrow(result)
+            message = {"data": {subscription.response_key: data}}
+            deliveries.append(self._deliver(subscription, subscription.send, message))
+        if not deliveries:
+            return 0
+        return sum(await asyncio.gather(*deliveries))
+
+    async def invalidate(self, subscription_field: str, payload: Mapping[str, Any]) -> int:
+        """Close the subscriptions of a field whose invalidation filter matches; returns how many.
+
+        Each is removed from the registry, then its ``on_invalidated`` is told ``{"message":
+        "Subscription complete."}`` (AppSync then closes the client's WebSocket).
+        """
+        closed: list[Subscription] = []
+        for subscription in list(self._by_field.get(subscription_field, {}).values()):
+            rule = subscription.invalidation_filter
+            if rule is not None and rule.matches(payload):
+                self.remove(subscription.connection_id, subscription.id)
+                closed.append(subscription)
+        notices = [
+            self._deliver(s, s.on_invalidated, dict(INVALIDATION_MESSAGE)) for s in closed if s.on_invalidated
+        ]
+        if notices:
+            await asyncio.gather(*notices)
+        return len(closed)
+
+    async def _deliver(self, subscription: Subscription, send: Send, message: Message) -> bool:
+        try:
+            await asyncio.wait_for(send(message), timeout=self.send_timeout)
+        except Exception as error:  # noqa: BLE001 - any subscriber failure must stay that subscriber's
+            logger.warning(
+                "dropping subscription %s on connection %s: delivery failed (%s)",
+                subscription.id,
+                subscription.connection_id,
+                type(error).__name__ if isinstance(error, TimeoutError) else error,
+            )
+            self.remove(subscription.connection_id, subscription.id)
+            return False
+        return True
+
+    def listener(self) -> MutationListener:
+        """The coroutine function to append to ``Executor.mutation_listeners``."""
+
+        async def publish_mutation(field_name: str, result: Any, context: Any) -> None:
+            await self.publish(field_name, result)
+
+        return publish_mutation
+
+
+def _discard(index: dict[Any, dict[Any, Subscription]], outer: Any, inner: Any) -> None:
+    bucket = index.get(outer)
+    if bucket is not None:
+        bucket.pop(inner, None)
+        if not bucket:
+            del index[outer]
