@@ -31,7 +31,7 @@ def sample_config(**api: Any) -> AppConfig:
             }
         },
     }
-    return parse_config(raw, Path("."))
+    return parse_config(raw, Path(__file__).parent / "sample_app")  # no resolvers/js there
 
 
 def executor_for(config: AppConfig) -> Executor:
