@@ -16,7 +16,9 @@ from .auth import (
 )
 from .bindings import BindingRegistry
 from .config import AppConfig
+from .datasources import DynamoDBDataSource
 from .executor import Executor
+from .js import DataSource, JsResolverRunner, NoneDataSource
 from .lambda_runtime import LocalFunction
 from .sdl import appsync_sdl, load_schema
 
@@ -30,6 +32,7 @@ class Runtime:
     bindings: BindingRegistry
     functions: dict[str, LocalFunction]
     executor: Executor
+    code_runner: JsResolverRunner
     authenticator: Authenticator
     api_keys: ApiKeyStore | None
     user_pool: LocalUserPool | None
@@ -59,6 +62,17 @@ def api_key_store(config: AppConfig, data_dir: Path | None = None) -> ApiKeyStor
     return ApiKeyStore.load_or_create(data_dir or config.data_dir, config.api.api_key_expiry_days)
 
 
+def data_sources(config: AppConfig) -> dict[str, DataSource]:
+    """The APPSYNC_JS resolvers' data sources, by name (boto3 clients are made on first use)."""
+    sources: dict[str, DataSource] = {}
+    for source in config.data_sources:
+        if source.type == "AMAZON_DYNAMODB":
+            sources[source.name] = DynamoDBDataSource.from_config(source)
+        else:
+            sources[source.name] = NoneDataSource(source.name)
+    return sources
+
+
 def build_runtime(config: AppConfig, data_dir: Path | None = None) -> Runtime:
     """Load the schema, discover the bindings and wire auth for `config`."""
     data_dir = data_dir or config.data_dir
@@ -82,13 +96,23 @@ def build_runtime(config: AppConfig, data_dir: Path | None = None) -> Runtime:
         if "AWS_IAM" in modes
         else None
     )
-    executor = Executor(app_schema=app_schema, api=config.api, bindings=bindings, functions=functions, rules=rules)
+    code_runner = JsResolverRunner(data_sources(config))
+    code_runner.check(bindings)  # a file AppSync would reject fails here, naming file, line and rule
+    executor = Executor(
+        app_schema=app_schema,
+        api=config.api,
+        bindings=bindings,
+        functions=functions,
+        rules=rules,
+        code_runner=code_runner,
+    )
     return Runtime(
         config=config,
         sdl=sdl,
         bindings=bindings,
         functions=functions,
         executor=executor,
+        code_runner=code_runner,
         authenticator=Authenticator(modes, api_keys, verifier, sigv4),
         api_keys=api_keys,
         user_pool=user_pool,

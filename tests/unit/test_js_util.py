@@ -1,0 +1,148 @@
+"""AppSync's `util` as APPSYNC_JS code sees it (built-in-util-js), run in the engine."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from appsync_local.js.engine import JsEngine
+
+_counter = itertools.count()
+
+
+@pytest.fixture(scope="module")
+def evaluate(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    engine = JsEngine()
+    folder = tmp_path_factory.mktemp("util")
+
+    def run(expression: str, auth_type: str = "API_KEY") -> Any:
+        path = folder / f"Query.e{next(_counter)}.js"
+        path.write_text(
+            "import { util } from '@aws-appsync/utils';\n"
+            f"export function request(ctx) {{ return {{ v: {expression} }}; }}\n"
+            "export function response(ctx) { return ctx.result; }\n"
+        )
+        ctx = {"arguments": {}, "stash": {}, "identity": None, "source": None, "prev": {"result": None},
+               "result": None, "error": None, "request": {"headers": {}}, "info": {}}
+        outcome = engine.call(path, "request", ctx, {"authType": auth_type, "typeName": "Query", "fieldName": "f"})
+        assert outcome.status == "ok", outcome
+        return outcome.value["v"]
+
+    return run
+
+
+EXACT = [
+    ("util.dynamodb.toDynamoDB('foo')", {"S": "foo"}),
+    ("util.dynamodb.toDynamoDB(12345)", {"N": 12345}),
+    ("util.dynamodb.toDynamoDB(true)", {"BOOL": True}),
+    ("util.dynamodb.toDynamoDB(null)", {"NULL": None}),
+    ("util.dynamodb.toDynamoDB(['foo', 1, true])", {"L": [{"S": "foo"}, {"N": 1}, {"BOOL": True}]}),
+    ("util.dynamodb.toDynamoDB({ a: 'x', b: { c: 1 } })", {"M": {"a": {"S": "x"}, "b": {"M": {"c": {"N": 1}}}}}),
+    ("util.dynamodb.toMapValues({ id: 'x', n: 2 })", {"id": {"S": "x"}, "n": {"N": 2}}),
+    ("util.dynamodb.toString('x')", {"S": "x"}),
+    ("util.dynamodb.toNumber(3)", {"N": 3}),
+    ("util.dynamodb.toStringSet(['a', 'b'])", {"SS": ["a", "b"]}),
+    ("util.dynamodb.toNumberSet([1, 2])", {"NS": [1, 2]}),
+    ("util.dynamodb.toBinary('AAE=')", {"B": "AAE="}),
+    ("util.dynamodb.toBinarySet(['AAE='])", {"BS": ["AAE="]}),
+    ("util.dynamodb.toBoolean(false)", {"BOOL": False}),
+    ("util.dynamodb.toNull()", {"NULL": None}),
+    ("util.dynamodb.toList(['a'])", {"L": [{"S": "a"}]}),
+    ("util.dynamodb.toMap({ a: 1 })", {"M": {"a": {"N": 1}}}),
+    ("util.dynamodb.toS3Object('k', 'b', 'us-east-1')", {"S": json.dumps({"s3": {"key": "k", "bucket": "b", "region": "us-east-1"}}, separators=(",", ":"))}),
+    ("util.time.epochMilliSecondsToSeconds(1517943695750)", 1517943695),
+    ("util.time.epochMilliSecondsToISO8601(1517943695750)", "2018-02-06T19:01:35.750Z"),
+    ("util.time.epochMilliSecondsToFormatted(1517943695750, 'yyyy-MM-dd HH:mm:ssZ')", "2018-02-06 19:01:35+0000"),
+    ("util.time.epochMilliSecondsToFormatted(1517943695750, 'yyyy-MM-dd HH:mm:ss', 'Europe/Paris')", "2018-02-06 20:01:35"),
+    ("util.time.parseFormattedToEpochMilliSeconds('2018-02-01 17:21:05.000+0000', 'yyyy-MM-dd HH:mm:ss.SSSZ')", 1517505665000),
+    ("util.time.parseFormattedToEpochMilliSeconds('2018-02-01 18:21:05', 'yyyy-MM-dd HH:mm:ss', 'Europe/Paris')", 1517505665000),
+    ("util.time.parseISO8601ToEpochMilliSeconds('2018-02-01T17:21:05.180+08:00')", 1517476865180),
+    ("util.str.normalize('e\\u0301', 'NFC')", "\u00e9"),
+    ("util.math.roundNum(1.6)", 2),
+    ("util.math.minVal(3, 1)", 1),
+    ("util.math.maxVal(3, 1)", 3),
+    ("util.base64Encode('hello')", "aGVsbG8="),
+    ("util.base64Decode('aGVsbG8=')", "hello"),
+    ("util.urlEncode('a b&c=d/é')", "a+b%26c%3Dd%2F%C3%A9"),
+    ("util.urlDecode('a+b%26c')", "a b&c"),
+    ("util.matches('a-\\\\d+', 'a-12')", True),
+    ("util.matches('a-\\\\d+', 'xa-12')", False),
+    ("util.escapeJavaScript(\"it's \\\"q\\\"\\n\")", "it\\'s \\\"q\\\"\\n"),
+    ("util.isNull(null)", True),
+    ("util.isNull('')", False),
+    ("util.isNullOrEmpty('')", True),
+    ("util.isNullOrBlank('  ')", True),
+    ("util.isNullOrBlank(' x ')", False),
+    ("util.defaultIfNull(null, 'd')", "d"),
+    ("util.defaultIfNullOrEmpty('', 'd')", "d"),
+    ("util.defaultIfNullOrBlank(' ', 'd')", "d"),
+    ("JSON.parse(util.transform.toDynamoDBFilterExpression({ title: { contains: 'Hello World' } }))",
+     {"expression": "contains(#title, :title_contains)", "expressionNames": {"#title": "title"},
+      "expressionValues": {":title_contains": {"S": "Hello World"}}}),
+    ("JSON.parse(util.transform.toDynamoDBConditionExpression({ version: { eq: 2 }, id: { attributeExists: true } }))",
+     {"expression": "(#version = :version_eq) AND (attribute_exists(#id))",
+      "expressionNames": {"#version": "version", "#id": "id"}, "expressionValues": {":version_eq": {"N": 2}}}),
+    ("util.transform.toSubscriptionFilter({ ownerId: { eq: 'u1' }, priority: { in: [1, 2] } })",
+     {"filterGroup": [{"filters": [{"fieldName": "ownerId", "operator": "eq", "value": "u1"},
+                                   {"fieldName": "priority", "operator": "in", "value": [1, 2]}]}]}),
+    ("util.transform.toSubscriptionFilter({ or: [{ a: { eq: 1 } }, { b: { ne: 2 } }] })",
+     {"filterGroup": [{"filters": [{"fieldName": "a", "operator": "eq", "value": 1}]},
+                      {"filters": [{"fieldName": "b", "operator": "ne", "value": 2}]}]}),
+]
+
+
+@pytest.mark.parametrize(("expression", "expected"), EXACT, ids=[e for e, _ in EXACT])
+def test_util_function_returns_what_appsync_returns(evaluate: Any, expression: str, expected: Any) -> None:
+    # GIVEN / WHEN a resolver evaluates the util call / THEN the value is AppSync's
+    assert evaluate(expression) == expected
+
+
+SHAPED = [
+    ("util.autoId()", r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"),
+    ("util.autoUlid()", r"[0-9A-HJKMNP-TV-Z]{26}"),
+    ("util.autoKsuid()", r"[0-9A-Za-z]{27}"),
+    ("util.time.nowISO8601()", r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z"),
+    ("String(util.time.nowEpochSeconds())", r"\d{10}"),
+    ("String(util.time.nowEpochMilliSeconds())", r"\d{13}"),
+    ("util.time.nowFormatted('yyyy-MM-dd HH:mm:ssZ', 'America/New_York')", r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d-0[45]00"),
+    ("String(util.math.randomDouble())", r"0(\.\d+)?"),
+    ("String(util.math.randomWithinRange(5, 6))", r"[56]"),
+]
+
+
+@pytest.mark.parametrize(("expression", "pattern"), SHAPED, ids=[e for e, _ in SHAPED])
+def test_util_generated_values_have_appsyncs_shape(evaluate: Any, expression: str, pattern: str) -> None:
+    # GIVEN / WHEN a resolver asks for a generated value / THEN it has the documented shape
+    assert re.fullmatch(pattern, evaluate(expression))
+
+
+@pytest.mark.parametrize(
+    ("auth_type", "expected"),
+    [("API_KEY", "API Key Authorization"), ("AWS_IAM", "IAM Authorization"),
+     ("AMAZON_COGNITO_USER_POOLS", "User Pool Authorization"), ("OPENID_CONNECT", "Open ID Connect Authorization"),
+     ("AWS_LAMBDA", "Lambda Authorization")],
+)
+def test_auth_type_names_the_requests_auth_mode(evaluate: Any, auth_type: str, expected: str) -> None:
+    # GIVEN a request under one auth mode / WHEN the resolver asks util.authType() / THEN AppSync's name comes back
+    assert evaluate("util.authType()", auth_type) == expected
+
+
+def test_a_bad_time_pattern_fails_the_resolver_with_a_clear_message(tmp_path: Path) -> None:
+    # GIVEN a resolver formatting time with an unknown time zone
+    engine = JsEngine()
+    path = tmp_path / "Query.t.js"
+    path.write_text("export function request(ctx) { return util.time.nowFormatted('yyyy', 'Mars/Base'); }\n"
+                    "export function response(ctx) { return 1; }\n")
+
+    # WHEN it runs
+    outcome = engine.call(path, "request", {"arguments": {}, "stash": {}}, {"authType": "API_KEY"})
+
+    # THEN it fails as code, saying what was wrong and where
+    assert outcome.status == "code"
+    assert "Mars/Base" in outcome.message
+    assert outcome.line == 1
