@@ -10,6 +10,7 @@ import strawberry
 from strawberry.schema.config import StrawberryConfig
 
 from schema.aws_scalars import AWS_SCALAR_MAP
+from schema.blog import BlogMutations, BlogQueries
 from schema.files import FileMutations, FileQueries
 from schema.todos import TodoMutations, TodoQueries
 from schema.users import UserMutations, UserQueries
@@ -17,12 +18,12 @@ from schema.users import UserMutations, UserQueries
 
 # Fields print in the order of the base classes.
 @strawberry.type
-class Query(UserQueries, TodoQueries, FileQueries):
+class Query(UserQueries, TodoQueries, FileQueries, BlogQueries):
     """The root query type: every domain's Query fields."""
 
 
 @strawberry.type
-class Mutation(UserMutations, TodoMutations, FileMutations):
+class Mutation(UserMutations, TodoMutations, FileMutations, BlogMutations):
     """The root mutation type: every domain's Mutation fields."""
 
 

@@ -19,10 +19,10 @@ if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
 if [ ! -f .venv/.installed ] || [ pyproject.toml -nt .venv/.installed ]; then
-  step "Installing Python packages (pip install -e '.[dev]')"
+  step "Installing Python packages (pip install -e '.[dev,infra]')"
   # (pip's notes about unreachable extra indexes some machines configure are filtered out)
   .venv/bin/python -m pip install --disable-pip-version-check -q --upgrade pip 2>&1 | grep -v "is ignored: it is neither" || true
-  .venv/bin/python -m pip install --disable-pip-version-check --progress-bar off -q -e '.[dev]' 2>&1 \
+  .venv/bin/python -m pip install --disable-pip-version-check --progress-bar off -q -e '.[dev,infra]' 2>&1 \
     | grep -v -e "is ignored: it is neither" -e "BuildBackendWarning" || true
   .venv/bin/python -c 'import appsync_local, strawberry, aws_lambda_powertools, gql' \
     || fail "the Python packages did not install (see the pip output above)"

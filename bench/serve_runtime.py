@@ -1,0 +1,52 @@
+"""The local runtime's HTTP server for the benchmark: one process, started by `bench/listtodos.py`.
+
+It builds the runtime exactly as `make run` does (`build_runtime` + `create_app` + `serving`), but against
+local AWS endpoints that the caller already started (passed in the standard AWS_ENDPOINT_URL_* variables),
+with a given data folder (where the user pool's signing key is), on 127.0.0.1 and a free port. It prints
+``{"port": N}`` once it listens and serves until SIGTERM/SIGINT.
+
+Usage: ``python bench/serve_runtime.py --data-dir DIR [--config appsync.toml]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import uvicorn
+
+from appsync_local.config import load_config
+from appsync_local.http_app import create_app
+from appsync_local.runtime import build_runtime
+from appsync_local.serving import bind_socket, uvicorn_config
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--config", type=Path, default=ROOT / "appsync.toml")
+    parser.add_argument(
+        "--data-dir", type=Path, required=True, help="the runtime's data folder (signing keys)"
+    )
+    args = parser.parse_args(argv)
+
+    config = load_config(args.config)
+    runtime = build_runtime(config, args.data_dir)
+    app = create_app(runtime)
+    sock = bind_socket("127.0.0.1", 0)
+    # Listening before the port is announced: a request sent right away waits in the backlog until uvicorn
+    # accepts it, instead of being refused (uvicorn listens on the socket again, which only sets the backlog).
+    sock.listen(2048)
+    server = uvicorn.Server(uvicorn_config(app, log_level="warning"))
+    print(json.dumps({"port": sock.getsockname()[1]}), flush=True)
+    # uvicorn handles SIGTERM/SIGINT itself: it stops accepting, finishes in-flight requests and returns.
+    server.run(sockets=[sock])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,29 @@
+"""The CDK app: `cd infra && npx aws-cdk@2 deploy` runs this file (see cdk.json)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    # The stack imports the app's own packages (appsync_local, resolvers) from the project folder.
+    sys.path.insert(0, str(ROOT))
+
+from appsync_local.config import ConfigError
+from infra.stacks.assembly import build_app
+
+
+def main() -> int:
+    try:
+        app, _ = build_app(ROOT / "appsync.toml", account=os.environ.get("CDK_DEFAULT_ACCOUNT"))
+    except ConfigError as exc:
+        print(f"appsync.toml: {exc}", file=sys.stderr)
+        return 2
+    app.synth()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

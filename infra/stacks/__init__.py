@@ -1,0 +1,1 @@
+"""The backend stack and the small builders it is made of, one AWS concept per module."""

@@ -1,0 +1,59 @@
+"""Build the CDK app from `appsync.toml`: used by `infra/app.py` and by the tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import aws_cdk as cdk
+
+from appsync_local.bindings import BindingRegistry
+from appsync_local.config import load_config
+
+from .backend_stack import BackendStack
+from .settings import load_deploy_settings
+
+# Set here rather than in cdk.json so that the tests synthesize the very template `cdk deploy` does.
+FEATURE_FLAGS = {
+    "@aws-cdk/aws-iam:minimizePolicies": True,
+    "@aws-cdk/aws-appsync:appSyncGraphQLAPIScopeLambdaPermission": True,
+    "@aws-cdk/core:target-partitions": ["aws"],
+}
+
+
+def new_app(outdir: Path | None = None) -> cdk.App:
+    """An empty CDK app with the project's feature flags."""
+    return cdk.App(outdir=str(outdir) if outdir else None, context=dict(FEATURE_FLAGS))
+
+
+def build_stack(app: cdk.App, config_path: Path, *, account: str | None = None) -> BackendStack:
+    """The backend stack for one `appsync.toml`, named after `[api] name`, in `[api] region`.
+
+    Parameters
+    ----------
+    app
+        The CDK app to add the stack to.
+    config_path
+        The app's `appsync.toml`; its deploy-only keys are read too (`infra.stacks.settings`).
+    account
+        The AWS account; None keeps the template account-agnostic (offline synth needs nothing else).
+    """
+    config = load_config(config_path)
+    stack = BackendStack(
+        app,
+        config.api.name,
+        config=config,
+        settings=load_deploy_settings(Path(config_path), config),
+        registry=BindingRegistry.discover(config),
+        env=cdk.Environment(account=account, region=config.api.region),
+        description=f"{config.api.name}: AppSync API, resolvers, tables, functions, Cognito, S3, CloudFront, WAF",
+    )
+    cdk.Tags.of(stack).add("app", config.api.name)
+    return stack
+
+
+def build_app(
+    config_path: Path, *, outdir: Path | None = None, account: str | None = None
+) -> tuple[cdk.App, BackendStack]:
+    """The CDK app with the backend stack of `config_path`."""
+    app = new_app(outdir)
+    return app, build_stack(app, config_path, account=account)

@@ -1,0 +1,94 @@
+"""AppSync auth modes from their names in `appsync.toml`: adding a mode is a change of that file.
+
+Each mode has a builder; `[api] default_auth` and `additional_auth` pick which run. OPENID_CONNECT reads
+`[auth.oidc]`; AWS_LAMBDA reads `[auth.lambda]` (a function of `[functions]`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from aws_cdk import Duration, Expiration
+from aws_cdk import aws_appsync as appsync
+from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_lambda as lambda_
+
+from appsync_local.config import ApiConfig
+
+from .settings import DeploySettings
+
+
+@dataclass(frozen=True)
+class AuthContext:
+    """What the builders may need: the user pool, the functions, the deploy-only settings."""
+
+    api: ApiConfig
+    settings: DeploySettings
+    user_pool: cognito.IUserPool
+    functions: dict[str, lambda_.IFunction]
+
+
+def _cognito(context: AuthContext) -> appsync.AuthorizationMode:
+    return appsync.AuthorizationMode(
+        authorization_type=appsync.AuthorizationType.USER_POOL,
+        user_pool_config=appsync.UserPoolConfig(user_pool=context.user_pool),
+    )
+
+
+def _api_key(context: AuthContext) -> appsync.AuthorizationMode:
+    return appsync.AuthorizationMode(
+        authorization_type=appsync.AuthorizationType.API_KEY,
+        api_key_config=appsync.ApiKeyConfig(
+            description="Public reads (getProfile)",
+            expires=Expiration.after(Duration.days(context.api.api_key_expiry_days)),
+        ),
+    )
+
+
+def _iam(context: AuthContext) -> appsync.AuthorizationMode:
+    return appsync.AuthorizationMode(authorization_type=appsync.AuthorizationType.IAM)
+
+
+def _oidc(context: AuthContext) -> appsync.AuthorizationMode:
+    oidc = context.settings.oidc
+    assert oidc is not None  # parse_deploy_settings refuses OPENID_CONNECT without [auth.oidc]
+    return appsync.AuthorizationMode(
+        authorization_type=appsync.AuthorizationType.OIDC,
+        open_id_connect_config=appsync.OpenIdConnectConfig(
+            oidc_provider=oidc.issuer,
+            client_id=oidc.client_id,
+            token_expiry_from_auth=oidc.token_expiry_from_auth_seconds,
+            token_expiry_from_issue=oidc.token_expiry_from_issue_seconds,
+        ),
+    )
+
+
+def _lambda(context: AuthContext) -> appsync.AuthorizationMode:
+    authorizer = context.settings.lambda_authorizer
+    assert authorizer is not None  # parse_deploy_settings refuses AWS_LAMBDA without [auth.lambda]
+    return appsync.AuthorizationMode(
+        authorization_type=appsync.AuthorizationType.LAMBDA,
+        lambda_authorizer_config=appsync.LambdaAuthorizerConfig(
+            handler=context.functions[authorizer.function],
+            results_cache_ttl=Duration.seconds(authorizer.result_ttl_seconds),
+            validation_regex=authorizer.identity_validation_expression,
+        ),
+    )
+
+
+AUTH_MODE_BUILDERS: dict[str, Callable[[AuthContext], appsync.AuthorizationMode]] = {
+    "AMAZON_COGNITO_USER_POOLS": _cognito,
+    "API_KEY": _api_key,
+    "AWS_IAM": _iam,
+    "OPENID_CONNECT": _oidc,
+    "AWS_LAMBDA": _lambda,
+}
+
+
+def build_authorization_config(context: AuthContext) -> appsync.AuthorizationConfig:
+    """The API's default and additional modes, in `appsync.toml`'s order."""
+    return appsync.AuthorizationConfig(
+        default_authorization=AUTH_MODE_BUILDERS[context.api.default_auth](context),
+        additional_authorization_modes=[AUTH_MODE_BUILDERS[m](context) for m in context.api.additional_auth],
+    )

@@ -1,0 +1,108 @@
+"""The backend stack: everything `appsync.toml` and the binding registry describe, on AWS."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aws_cdk import CfnOutput, Stack
+from aws_cdk import aws_appsync as appsync
+from constructs import Construct
+
+from appsync_local.bindings import BindingRegistry
+from appsync_local.config import AppConfig
+
+from .auth_modes import AuthContext, build_authorization_config
+from .cdn import build_served_buckets
+from .functions import Resources, build_functions
+from .graphql_api import build_api_cache, build_graphql_api
+from .identity import build_user_directory
+from .resolvers import ResolverBuilder
+from .settings import DeploySettings
+from .storage import build_user_buckets
+from .tables import build_tables
+from .waf import build_api_firewall
+
+SCHEMA_FILE = "schema.graphql"
+
+
+class BackendStack(Stack):
+    """The AppSync API, its resolvers, tables, functions, buckets, Cognito, CloudFront and WAF.
+
+    Parameters
+    ----------
+    scope, construct_id
+        As for any CDK stack.
+    config
+        The app description (`appsync_local.config.load_config`).
+    settings
+        Deploy-only settings from the same file (`infra.stacks.settings.load_deploy_settings`).
+    registry
+        The bindings; discovered from `config` when omitted.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: AppConfig,
+        settings: DeploySettings,
+        registry: BindingRegistry | None = None,
+        **kwargs: object,
+    ) -> None:
+        super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
+        registry = registry if registry is not None else BindingRegistry.discover(config)
+        served_names = {name for name, _ in settings.cdn_buckets}
+
+        tables = build_tables(self, config.tables)
+        user_buckets = build_user_buckets(
+            self, tuple(b for b in config.buckets if b.name not in served_names)
+        )
+        served = build_served_buckets(self, settings.cdn_buckets)
+        resources = Resources(
+            tables=dict(tables),
+            buckets={**user_buckets, **{name: s.bucket for name, s in served.items()}},
+        )
+        functions = build_functions(self, config, resources)
+        users = build_user_directory(self, config.cognito, dict(user_buckets))
+
+        authorization = build_authorization_config(
+            AuthContext(
+                api=config.api, settings=settings, user_pool=users.user_pool, functions=dict(functions)
+            )
+        )
+        self.api = build_graphql_api(self, config.api, str(Path(config.root) / SCHEMA_FILE), authorization)
+        if settings.cache is not None:
+            build_api_cache(self, self.api, settings.cache)
+        self.resolvers = ResolverBuilder(self, self.api, config, dict(tables), dict(functions)).build(
+            registry
+        )
+        build_api_firewall(self, self.api.arn, settings.waf_rate_limit)
+
+        cfn_api = self.api.node.default_child
+        assert isinstance(cfn_api, appsync.CfnGraphQLApi)
+        CfnOutput(self, "GraphQLUrl", value=self.api.graphql_url, description="POST GraphQL here")
+        CfnOutput(
+            self, "RealtimeUrl", value=cfn_api.attr_realtime_url, description="Subscriptions (WebSocket)"
+        )
+        CfnOutput(self, "ApiId", value=self.api.api_id)
+        api_key = self.api.node.try_find_child("DefaultApiKey")
+        if isinstance(api_key, appsync.CfnApiKey):
+            CfnOutput(
+                self,
+                "ApiKeyId",
+                value=api_key.attr_api_key_id,
+                description="aws appsync list-api-keys --api-id <ApiId> prints the key",
+            )
+        CfnOutput(self, "UserPoolId", value=users.user_pool.user_pool_id)
+        CfnOutput(self, "UserPoolClientId", value=users.client.user_pool_client_id)
+        CfnOutput(self, "IdentityPoolId", value=users.identity_pool.ref)
+        for name, bucket in user_buckets.items():
+            CfnOutput(self, f"{bucket.node.id}Name", value=bucket.bucket_name, description=f"bucket {name}")
+        for name, site in served.items():
+            CfnOutput(
+                self,
+                f"{site.distribution.node.id}Domain",
+                value=site.distribution.distribution_domain_name,
+                description=f"CloudFront for {name}",
+            )

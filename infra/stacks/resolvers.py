@@ -1,0 +1,148 @@
+"""Data sources and resolvers generated from the binding registry, the same one the local runtime serves.
+
+- LAMBDA bindings: one Lambda data source per function; direct resolvers (no mapping templates), with
+  `MaxBatchSize` for BatchInvoke fields.
+- JS bindings: an APPSYNC_JS unit resolver on the named data source; its code is the file, inline.
+- PIPELINE bindings: one AppSync function per step (shared between pipelines), and the pipeline's own code.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aws_cdk import aws_appsync as appsync
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_lambda as lambda_
+from constructs import Construct
+
+from appsync_local.bindings import Binding, BindingRegistry, PipelineFunction
+from appsync_local.config import AppConfig
+
+JS_RUNTIME = appsync.FunctionRuntime.JS_1_0_0
+# AppSync's limit for inline resolver code; a bigger file would go as an S3 asset.
+MAX_INLINE_CODE_BYTES = 32_768
+
+
+def lambda_data_source_name(function: str) -> str:
+    """The Lambda data source's name: AppSync names allow only letters, digits and underscores."""
+    return f"{_identifier(function)}_lambda"
+
+
+def _identifier(name: str) -> str:
+    return "".join(c if c.isalnum() else "_" for c in name)
+
+
+def _code(path: Path) -> appsync.Code:
+    text = path.read_text()
+    if len(text.encode()) > MAX_INLINE_CODE_BYTES:
+        return appsync.Code.from_asset(str(path))
+    return appsync.Code.from_inline(text)
+
+
+class ResolverBuilder:
+    """Builds the data sources and resolvers of every binding in a registry.
+
+    Parameters
+    ----------
+    scope
+        Where the AppSync functions and resolvers go (the stack).
+    api
+        The GraphQL API.
+    config
+        The app description: data sources and their tables.
+    tables, functions
+        The deployed tables and Lambda functions, by their names in `appsync.toml`.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        api: appsync.GraphqlApi,
+        config: AppConfig,
+        tables: dict[str, dynamodb.ITable],
+        functions: dict[str, lambda_.IFunction],
+    ) -> None:
+        self._scope = scope
+        self._api = api
+        self._config = config
+        self._tables = tables
+        self._functions = functions
+        self._data_sources: dict[str, appsync.BaseDataSource] = {}
+        self._pipeline_functions: dict[str, appsync.AppsyncFunction] = {}
+
+    def build(self, registry: BindingRegistry) -> dict[str, appsync.Resolver]:
+        """One resolver per binding, by `Type.field`."""
+        return {binding.key: self._resolver(binding) for binding in registry}
+
+    def _resolver(self, binding: Binding) -> appsync.Resolver:
+        construct_id = f"{binding.type_name}{binding.field_name[:1].upper()}{binding.field_name[1:]}Resolver"
+        if binding.kind == "LAMBDA":
+            assert binding.function is not None
+            return self._api.create_resolver(
+                construct_id,
+                type_name=binding.type_name,
+                field_name=binding.field_name,
+                data_source=self._lambda_data_source(binding.function),
+                max_batch_size=binding.max_batch_size,
+            )
+        if binding.kind == "JS":
+            assert binding.data_source is not None and binding.code is not None
+            return self._api.create_resolver(
+                construct_id,
+                type_name=binding.type_name,
+                field_name=binding.field_name,
+                data_source=self._data_source(binding.data_source),
+                runtime=JS_RUNTIME,
+                code=_code(binding.code),
+            )
+        if binding.kind == "PIPELINE":
+            assert binding.code is not None
+            return self._api.create_resolver(
+                construct_id,
+                type_name=binding.type_name,
+                field_name=binding.field_name,
+                pipeline_config=[self._pipeline_function(step) for step in binding.functions],
+                runtime=JS_RUNTIME,
+                code=_code(binding.code),
+            )
+        raise ValueError(f"{binding.key}: unknown binding kind {binding.kind!r}")
+
+    def _lambda_data_source(self, function: str) -> appsync.BaseDataSource:
+        key = f"lambda:{function}"
+        if key not in self._data_sources:
+            self._data_sources[key] = self._api.add_lambda_data_source(
+                f"{_identifier(function)}LambdaDataSource",
+                self._functions[function],
+                name=lambda_data_source_name(function),
+            )
+        return self._data_sources[key]
+
+    def _data_source(self, name: str) -> appsync.BaseDataSource:
+        if name not in self._data_sources:
+            source = self._config.data_source(name)
+            construct_id = f"{_identifier(name)}DataSource"
+            if source.type == "AMAZON_DYNAMODB":
+                assert source.table is not None
+                self._data_sources[name] = self._api.add_dynamo_db_data_source(
+                    construct_id, self._tables[source.table], name=_identifier(name)
+                )
+            elif source.type == "NONE":
+                self._data_sources[name] = self._api.add_none_data_source(
+                    construct_id, name=_identifier(name)
+                )
+            else:
+                raise ValueError(f"data_sources.{name}: type {source.type!r} is not deployable")
+        return self._data_sources[name]
+
+    def _pipeline_function(self, step: PipelineFunction) -> appsync.AppsyncFunction:
+        if step.name not in self._pipeline_functions:
+            self._pipeline_functions[step.name] = appsync.AppsyncFunction(
+                self._scope,
+                f"{_identifier(step.name)}AppsyncFunction",
+                name=_identifier(step.name),
+                api=self._api,
+                data_source=self._data_source(step.data_source),
+                runtime=JS_RUNTIME,
+                code=_code(step.code),
+            )
+        return self._pipeline_functions[step.name]

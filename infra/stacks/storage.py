@@ -1,0 +1,64 @@
+"""The users' S3 buckets (`[buckets]` in `appsync.toml`): private, TLS only, one folder per user."""
+
+from __future__ import annotations
+
+from aws_cdk import RemovalPolicy
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_s3 as s3
+from constructs import Construct
+
+from appsync_local.config import BucketConfig
+
+USER_PREFIX = "users/"
+# The caller's Cognito identity id, filled in by IAM when the identity pool's role is assumed.
+IDENTITY_SUB = "${cognito-identity.amazonaws.com:sub}"
+
+
+def build_private_bucket(scope: Construct, construct_id: str, *, cors: bool = False) -> s3.Bucket:
+    """A bucket no one reaches without credentials: public access blocked, SSL enforced, SSE-S3."""
+    return s3.Bucket(
+        scope,
+        construct_id,
+        block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+        enforce_ssl=True,
+        encryption=s3.BucketEncryption.S3_MANAGED,
+        object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+        removal_policy=RemovalPolicy.RETAIN,
+        cors=[
+            s3.CorsRule(
+                # Browsers upload and download with the presigned URLs the API hands out.
+                allowed_methods=[s3.HttpMethods.GET, s3.HttpMethods.PUT, s3.HttpMethods.HEAD],
+                allowed_origins=["*"],
+                allowed_headers=["*"],
+                exposed_headers=["ETag"],
+                max_age=3000,
+            )
+        ]
+        if cors
+        else None,
+    )
+
+
+def build_user_buckets(scope: Construct, buckets: tuple[BucketConfig, ...]) -> dict[str, s3.Bucket]:
+    """Every users' bucket, by its name in `appsync.toml`."""
+    return {b.name: build_private_bucket(scope, f"{_pascal(b.name)}Bucket", cors=b.cors) for b in buckets}
+
+
+def own_folder_statements(bucket: s3.IBucket) -> list[iam.PolicyStatement]:
+    """Read, write and list `users/<identity id>/` in `bucket`, and nothing else in it."""
+    folder = f"{USER_PREFIX}{IDENTITY_SUB}/"
+    return [
+        iam.PolicyStatement(
+            actions=["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+            resources=[bucket.arn_for_objects(f"{folder}*")],
+        ),
+        iam.PolicyStatement(
+            actions=["s3:ListBucket"],
+            resources=[bucket.bucket_arn],
+            conditions={"StringLike": {"s3:prefix": [folder, f"{folder}*"]}},
+        ),
+    ]
+
+
+def _pascal(name: str) -> str:
+    return "".join(part.capitalize() for part in name.replace("_", "-").split("-"))

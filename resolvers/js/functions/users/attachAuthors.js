@@ -1,0 +1,42 @@
+// AppSync function on the Users table: sets `author` on every post of the previous function's page
+// ({items, nextToken}) with ONE BatchGetItem of the page's distinct authors, so a page costs the same number
+// of data-source calls whatever its size (Post.author has no resolver of its own: no N+1).
+import { util, runtime } from '@aws-appsync/utils';
+
+// BatchGetItem names tables, not data sources: the Users table's name where the API is deployed.
+const USERS_TABLE = 'Users';
+
+export function request(ctx) {
+  const authorIds = [];
+  for (const post of ctx.prev.result.items) {
+    if (!authorIds.includes(post.authorId)) {
+      authorIds.push(post.authorId);
+    }
+  }
+  if (authorIds.length === 0) {
+    // DynamoDB refuses a BatchGetItem without keys; an empty page needs no authors.
+    runtime.earlyReturn(ctx.prev.result);
+  }
+  const tables = {};
+  tables[USERS_TABLE] = { keys: authorIds.map((id) => util.dynamodb.toMapValues({ id })), consistentRead: false };
+  return { operation: 'BatchGetItem', tables };
+}
+
+export function response(ctx) {
+  if (ctx.error) {
+    util.error(ctx.error.message, ctx.error.type);
+  }
+  // Only the public side of a user leaves this function (never email or username). An author without a
+  // profile, or one DynamoDB left in unprocessedKeys, gets a null author rather than failing the page.
+  const profiles = {};
+  for (const user of ctx.result.data[USERS_TABLE] ?? []) {
+    if (user) {
+      profiles[user.id] = { id: user.id, name: user.name ?? null, bio: user.bio ?? null };
+    }
+  }
+  const page = ctx.prev.result;
+  return {
+    items: page.items.map((post) => ({ ...post, author: profiles[post.authorId] ?? null })),
+    nextToken: page.nextToken ?? null,
+  };
+}

@@ -1,0 +1,129 @@
+"""The blog: public reads of published posts, writes by members of the `authors` group on their own posts.
+
+Served by APPSYNC_JS pipeline resolvers on DynamoDB (resolvers/js/pipelines/); `Post.author` has no resolver
+of its own: each pipeline's last function fetches the page's distinct authors in one BatchGetItem.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+import strawberry
+
+from schema.aws_directives import aws_api_key, aws_cognito_user_pools, aws_iam
+from schema.aws_scalars import AWSURL, AWSDateTime
+from schema.users import PublicProfile
+
+# Who may read posts: the API key (public web pages), IAM (backends) and any signed-in user.
+_PUBLIC = [aws_api_key(), aws_iam(), aws_cognito_user_pools()]
+# Who may write posts: signed-in members of the `authors` group, on their own posts only.
+_AUTHORS = [aws_cognito_user_pools(cognito_groups=["authors"])]
+
+
+@strawberry.enum(description="Where a post is in its life: drafts are visible to their author only.")
+class PostStatus(Enum):
+    DRAFT = "DRAFT"
+    PUBLISHED = "PUBLISHED"
+
+
+@strawberry.type(description="A blog post.", directives=_PUBLIC)
+class Post:
+    id: strawberry.ID
+    author_id: strawberry.ID = strawberry.field(description="The author's Cognito `sub`.")
+    author: PublicProfile | None = strawberry.field(
+        description="The author's public profile; null when the author has no profile yet."
+    )
+    title: str
+    body: str
+    tags: list[str] = strawberry.field(description="Lower-case, without repeats.")
+    status: PostStatus
+    created_at: AWSDateTime
+    updated_at: AWSDateTime
+    published_at: AWSDateTime | None = strawberry.field(description="When the post was first published.")
+    photo_url: AWSURL | None
+    thumbnail_url: AWSURL | None = strawberry.field(
+        description="A small copy of the photo; null until it is made, and again when photoUrl changes."
+    )
+
+
+@strawberry.type(
+    description="A page of posts, newest first; pass nextToken back for the next page (null on the last one).",
+    directives=_PUBLIC,
+)
+class PostConnection:
+    items: list[Post]
+    next_token: str | None
+
+
+@strawberry.input(description="A new post; it starts as a DRAFT.")
+class CreatePostInput:
+    title: str
+    body: str
+    tags: list[str] = strawberry.field(description="At most 10 tags of up to 40 characters.")
+    photo_url: AWSURL | None = strawberry.UNSET
+
+
+@strawberry.input(description="The post to change and the fields to change; omitted fields keep their value.")
+class UpdatePostInput:
+    id: strawberry.ID
+    title: str | None = strawberry.UNSET
+    body: str | None = strawberry.UNSET
+    tags: list[str] | None = strawberry.UNSET
+    photo_url: AWSURL | None = strawberry.field(
+        default=strawberry.UNSET, description="null removes the photo."
+    )
+
+
+@strawberry.type
+class BlogQueries:
+    """The Query fields about posts."""
+
+    @strawberry.field(
+        directives=_PUBLIC,
+        description="A post; null when it is missing, or a draft and the caller is not its author.",
+    )
+    def get_post(self, id: strawberry.ID) -> Post | None: ...
+
+    @strawberry.field(
+        directives=_PUBLIC,
+        description=(
+            "Published posts, newest first; with authorId, that author's posts (their drafts too when the "
+            "caller is that author). limit defaults to 20 and is clamped to 1..100. With tag, or with "
+            "someone else's authorId, a page may hold fewer than limit posts while nextToken is not null: "
+            "keep following nextToken."
+        ),
+    )
+    def list_posts(
+        self,
+        limit: int | None = strawberry.UNSET,
+        next_token: str | None = strawberry.UNSET,
+        author_id: strawberry.ID | None = strawberry.UNSET,
+        tag: str | None = strawberry.UNSET,
+    ) -> PostConnection: ...
+
+
+@strawberry.type
+class BlogMutations:
+    """The Mutation fields about posts: members of the `authors` group, on their own posts."""
+
+    @strawberry.field(directives=_AUTHORS, description="Adds a DRAFT post by the caller.")
+    def create_post(self, input: CreatePostInput) -> Post: ...
+
+    @strawberry.field(
+        directives=_AUTHORS,
+        description="Changes one of the caller's posts; NotFoundError when it is missing or someone else's.",
+    )
+    def update_post(self, input: UpdatePostInput) -> Post: ...
+
+    @strawberry.field(
+        directives=_AUTHORS,
+        description="Publishes one of the caller's posts; NotFoundError when it is missing or someone else's.",
+    )
+    def publish_post(self, id: strawberry.ID) -> Post: ...
+
+    @strawberry.field(
+        directives=_AUTHORS,
+        description="Deletes one of the caller's posts and returns it; NotFoundError when it is missing or "
+        "someone else's.",
+    )
+    def delete_post(self, id: strawberry.ID) -> Post | None: ...

@@ -1,0 +1,319 @@
+"""The blog's APPSYNC_JS pipelines (resolvers/js/), run by the local JS runner against DynamoDB Local."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from appsync_local.bindings import BindingRegistry
+from appsync_local.config import load_config
+from appsync_local.datasources import DynamoDBDataSource
+from appsync_local.datasources.dynamodb import default_client_factory
+from appsync_local.errors import AppSyncFieldError
+from appsync_local.js import JsResolverRunner
+from appsync_local.local_aws import LocalAws
+from appsync_local.resolver_context import ResolverInvocation
+
+ROOT = Path(__file__).resolve().parents[2]
+CONFIG = load_config(ROOT / "appsync.toml")
+BINDINGS = BindingRegistry.discover(CONFIG)
+BLOG_FIELDS = [
+    "Query.getPost",
+    "Query.listPosts",
+    "Mutation.createPost",
+    "Mutation.updatePost",
+    "Mutation.publishPost",
+    "Mutation.deletePost",
+]
+
+
+class RecordingDataSource:
+    """A real data source that also keeps every request object it was sent."""
+
+    def __init__(self, inner: DynamoDBDataSource) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.requests: list[dict[str, Any]] = []
+
+    async def invoke(self, request: dict[str, Any], invocation: ResolverInvocation) -> Any:
+        self.requests.append(request)
+        return await self.inner.invoke(request, invocation)
+
+    @property
+    def calls(self) -> int:
+        return self.inner.calls
+
+    def reset(self) -> None:
+        self.inner.reset_calls()
+        self.requests.clear()
+
+
+class Blog:
+    """Calls the blog's fields the way the executor does: one `runner.run` per field."""
+
+    def __init__(
+        self, runner: JsResolverRunner, posts: RecordingDataSource, users: RecordingDataSource
+    ) -> None:
+        self.runner = runner
+        self.posts = posts
+        self.users = users
+
+    async def call(self, key: str, identity: dict[str, Any] | None = None, **arguments: Any) -> Any:
+        type_name, _, field_name = key.partition(".")
+        binding = BINDINGS.get(type_name, field_name)
+        assert binding is not None
+        invocation = ResolverInvocation(
+            arguments=arguments,
+            source=None,
+            identity=identity,
+            auth_type="AMAZON_COGNITO_USER_POOLS" if identity else "API_KEY",
+            request_headers={"host": "localhost"},
+            info={
+                "fieldName": field_name,
+                "parentTypeName": type_name,
+                "variables": {},
+                "selectionSetList": [],
+                "selectionSetGraphQL": "",
+            },
+            request_id=str(uuid.uuid4()),
+        )
+        return await self.runner.run(binding, invocation)
+
+    def reset(self) -> None:
+        self.posts.reset()
+        self.users.reset()
+
+
+def author(name: str | None = "Writer") -> dict[str, Any]:
+    """A Cognito identity in the authors group; with a name, also a Users item (email included)."""
+    sub = str(uuid.uuid4())
+    if name is not None:
+        default_client_factory().put_item(
+            TableName="Users",
+            Item={
+                "id": {"S": sub},
+                "username": {"S": name.lower()},
+                "email": {"S": f"{sub}@example.com"},
+                "name": {"S": name},
+                "bio": {"S": "bio"},
+            },
+        )
+    return {
+        "sub": sub,
+        "username": name or sub,
+        "groups": ["authors"],
+        "claims": {"sub": sub},
+        "issuer": "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_LocalPool",
+        "sourceIp": ["127.0.0.1"],
+        "defaultAuthStrategy": "ALLOW",
+    }
+
+
+def new_post(**fields: Any) -> dict[str, Any]:
+    return {"title": "Title", "body": "Body", "tags": [], **fields}
+
+
+@pytest.fixture
+def blog(local_aws: LocalAws) -> Iterator[Blog]:
+    posts = RecordingDataSource(DynamoDBDataSource.from_config(CONFIG.data_source("posts")))
+    users = RecordingDataSource(DynamoDBDataSource.from_config(CONFIG.data_source("users")))
+    yield Blog(JsResolverRunner({"posts": posts, "users": users}), posts, users)
+
+
+def test_every_blog_field_is_a_pipeline_that_ends_by_attaching_authors() -> None:
+    # GIVEN the bindings discovered from resolvers/js and appsync.toml
+    # WHEN the blog's fields are looked up
+    bindings = [BINDINGS.get(*key.split(".")) for key in BLOG_FIELDS]
+    # THEN each is a pipeline whose last step fetches authors from the Users data source
+    assert all(b is not None and b.kind == "PIPELINE" for b in bindings)
+    assert {(b.functions[-1].name, b.functions[-1].data_source) for b in bindings} == {
+        ("attachAuthors", "users")
+    }
+    # AND Post.author has no resolver of its own (no call per post)
+    assert BINDINGS.get("Post", "author") is None
+    # AND every file is code AppSync's APPSYNC_JS runtime accepts
+    JsResolverRunner({}).check(bindings)  # type: ignore[arg-type]
+
+
+async def test_create_returns_a_draft_with_only_the_public_side_of_its_author(blog: Blog) -> None:
+    # GIVEN an author with a profile (which holds their email)
+    writer = author("Ada")
+    # WHEN they create a post
+    post = await blog.call(
+        "Mutation.createPost", writer, input=new_post(title="  Hi  ", tags=["A", "b", "a"])
+    )
+    # THEN it is a trimmed draft with normalized tags, and its author carries no email or username
+    assert (post["title"], post["status"], post["tags"], post["authorId"]) == (
+        "Hi",
+        "DRAFT",
+        ["a", "b"],
+        writer["sub"],
+    )
+    assert post["author"] == {"id": writer["sub"], "name": "Ada", "bio": "bio"}
+    assert post["createdAt"] == post["updatedAt"] and "publishedAt" not in post
+
+
+async def test_a_draft_reads_as_missing_to_all_but_its_author(blog: Blog) -> None:
+    writer = author()
+    draft = await blog.call("Mutation.createPost", writer, input=new_post())
+    # WHEN the public, another author and its author read it
+    # THEN only its author gets it
+    assert await blog.call("Query.getPost", None, id=draft["id"]) is None
+    assert await blog.call("Query.getPost", author(), id=draft["id"]) is None
+    assert (await blog.call("Query.getPost", writer, id=draft["id"]))["id"] == draft["id"]
+    # AND once published, everyone does
+    await blog.call("Mutation.publishPost", writer, id=draft["id"])
+    assert (await blog.call("Query.getPost", None, id=draft["id"]))["status"] == "PUBLISHED"
+
+
+@pytest.mark.parametrize("field", ["Mutation.updatePost", "Mutation.publishPost", "Mutation.deletePost"])
+async def test_writes_on_someone_elses_post_fail_as_not_found_and_change_nothing(
+    blog: Blog, field: str
+) -> None:
+    # GIVEN one author's draft
+    writer = author()
+    post = await blog.call("Mutation.createPost", writer, input=new_post(title="Mine"))
+    arguments = (
+        {"input": {"id": post["id"], "title": "pwned"}}
+        if field.endswith("updatePost")
+        else {"id": post["id"]}
+    )
+    # WHEN another author writes to it
+    with pytest.raises(AppSyncFieldError) as refused:
+        await blog.call(field, author(), **arguments)
+    # THEN the condition on authorId refuses the write, reported as NotFoundError
+    assert refused.value.error_type == "NotFoundError"
+    assert refused.value.message == f"Post '{post['id']}' not found"
+    # AND the write was one conditional call, with no read before it
+    assert [r["operation"] for r in blog.posts.requests][-1] in ("UpdateItem", "DeleteItem")
+    assert blog.posts.requests[-1]["condition"]["expression"] == "#authorId = :caller"
+    unchanged = await blog.call("Query.getPost", writer, id=post["id"])
+    assert (unchanged["title"], unchanged["status"]) == ("Mine", "DRAFT")
+
+
+async def test_deleting_a_missing_post_is_not_found(blog: Blog) -> None:
+    with pytest.raises(AppSyncFieldError) as missing:
+        await blog.call("Mutation.deletePost", author(), id=str(uuid.uuid4()))
+    assert missing.value.error_type == "NotFoundError"
+
+
+async def test_update_changes_only_what_was_sent_and_a_new_photo_drops_the_thumbnail(blog: Blog) -> None:
+    # GIVEN a post with a photo whose thumbnail was made
+    writer = author()
+    post = await blog.call(
+        "Mutation.createPost", writer, input=new_post(photoUrl="https://example.com/a.jpg")
+    )
+    default_client_factory().update_item(
+        TableName="Posts",
+        Key={"id": {"S": post["id"]}},
+        UpdateExpression="SET thumbnailUrl = :t",
+        ExpressionAttributeValues={":t": {"S": "https://example.com/t.jpg"}},
+    )
+    # WHEN only the body changes, THEN the photo and thumbnail stay
+    kept = await blog.call("Mutation.updatePost", writer, input={"id": post["id"], "body": "New body"})
+    assert (kept["title"], kept["body"], kept["thumbnailUrl"]) == (
+        "Title",
+        "New body",
+        "https://example.com/t.jpg",
+    )
+    # WHEN the photo changes, THEN the stale thumbnail goes
+    moved = await blog.call(
+        "Mutation.updatePost", writer, input={"id": post["id"], "photoUrl": "https://example.com/b.jpg"}
+    )
+    assert moved["photoUrl"] == "https://example.com/b.jpg" and "thumbnailUrl" not in moved
+    # WHEN the photo is removed, THEN it is gone
+    removed = await blog.call("Mutation.updatePost", writer, input={"id": post["id"], "photoUrl": None})
+    assert "photoUrl" not in removed and removed["author"]["id"] == writer["sub"]
+
+
+@pytest.mark.parametrize(
+    ("input", "message"),
+    [
+        (new_post(title=" "), "title must be 1 to 200 characters"),
+        (new_post(tags=["ok", ""]), "each tag must be 1 to 40 characters"),
+        (new_post(tags=[f"t{i}" for i in range(11)]), "a post has at most 10 tags"),
+        (new_post(body="x" * 50001), "body must be at most 50000 characters"),
+    ],
+)
+async def test_bad_input_is_a_validation_error_before_any_write(
+    blog: Blog, input: dict, message: str
+) -> None:
+    with pytest.raises(AppSyncFieldError) as bad:
+        await blog.call("Mutation.createPost", author(), input=input)
+    assert (bad.value.error_type, bad.value.message) == ("ValidationError", message)
+    assert blog.posts.requests == []
+
+
+async def test_update_refuses_a_null_title(blog: Blog) -> None:
+    writer = author()
+    post = await blog.call("Mutation.createPost", writer, input=new_post())
+    with pytest.raises(AppSyncFieldError) as bad:
+        await blog.call("Mutation.updatePost", writer, input={"id": post["id"], "title": None})
+    assert bad.value.error_type == "ValidationError"
+
+
+@pytest.mark.parametrize(("limit", "sent"), [(None, 20), (0, 1), (-4, 1), (7, 7), (100, 100), (1000, 100)])
+async def test_list_clamps_the_limit_and_asks_for_newest_first(
+    blog: Blog, limit: int | None, sent: int
+) -> None:
+    arguments = {} if limit is None else {"limit": limit}
+    await blog.call("Query.listPosts", None, **arguments)
+    (query,) = [r for r in blog.posts.requests if r["operation"] == "Query"]
+    assert (query["limit"], query["scanIndexForward"], query["index"]) == (sent, False, "byStatusCreatedAt")
+
+
+async def test_listing_an_author_shows_drafts_only_to_that_author(blog: Blog) -> None:
+    writer = author()
+    draft = await blog.call("Mutation.createPost", writer, input=new_post(title="draft"))
+    live = await blog.call("Mutation.createPost", writer, input=new_post(title="live"))
+    await blog.call("Mutation.publishPost", writer, id=live["id"])
+    own = await blog.call("Query.listPosts", writer, authorId=writer["sub"])
+    public = await blog.call("Query.listPosts", None, authorId=writer["sub"])
+    assert [p["id"] for p in own["items"]] == [live["id"], draft["id"]]
+    assert [p["id"] for p in public["items"]] == [live["id"]]
+    assert public["nextToken"] is None
+
+
+@pytest.mark.parametrize("size", [1, 5, 30])
+async def test_a_page_costs_one_query_and_one_batch_get_whatever_its_size(blog: Blog, size: int) -> None:
+    # GIVEN `size` published posts with a tag of their own, by three authors (one without a profile)
+    tag = f"tag-{uuid.uuid4().hex[:8]}"
+    writers = [author("One"), author("Two"), author(None)]
+    for i in range(size):
+        post = await blog.call(
+            "Mutation.createPost", writers[i % 3], input=new_post(title=f"p{i}", tags=[tag])
+        )
+        await blog.call("Mutation.publishPost", writers[i % 3], id=post["id"])
+    blog.reset()
+    # WHEN one page of them is read
+    page = await blog.call("Query.listPosts", None, tag=tag.upper(), limit=size)
+    # THEN all come back newest first with their authors (null for the one without a profile)
+    assert [p["title"] for p in page["items"]] == [f"p{i}" for i in range(size - 1, -1, -1)]
+    for post in page["items"]:
+        expected = None if post["authorId"] == writers[2]["sub"] else post["authorId"]
+        assert (post["author"] or {}).get("id") == expected
+    # AND it took one Query and one BatchGetItem of the distinct authors
+    assert (blog.posts.calls, blog.users.calls) == (1, 1)
+    (batch,) = blog.users.requests
+    assert len(batch["tables"]["Users"]["keys"]) == min(size, 3)
+
+
+async def test_an_empty_page_makes_no_call_for_authors(blog: Blog) -> None:
+    page = await blog.call("Query.listPosts", None, authorId=str(uuid.uuid4()))
+    assert page == {"items": [], "nextToken": None}
+    assert (blog.posts.calls, blog.users.calls) == (1, 0)
+
+
+async def test_pages_follow_next_token(blog: Blog) -> None:
+    writer = author()
+    for i in range(3):
+        await blog.call("Mutation.createPost", writer, input=new_post(title=f"p{i}"))
+    first = await blog.call("Query.listPosts", writer, authorId=writer["sub"], limit=2)
+    rest = await blog.call(
+        "Query.listPosts", writer, authorId=writer["sub"], limit=2, nextToken=first["nextToken"]
+    )
+    assert [p["title"] for p in first["items"] + rest["items"]] == ["p2", "p1", "p0"]

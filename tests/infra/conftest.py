@@ -1,0 +1,207 @@
+"""One offline CDK synthesis per test session: the project's stack, and a small sample app's.
+
+The sample app exercises what the project does not use today (APPSYNC_JS unit resolvers on DynamoDB and
+NONE data sources, an API cache, OIDC, a CloudFront bucket named in appsync.toml) so that the generic code
+is tested whatever the project's resolvers are at the moment.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import textwrap
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from appsync_local.bindings import BindingRegistry
+from appsync_local.config import AppConfig, load_config
+
+# jsii reads these when aws_cdk is first imported (the test modules' importorskip does that).
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+os.environ.setdefault("JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION", "1")
+
+# aws_cdk is imported inside the fixtures: the test modules skip themselves when it is missing.
+CDK_MISSING = "aws-cdk-lib is not installed (the project's `infra` extra; `make test` installs it)"
+
+ROOT = Path(__file__).resolve().parents[2]
+
+SAMPLE_TOML = """
+[api]
+name = "infra-sample"
+schema = "schema:schema"
+default_auth = "AMAZON_COGNITO_USER_POOLS"
+additional_auth = ["OPENID_CONNECT", "API_KEY"]
+query_depth_limit = 5
+resolver_count_limit = 200
+introspection = "DISABLED"
+region = "eu-west-1"
+
+[api.cache]
+behavior = "PER_RESOLVER_CACHING"
+ttl_seconds = 60
+
+[api.waf]
+rate_limit = 500
+
+[auth.cognito]
+user_pool_id = "eu-west-1_Sample"
+app_client_ids = ["sample-client"]
+groups = ["editors"]
+
+[auth.oidc]
+issuer = "https://issuer.example.com"
+client_id = "sample-oidc-client"
+
+[tables.Notes]
+partition_key = { name = "id", type = "S" }
+
+[data_sources.notes]
+type = "AMAZON_DYNAMODB"
+table = "Notes"
+
+[data_sources.none]
+type = "NONE"
+
+[pipelines."Mutation.addNote"]
+functions = ["checkNote", "putNote"]
+
+[buckets.attachments]
+description = "Each user's attachments"
+
+[buckets.site]
+description = "The sample's static site"
+cdn = true
+"""
+
+SAMPLE_SCHEMA = """
+type Note { id: ID! text: String }
+type Query { getNote(id: ID!): Note  ping: String }
+type Mutation { addNote(text: String!): Note }
+schema { query: Query mutation: Mutation }
+"""
+
+SAMPLE_JS = {
+    "notes/Query.getNote.js": """
+        import { util } from '@aws-appsync/utils';
+        export function request(ctx) {
+          return { operation: 'GetItem', key: util.dynamodb.toMapValues({ id: ctx.args.id }) };
+        }
+        export function response(ctx) { return ctx.result; }
+    """,
+    "none/Query.ping.js": """
+        export function request() { return { payload: 'pong' }; }
+        export function response(ctx) { return ctx.result; }
+    """,
+    "functions/none/checkNote.js": """
+        import { util } from '@aws-appsync/utils';
+        export function request(ctx) {
+          if (!ctx.args.text) { util.error('text is required', 'ValidationError'); }
+          return { payload: ctx.args };
+        }
+        export function response(ctx) { return ctx.result; }
+    """,
+    "functions/notes/putNote.js": """
+        import { util } from '@aws-appsync/utils';
+        import { put } from '@aws-appsync/utils/dynamodb';
+        export function request(ctx) { return put({ key: { id: util.autoId() }, item: ctx.args }); }
+        export function response(ctx) { return ctx.result; }
+    """,
+    "pipelines/Mutation.addNote.js": """
+        export function request() { return {}; }
+        export function response(ctx) { return ctx.prev.result; }
+    """,
+}
+
+
+@dataclass(frozen=True)
+class Synthesized:
+    """One synthesized stack with what it was built from."""
+
+    config: AppConfig
+    settings: Any  # infra.stacks.settings.DeploySettings
+    registry: BindingRegistry
+    stack: Any  # infra.stacks.backend_stack.BackendStack
+    template: Any  # aws_cdk.assertions.Template
+    template_file: Path
+    outdir: Path
+
+    @property
+    def json(self) -> dict[str, Any]:
+        return self.template.to_json()  # type: ignore[no-any-return]
+
+    def resources(self, type_name: str) -> dict[str, dict[str, Any]]:
+        return {k: r for k, r in self.json["Resources"].items() if r["Type"] == type_name}
+
+    def logical_id(self, construct_id: str) -> str:
+        """The logical id of the CloudFormation resource behind a construct of the stack."""
+        child = self.stack.node.find_child(construct_id)
+        default = child.node.default_child or child
+        return self.stack.get_logical_id(default)  # type: ignore[arg-type]
+
+
+def write_sample_app(root: Path) -> Path:
+    """A small app folder with appsync.toml, schema.graphql and APPSYNC_JS resolvers; returns the toml."""
+    (root / "schema.graphql").write_text(SAMPLE_SCHEMA)
+    for relative, code in SAMPLE_JS.items():
+        path = root / "resolvers" / "js" / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(code).lstrip())
+    config = root / "appsync.toml"
+    config.write_text(SAMPLE_TOML)
+    return config
+
+
+@pytest.fixture(scope="session")
+def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Synthesized]]:
+    """Both stacks, synthesized once (offline) into one cloud assembly; keyed "project" and "sample"."""
+    pytest.importorskip("aws_cdk", reason=CDK_MISSING)
+    from aws_cdk.assertions import Template
+
+    from infra.stacks.assembly import build_stack, new_app
+    from infra.stacks.settings import load_deploy_settings
+
+    outdir = tmp_path_factory.mktemp("cdk.out")
+    sample_toml = write_sample_app(tmp_path_factory.mktemp("sample-app"))
+    started = time.perf_counter()
+    app = new_app(outdir)
+    stacks = {"project": build_stack(app, ROOT / "appsync.toml"), "sample": build_stack(app, sample_toml)}
+    assembly = app.synth()
+    elapsed = time.perf_counter() - started
+    result: dict[str, Synthesized] = {}
+    for key, stack in stacks.items():
+        artifact = assembly.get_stack_artifact(stack.artifact_id)
+        template_file = Path(assembly.directory) / artifact.template_file
+        config_path = ROOT / "appsync.toml" if key == "project" else sample_toml
+        config = load_config(config_path)
+        result[key] = Synthesized(
+            config=config,
+            settings=load_deploy_settings(config_path, config),
+            registry=BindingRegistry.discover(config),
+            stack=stack,
+            template=Template.from_json(json.loads(template_file.read_text())),
+            template_file=template_file,
+            outdir=Path(assembly.directory),
+        )
+    print(f"\nCDK synth of {len(stacks)} stacks: {elapsed:.1f} s")
+    yield result
+
+
+@pytest.fixture(scope="session", params=["project", "sample"])
+def synth(request: pytest.FixtureRequest, synthesized: dict[str, Synthesized]) -> Synthesized:
+    """Each synthesized stack in turn."""
+    return synthesized[request.param]
+
+
+@pytest.fixture(scope="session")
+def project(synthesized: dict[str, Synthesized]) -> Synthesized:
+    return synthesized["project"]
+
+
+@pytest.fixture(scope="session")
+def sample(synthesized: dict[str, Synthesized]) -> Synthesized:
+    return synthesized["sample"]
