@@ -10,6 +10,8 @@ from pathlib import Path
 
 from .config import ConfigError, load_config
 
+DEFAULT_TLS_PORT = 4443
+
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="appsync_local", description="A local AWS AppSync runtime.")
@@ -18,6 +20,14 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="serve the API (and GraphiQL) on HOST:PORT")
     serve.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
     serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "4000")))
+    serve.add_argument(
+        "--tls", action="store_true",
+        help="also serve HTTPS/WSS on TLS_PORT (default 4443) with a certificate from a local CA",
+    )
+    serve.add_argument(
+        "--tls-port", type=int, default=int(os.environ["TLS_PORT"]) if os.environ.get("TLS_PORT") else None,
+        help="serve HTTPS/WSS on this port (setting TLS_PORT implies --tls)",
+    )
     token = commands.add_parser("token", help="print a user-pool JWT the local server accepts")
     token.add_argument("username")
     token.add_argument("--groups", default="", help="comma-separated groups (default: the user's configured groups)")
@@ -40,7 +50,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "serve":
         from .server import main_serve
 
-        return main_serve(args.config, args.host, args.port)
+        tls_port = args.tls_port if args.tls_port is not None else (DEFAULT_TLS_PORT if args.tls else None)
+        return main_serve(args.config, args.host, args.port, tls_port)
     if args.command == "token":
         from .runtime import local_user_pool
 

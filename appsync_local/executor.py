@@ -27,7 +27,8 @@ from graphql import (
     GraphQLUnionType,
 )
 from strawberry.dataloader import DataLoader
-from strawberry.extensions import DisableIntrospection, ParserCache, QueryDepthLimiter, ValidationCache
+from strawberry.extensions import AddValidationRules, DisableIntrospection, ParserCache, ValidationCache
+from strawberry.extensions.query_depth_limiter import create_validator
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types.graphql import OperationType
 
@@ -104,7 +105,10 @@ def runtime_schema(app_schema: strawberry.Schema, api: ApiConfig) -> strawberry.
         lambda: ValidationCache(maxsize=CACHE_SIZE),
     ]
     if api.query_depth_limit:
-        extensions.append(lambda: QueryDepthLimiter(max_depth=api.query_depth_limit))
+        # One rule class for the schema's life: it is part of ValidationCache's key, so a class made per
+        # request (as QueryDepthLimiter does) would make every request miss the cache.
+        depth_rule = create_validator(api.query_depth_limit, None)
+        extensions.append(lambda: AddValidationRules([depth_rule]))
     if not api.introspection:
         extensions.append(DisableIntrospection)
     return _RuntimeSchema(

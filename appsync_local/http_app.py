@@ -17,6 +17,8 @@ from starlette.routing import Route
 from .auth import UnauthorizedError
 from .errors import RequestError
 from .graphiql import graphiql_page, graphiql_routes
+from .realtime.protocol import KEEP_ALIVE_SECONDS
+from .realtime.server import attach_realtime
 from .runtime import Runtime
 
 logger = logging.getLogger("appsync_local")
@@ -54,8 +56,10 @@ def _parse_body(body: bytes) -> tuple[str, dict[str, Any] | None, str | None]:
     return query, variables, operation_name
 
 
-def create_app(runtime: Runtime, *, node_modules: Path | None = None) -> Starlette:
-    """The ASGI app serving `runtime`."""
+def create_app(
+    runtime: Runtime, *, node_modules: Path | None = None, keep_alive_seconds: float = KEEP_ALIVE_SECONDS
+) -> Starlette:
+    """The ASGI app serving `runtime` (HTTP POST and the realtime WebSocket share `/graphql`)."""
     node_modules = node_modules or runtime.config.root / "node_modules"
     executor = runtime.executor
     authenticator = runtime.authenticator
@@ -110,10 +114,13 @@ def create_app(runtime: Runtime, *, node_modules: Path | None = None) -> Starlet
         assert runtime.user_pool is not None
         return JSONResponse(runtime.user_pool.jwks())
 
+    # WebSocket upgrades on /graphql and /graphql/realtime; mutations over HTTP publish to them.
+    realtime = attach_realtime(runtime, keep_alive_seconds=keep_alive_seconds)
     routes: list[Any] = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
         Route("/auth/signin", sign_in, methods=["POST"]),
         *graphiql_routes(node_modules),
+        *realtime.routes(),
     ]
     if runtime.config.cognito is not None and runtime.user_pool is not None:
         routes.append(Route(f"/{runtime.config.cognito.user_pool_id}/.well-known/jwks.json", jwks))
@@ -122,7 +129,7 @@ def create_app(runtime: Runtime, *, node_modules: Path | None = None) -> Starlet
         logger.exception("internal error serving %s", request.url.path)
         return _error(500, "InternalFailure", "An internal error occurred; the server logged the details.")
 
-    return Starlette(
+    app = Starlette(
         routes=routes,
         middleware=[
             Middleware(
@@ -135,3 +142,5 @@ def create_app(runtime: Runtime, *, node_modules: Path | None = None) -> Starlet
         ],
         exception_handlers={Exception: internal_error},
     )
+    app.state.realtime = realtime
+    return app

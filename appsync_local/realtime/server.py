@@ -1,0 +1,441 @@
+"""AppSync's realtime WebSocket endpoint: AppSync's ``graphql-ws`` dialect, and ``graphql-transport-ws`` for GraphiQL.
+
+Both run on ``/graphql`` and ``/graphql/realtime`` (the same paths also serve HTTP POST). The subprotocol the
+client offers picks the dialect. Every subscription goes through `SubscriptionStarter` (validation, auth
+directives, the subscription resolver) and lives in the shared `SubscriptionRegistry` until it is stopped or
+its connection closes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from starlette.routing import WebSocketRoute
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
+
+from ..auth import RequestAuth, UnauthorizedError
+from ..runtime import Runtime
+from . import protocol
+from .filters import FilterError, parse_invalidation
+from .protocol import (
+    APPSYNC_SUBPROTOCOL,
+    MAX_PAYLOAD_BYTES,
+    MAX_SUBSCRIPTIONS,
+    TRANSPORT_SUBPROTOCOL,
+    ConnectionAuthError,
+    RealtimeError,
+)
+from .starting import PreparedSubscription, StartRefused, SubscriptionStarter
+from .subscriptions import Send, Subscription, SubscriptionExistsError, SubscriptionRegistry
+
+logger = logging.getLogger("appsync_local.realtime")
+
+REALTIME_PATHS = ("/graphql", "/graphql/realtime")
+# How long a refused connection stays open so the client can read its connection_error.
+CONNECTION_ERROR_LINGER_SECONDS = 5.0
+# graphql-transport-ws: how long a client may take to send connection_init.
+CONNECTION_INIT_TIMEOUT_SECONDS = 10.0
+
+_Message = dict[str, Any]
+
+
+class _Closed(Exception):
+    """The client went away (or asked to end the connection)."""
+
+
+class _Connection:
+    """What both dialects share: one socket, its subscriptions in the registry, serialized sends."""
+
+    def __init__(self, websocket: WebSocket, endpoint: RealtimeEndpoint) -> None:
+        self.websocket = websocket
+        self.endpoint = endpoint
+        self.id = str(uuid.uuid4())
+        self._send_lock = asyncio.Lock()
+        self.host = websocket.headers.get("host", "localhost")
+        self.client_ip = websocket.client.host if websocket.client else "127.0.0.1"
+
+    @property
+    def registry(self) -> SubscriptionRegistry:
+        return self.endpoint.registry
+
+    async def send(self, message: Mapping[str, Any]) -> None:
+        if self.websocket.application_state is not WebSocketState.CONNECTED:
+            raise _Closed()
+        text = protocol.encode(message)
+        async with self._send_lock:
+            try:
+                await self.websocket.send_text(text)
+            except (WebSocketDisconnect, RuntimeError, OSError) as exc:
+                raise _Closed() from exc
+
+    async def receive(self) -> str:
+        message = await self.websocket.receive()
+        if message["type"] == "websocket.disconnect":
+            raise _Closed()
+        text = message.get("text")
+        if text is None:
+            raw = message.get("bytes") or b""
+            try:
+                text = raw.decode()
+            except UnicodeDecodeError:
+                return "\x00"  # not JSON: reported as such by the caller
+        return str(text)
+
+    async def close(self, code: int = 1000, reason: str = "") -> None:
+        if self.websocket.application_state is WebSocketState.CONNECTED:
+            with contextlib.suppress(RuntimeError, OSError, WebSocketDisconnect):
+                await self.websocket.close(code=code, reason=reason)
+
+    def authenticate(self, headers: Mapping[str, str], path: str, body: bytes) -> RequestAuth:
+        host = headers.get("host") or headers.get("Host") or self.host
+        return self.endpoint.runtime.authenticator.authenticate(
+            "POST", f"https://{host}{path}", headers, body, self.client_ip
+        )
+
+    async def register(
+        self, subscription_id: str, prepared: PreparedSubscription, variables: Mapping[str, Any], dialect_send: Send
+    ) -> None:
+        self.registry.add(
+            Subscription(
+                id=subscription_id,
+                connection_id=self.id,
+                field_name=prepared.field_name,
+                response_key=prepared.response_key,
+                arguments=prepared.arguments,
+                field_node=prepared.field_node,
+                fragments=prepared.fragments,
+                variables=dict(variables),
+                send=dialect_send,
+                filter=prepared.filter,
+                invalidation_filter=prepared.invalidation_filter,
+                on_invalidated=self._invalidated(subscription_id),
+                schema=self.endpoint.schema,
+            )
+        )
+
+    def _invalidated(self, subscription_id: str) -> Send:
+        """What a subscription invalidated by a mutation sends its client (each dialect says it its way)."""
+        raise NotImplementedError
+
+    def release(self) -> None:
+        self.registry.remove_connection(self.id)
+
+
+class AppSyncConnection(_Connection):
+    """One client on AppSync's own ``graphql-ws`` dialect (gql's AppSyncWebsocketsTransport, Amplify, …)."""
+
+    def __init__(self, websocket: WebSocket, endpoint: RealtimeEndpoint) -> None:
+        super().__init__(websocket, endpoint)
+        self._keep_alive: asyncio.Task[None] | None = None
+
+    async def run(self) -> None:
+        subprotocols = list(self.websocket.scope.get("subprotocols") or ())
+        try:
+            headers = protocol.connection_headers(self.websocket.query_params, subprotocols)
+            self.authenticate(headers, "/graphql/connect", b"{}")
+        except (ConnectionAuthError, UnauthorizedError) as exc:
+            await self._refuse(exc)
+            return
+        await self.websocket.accept(subprotocol=APPSYNC_SUBPROTOCOL)
+        try:
+            while True:
+                await self._handle(await self.receive())
+        except _Closed:
+            pass
+        finally:
+            if self._keep_alive is not None:
+                self._keep_alive.cancel()
+            self.release()
+            await self.close()
+
+    async def _refuse(self, exc: Exception) -> None:
+        """AppSync accepts the socket, answers ``connection_error`` and closes; clients treat 401 as final."""
+        logger.info("realtime connection refused: %s", exc)
+        await self.websocket.accept(subprotocol=APPSYNC_SUBPROTOCOL)
+        with contextlib.suppress(_Closed):
+            await self.send(protocol.connection_error())
+            # Let the client read the error before the close arrives (it usually sends connection_init first).
+            with contextlib.suppress(TimeoutError, _Closed):
+                await asyncio.wait_for(self.receive(), CONNECTION_ERROR_LINGER_SECONDS)
+        await self.close()
+
+    async def _handle(self, text: str) -> None:
+        try:
+            message = protocol.decode_message(text)
+            kind = message["type"]
+            if kind == "connection_init":
+                await self.send(protocol.connection_ack())
+                self._start_keep_alive()
+            elif kind == "start":
+                self._start_keep_alive()
+                await self._start(message)
+            elif kind == "stop":
+                await self._stop(message)
+            elif kind == "connection_terminate":
+                raise _Closed()
+            else:
+                raise RealtimeError(
+                    "UnsupportedOperation", f"{kind} not supported through the realtime channel",
+                    protocol.message_id(message),
+                )
+        except RealtimeError as exc:
+            await self.send(protocol.error(exc.subscription_id, exc.errors()))
+        except (_Closed, asyncio.CancelledError):
+            raise
+        except Exception:  # a bug must cost one message, not the client's connection
+            logger.exception("realtime message handling failed")
+            await self.send(protocol.error(None, [{"errorType": "InternalFailure",
+                                                   "message": "An internal error occurred; the server logged it."}]))
+
+    def _start_keep_alive(self) -> None:
+        if self._keep_alive is None:
+            self._keep_alive = asyncio.create_task(self._send_keep_alives())
+
+    async def _send_keep_alives(self) -> None:
+        with contextlib.suppress(_Closed):
+            while True:
+                await asyncio.sleep(self.endpoint.keep_alive_seconds)
+                await self.send(protocol.keep_alive())
+
+    async def _start(self, message: _Message) -> None:
+        start = protocol.parse_start(message)
+        if self.registry.get(self.id, start.id) is not None:
+            raise RealtimeError(
+                "DuplicatedOperationError", f"Duplicate subscription id {start.id!r} on this connection.", start.id
+            )
+        if self.registry.count(self.id) >= MAX_SUBSCRIPTIONS:
+            raise RealtimeError(
+                "MaxSubscriptionsReachedError", f"Max number of {MAX_SUBSCRIPTIONS} subscriptions reached", start.id
+            )
+        if start.authorization is None:
+            raise RealtimeError(
+                protocol.UNAUTHORIZED, "The start message has no `extensions.authorization` headers.", start.id
+            )
+        try:
+            # Each start is authorized on its own: IAM signs it as POST /graphql with `data` as the body.
+            auth = self.authenticate(start.authorization, "/graphql", start.data.encode())
+        except UnauthorizedError as exc:
+            raise RealtimeError(protocol.UNAUTHORIZED, exc.message, start.id) from exc
+        try:
+            prepared = await self.endpoint.starter.prepare(
+                start.query, start.variables, start.operation_name, auth, start.authorization
+            )
+        except StartRefused as exc:
+            await self.send(protocol.error(start.id, exc.errors))
+            return
+        # The registry may have gained this id while the resolver ran.
+        try:
+            await self.register(start.id, prepared, start.variables, self._data_sender(start.id))
+        except SubscriptionExistsError as exc:
+            raise RealtimeError("DuplicatedOperationError", str(exc), start.id) from exc
+        await self.send(protocol.start_ack(start.id))
+
+    def _data_sender(self, subscription_id: str) -> Send:
+        async def send_data(payload: _Message) -> None:
+            message = protocol.data(subscription_id, payload)
+            size = len(protocol.encode(message).encode())
+            if size > MAX_PAYLOAD_BYTES:
+                # AppSync drops a subscription payload over 240 KB without telling the subscriber.
+                logger.warning("subscription %s: %d-byte payload exceeds 240 KB; not delivered", subscription_id, size)
+                return
+            await self.send(message)
+
+        return send_data
+
+    def _invalidated(self, subscription_id: str) -> Send:
+        async def send_complete(payload: _Message) -> None:
+            await self.send({**protocol.complete(subscription_id), "payload": payload})
+
+        return send_complete
+
+    async def _stop(self, message: _Message) -> None:
+        subscription_id = protocol.message_id(message)
+        if subscription_id is None:
+            raise RealtimeError("UnsupportedOperation", "stop needs the subscription's `id`.")
+        self.registry.remove(self.id, subscription_id)
+        await self.send(protocol.complete(subscription_id))
+
+
+class TransportWsConnection(_Connection):
+    """One client on ``graphql-transport-ws`` (GraphiQL): auth from the ``connection_init`` payload's headers."""
+
+    def __init__(self, websocket: WebSocket, endpoint: RealtimeEndpoint) -> None:
+        super().__init__(websocket, endpoint)
+        self.auth: RequestAuth | None = None
+        self.auth_headers: dict[str, str] = {}
+
+    async def run(self) -> None:
+        await self.websocket.accept(subprotocol=TRANSPORT_SUBPROTOCOL)
+        try:
+            try:
+                first = await asyncio.wait_for(self.receive(), CONNECTION_INIT_TIMEOUT_SECONDS)
+            except TimeoutError:
+                await self.close(4408, "Connection initialisation timeout")
+                return
+            if not await self._init(first):
+                return
+            while True:
+                if not await self._handle(await self.receive()):
+                    return
+        except _Closed:
+            pass
+        finally:
+            self.release()
+            await self.close()
+
+    async def _init(self, text: str) -> bool:
+        message = self._decode(text)
+        if message is None or message.get("type") != "connection_init":
+            await self.close(4401, "Unauthorized")
+            return False
+        payload = message.get("payload") or {}
+        headers = payload.get("headers", payload) if isinstance(payload, dict) else {}
+        if not isinstance(headers, dict):
+            headers = {}
+        self.auth_headers = {str(k): v for k, v in headers.items() if isinstance(v, str)}
+        try:
+            self.auth = self.authenticate(self.auth_headers, "/graphql/connect", b"{}")
+        except UnauthorizedError:
+            await self.close(4403, "Forbidden")
+            return False
+        await self.send({"type": "connection_ack"})
+        return True
+
+    @staticmethod
+    def _decode(text: str) -> _Message | None:
+        try:
+            return protocol.decode_message(text)
+        except RealtimeError:
+            return None
+
+    async def _handle(self, text: str) -> bool:
+        """Handle one message; False once the connection was closed for a protocol violation."""
+        message = self._decode(text)
+        if message is None:
+            await self.close(4400, "Invalid message received")
+            return False
+        kind = message["type"]
+        if kind == "ping":
+            await self.send({"type": "pong"})
+        elif kind == "pong":
+            pass
+        elif kind == "connection_init":
+            await self.close(4429, "Too many initialisation requests")
+            return False
+        elif kind == "subscribe":
+            return await self._subscribe(message)
+        elif kind == "complete":
+            subscription_id = protocol.message_id(message)
+            if subscription_id is not None:
+                self.registry.remove(self.id, subscription_id)
+        else:
+            await self.close(4400, f"Invalid message type {kind!r}")
+            return False
+        return True
+
+    async def _subscribe(self, message: _Message) -> bool:
+        subscription_id = protocol.message_id(message)
+        payload = message.get("payload")
+        if subscription_id is None or not isinstance(payload, dict) or not isinstance(payload.get("query"), str):
+            await self.close(4400, "Invalid subscribe message")
+            return False
+        if self.registry.get(self.id, subscription_id) is not None:
+            await self.close(4409, f"Subscriber for {subscription_id} already exists")
+            return False
+        variables = payload.get("variables") or {}
+        operation_name = payload.get("operationName")
+        errors: list[dict[str, Any]] | None = None
+        if self.registry.count(self.id) >= MAX_SUBSCRIPTIONS:
+            errors = [{"errorType": "MaxSubscriptionsReachedError",
+                       "message": f"Max number of {MAX_SUBSCRIPTIONS} subscriptions reached"}]
+        elif not isinstance(variables, dict) or not (operation_name is None or isinstance(operation_name, str)):
+            errors = [{"errorType": "BadRequestException",
+                       "message": "`variables` must be an object and `operationName` a string."}]
+        if errors is None:
+            assert self.auth is not None
+            try:
+                prepared = await self.endpoint.starter.prepare(
+                    payload["query"], variables, operation_name, self.auth, self.auth_headers
+                )
+                await self.register(subscription_id, prepared, variables, self._next_sender(subscription_id))
+            except StartRefused as exc:
+                errors = exc.errors
+            except SubscriptionExistsError:
+                await self.close(4409, f"Subscriber for {subscription_id} already exists")
+                return False
+        if errors is not None:
+            await self.send({"type": "error", "id": subscription_id, "payload": errors})
+        return True
+
+    def _next_sender(self, subscription_id: str) -> Send:
+        async def send_next(payload: _Message) -> None:
+            await self.send({"type": "next", "id": subscription_id, "payload": payload})
+
+        return send_next
+
+    def _invalidated(self, subscription_id: str) -> Send:
+        async def send_complete(payload: _Message) -> None:
+            await self.send({"type": "complete", "id": subscription_id})
+
+        return send_complete
+
+
+class RealtimeEndpoint:
+    """The ASGI WebSocket endpoint for one runtime, and the routes that serve it.
+
+    Parameters
+    ----------
+    runtime
+        The runtime whose schema, authenticator, auth rules and bindings apply.
+    registry
+        Where subscriptions live; its `listener()` must be among ``runtime.executor.mutation_listeners``
+        (`attach_realtime` does both).
+    keep_alive_seconds
+        Interval of AppSync's ``ka`` messages (60 s on AppSync; tests use a fraction of a second).
+    """
+
+    def __init__(
+        self, runtime: Runtime, registry: SubscriptionRegistry, *, keep_alive_seconds: float = protocol.KEEP_ALIVE_SECONDS
+    ) -> None:
+        self.runtime = runtime
+        self.registry = registry
+        self.keep_alive_seconds = keep_alive_seconds
+        self.starter = SubscriptionStarter(runtime)
+        self.schema = runtime.executor.schema._schema
+
+    async def handle(self, websocket: WebSocket) -> None:
+        """Serve one WebSocket connection in the dialect its subprotocol names."""
+        offered = list(websocket.scope.get("subprotocols") or ())
+        if APPSYNC_SUBPROTOCOL in offered:
+            await AppSyncConnection(websocket, self).run()
+        elif TRANSPORT_SUBPROTOCOL in offered:
+            await TransportWsConnection(websocket, self).run()
+        else:
+            # No subprotocol both sides speak: refuse the upgrade (HTTP 403).
+            await websocket.close(code=1002)
+
+    def routes(self) -> list[WebSocketRoute]:
+        return [WebSocketRoute(path, self.handle) for path in REALTIME_PATHS]
+
+
+def attach_realtime(runtime: Runtime, *, keep_alive_seconds: float = protocol.KEEP_ALIVE_SECONDS) -> RealtimeEndpoint:
+    """A realtime endpoint for `runtime`, its registry publishing every mutation the executor runs."""
+    registry = SubscriptionRegistry.for_schema(runtime.executor.schema)
+    runtime.executor.mutation_listeners.append(registry.listener())
+
+    async def invalidate(request: Any) -> None:
+        # extensions.invalidateSubscriptions({subscriptionField, payload}) from a mutation's resolver
+        try:
+            invalidation = parse_invalidation(request)
+        except FilterError as exc:
+            logger.warning("ignoring invalidateSubscriptions(%r): %s", request, exc.message)
+            return
+        await registry.invalidate(invalidation.subscription_field, invalidation.payload)
+
+    runtime.executor.invalidation_listeners.append(invalidate)
+    return RealtimeEndpoint(runtime, registry, keep_alive_seconds=keep_alive_seconds)

@@ -1,0 +1,204 @@
+"""What AppSync does when a client starts a subscription: validate, authorize, run the subscription resolver."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    GraphQLError,
+    GraphQLObjectType,
+    GraphQLSchema,
+    OperationDefinitionNode,
+    OperationType,
+    get_operation_ast,
+    parse,
+    validate,
+)
+from graphql.execution.values import get_argument_values, get_variable_values
+
+from ..auth import RequestAuth
+from ..errors import AppSyncFieldError, FieldUnauthorizedError, format_error
+from ..resolver_context import ResolverInvocation
+from ..resolver_event import selection_set_graphql, selection_set_list
+from ..runtime import Runtime
+from .filters import Filter, FilterError, parse_filter
+
+SUBSCRIPTION = "Subscription"
+
+logger = logging.getLogger("appsync_local.realtime")
+
+
+class StartRefused(Exception):
+    """A ``start`` AppSync refuses; `errors` is the ``payload.errors`` list of the ``error`` message."""
+
+    def __init__(self, errors: list[dict[str, Any]]) -> None:
+        super().__init__(errors[0].get("message") if errors else "refused")
+        self.errors = errors
+
+
+def _field_error(error: AppSyncFieldError) -> dict[str, Any]:
+    return {"errorType": error.error_type, "message": error.message, "data": error.data,
+            "errorInfo": error.error_info}
+
+
+@dataclass(frozen=True)
+class PreparedSubscription:
+    """A validated, authorized subscription, ready to register.
+
+    Parameters
+    ----------
+    field_name
+        The subscription field (``onCreatePost``).
+    response_key
+        The field's alias, or its name: the key of ``data`` in every delivery.
+    arguments
+        The field's arguments, coerced (argument filtering compares them with the mutation's result).
+    field_node, fragments
+        The subscriber's selection, to narrow each mutation result to it.
+    auth
+        Who subscribed.
+    filter, invalidation_filter
+        The enhanced filters the subscription resolver set (None when it set none or there is no resolver).
+    """
+
+    field_name: str
+    response_key: str
+    arguments: dict[str, Any]
+    field_node: FieldNode
+    fragments: dict[str, FragmentDefinitionNode]
+    auth: RequestAuth
+    filter: Filter | None = None
+    invalidation_filter: Filter | None = None
+
+
+def _operation(document: DocumentNode, operation_name: str | None) -> OperationDefinitionNode:
+    operation = get_operation_ast(document, operation_name)
+    if operation is None:
+        message = (
+            f"Unknown operation named '{operation_name}'."
+            if operation_name
+            else "The document has several operations: send operationName to choose one."
+        )
+        raise StartRefused([{"errorType": "ValidationError", "message": message}])
+    if operation.operation is not OperationType.SUBSCRIPTION:
+        raise StartRefused([{
+            "errorType": "UnsupportedOperation",
+            "message": f"{operation.operation.value} not supported through the realtime channel",
+        }])
+    return operation
+
+
+class SubscriptionStarter:
+    """Turns a start's GraphQL request and auth into a `PreparedSubscription`, or refuses it."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self._runtime = runtime
+        self._schema: GraphQLSchema = runtime.executor.schema._schema
+
+    async def prepare(
+        self,
+        query: str,
+        variables: Mapping[str, Any] | None,
+        operation_name: str | None,
+        auth: RequestAuth,
+        headers: Mapping[str, str],
+    ) -> PreparedSubscription:
+        """Validate the document, check the field's auth directives, run its resolver; raise `StartRefused`."""
+        try:
+            document = parse(query)
+        except GraphQLError as exc:
+            raise StartRefused([format_error(exc)]) from exc
+        errors = validate(self._schema, document)
+        if errors:
+            raise StartRefused([format_error(e) for e in errors])
+        operation = _operation(document, operation_name)
+        subscription_type = self._schema.subscription_type
+        assert subscription_type is not None  # validation found the subscription operation's fields
+        coerced = get_variable_values(self._schema, operation.variable_definitions or (), dict(variables or {}))
+        if isinstance(coerced, list):
+            raise StartRefused([format_error(e) for e in coerced])
+        (field_node,) = [s for s in operation.selection_set.selections if isinstance(s, FieldNode)]
+        field_name = field_node.name.value
+        if field_name.startswith("__"):
+            raise StartRefused([{"errorType": "ValidationError",
+                                 "message": "A subscription must select a field of the Subscription type."}])
+        if not self._runtime.executor.rules.allows(SUBSCRIPTION, field_name, auth):
+            raise StartRefused([_field_error(FieldUnauthorizedError(SUBSCRIPTION, field_name))])
+        field_def = subscription_type.fields[field_name]
+        try:
+            arguments = get_argument_values(field_def, field_node, coerced)
+        except GraphQLError as exc:
+            raise StartRefused([format_error(exc)]) from exc
+        fragments = _fragments(document)
+        prepared = PreparedSubscription(
+            field_name=field_name,
+            response_key=field_node.alias.value if field_node.alias else field_name,
+            arguments=arguments,
+            field_node=field_node,
+            fragments=fragments,
+            auth=auth,
+        )
+        # ctx.info.variables holds the variables as the client sent them (JSON), not graphql-core's coercion
+        return await self._run_resolver(prepared, subscription_type, dict(variables or {}), headers)
+
+    async def _run_resolver(
+        self,
+        prepared: PreparedSubscription,
+        subscription_type: GraphQLObjectType,
+        variables: dict[str, Any],
+        headers: Mapping[str, str],
+    ) -> PreparedSubscription:
+        """Run the field's APPSYNC_JS (or pipeline) resolver, which may refuse or set enhanced filters."""
+        binding = self._runtime.bindings.get(SUBSCRIPTION, prepared.field_name)
+        runner = self._runtime.executor.code_runner
+        if binding is None or binding.kind not in ("JS", "PIPELINE") or runner is None:
+            return prepared
+        nodes = [prepared.field_node]
+        invocation = ResolverInvocation(
+            arguments=dict(prepared.arguments),
+            source=None,
+            identity=prepared.auth.identity,
+            auth_type=prepared.auth.mode,
+            request_headers={k.lower(): v for k, v in headers.items()},
+            info={
+                "selectionSetList": selection_set_list(nodes, prepared.fragments),
+                "selectionSetGraphQL": selection_set_graphql(nodes),
+                "parentTypeName": subscription_type.name,
+                "fieldName": prepared.field_name,
+                "variables": variables,
+            },
+            request_id=str(uuid.uuid4()),
+        )
+        try:
+            await runner.run(binding, invocation)
+        except AppSyncFieldError as exc:
+            raise StartRefused([_field_error(exc)]) from exc
+        except Exception as exc:  # e.g. code AppSync's runtime rejects: report it, never a trace
+            logger.warning("subscription resolver %s failed: %s", binding.key, exc)
+            error_type = getattr(exc, "error_type", None) or "InternalFailure"
+            raise StartRefused([{"errorType": str(error_type), "message": str(exc) or type(exc).__name__}]) from exc
+        if invocation.appended_errors:
+            raise StartRefused([_field_error(e) for e in invocation.appended_errors])
+        try:
+            found = _optional_filter(invocation.extensions.get("subscriptionFilter"))
+            invalidation = _optional_filter(invocation.extensions.get("subscriptionInvalidationFilter"))
+        except FilterError as exc:
+            raise StartRefused([{"errorType": "BadRequestException", **exc.to_error()}]) from exc
+        return PreparedSubscription(
+            **{**prepared.__dict__, "filter": found, "invalidation_filter": invalidation}
+        )
+
+
+def _optional_filter(value: Any) -> Filter | None:
+    return None if value is None else parse_filter(value)
+
+
+def _fragments(document: DocumentNode) -> dict[str, FragmentDefinitionNode]:
+    return {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
