@@ -10,9 +10,10 @@ import strawberry
 from strawberry.schema.config import StrawberryConfig
 
 from schema.aws_scalars import AWS_SCALAR_MAP
-from schema.blog import BlogMutations, BlogQueries
+from schema.blog import BlogMutations, BlogQueries, BlogSubscriptions
 from schema.files import FileMutations, FileQueries
-from schema.todos import TodoMutations, TodoQueries
+from schema.ingestion import IngestionMutations, IngestionSubscriptions
+from schema.todos import TodoMutations, TodoQueries, TodoSubscriptions
 from schema.users import UserMutations, UserQueries
 
 
@@ -23,14 +24,20 @@ class Query(UserQueries, TodoQueries, FileQueries, BlogQueries):
 
 
 @strawberry.type
-class Mutation(UserMutations, TodoMutations, FileMutations, BlogMutations):
+class Mutation(UserMutations, TodoMutations, FileMutations, BlogMutations, IngestionMutations):
     """The root mutation type: every domain's Mutation fields."""
+
+
+@strawberry.type
+class Subscription(TodoSubscriptions, BlogSubscriptions, IngestionSubscriptions):
+    """The root subscription type: each field fires from the mutations its @aws_subscribe names."""
 
 
 schema: strawberry.Schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
+    subscription=Subscription,
     config=StrawberryConfig(scalar_map=AWS_SCALAR_MAP),
 )
 
-__all__ = ["Mutation", "Query", "schema"]
+__all__ = ["Mutation", "Query", "Subscription", "schema"]

@@ -10,7 +10,7 @@ from enum import Enum
 
 import strawberry
 
-from schema.aws_directives import aws_api_key, aws_cognito_user_pools, aws_iam
+from schema.aws_directives import aws_api_key, aws_cognito_user_pools, aws_iam, aws_subscribe
 from schema.aws_scalars import AWSURL, AWSDateTime
 from schema.users import PublicProfile
 
@@ -127,3 +127,25 @@ class BlogMutations:
         "someone else's.",
     )
     def delete_post(self, id: strawberry.ID) -> Post | None: ...
+
+
+@strawberry.type
+class BlogSubscriptions:
+    """The Subscription fields about posts: only published posts ever reach subscribers."""
+
+    @strawberry.field(
+        directives=[aws_subscribe(mutations=["createPost", "publishPost"]), *_PUBLIC],
+        description="Posts as they become public, optionally only one author's or those with one tag. "
+        "The mutation must select status (and authorId/tags for those filters).",
+    )
+    def on_create_post(
+        self, author_id: strawberry.ID | None = strawberry.UNSET, tag: str | None = strawberry.UNSET
+    ) -> Post | None: ...
+
+    @strawberry.field(
+        directives=[aws_subscribe(mutations=["updatePost"]), *_PUBLIC],
+        description="Published posts as they are edited, optionally one post or one author's.",
+    )
+    def on_update_post(
+        self, id: strawberry.ID | None = strawberry.UNSET, author_id: strawberry.ID | None = strawberry.UNSET
+    ) -> Post | None: ...

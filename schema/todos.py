@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from schema.aws_directives import aws_cognito_user_pools
+from schema.aws_directives import aws_cognito_user_pools, aws_subscribe
 from schema.aws_scalars import AWSDate, AWSDateTime
 from schema.users import PublicProfile
 
@@ -91,3 +91,15 @@ class TodoMutations:
         "or someone else's."
     )
     def delete_todo(self, id: strawberry.ID) -> Todo | None: ...
+
+
+@strawberry.type
+class TodoSubscriptions:
+    """The Subscription fields about todos."""
+
+    @strawberry.field(
+        directives=[aws_subscribe(mutations=["createTodo", "updateTodo", "deleteTodo"]), aws_cognito_user_pools()],
+        description="The caller's todos as they are created, changed or deleted. Only the owner ever receives "
+        "a todo (a filter on the caller's identity, not an argument); the mutation must select ownerId.",
+    )
+    def on_todo_changed(self) -> Todo | None: ...

@@ -351,10 +351,14 @@ class Subscription:
         return (self.connection_id, self.id)
 
     def accepts(self, payload: Mapping[str, Any]) -> bool:
-        """Whether a mutation's result passes this subscription's argument and enhanced filters."""
-        if not arguments_match(self.arguments, payload):
-            return False
-        return self.filter is None or self.filter.matches(payload)
+        """Whether a mutation's result passes this subscription's filter.
+
+        A subscription resolver that sets an enhanced filter owns the filtering (it reads `ctx.args` to build
+        the filter, as AppSync's examples do); otherwise each non-null argument must equal the result's field.
+        """
+        if self.filter is not None:
+            return self.filter.matches(payload)
+        return arguments_match(self.arguments, payload)
 
     def narrow(self, payload: Mapping[str, Any]) -> dict[str, Any]:
         return narrow(payload, self.field_node, self.fragments, variables=self.variables, schema=self.schema)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -25,6 +28,7 @@ class LiveServer:
 
     base_url: str
     runtime: Runtime
+    app: Any = None
 
     @property
     def url(self) -> str:
@@ -50,6 +54,21 @@ class LiveServer:
         assert self.runtime.user_pool is not None
         return self.runtime.user_pool.mint(username, groups=groups, **kwargs)  # type: ignore[arg-type]
 
+    @property
+    def ws_url(self) -> str:
+        return "ws" + self.url[len("http"):]
+
+    def subscriptions(self) -> int:
+        """How many subscriptions the server holds right now."""
+        return int(self.app.state.realtime.registry.count())
+
+    async def wait_for_subscriptions(self, count: int, timeout: float = 5.0) -> None:
+        """Wait until the server holds `count` subscriptions (gql does not expose start_ack)."""
+        deadline = time.monotonic() + timeout
+        while self.subscriptions() != count:
+            assert time.monotonic() < deadline, f"{self.subscriptions()} subscriptions, expected {count}"
+            await asyncio.sleep(0.01)
+
     def sub(self, username: str) -> str:
         assert self.runtime.user_pool is not None
         return self.runtime.user_pool.sub_for(username)
@@ -64,5 +83,6 @@ def live_server(local_aws: LocalAws, tmp_path_factory: pytest.TempPathFactory) -
             env.setenv(key, value)
         runtime = build_runtime(config, data_dir)
         seed(config, local_aws.session(), local_aws.endpoints, runtime.user_subs())
-        with BackgroundServer(create_app(runtime)) as server:
-            yield LiveServer(base_url=server.url, runtime=runtime, runtime_data_dir=data_dir)
+        app = create_app(runtime)
+        with BackgroundServer(app) as server:
+            yield LiveServer(base_url=server.url, runtime=runtime, app=app, runtime_data_dir=data_dir)

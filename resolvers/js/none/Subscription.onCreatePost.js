@@ -1,0 +1,19 @@
+// Subscription resolver (NONE data source): only published posts, optionally one author's or one tag's.
+import { util, extensions } from '@aws-appsync/utils';
+
+export function request() {
+  return { payload: null };
+}
+
+export function response(ctx) {
+  const filter = { status: { eq: 'PUBLISHED' } };
+  if (ctx.args.authorId) {
+    filter.authorId = { eq: ctx.args.authorId };
+  }
+  if (ctx.args.tag) {
+    // tags are stored lower-case and trimmed
+    filter.tags = { contains: ctx.args.tag.trim().toLowerCase() };
+  }
+  extensions.setSubscriptionFilter(util.transform.toSubscriptionFilter(filter));
+  return null;
+}
