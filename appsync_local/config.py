@@ -6,6 +6,7 @@ the runtime, the CDK app and the tests all read it through this module.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -120,6 +121,9 @@ class ApiConfig:
     introspection: bool = True
     api_key_expiry_days: int = 7
     region: str = "us-east-1"
+    # AppSync's GraphQL API environment variables: `ctx.env` in APPSYNC_JS resolvers. A value naming a table
+    # of [tables] is that table's name where the API runs (infra substitutes the deployed name).
+    environment: dict[str, str] = field(default_factory=dict)
 
     @property
     def auth_modes(self) -> tuple[str, ...]:
@@ -209,6 +213,15 @@ def _api(raw: dict[str, Any]) -> ApiConfig:
     introspection = str(raw.get("introspection", "ENABLED")).upper()
     if introspection not in ("ENABLED", "DISABLED"):
         raise ConfigError("api.introspection must be ENABLED or DISABLED")
+    environment = {str(k): str(v) for k, v in raw.get("environment", {}).items()}
+    # AppSync: at most 50 variables; keys of 2-64 letters, digits and underscores starting with a letter.
+    if len(environment) > 50:
+        raise ConfigError("api.environment: AppSync allows at most 50 environment variables")
+    for key, value in environment.items():
+        if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{1,63}", key):
+            raise ConfigError(f"api.environment: {key!r} is not a valid AppSync environment variable name")
+        if len(value) > 512:
+            raise ConfigError(f"api.environment.{key}: values are at most 512 characters")
     expiry = int(raw.get("api_key_expiry_days", 7))
     if not 1 <= expiry <= 365:
         raise ConfigError("api.api_key_expiry_days must be 1-365, as in AppSync")
@@ -222,6 +235,7 @@ def _api(raw: dict[str, Any]) -> ApiConfig:
         introspection=introspection == "ENABLED",
         api_key_expiry_days=expiry,
         region=raw.get("region", "us-east-1"),
+        environment=environment,
     )
 
 

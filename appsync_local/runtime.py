@@ -96,7 +96,7 @@ def build_runtime(config: AppConfig, data_dir: Path | None = None) -> Runtime:
         if "AWS_IAM" in modes
         else None
     )
-    code_runner = JsResolverRunner(data_sources(config))
+    code_runner = JsResolverRunner(data_sources(config), config.api.environment)
     code_runner.check(bindings)  # a file AppSync would reject fails here, naming file, line and rule
     executor = Executor(
         app_schema=app_schema,

@@ -32,8 +32,9 @@ class JsResolverRunner:
     many coroutines on one event loop never interleave inside an engine and need no lock.
     """
 
-    def __init__(self, data_sources: Mapping[str, DataSource]) -> None:
+    def __init__(self, data_sources: Mapping[str, DataSource], environment: Mapping[str, str] | None = None) -> None:
         self.data_sources = dict(data_sources)
+        self.environment = dict(environment or {})  # AppSync's API environment variables: ctx.env
         self._local = threading.local()
 
     @property
@@ -124,6 +125,7 @@ class JsResolverRunner:
             "typeName": invocation.info.get("parentTypeName"),
             "fieldName": invocation.info.get("fieldName"),
         }
+        ctx["env"] = self.environment
         try:
             outcome = self.engine.call(path, handler, ctx, env)
         except JsCodeError as error:

@@ -71,7 +71,14 @@ class BackendStack(Stack):
                 api=config.api, settings=settings, user_pool=users.user_pool, functions=dict(functions)
             )
         )
-        self.api = build_graphql_api(self, config.api, str(Path(config.root) / SCHEMA_FILE), authorization)
+        # ctx.env: a value naming a table of appsync.toml becomes that table's deployed name
+        environment = {
+            key: tables[value].table_name if value in tables else value
+            for key, value in config.api.environment.items()
+        }
+        self.api = build_graphql_api(
+            self, config.api, str(Path(config.root) / SCHEMA_FILE), authorization, environment
+        )
         if settings.cache is not None:
             build_api_cache(self, self.api, settings.cache)
         self.resolvers = ResolverBuilder(self, self.api, config, dict(tables), dict(functions)).build(

@@ -18,6 +18,7 @@ def build_graphql_api(
     api: ApiConfig,
     schema_file: str,
     authorization: appsync.AuthorizationConfig,
+    environment: dict[str, str] | None = None,
 ) -> appsync.GraphqlApi:
     """The API with `schema.graphql`, query depth and resolver count limits, introspection, logs and X-Ray."""
     built = appsync.GraphqlApi(
@@ -32,6 +33,7 @@ def build_graphql_api(
         if api.introspection
         else appsync.IntrospectionConfig.DISABLED,
         xray_enabled=True,
+        environment_variables=environment or None,
     )
     _log_errors(scope, built)
     return built

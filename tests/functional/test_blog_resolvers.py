@@ -121,7 +121,7 @@ def new_post(**fields: Any) -> dict[str, Any]:
 def blog(local_aws: LocalAws) -> Iterator[Blog]:
     posts = RecordingDataSource(DynamoDBDataSource.from_config(CONFIG.data_source("posts")))
     users = RecordingDataSource(DynamoDBDataSource.from_config(CONFIG.data_source("users")))
-    yield Blog(JsResolverRunner({"posts": posts, "users": users}), posts, users)
+    yield Blog(JsResolverRunner({"posts": posts, "users": users}, CONFIG.api.environment), posts, users)
 
 
 def test_every_blog_field_is_a_pipeline_that_ends_by_attaching_authors() -> None:

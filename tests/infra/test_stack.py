@@ -272,6 +272,18 @@ def test_function_environment_names_the_deployed_tables_and_buckets(project: Syn
                 assert variables[key] == value
 
 
+def test_js_resolvers_read_the_deployed_table_names_from_the_api_environment(project: Synthesized) -> None:
+    # GIVEN appsync.toml's [api.environment], which JS resolvers read as ctx.env
+    (api,) = project.resources("AWS::AppSync::GraphQLApi").values()
+    variables = api["Properties"]["EnvironmentVariables"]
+    tables = {t.name for t in project.config.tables}
+    # THEN a value naming a table is the deployed table's name, anything else is kept as written
+    assert set(variables) == set(project.config.api.environment)
+    for key, value in project.config.api.environment.items():
+        expected = {"Ref": project.logical_id(f"{value}Table")} if value in tables else value
+        assert variables[key] == expected
+
+
 def test_functions_are_granted_only_what_their_environment_names(project: Synthesized) -> None:
     policies = project.resources("AWS::IAM::Policy")
     for config in project.config.functions:

@@ -3,9 +3,6 @@
 // of data-source calls whatever its size (Post.author has no resolver of its own: no N+1).
 import { util, runtime } from '@aws-appsync/utils';
 
-// BatchGetItem names tables, not data sources: the Users table's name where the API is deployed.
-const USERS_TABLE = 'Users';
-
 export function request(ctx) {
   const authorIds = [];
   for (const post of ctx.prev.result.items) {
@@ -17,8 +14,9 @@ export function request(ctx) {
     // DynamoDB refuses a BatchGetItem without keys; an empty page needs no authors.
     runtime.earlyReturn(ctx.prev.result);
   }
+  // BatchGetItem names tables, not data sources: the API's environment holds the Users table's name.
   const tables = {};
-  tables[USERS_TABLE] = { keys: authorIds.map((id) => util.dynamodb.toMapValues({ id })), consistentRead: false };
+  tables[ctx.env.USERS_TABLE] = { keys: authorIds.map((id) => util.dynamodb.toMapValues({ id })), consistentRead: false };
   return { operation: 'BatchGetItem', tables };
 }
 
@@ -29,7 +27,7 @@ export function response(ctx) {
   // Only the public side of a user leaves this function (never email or username). An author without a
   // profile, or one DynamoDB left in unprocessedKeys, gets a null author rather than failing the page.
   const profiles = {};
-  for (const user of ctx.result.data[USERS_TABLE] ?? []) {
+  for (const user of ctx.result.data[ctx.env.USERS_TABLE] ?? []) {
     if (user) {
       profiles[user.id] = { id: user.id, name: user.name ?? null, bio: user.bio ?? null };
     }
