@@ -19,13 +19,16 @@ if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
 if [ ! -f .venv/.installed ] || [ pyproject.toml -nt .venv/.installed ]; then
-  step "Installing Python packages (pip install -e '.[dev,infra]')"
-  # (pip's notes about unreachable extra indexes some machines configure are filtered out)
-  .venv/bin/python -m pip install --disable-pip-version-check -q --upgrade pip 2>&1 | grep -v "is ignored: it is neither" || true
-  .venv/bin/python -m pip install --disable-pip-version-check --progress-bar off -q -e '.[dev,infra]' 2>&1 \
-    | grep -v -e "is ignored: it is neither" -e "BuildBackendWarning" || true
+  step "Installing Python packages (pip install -e '.[dev,infra]'; a few minutes the first time)"
+  # pip's own output goes to a log, shown only when the install fails
+  log=.venv/pip-install.log
+  if ! { .venv/bin/python -m pip install --disable-pip-version-check -q --upgrade pip \
+         && .venv/bin/python -m pip install --disable-pip-version-check --progress-bar off -e '.[dev,infra]'; } >"$log" 2>&1; then
+    grep -v "is ignored: it is neither" "$log" | tail -40 >&2
+    fail "pip could not install the Python packages (full log: $log)"
+  fi
   .venv/bin/python -c 'import appsync_local, strawberry, aws_lambda_powertools, gql' \
-    || fail "the Python packages did not install (see the pip output above)"
+    || fail "the Python packages did not install (log: $log)"
   touch .venv/.installed
 fi
 if [ ! -f node_modules/.installed ] || [ package.json -nt node_modules/.installed ] || [ package-lock.json -nt node_modules/.installed ]; then
