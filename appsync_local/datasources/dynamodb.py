@@ -138,7 +138,7 @@ class DynamoDBDataSource:
                 MAPPING_TEMPLATE,
             )
         try:
-            return await handler(request)
+            return await handler(requests.expressions_as_objects(request))
         except MalformedRequest as exc:
             raise DataSourceError(f"{operation}: {exc}", MAPPING_TEMPLATE) from None
         except DynamoDBCallError as exc:
@@ -353,17 +353,20 @@ def _transaction_failed(exc: DynamoDBCallError, result_name: str) -> DataSourceE
     if reasons is None:
         match = REASONS_IN_MESSAGE.search(exc.message)
         reasons = [{"Code": code.strip()} for code in match.group(1).split(",")] if match else []
-    cancellation = [
-        {
-            "type": reason.get("Code", "None"),
-            "message": reason.get("Message"),
-            "item": to_json_item(reason.get("Item")),
-        }
-        for reason in reasons
-    ]
+    cancellation = [_cancellation_reason(reason) for reason in reasons]
     return DataSourceError(
         exc.message, f"DynamoDB:{exc.code}", data={result_name: None, "cancellationReasons": cancellation}
     )
+
+
+def _cancellation_reason(reason: dict[str, Any]) -> dict[str, Any]:
+    """One entry of `cancellationReasons`: AppSync shows {"type": "None", "message": "None"} for an item
+    that did not fail, and the current item (when DynamoDB returned it) for one that did."""
+    code = reason.get("Code", "None")
+    out: dict[str, Any] = {"type": code, "message": reason.get("Message") or ("None" if code == "None" else None)}
+    if reason.get("Item") is not None:
+        out["item"] = to_json_item(reason["Item"])
+    return out
 
 
 def _same_item(current: dict[str, Any], desired: dict[str, Any], ignore: tuple[str, ...]) -> bool:

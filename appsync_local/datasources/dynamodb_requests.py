@@ -6,6 +6,8 @@ makes for it. A malformed request raises `MalformedRequest`, which AppSync repor
 
 from __future__ import annotations
 
+import json
+
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -72,6 +74,38 @@ class ConditionPolicy:
     equals_ignore: tuple[str, ...] = ()
     consistent_read: bool = True
     strategy: str = "Reject"
+
+
+_EXPRESSION_FIELDS = ("condition", "filter")
+
+
+def expressions_as_objects(request: dict[str, Any]) -> dict[str, Any]:
+    """The request with `condition`/`filter` given as JSON text (what util.transform returns) parsed.
+
+    AppSync's examples pass `util.transform.toDynamoDBConditionExpression(...)` straight into `condition`.
+    """
+
+    def parsed(value: Any, where: str) -> Any:
+        if not isinstance(value, str):
+            return value
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError as exc:
+            raise MalformedRequest(f"{where} is a string but not JSON: {exc}") from None
+
+    out = dict(request)
+    for name in _EXPRESSION_FIELDS:
+        if name in out:
+            out[name] = parsed(out[name], name)
+    items = out.get("transactItems")
+    if isinstance(items, list):
+        out["transactItems"] = [
+            {**item, "condition": parsed(item["condition"], f"transactItems[{i}].condition")}
+            if isinstance(item, dict) and "condition" in item
+            else item
+            for i, item in enumerate(items)
+        ]
+    return out
 
 
 def typed_map(values: Any, where: str) -> dict[str, Any]:
@@ -165,8 +199,11 @@ def batch_get_item(request: dict[str, Any]) -> tuple[dict[str, Any], dict[str, t
     added: dict[str, tuple[str, ...]] = {}
     for table, spec in _tables(request).items():
         where = f"tables.{table}"
+        if isinstance(spec, list):
+            # AppSync's BatchGetItem example gives a table its keys as a plain list
+            spec = {"keys": spec}
         if not isinstance(spec, dict):
-            raise MalformedRequest(f"{where} must be an object with `keys`")
+            raise MalformedRequest(f"{where} must be an object with `keys` (or a list of keys)")
         keys = _list(spec.get("keys"), f"{where}.keys")
         if not keys:
             raise MalformedRequest(f"{where}.keys must hold at least one key")

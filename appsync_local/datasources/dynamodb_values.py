@@ -137,7 +137,8 @@ def _binary(raw: Any, where: str) -> bytes:
     if not isinstance(raw, str):
         raise TypedValueError(f"{where}: B takes base64 text, got {_kind(raw)}")
     try:
-        return base64.b64decode(raw, validate=True)
+        # RFC 2045 rules, as AppSync documents: characters outside the base64 alphabet (line breaks) are ignored
+        return base64.b64decode(raw, validate=False)
     except (binascii.Error, ValueError) as exc:
         raise TypedValueError(f"{where}: B takes base64 text, got {_preview(raw)}") from exc
 

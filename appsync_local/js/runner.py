@@ -116,8 +116,10 @@ class JsResolverRunner:
         try:
             return await source.invoke(request, invocation), None
         except DataSourceError as error:
-            # The response handler decides: AppSync hands it the failure as ctx.error.
-            return None, {"message": error.message, "type": error.error_type}
+            # The response handler decides: AppSync hands it the failure as ctx.error, and whatever the data
+            # source still returned (the current item of a failed condition, a transaction's
+            # cancellationReasons) as ctx.result.
+            return error.data, {"message": error.message, "type": error.error_type}
 
     def _handle(self, path: Path, handler: str, ctx: dict[str, Any], invocation: ResolverInvocation) -> HandlerOutcome:
         env = {

@@ -3,7 +3,7 @@
 Each test runs the page's own request handler (a file under `resolvers/reference/`, table and key names adapted)
 through `JsResolverRunner` on `DynamoDBDataSource`s backed by DynamoDB Local, and checks (a) the request object
 the handler built against the one the page documents and (b) what the field resolves to against the documented
-result. Where the local runtime differs from the page the test is a strict xfail naming the difference.
+result.
 
 Pages are named by their anchor under https://docs.aws.amazon.com/appsync/latest/devguide/.
 """
@@ -16,28 +16,6 @@ from typing import Any
 import pytest
 
 from tests.conformance.conftest import Conformance, put, stored
-
-# The format AppSync documents for util.transform output (Filters#Example: "(begins_with(#title,:title_beginsWith))"):
-# every comparison in parentheses, no space after a function's comma.
-STRING_CONDITION = (
-    "the doc passes util.transform.toDynamoDBConditionExpression(...) (a JSON string, per @aws-appsync/utils) "
-    "directly as `condition`; the local DynamoDB data source refuses a string condition with MappingTemplate "
-    "('condition must be an object with an `expression`')"
-)
-TRANSFORM_FORMAT = (
-    "util.transform renders a single comparison without parentheses and with a space after a function's comma "
-    "('begins_with(#title, :title_beginsWith)', '#version = :version_eq'); AppSync documents "
-    "'(begins_with(#title,:title_beginsWith))' (Filters#Example), i.e. '(#version = :version_eq)'"
-)
-RESULT_ON_ERROR = (
-    "on a failed request AppSync still hands the response handler ctx.result (the current item for a rejected "
-    "condition; {keys|items: null, cancellationReasons} for a cancelled transaction); the local runner sets "
-    "ctx.result to null and drops DataSourceError.data"
-)
-NONE_REASON = (
-    "a cancellation reason without a failure is {type: 'None', message: null, item: null} locally; the doc shows "
-    "{type: 'None', message: 'None'}"
-)
 
 
 def S(value: str) -> dict[str, Any]:
@@ -102,7 +80,6 @@ async def test_put_item_update_thing_creates_or_overwrites(appsync: Conformance,
     }
 
 
-@pytest.mark.xfail(strict=True, reason=f"{STRING_CONDITION}; and {TRANSFORM_FORMAT}")
 async def test_put_item_update_thing_with_expected_version(appsync: Conformance, dynamodb: Any) -> None:
     """AppSync doc: js-aws-appsync-resolver-reference-dynamodb-putitem#Example 2"""
     # GIVEN the thing at version 1
@@ -212,7 +189,6 @@ async def test_delete_item_delete_item(appsync: Conformance, dynamodb: Any) -> N
     assert stored(dynamodb, "items", {"id": S("1")}) is None
 
 
-@pytest.mark.xfail(strict=True, reason=STRING_CONDITION)
 async def test_delete_item_with_expected_version(appsync: Conformance, dynamodb: Any) -> None:
     """AppSync doc: js-aws-appsync-resolver-reference-dynamodb-deleteitem#Example 2"""
     # GIVEN an item at version 3
@@ -279,7 +255,6 @@ async def test_scan_all_posts(appsync: Conformance, dynamodb: Any) -> None:
     assert resolution.value["nextToken"] is None and resolution.value["scannedCount"] == 3
 
 
-@pytest.mark.xfail(strict=True, reason=TRANSFORM_FORMAT)
 async def test_scan_posts_matching_request(appsync: Conformance, dynamodb: Any) -> None:
     """AppSync doc: js-aws-appsync-resolver-reference-dynamodb-scan#Example 2"""
     # WHEN postsMatching(title: "far") resolves
@@ -315,13 +290,6 @@ async def test_scan_posts_matching_result(appsync: Conformance, dynamodb: Any) -
 # Batches ----------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "the page's example gives each table a plain list of keys (tables: {authors: [key]}); the local data source "
-        "accepts only the structure the page's type declares ({keys: [...]}) and answers MappingTemplate"
-    ),
-)
 async def test_batch_get_item_example_as_written(appsync: Conformance, dynamodb: Any) -> None:
     """AppSync doc: js-aws-appsync-resolver-reference-dynamodb-batch-get-item"""
     # GIVEN the post p2 of author a1, and no author a1
@@ -468,7 +436,6 @@ async def test_transact_get_items(appsync: Conformance, dynamodb: Any) -> None:
     }
 
 
-@pytest.mark.xfail(strict=True, reason=f"{STRING_CONDITION}; and {TRANSFORM_FORMAT}")
 async def test_transact_write_items_succeeds(appsync: Conformance, dynamodb: Any) -> None:
     """AppSync doc: js-aws-appsync-resolver-reference-dynamodb-transact-write-items"""
     # GIVEN post p1 titled "Old" and author a1
@@ -497,7 +464,6 @@ async def test_transact_write_items_succeeds(appsync: Conformance, dynamodb: Any
     assert resolution.value == {"keys": [{"postId": "p1"}, {"authorId": "a1"}], "cancellationReasons": None}
 
 
-@pytest.mark.xfail(strict=True, reason=f"{STRING_CONDITION}; {RESULT_ON_ERROR}; and {NONE_REASON}")
 async def test_transact_write_items_cancelled(appsync: Conformance, dynamodb: Any) -> None:
     """AppSync doc: js-aws-appsync-resolver-reference-dynamodb-transact-write-items"""
     # GIVEN post p1 whose title is not the one the client expects
@@ -550,7 +516,6 @@ async def test_transaction_condition_expressions_delete_without_condition(
     assert stored(dynamodb, "posts", {"postId": S("p1")}) is None
 
 
-@pytest.mark.xfail(strict=True, reason=f"{STRING_CONDITION}; and {RESULT_ON_ERROR}")
 async def test_transaction_condition_expressions_failed_condition_returns_the_old_item(
     appsync: Conformance, dynamodb: Any
 ) -> None:
@@ -661,13 +626,6 @@ async def test_type_system_response_mapping_example(appsync: Conformance, dynamo
     assert resolution.value == {"id": "1234", "name": "Nadia", "age": 25}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "AppSync decodes B/BS with RFC 2045 rules (characters outside the base64 alphabet are ignored); the local "
-        "data source decodes with validate=True and answers MappingTemplate for e.g. a line break in the text"
-    ),
-)
 async def test_type_system_binary_ignores_characters_outside_the_base64_alphabet(
     appsync: Conformance,
 ) -> None:
@@ -689,7 +647,6 @@ async def test_type_system_binary_ignores_characters_outside_the_base64_alphabet
 # Filters ----------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason=TRANSFORM_FORMAT)
 async def test_filters_example_request(appsync: Conformance) -> None:
     """AppSync doc: js-aws-appsync-resolver-reference-dynamodb-filter#Example"""
     # WHEN the page's filter section is built
@@ -788,12 +745,6 @@ async def test_condition_expressions_delete_of_a_missing_item_is_a_success(appsy
     assert resolution.error is None and resolution.value is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        f"{RESULT_ON_ERROR}, so the page's handler (`const {{ version, ...values }} = ctx.result`) throws TypeError"
-    ),
-)
 async def test_condition_expressions_reject_strategy(appsync: Conformance, dynamodb: Any) -> None:
     """AppSync doc: js-aws-appsync-resolver-reference-dynamodb-condition-expressions#Following the "reject" strategy"""
     # GIVEN the page's current item: Steve at version 8

@@ -82,7 +82,7 @@ EXACT = [
     ("util.defaultIfNullOrEmpty('', 'd')", "d"),
     ("util.defaultIfNullOrBlank(' ', 'd')", "d"),
     ("JSON.parse(util.transform.toDynamoDBFilterExpression({ title: { contains: 'Hello World' } }))",
-     {"expression": "contains(#title, :title_contains)", "expressionNames": {"#title": "title"},
+     {"expression": "(contains(#title,:title_contains))", "expressionNames": {"#title": "title"},
       "expressionValues": {":title_contains": {"S": "Hello World"}}}),
     ("JSON.parse(util.transform.toDynamoDBConditionExpression({ version: { eq: 2 }, id: { attributeExists: true } }))",
      {"expression": "(#version = :version_eq) AND (attribute_exists(#id))",

@@ -47,16 +47,16 @@ function __appsyncTransform(toDynamoDB) {
     var label = field + '_' + op;
     if (COMPARE[op]) return name + ' ' + COMPARE[op] + ' ' + builder.value(label, operand);
     switch (op) {
-      case 'contains': return 'contains(' + name + ', ' + builder.value(label, operand) + ')';
-      case 'notContains': return 'NOT contains(' + name + ', ' + builder.value(label, operand) + ')';
-      case 'beginsWith': return 'begins_with(' + name + ', ' + builder.value(label, operand) + ')';
+      case 'contains': return 'contains(' + name + ',' + builder.value(label, operand) + ')';
+      case 'notContains': return 'NOT contains(' + name + ',' + builder.value(label, operand) + ')';
+      case 'beginsWith': return 'begins_with(' + name + ',' + builder.value(label, operand) + ')';
       case 'between':
         return name + ' BETWEEN ' + builder.value(label + '_0', operand[0]) + ' AND ' + builder.value(label + '_1', operand[1]);
       case 'in':
         return name + ' IN (' + operand.map(function (v, i) { return builder.value(label + '_' + i, v); }).join(', ') + ')';
       case 'attributeExists':
         return (operand ? 'attribute_exists(' : 'attribute_not_exists(') + name + ')';
-      case 'attributeType': return 'attribute_type(' + name + ', ' + builder.value(label, operand) + ')';
+      case 'attributeType': return 'attribute_type(' + name + ',' + builder.value(label, operand) + ')';
       case 'size': return null;
     }
     util.error('Unsupported filter operator ' + op + ' on ' + field, 'InvalidFilter');
@@ -86,7 +86,7 @@ function __appsyncTransform(toDynamoDB) {
         });
       }
     });
-    if (parts.length === 1) return parts[0];
+    // AppSync parenthesizes every comparison, even a lone one: (begins_with(#title,:title_beginsWith))
     return parts.map(function (p) { return p.charAt(0) === '(' ? p : '(' + p + ')'; }).join(' AND ');
   }
 

@@ -1,0 +1,370 @@
+"""Every file in client-examples/ run as a user runs it: a subprocess configured only by environment variables."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+
+from appsync_local.serving import bind_socket, uvicorn_config
+from appsync_local.tls import ensure_local_tls
+from tests.contract.clients import api_key_client, run, user_client
+from tests.contract.conftest import ROOT, LiveServer
+
+EXAMPLES = ROOT / "client-examples"
+JS_EXAMPLE = EXAMPLES / "js"
+# Subprocesses start a Python or Node interpreter and connect; far below this on any machine.
+RUN_TIMEOUT = 60.0
+SERVER_START_TIMEOUT = 15.0
+NPM_TIMEOUT = 600.0
+
+PYTHON_EXAMPLES = sorted(path.name for path in EXAMPLES.glob("*.py") if not path.name.startswith("_"))
+
+CREATE_POST = "mutation($input: CreatePostInput!) { createPost(input: $input) { id title status authorId tags } }"
+PUBLISH_POST = "mutation($id: ID!) { publishPost(id: $id) { id title status authorId tags } }"
+LIST_POSTS = "query { listPosts(limit: 5) { items { id } } }"
+
+
+@dataclass
+class Finished:
+    """What an example printed, and how it ended."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+    def json(self) -> Any:
+        assert self.returncode == 0, f"exit {self.returncode}: {self.stderr}"
+        return json.loads(self.stdout)
+
+    def json_lines(self) -> list[Any]:
+        assert self.returncode == 0, f"exit {self.returncode}: {self.stderr}"
+        return [json.loads(line) for line in self.stdout.splitlines() if line.strip()]
+
+
+def environment(tmp_home: Path, **settings: str) -> dict[str, str]:
+    """Only what a user would set: the URL and the credentials (and PATH/HOME so interpreters start)."""
+    return {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_home), **settings}
+
+
+def api_key_env(live: LiveServer, home: Path) -> dict[str, str]:
+    return environment(home, APPSYNC_URL=live.url, APPSYNC_API_KEY=live.api_key)
+
+
+def user_env(live: LiveServer, home: Path, username: str) -> dict[str, str]:
+    return environment(home, APPSYNC_URL=live.url, APPSYNC_ID_TOKEN=live.token(username))
+
+
+def iam_env(live: LiveServer, home: Path) -> dict[str, str]:
+    creds = live.iam
+    return environment(
+        home, APPSYNC_URL=live.url, AWS_REGION="us-east-1",
+        AWS_ACCESS_KEY_ID=creds.access_key_id, AWS_SECRET_ACCESS_KEY=creds.secret_access_key,
+    )
+
+
+def command(example: str) -> list[str]:
+    if example.endswith(".mjs"):
+        return ["node", str(JS_EXAMPLE / example)]
+    return [sys.executable, str(EXAMPLES / example)]
+
+
+@asynccontextmanager
+async def started(example: str, env: dict[str, str], *args: str) -> AsyncIterator[asyncio.subprocess.Process]:
+    """The example running in the background; killed on the way out if it has not ended by itself."""
+    process = await asyncio.create_subprocess_exec(
+        *command(example), *args, env=env, cwd=EXAMPLES,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        yield process
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+
+
+async def finished(process: asyncio.subprocess.Process, timeout: float = RUN_TIMEOUT) -> Finished:
+    stdout, stderr = await asyncio.wait_for(process.communicate(), timeout)
+    assert process.returncode is not None
+    return Finished(process.returncode, stdout.decode(), stderr.decode())
+
+
+async def run_example(example: str, env: dict[str, str], *args: str) -> Finished:
+    async with started(example, env, *args) as process:
+        return await finished(process)
+
+
+async def author_publishes(live: LiveServer, title: str, tags: list[str]) -> dict[str, Any]:
+    """A member of `authors` creates a post and publishes it (no example may: writes need a user or IAM)."""
+    author = user_client(live.url, live.token("example-author", groups=["authors"]))
+    draft = await asyncio.to_thread(run, author, CREATE_POST, input={"title": title, "body": "b", "tags": tags})
+    published = await asyncio.to_thread(run, author, PUBLISH_POST, id=draft["createPost"]["id"])
+    return dict(published["publishPost"])
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    """An empty home folder, so no ~/.aws configuration of the machine leaks into an example."""
+    folder = tmp_path / "home"
+    folder.mkdir()
+    return folder
+
+
+# -- queries and mutations -----------------------------------------------------------------------
+
+
+async def test_query_api_key_lists_the_published_posts(live_server: LiveServer, home: Path) -> None:
+    # GIVEN the API's published posts, as the API key reads them
+    expected = run(api_key_client(live_server.url, live_server.api_key), LIST_POSTS)
+    # WHEN the API key example runs
+    result = (await run_example("query_api_key.py", api_key_env(live_server, home))).json()
+    # THEN it prints the same page, as JSON
+    assert [post["id"] for post in result["listPosts"]["items"]] == [p["id"] for p in expected["listPosts"]["items"]]
+    assert result["listPosts"]["items"], "the seeded posts are published"
+
+
+async def test_query_iam_lists_the_published_posts(live_server: LiveServer, home: Path) -> None:
+    # WHEN the IAM example runs with keys from the environment (the standard AWS chain)
+    result = (await run_example("query_iam.py", iam_env(live_server, home))).json()
+    # THEN it prints the published posts
+    assert result["listPosts"]["items"]
+    assert {post["status"] for post in result["listPosts"]["items"]} == {"PUBLISHED"}
+
+
+async def test_a_todo_created_by_mutation_user_pool_is_listed_by_query_user_pool(
+    live_server: LiveServer, home: Path
+) -> None:
+    # GIVEN a user with no todos yet
+    username = f"example-{uuid.uuid4().hex[:8]}"
+    env = user_env(live_server, home, username)
+    # WHEN the user-pool mutation example creates one
+    created = (await run_example("mutation_user_pool.py", env, "--title", "From the example")).json()["createTodo"]
+    # THEN it belongs to the caller
+    assert (created["title"], created["ownerId"], created["done"]) == ("From the example", live_server.sub(username), False)
+    # AND the user-pool query example lists it, and nothing else
+    listed = (await run_example("query_user_pool.py", env)).json()["listTodos"]
+    assert [todo["id"] for todo in listed["items"]] == [created["id"]]
+
+
+async def test_mutation_iam_publishes_an_ingestion_result(live_server: LiveServer, home: Path) -> None:
+    # WHEN the IAM mutation example publishes a batch
+    args = ("--source", "orders", "--batch-id", "b-42", "--record-count", "7", "--status", "PARTIAL")
+    result = (await run_example("mutation_iam.py", iam_env(live_server, home), *args)).json()
+    # THEN it prints what AppSync returned, summary as AWSJSON
+    published = result["publishIngestionResult"]
+    assert (published["source"], published["batchId"], published["recordCount"], published["status"]) == (
+        "orders", "b-42", 7, "PARTIAL",
+    )
+    assert json.loads(published["summary"]) == {"records": 7}
+
+
+async def test_mutation_iam_without_aws_credentials_says_what_is_missing(live_server: LiveServer, home: Path) -> None:
+    # GIVEN the IAM mutation example, but with no AWS credentials, only the API key
+    env = api_key_env(live_server, home)
+    env["AWS_REGION"] = "us-east-1"
+    # WHEN it runs
+    result = await run_example("mutation_iam.py", env)
+    # THEN it says what is missing, without a stack trace
+    assert result.returncode != 0
+    assert "no AWS credentials found" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+async def test_an_unauthorized_call_prints_appsyncs_error(live_server: LiveServer, home: Path) -> None:
+    # WHEN the user-pool query example runs with something that is not a token
+    env = environment(home, APPSYNC_URL=live_server.url, APPSYNC_ID_TOKEN="not-a-token")
+    result = await run_example("query_user_pool.py", env)
+    # THEN it fails with AppSync's answer, as JSON on stderr (no stack trace)
+    assert result.returncode == 1
+    assert [error["errorType"] for error in json.loads(result.stderr)["errors"]] == ["UnauthorizedException"]
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize("example", PYTHON_EXAMPLES)
+async def test_an_example_without_settings_says_what_to_set(example: str, home: Path) -> None:
+    # WHEN an example runs with nothing set
+    result = await run_example(example, environment(home))
+    # THEN it names the variable, without a stack trace
+    assert result.returncode == 1
+    assert result.stderr.strip() == "error: set APPSYNC_URL to the API's GraphQL URL, e.g. http://127.0.0.1:4000/graphql"
+
+
+# -- subscriptions: start the example, wait until the server holds it, then trigger the mutation -----------
+
+
+async def test_subscription_api_key_prints_a_published_post(live_server: LiveServer, home: Path) -> None:
+    # GIVEN the API key subscription example, listening for one tag
+    tag = f"t{uuid.uuid4().hex[:8]}"
+    before = live_server.subscriptions()
+    async with started("subscription_api_key.py", api_key_env(live_server, home), "--tag", tag) as example:
+        await live_server.wait_for_subscriptions(before + 1, timeout=RUN_TIMEOUT)
+        # WHEN an author publishes a post with that tag
+        post = await author_publishes(live_server, "Seen by the example", [tag])
+        # THEN the example prints it and ends by itself
+        events = (await finished(example)).json_lines()
+    assert [event["onCreatePost"]["id"] for event in events] == [post["id"]]
+    assert events[0]["onCreatePost"]["status"] == "PUBLISHED"
+
+
+async def test_subscription_user_pool_prints_the_callers_todo_changes(live_server: LiveServer, home: Path) -> None:
+    # GIVEN the user-pool subscription example, running as one user
+    username = f"example-{uuid.uuid4().hex[:8]}"
+    env = user_env(live_server, home, username)
+    before = live_server.subscriptions()
+    async with started("subscription_user_pool.py", env, "--count", "1") as example:
+        await live_server.wait_for_subscriptions(before + 1, timeout=RUN_TIMEOUT)
+        # WHEN someone else, then that user (with the mutation example), create a todo
+        await asyncio.to_thread(
+            run, user_client(live_server.url, live_server.token("example-other")),
+            "mutation { createTodo(input: {title: \"not yours\"}) { id ownerId } }",
+        )
+        created = (await run_example("mutation_user_pool.py", env, "--title", "mine")).json()["createTodo"]
+        # THEN the example prints only the user's own todo, and ends
+        events = (await finished(example)).json_lines()
+    assert [event["onTodoChanged"]["id"] for event in events] == [created["id"]]
+    assert events[0]["onTodoChanged"]["title"] == "mine"
+
+
+async def test_subscription_iam_prints_results_published_by_mutation_iam(live_server: LiveServer, home: Path) -> None:
+    # GIVEN the IAM subscription example, listening for one source, waiting for two events
+    env = iam_env(live_server, home)
+    before = live_server.subscriptions()
+    async with started("subscription_iam.py", env, "--source", "sensors", "--count", "2") as example:
+        await live_server.wait_for_subscriptions(before + 1, timeout=RUN_TIMEOUT)
+        # WHEN the IAM mutation example publishes for another source, then twice for that one
+        for source, batch in (("orders", "o-1"), ("sensors", "s-1"), ("sensors", "s-2")):
+            assert (await run_example("mutation_iam.py", env, "--source", source, "--batch-id", batch)).returncode == 0
+        # THEN the example prints the two sensors batches, one JSON line each, and ends
+        events = (await finished(example)).json_lines()
+    assert [event["onIngestionResult"]["batchId"] for event in events] == ["s-1", "s-2"]
+
+
+async def test_a_subscription_example_gives_up_after_its_timeout(live_server: LiveServer, home: Path) -> None:
+    # WHEN the subscription example waits for an event that never comes
+    tag = f"t{uuid.uuid4().hex[:8]}"
+    result = await run_example("subscription_api_key.py", api_key_env(live_server, home), "--tag", tag, "--timeout", "1")
+    # THEN it ends by itself, saying so, with nothing printed
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: timed out")
+    assert result.stdout == ""
+
+
+# -- Amplify JS over HTTPS/WSS with the local CA ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TlsEndpoint:
+    url: str
+    ca_cert: Path
+
+
+@pytest.fixture(scope="module")
+def live_tls(live_server: LiveServer) -> Iterator[TlsEndpoint]:
+    """The same app (so the same subscriptions) served over HTTPS/WSS, as `serve --tls` does."""
+    tls = ensure_local_tls(live_server.runtime_data_dir)
+    sock = bind_socket()
+    server = uvicorn.Server(
+        uvicorn_config(live_server.app, ssl_certfile=str(tls.cert_file), ssl_keyfile=str(tls.key_file))
+    )
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="asgi-tls-examples", daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + SERVER_START_TIMEOUT
+        while not server.started:
+            assert thread.is_alive() and time.monotonic() < deadline, "the TLS server did not start"
+            time.sleep(0.01)
+        yield TlsEndpoint(f"https://127.0.0.1:{sock.getsockname()[1]}/graphql", tls.ca_cert)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+
+
+@pytest.fixture(scope="session")
+def amplify_js() -> Path:
+    """client-examples/js with its node_modules, installed with `npm ci` on first use."""
+    stamp = JS_EXAMPLE / "node_modules" / ".installed"
+    lock = JS_EXAMPLE / "package-lock.json"
+    if stamp.exists() and stamp.stat().st_mtime >= max(lock.stat().st_mtime, (JS_EXAMPLE / "package.json").stat().st_mtime):
+        return JS_EXAMPLE
+    npm = shutil.which("npm")
+    if npm is None or shutil.which("node") is None:
+        pytest.fail("node and npm are needed for client-examples/js (Node.js 18 or newer: https://nodejs.org)")
+    try:
+        installed = subprocess.run(
+            [npm, "ci", "--prefix", str(JS_EXAMPLE), "--no-audit", "--no-fund", "--loglevel=error"],
+            capture_output=True, text=True, timeout=NPM_TIMEOUT, check=False,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"`npm ci --prefix client-examples/js` did not finish within {NPM_TIMEOUT:g} s")
+    if installed.returncode != 0:
+        pytest.fail(
+            "`npm ci --prefix client-examples/js` failed (it needs the npm registry once):\n"
+            + (installed.stderr or installed.stdout)[-2000:]
+        )
+    stamp.touch()
+    return JS_EXAMPLE
+
+
+async def test_amplify_js_queries_and_subscribes_over_wss_with_the_local_ca(
+    live_server: LiveServer, live_tls: TlsEndpoint, amplify_js: Path, home: Path
+) -> None:
+    # GIVEN the Amplify JS example, trusting the local CA through Node's own setting, listening for one tag
+    tag = f"t{uuid.uuid4().hex[:8]}"
+    env = environment(
+        home, APPSYNC_URL=live_tls.url, APPSYNC_API_KEY=live_server.api_key, AWS_REGION="us-east-1",
+        NODE_EXTRA_CA_CERTS=str(live_tls.ca_cert),
+    )
+    before = live_server.subscriptions()
+    async with started("amplify_api_key.mjs", env, "--tag", tag, "--count", "1") as example:
+        # (Amplify subscribes once its listPosts query has answered)
+        await live_server.wait_for_subscriptions(before + 1, timeout=RUN_TIMEOUT)
+        # WHEN an author publishes a post with that tag
+        post = await author_publishes(live_server, "Seen by Amplify", [tag])
+        # THEN the example printed the query's page, then the event, and ended by itself
+        lines = (await finished(example)).json_lines()
+    assert lines[0]["listPosts"]["items"], "the seeded posts are published"
+    assert [line["onCreatePost"]["id"] for line in lines[1:]] == [post["id"]]
+    assert lines[1]["onCreatePost"]["tags"] == [tag]
+
+
+async def test_amplify_js_without_the_local_ca_refuses_the_certificate(
+    live_server: LiveServer, live_tls: TlsEndpoint, amplify_js: Path, home: Path
+) -> None:
+    # WHEN the Amplify JS example runs without trusting the local CA
+    env = environment(home, APPSYNC_URL=live_tls.url, APPSYNC_API_KEY=live_server.api_key)
+    result = await run_example("amplify_api_key.mjs", env, "--timeout", "5")
+    # THEN it stops at its first request with the TLS error, printed on one line
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: A network error has occurred.")
+    assert "certificate" in result.stderr
+    assert result.stdout == ""
+
+
+async def test_amplify_js_prints_appsyncs_error_for_a_wrong_api_key(
+    live_tls: TlsEndpoint, amplify_js: Path, home: Path
+) -> None:
+    # WHEN the Amplify JS example runs with an API key the API does not know
+    env = environment(
+        home, APPSYNC_URL=live_tls.url, APPSYNC_API_KEY="da2-unknown", NODE_EXTRA_CA_CERTS=str(live_tls.ca_cert)
+    )
+    result = await run_example("amplify_api_key.mjs", env, "--timeout", "5")
+    # THEN it says the API refused it, and exits
+    assert result.returncode == 1
+    assert "HTTP 401" in result.stderr, result.stderr
+    assert result.stdout == ""
