@@ -28,7 +28,12 @@ MAX_REQUEST_BYTES = 5 * 1024 * 1024
 
 
 def _error(status: int, error_type: str, message: str) -> JSONResponse:
-    return JSONResponse(RequestError(status, error_type, message).body(), status_code=status)
+    return _rejection(RequestError(status, error_type, message))
+
+
+def _rejection(error: RequestError) -> JSONResponse:
+    # x-amzn-ErrorType names the error as AWS services do; Amplify JS reads it for the error's name
+    return JSONResponse(error.body(), status_code=error.status, headers={"x-amzn-ErrorType": error.error_type})
 
 
 def _parse_body(body: bytes) -> tuple[str, dict[str, Any] | None, str | None]:
@@ -75,7 +80,7 @@ def create_app(
             except UnauthorizedError as exc:
                 raise RequestError(401, "UnauthorizedException", exc.message) from exc
         except RequestError as exc:
-            return JSONResponse(exc.body(), status_code=exc.status)
+            return _rejection(exc)
         context = executor.new_context(auth, headers)
         result = await executor.execute(query, variables, operation_name, context)
         return JSONResponse(result, headers={"x-amzn-RequestId": context.request_id})

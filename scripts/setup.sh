@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-step() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+# progress goes to stderr, so `$(make -s api-key)` captures only the key
+step() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 fail() { printf '\033[31merror:\033[0m %s\n' "$*" >&2; exit 1; }
 
 PYTHON=${PYTHON:-python3}
