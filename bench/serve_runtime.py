@@ -3,7 +3,8 @@
 It builds the runtime exactly as `make run` does (`build_runtime` + `create_app` + `serving`), but against
 local AWS endpoints that the caller already started (passed in the standard AWS_ENDPOINT_URL_* variables),
 with a given data folder (where the user pool's signing key is), on 127.0.0.1 and a free port. It prints
-``{"port": N}`` once it listens and serves until SIGTERM/SIGINT.
+``{"port": N}`` once it listens and serves until SIGTERM/SIGINT. On SIGUSR2 it prints one line
+``{"calls": {"<data source>": N, ...}}``: how many requests each DynamoDB data source has run so far.
 
 Usage: ``python bench/serve_runtime.py --data-dir DIR [--config appsync.toml]``
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 from pathlib import Path
 
@@ -37,6 +39,15 @@ def main(argv: list[str] | None = None) -> int:
     config = load_config(args.config)
     runtime = build_runtime(config, args.data_dir)
     app = create_app(runtime)
+
+    def print_calls(signum: int, frame: object) -> None:
+        # Runs on the main thread between two bytecodes of the event loop: the counts are ints, read whole.
+        calls = {
+            name: getattr(source, "calls", 0) for name, source in runtime.code_runner.data_sources.items()
+        }
+        print(json.dumps({"calls": calls}), flush=True)
+
+    signal.signal(signal.SIGUSR2, print_calls)
     sock = bind_socket("127.0.0.1", 0)
     # Listening before the port is announced: a request sent right away waits in the backlog until uvicorn
     # accepts it, instead of being refused (uvicorn listens on the socket again, which only sets the backlog).

@@ -1,8 +1,16 @@
-// amplify-appsync-simulator serving the app's schema.graphql with one VTL resolver, Query.listTodos, on a
-// DynamoDB data source: the peer that bench/listtodos.py measures the local runtime against.
+// amplify-appsync-simulator serving the app's schema.graphql with the VTL resolvers one app file describes:
+// the peer that the bench scripts measure the local runtime against.
 //
-// Environment: SCHEMA_PATH, DYNAMODB_ENDPOINT, TODOS_TABLE, AWS_REGION. Prints {"port": N} once it listens
-// on 127.0.0.1 (a free port), and stops on SIGTERM/SIGINT.
+// Environment:
+//   SCHEMA_PATH        the app's schema.graphql
+//   SIMULATOR_APP      a JSON file: {"dataSources": [{"name", "table"}],
+//                      "resolvers": [{"typeName", "fieldName", "dataSourceName", "request", "response"}]}
+//                      (request/response name .vtl files next to it)
+//   DYNAMODB_ENDPOINT  where every DynamoDB data source points (DynamoDB Local)
+//   AWS_REGION         defaults to us-east-1
+//   REALTIME=1         also serve the simulator's AppSync realtime WebSocket (graphql-ws) on /graphql
+// Prints {"port": N} once it listens on 127.0.0.1 (a free port); on SIGUSR2 prints {"calls": {source: N}},
+// the requests each data source has run so far; stops on SIGTERM/SIGINT.
 'use strict';
 
 const fs = require('fs');
@@ -19,10 +27,18 @@ function required(name) {
 }
 
 const schemaPath = required('SCHEMA_PATH');
+const appPath = required('SIMULATOR_APP');
 const endpoint = required('DYNAMODB_ENDPOINT');
-const tableName = required('TODOS_TABLE');
 const region = process.env.AWS_REGION || 'us-east-1';
-const template = name => ({ path: name, content: fs.readFileSync(path.join(__dirname, name), 'utf8') });
+const app = JSON.parse(fs.readFileSync(appPath, 'utf8'));
+const appDir = path.dirname(appPath);
+const template = name => ({ path: name, content: fs.readFileSync(path.join(appDir, name), 'utf8') });
+
+const templates = new Set();
+for (const resolver of app.resolvers) {
+  templates.add(resolver.request);
+  templates.add(resolver.response);
+}
 
 const simulator = new AmplifyAppSyncSimulator({ port: 0, wsPort: 0 });
 simulator.init({
@@ -34,30 +50,42 @@ simulator.init({
     additionalAuthenticationProviders: [{ authenticationType: 'API_KEY' }],
     apiKey: 'da2-bench',
   },
-  dataSources: [
-    {
-      name: 'TodosTable',
-      type: 'AMAZON_DYNAMODB',
-      config: { endpoint, region, tableName, accessKeyId: 'local', secretAccessKey: 'local' },
-    },
-  ],
-  mappingTemplates: [template('listTodos.request.vtl'), template('listTodos.response.vtl')],
-  resolvers: [
-    {
-      kind: 'UNIT',
-      typeName: 'Query',
-      fieldName: 'listTodos',
-      dataSourceName: 'TodosTable',
-      requestMappingTemplateLocation: 'listTodos.request.vtl',
-      responseMappingTemplateLocation: 'listTodos.response.vtl',
-    },
-  ],
+  dataSources: app.dataSources.map(source => ({
+    name: source.name,
+    type: 'AMAZON_DYNAMODB',
+    config: { endpoint, region, tableName: source.table, accessKeyId: 'local', secretAccessKey: 'local' },
+  })),
+  mappingTemplates: [...templates].map(template),
+  resolvers: app.resolvers.map(resolver => ({
+    kind: 'UNIT',
+    typeName: resolver.typeName,
+    fieldName: resolver.fieldName,
+    dataSourceName: resolver.dataSourceName,
+    requestMappingTemplateLocation: resolver.request,
+    responseMappingTemplateLocation: resolver.response,
+  })),
 });
 
-// simulator.start() listens on every interface on a port from 8900-9999 and also starts its MQTT and
-// realtime servers; the benchmark needs only the HTTP server, on loopback, on a free port. This is the same
-// http.Server (and Express app) that start() would listen with.
-const httpServer = simulator._server._httpServer;
+// Count every request a data source runs (the simulator has no DataLoader batching: each resolver call is one).
+const calls = {};
+for (const [name, loader] of simulator.dataSources) {
+  calls[name] = 0;
+  const load = loader.load.bind(loader);
+  loader.load = (...args) => {
+    calls[name] += 1;
+    return load(...args);
+  };
+}
+process.on('SIGUSR2', () => process.stdout.write(JSON.stringify({ calls }) + '\n'));
+
+// simulator.start() listens on every interface on a port from 8900-9999 and also starts its MQTT server;
+// the benchmark needs the HTTP server (and, for REALTIME=1, the realtime WebSocket server attached to it)
+// on loopback, on a free port. This is the same http.Server (and Express app) that start() would listen with.
+const server = simulator._server;
+if (process.env.REALTIME === '1') {
+  server._realTimeSubscriptionServer.start();
+}
+const httpServer = server._httpServer;
 httpServer.listen(0, '127.0.0.1', () => {
   process.stdout.write(JSON.stringify({ port: httpServer.address().port }) + '\n');
 });
