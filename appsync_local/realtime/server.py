@@ -64,9 +64,11 @@ class _Connection:
         return self.endpoint.registry
 
     async def send(self, message: Mapping[str, Any]) -> None:
+        await self.send_text(protocol.encode(message))
+
+    async def send_text(self, text: str) -> None:
         if self.websocket.application_state is not WebSocketState.CONNECTED:
             raise _Closed()
-        text = protocol.encode(message)
         async with self._send_lock:
             try:
                 await self.websocket.send_text(text)
@@ -237,13 +239,13 @@ class AppSyncConnection(_Connection):
 
     def _data_sender(self, subscription_id: str) -> Send:
         async def send_data(payload: _Message) -> None:
-            message = protocol.data(subscription_id, payload)
-            size = len(protocol.encode(message).encode())
+            text = protocol.encode(protocol.data(subscription_id, payload))
+            size = len(text.encode())
             if size > MAX_PAYLOAD_BYTES:
                 # AppSync drops a subscription payload over 240 KB without telling the subscriber.
                 logger.warning("subscription %s: %d-byte payload exceeds 240 KB; not delivered", subscription_id, size)
                 return
-            await self.send(message)
+            await self.send_text(text)
 
         return send_data
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import logging
 import uuid
 from collections.abc import Mapping
@@ -101,6 +103,17 @@ class SubscriptionStarter:
     def __init__(self, runtime: Runtime) -> None:
         self._runtime = runtime
         self._schema: GraphQLSchema = runtime.executor.schema._schema
+        # Many clients start the same subscription: parse and validate each distinct text once.
+        self._checked = functools.lru_cache(maxsize=1024)(self._parse_and_validate)
+
+    def _parse_and_validate(self, query: str) -> DocumentNode | list[dict[str, Any]]:
+        """The document, or the AppSync-shaped errors that refuse it (cached by the query text)."""
+        try:
+            document = parse(query)
+        except GraphQLError as exc:
+            return [format_error(exc)]
+        errors = validate(self._schema, document)
+        return [format_error(e) for e in errors] if errors else document
 
     async def prepare(
         self,
@@ -111,13 +124,10 @@ class SubscriptionStarter:
         headers: Mapping[str, str],
     ) -> PreparedSubscription:
         """Validate the document, check the field's auth directives, run its resolver; raise `StartRefused`."""
-        try:
-            document = parse(query)
-        except GraphQLError as exc:
-            raise StartRefused([format_error(exc)]) from exc
-        errors = validate(self._schema, document)
-        if errors:
-            raise StartRefused([format_error(e) for e in errors])
+        checked = self._checked(query)
+        if isinstance(checked, list):
+            raise StartRefused(checked)
+        document = checked
         operation = _operation(document, operation_name)
         subscription_type = self._schema.subscription_type
         assert subscription_type is not None  # validation found the subscription operation's fields
