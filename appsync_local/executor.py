@@ -9,6 +9,7 @@ checks the request's auth mode against the schema's auth directives.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import logging
 import uuid
@@ -162,6 +163,7 @@ class Executor:
         self.code_runner = code_runner
         self.mutation_listeners: list[MutationListener] = []
         self.invalidation_listeners: list[InvalidationListener] = []
+        self._notifications: set[asyncio.Future[None]] = set()
         self.schema = runtime_schema(app_schema, api)
         graphql_schema: GraphQLSchema = self.schema._schema
         bindings.check(graphql_schema)
@@ -313,16 +315,29 @@ class Executor:
         errors += [_appended(path, error) for path, error in context.appended_errors]
         if errors:
             body["errors"] = errors
-        if result.data and context.mutation_fields and self.mutation_listeners:
-            for key, field_name in context.mutation_fields:
-                value = result.data.get(key)
-                if value is not None:
-                    for listener in self.mutation_listeners:
-                        await listener(field_name, value, context)
-        for invalidation in context.invalidations[:MAX_INVALIDATIONS_PER_REQUEST]:
-            for handler in self.invalidation_listeners:
-                await handler(invalidation)
+        published = [
+            (field_name, result.data[key])
+            for key, field_name in context.mutation_fields
+            if result.data and result.data.get(key) is not None
+        ]
+        invalidations = context.invalidations[:MAX_INVALIDATIONS_PER_REQUEST]
+        if (published and self.mutation_listeners) or (invalidations and self.invalidation_listeners):
+            # As on AppSync, the mutation answers without waiting for its subscribers to be reached.
+            task = asyncio.ensure_future(self._notify(published, invalidations, context))
+            self._notifications.add(task)
+            task.add_done_callback(self._notifications.discard)
         return body
+
+    async def _notify(self, published: list[tuple[str, Any]], invalidations: list[Any], context: RequestContext) -> None:
+        try:
+            for field_name, value in published:
+                for listener in self.mutation_listeners:
+                    await listener(field_name, value, context)
+            for invalidation in invalidations:
+                for handler in self.invalidation_listeners:
+                    await handler(invalidation)
+        except Exception:  # a subscriber-side failure never reaches the mutation's caller
+            logger.exception("publishing the results of request %s failed", context.request_id)
 
     def new_context(self, auth: RequestAuth, headers: Mapping[str, str]) -> RequestContext:
         return RequestContext(auth=auth, headers=headers, resolver_limit=self.api.effective_resolver_count_limit)

@@ -13,6 +13,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from .subscriptions import SharedPayload
+
 APPSYNC_SUBPROTOCOL = "graphql-ws"
 TRANSPORT_SUBPROTOCOL = "graphql-transport-ws"
 # Amplify JS v6 sends the connection's auth header as a second subprotocol: `header-<base64url, no padding>`.
@@ -212,3 +214,10 @@ def complete(subscription_id: str) -> dict[str, Any]:
 
 def encode(message: Mapping[str, Any]) -> str:
     return json.dumps(message, separators=(",", ":"))
+
+
+def encode_with_payload(message_type: str, subscription_id: str, payload: Mapping[str, Any]) -> str:
+    """`{"type", "id", "payload"}` as JSON text, reusing a shared payload's encoding."""
+    if isinstance(payload, SharedPayload):
+        return f'{{"type":"{message_type}","id":{json.dumps(subscription_id)},"payload":{payload.encoded}}}'
+    return encode({"type": message_type, "id": subscription_id, "payload": payload})

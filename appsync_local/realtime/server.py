@@ -239,7 +239,7 @@ class AppSyncConnection(_Connection):
 
     def _data_sender(self, subscription_id: str) -> Send:
         async def send_data(payload: _Message) -> None:
-            text = protocol.encode(protocol.data(subscription_id, payload))
+            text = protocol.encode_with_payload("data", subscription_id, payload)
             size = len(text.encode())
             if size > MAX_PAYLOAD_BYTES:
                 # AppSync drops a subscription payload over 240 KB without telling the subscriber.
@@ -376,7 +376,7 @@ class TransportWsConnection(_Connection):
 
     def _next_sender(self, subscription_id: str) -> Send:
         async def send_next(payload: _Message) -> None:
-            await self.send({"type": "next", "id": subscription_id, "payload": payload})
+            await self.send_text(protocol.encode_with_payload("next", subscription_id, payload))
 
         return send_next
 

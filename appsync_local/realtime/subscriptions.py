@@ -364,6 +364,18 @@ class Subscription:
         return narrow(payload, self.field_node, self.fragments, variables=self.variables, schema=self.schema)
 
 
+class SharedPayload(dict):  # type: ignore[type-arg]
+    """A payload sent to many subscribers: encoded to JSON once, however many messages carry it."""
+
+    _encoded: str | None = None
+
+    @property
+    def encoded(self) -> str:
+        if self._encoded is None:
+            self._encoded = json.dumps(self, separators=(",", ":"))
+        return self._encoded
+
+
 class SubscriptionExistsError(ValueError):
     """A connection already has a subscription with that id."""
 
@@ -456,15 +468,18 @@ class SubscriptionRegistry:
         candidates = list(self._by_mutation.get(mutation_field, {}).values())
         if not candidates or not isinstance(result, Mapping):
             return 0
-        narrowed: dict[str, dict[str, Any]] = {}
+        # Subscribers with the same selection and response key share one message, encoded to JSON once.
+        messages: dict[tuple[Any, str], SharedPayload] = {}
         deliveries: list[Awaitable[bool]] = []
         for subscription in candidates:
             if not subscription.accepts(result):
                 continue
-            data = narrowed.get(subscription.shape)
-            if data is None:
-                data = narrowed[subscription.shape] = subscription.narrow(result)
-            message = {"data": {subscription.response_key: data}}
+            key = (subscription.shape, subscription.response_key)
+            message = messages.get(key)
+            if message is None:
+                message = messages[key] = SharedPayload(
+                    data={subscription.response_key: subscription.narrow(result)}
+                )
             deliveries.append(self._deliver(subscription, subscription.send, message))
         if not deliveries:
             return 0
