@@ -103,6 +103,8 @@ def serve(config: AppConfig, host: str = "127.0.0.1", port: int = 4000, tls_port
     (`appsync_local.tls`), for clients such as Amplify JS that always use ``wss://``.
     """
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    for noisy in ("botocore", "boto3", "urllib3"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     with LocalAws(config) as aws:
         os.environ.update(aws.endpoints.environment())
         os.environ.update(function_environment(config))
