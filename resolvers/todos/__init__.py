@@ -1,0 +1,1 @@
+"""The users/todos/files Lambda: a Powertools AppSyncResolver app (handler -> domain services -> adapters)."""
