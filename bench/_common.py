@@ -6,6 +6,7 @@ manager, so a benchmark leaves nothing running, whether it ends normally, on an 
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import ctypes
 import json
@@ -304,6 +305,28 @@ def start_peers(
         if affinity != {SERVER_CORE}:
             raise BenchError(f"{peer.name} runs on cores {sorted(affinity)}, not {SERVER_CORE}")
     return runtime, simulator
+
+
+def add_common_options(parser: argparse.ArgumentParser, *, load: bool = True) -> None:
+    """The options every benchmark script shares: how the runtime is served, and (for HTTP load) wrk's."""
+    if load:
+        parser.add_argument("--rounds", type=int, default=3, help="rounds, each measuring both peers (default 3)")
+        parser.add_argument("--duration", type=float, default=10, help="seconds measured per peer and round")
+        parser.add_argument(
+            "--warmup", type=float, default=5, help="seconds of unmeasured load before each measurement"
+        )
+        parser.add_argument("--connections", type=int, default=16, help="concurrent wrk connections")
+        parser.add_argument("--json", type=Path, help="also write every measurement to this JSON file")
+        parser.add_argument(
+            "--profile", type=Path, help="then profile the runtime under load with py-spy into DIR"
+        )
+    parser.add_argument(
+        "--runtime-server",
+        type=Path,
+        default=BENCH / "serve_runtime.py",
+        help="serve the runtime with this script instead (same interface as serve_runtime.py), "
+        "to measure a change to the runtime before making it",
+    )
 
 
 def post(url: str, headers: Mapping[str, str], body: bytes) -> dict[str, Any]:

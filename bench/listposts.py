@@ -32,7 +32,6 @@ from pathlib import Path
 from typing import Any
 
 from _common import (
-    BENCH,
     ROOT,
     SERVER_CORE,
     SHARED_CORE,
@@ -41,6 +40,7 @@ from _common import (
     BenchError,
     Measurement,
     Server,
+    add_common_options,
     frame_name,
     load_average,
     measure,
@@ -316,24 +316,9 @@ def run(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=3, help="rounds, each measuring both peers (default 3)")
-    parser.add_argument("--duration", type=float, default=10, help="seconds measured per peer and round")
-    parser.add_argument(
-        "--warmup", type=float, default=5, help="seconds of unmeasured load before each measurement"
-    )
-    parser.add_argument("--connections", type=int, default=16, help="concurrent wrk connections")
+    add_common_options(parser)
     parser.add_argument("--posts", type=int, default=150, help="published posts seeded (at least 101)")
     parser.add_argument("--authors", type=int, default=12, help="authors with profiles (at least 10)")
-    parser.add_argument("--json", type=Path, help="also write every measurement to this JSON file")
-    parser.add_argument(
-        "--profile", type=Path, help="then profile the runtime under load with py-spy into DIR"
-    )
-    parser.add_argument(
-        "--runtime-server",
-        type=Path,
-        default=BENCH / "serve_runtime.py",
-        help="serve the runtime with this script instead (same interface as serve_runtime.py)",
-    )
     args = parser.parse_args(argv)
     if (
         args.rounds < 1

@@ -49,7 +49,6 @@ from pathlib import Path
 from typing import Any
 
 from _common import (
-    BENCH,
     ROOT,
     SERVER_CORE,
     SHARED_CORE,
@@ -57,6 +56,7 @@ from _common import (
     SIMULATOR_VERSION,
     BenchError,
     Server,
+    add_common_options,
     cpu_seconds,
     die_with_parent,
     frame_name,
@@ -675,12 +675,7 @@ def main(argv: list[str] | None = None) -> int:
         help="then sample the runtime with py-spy during one more fan-out (largest size)",
     )
     parser.add_argument("--peers", default="runtime,simulator", help="which peers to measure (default both)")
-    parser.add_argument(
-        "--runtime-server",
-        type=Path,
-        default=BENCH / "serve_runtime.py",
-        help="serve the runtime with this script instead (same interface as serve_runtime.py)",
-    )
+    add_common_options(parser, load=False)
     args = parser.parse_args(argv)
     args.peers = [p.strip() for p in args.peers.split(",")]
     if args.publishes < 1 or not args.subscribers or min(args.subscribers) < 1 or args.hold < 0:
