@@ -310,7 +310,9 @@ def start_peers(
 def add_common_options(parser: argparse.ArgumentParser, *, load: bool = True) -> None:
     """The options every benchmark script shares: how the runtime is served, and (for HTTP load) wrk's."""
     if load:
-        parser.add_argument("--rounds", type=int, default=3, help="rounds, each measuring both peers (default 3)")
+        parser.add_argument(
+            "--rounds", type=int, default=3, help="rounds, each measuring both peers (default 3)"
+        )
         parser.add_argument("--duration", type=float, default=10, help="seconds measured per peer and round")
         parser.add_argument(
             "--warmup", type=float, default=5, help="seconds of unmeasured load before each measurement"
