@@ -9,6 +9,7 @@ its connection closes.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import logging
 import uuid
@@ -40,12 +41,18 @@ REALTIME_PATHS = ("/graphql", "/graphql/realtime")
 CONNECTION_ERROR_LINGER_SECONDS = 5.0
 # graphql-transport-ws: how long a client may take to send connection_init.
 CONNECTION_INIT_TIMEOUT_SECONDS = 10.0
+# Subscription messages a client may fall behind by before its subscriptions are dropped.
+OUTBOX_LIMIT = 1000
 
 _Message = dict[str, Any]
 
 
 class _Closed(Exception):
     """The client went away (or asked to end the connection)."""
+
+
+class SubscriberTooSlow(Exception):
+    """A client fell too far behind reading its subscription messages."""
 
 
 class _Connection:
@@ -56,6 +63,11 @@ class _Connection:
         self.endpoint = endpoint
         self.id = str(uuid.uuid4())
         self._send_lock = asyncio.Lock()
+        # Subscription messages wait here for this connection's writer, so a fan-out never waits on a client.
+        self._outbox: collections.deque[str] = collections.deque()
+        self._outbox_ready = asyncio.Event()
+        self._writer: asyncio.Task[None] | None = None
+        self._gone = False
         self.host = websocket.headers.get("host", "localhost")
         self.client_ip = websocket.client.host if websocket.client else "127.0.0.1"
 
@@ -74,6 +86,30 @@ class _Connection:
                 await self.websocket.send_text(text)
             except (WebSocketDisconnect, RuntimeError, OSError) as exc:
                 raise _Closed() from exc
+
+    def post(self, text: str) -> None:
+        """Queue a subscription message for this client without waiting; raises if it cannot take more."""
+        if self._gone or self.websocket.application_state is not WebSocketState.CONNECTED:
+            raise _Closed()
+        if len(self._outbox) >= OUTBOX_LIMIT:
+            raise SubscriberTooSlow(f"the client is {OUTBOX_LIMIT} messages behind")
+        self._outbox.append(text)
+        if self._writer is None:
+            self._writer = asyncio.get_running_loop().create_task(self._write_outbox())
+        self._outbox_ready.set()
+
+    async def _write_outbox(self) -> None:
+        while True:
+            await self._outbox_ready.wait()
+            self._outbox_ready.clear()
+            while self._outbox:
+                text = self._outbox.popleft()
+                try:
+                    await self.send_text(text)
+                except _Closed:
+                    self._gone = True
+                    self._outbox.clear()
+                    return
 
     async def receive(self) -> str:
         message = await self.websocket.receive()
@@ -126,6 +162,9 @@ class _Connection:
 
     def release(self) -> None:
         self.registry.remove_connection(self.id)
+        self._gone = True
+        if self._writer is not None:
+            self._writer.cancel()
 
 
 class AppSyncConnection(_Connection):
@@ -238,20 +277,20 @@ class AppSyncConnection(_Connection):
         await self.send(protocol.start_ack(start.id))
 
     def _data_sender(self, subscription_id: str) -> Send:
-        async def send_data(payload: _Message) -> None:
+        def send_data(payload: _Message) -> None:
             text = protocol.encode_with_payload("data", subscription_id, payload)
             size = len(text.encode())
             if size > MAX_PAYLOAD_BYTES:
                 # AppSync drops a subscription payload over 240 KB without telling the subscriber.
                 logger.warning("subscription %s: %d-byte payload exceeds 240 KB; not delivered", subscription_id, size)
                 return
-            await self.send_text(text)
+            self.post(text)
 
         return send_data
 
     def _invalidated(self, subscription_id: str) -> Send:
-        async def send_complete(payload: _Message) -> None:
-            await self.send({**protocol.complete(subscription_id), "payload": payload})
+        def send_complete(payload: _Message) -> None:
+            self.post(protocol.encode({**protocol.complete(subscription_id), "payload": payload}))
 
         return send_complete
 
@@ -375,14 +414,14 @@ class TransportWsConnection(_Connection):
         return True
 
     def _next_sender(self, subscription_id: str) -> Send:
-        async def send_next(payload: _Message) -> None:
-            await self.send_text(protocol.encode_with_payload("next", subscription_id, payload))
+        def send_next(payload: _Message) -> None:
+            self.post(protocol.encode_with_payload("next", subscription_id, payload))
 
         return send_next
 
     def _invalidated(self, subscription_id: str) -> Send:
-        async def send_complete(payload: _Message) -> None:
-            await self.send({"type": "complete", "id": subscription_id})
+        def send_complete(payload: _Message) -> None:
+            self.post(protocol.encode({"type": "complete", "id": subscription_id}))
 
         return send_complete
 

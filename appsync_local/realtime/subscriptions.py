@@ -16,7 +16,6 @@ async ``send`` callback and wires `SubscriptionRegistry.listener` into ``Executo
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
@@ -49,10 +48,11 @@ from .filters import INVALIDATION_MESSAGE, Filter, json_equal
 logger = logging.getLogger("appsync_local.realtime")
 
 SUBSCRIBE_DIRECTIVE = "aws_subscribe"
-DEFAULT_SEND_TIMEOUT = 10.0
-
 Message = dict[str, Any]
-Send = Callable[[Message], Awaitable[None]]
+# A subscriber's delivery: hands the message to its transport's outbox without waiting, so a fan-out never
+# waits on a slow client; it raises when the subscriber cannot take the message (gone, or too far behind),
+# and the registry then drops that subscription.
+Send = Callable[[Message], None]
 MutationListener = Callable[[str, Any, Any], Awaitable[None]]
 
 
@@ -387,29 +387,19 @@ class SubscriptionRegistry:
     ----------
     mutations_by_subscription
         Each subscription field's mutations (`subscribe_mutations`).
-    send_timeout
-        Seconds a subscriber's ``send`` may take before it counts as failed and the subscriber is dropped.
     """
 
-    def __init__(
-        self,
-        mutations_by_subscription: Mapping[str, frozenset[str]],
-        *,
-        send_timeout: float = DEFAULT_SEND_TIMEOUT,
-    ) -> None:
+    def __init__(self, mutations_by_subscription: Mapping[str, frozenset[str]]) -> None:
         self.mutations_by_subscription = dict(mutations_by_subscription)
-        self.send_timeout = send_timeout
         self._subscriptions: dict[tuple[str, str], Subscription] = {}
         self._by_connection: dict[str, dict[str, Subscription]] = {}
         self._by_mutation: dict[str, dict[tuple[str, str], Subscription]] = {}
         self._by_field: dict[str, dict[tuple[str, str], Subscription]] = {}
 
     @classmethod
-    def for_schema(
-        cls, schema: GraphQLSchema | Any, *, send_timeout: float = DEFAULT_SEND_TIMEOUT
-    ) -> SubscriptionRegistry:
+    def for_schema(cls, schema: GraphQLSchema | Any) -> SubscriptionRegistry:
         """A registry for a graphql-core or strawberry schema's ``@aws_subscribe`` directives."""
-        return cls(subscribe_mutations(schema), send_timeout=send_timeout)
+        return cls(subscribe_mutations(schema))
 
     # -- membership ----------------------------------------------------------------------------------
 
@@ -462,15 +452,15 @@ class SubscriptionRegistry:
     async def publish(self, mutation_field: str, result: Any) -> int:
         """Deliver a mutation's result to every subscription it fires; returns how many received it.
 
-        Sends run concurrently; a subscriber whose send fails or exceeds `send_timeout` is dropped and
-        logged, and the others still receive.
+        Each subscriber's message goes to its transport's outbox, so no subscriber waits for another; one
+        whose send raises is dropped and logged, and the others still receive.
         """
         candidates = list(self._by_mutation.get(mutation_field, {}).values())
         if not candidates or not isinstance(result, Mapping):
             return 0
         # Subscribers with the same selection and response key share one message, encoded to JSON once.
         messages: dict[tuple[Any, str], SharedPayload] = {}
-        deliveries: list[Awaitable[bool]] = []
+        delivered = 0
         for subscription in candidates:
             if not subscription.accepts(result):
                 continue
@@ -480,10 +470,8 @@ class SubscriptionRegistry:
                 message = messages[key] = SharedPayload(
                     data={subscription.response_key: subscription.narrow(result)}
                 )
-            deliveries.append(self._deliver(subscription, subscription.send, message))
-        if not deliveries:
-            return 0
-        return sum(await asyncio.gather(*deliveries))
+            delivered += self._deliver(subscription, subscription.send, message)
+        return delivered
 
     async def invalidate(self, subscription_field: str, payload: Mapping[str, Any]) -> int:
         """Close the subscriptions of a field whose invalidation filter matches; returns how many.
@@ -497,24 +485,20 @@ class SubscriptionRegistry:
             if rule is not None and rule.matches(payload):
                 self.remove(subscription.connection_id, subscription.id)
                 closed.append(subscription)
-        notices = [
-            self._deliver(s, s.on_invalidated, dict(INVALIDATION_MESSAGE)) for s in closed if s.on_invalidated
-        ]
-        if notices:
-            await asyncio.gather(*notices)
+        for subscription in closed:
+            if subscription.on_invalidated is not None:
+                self._deliver(subscription, subscription.on_invalidated, dict(INVALIDATION_MESSAGE))
         return len(closed)
 
-    async def _deliver(self, subscription: Subscription, send: Send, message: Message) -> bool:
+    def _deliver(self, subscription: Subscription, send: Send, message: Message) -> bool:
         try:
-            # asyncio.timeout, unlike wait_for on 3.11, adds no task per subscriber to a fan-out
-            async with asyncio.timeout(self.send_timeout):
-                await send(message)
+            send(message)
         except Exception as error:  # noqa: BLE001 - any subscriber failure must stay that subscriber's
             logger.warning(
                 "dropping subscription %s on connection %s: delivery failed (%s)",
                 subscription.id,
                 subscription.connection_id,
-                type(error).__name__ if isinstance(error, TimeoutError) else error,
+                error or type(error).__name__,
             )
             self.remove(subscription.connection_id, subscription.id)
             return False

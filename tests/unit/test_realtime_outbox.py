@@ -1,0 +1,51 @@
+"""A connection's outbox: a fan-out never waits on a client, and a client too far behind is let go."""
+
+from __future__ import annotations
+
+import asyncio
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from starlette.websockets import WebSocketState
+
+from appsync_local.realtime.server import OUTBOX_LIMIT, AppSyncConnection, SubscriberTooSlow
+
+
+class StalledSocket:
+    """A client that never reads: every send waits until `release` is set."""
+
+    def __init__(self) -> None:
+        self.application_state = WebSocketState.CONNECTED
+        self.headers: dict[str, str] = {"host": "localhost"}
+        self.client = SimpleNamespace(host="127.0.0.1")
+        self.release = asyncio.Event()
+        self.sent: list[str] = []
+
+    async def send_text(self, text: str) -> None:
+        await self.release.wait()
+        self.sent.append(text)
+
+
+def connection(socket: StalledSocket) -> AppSyncConnection:
+    endpoint: Any = SimpleNamespace(registry=SimpleNamespace(remove_connection=lambda _id: 0))
+    return AppSyncConnection(socket, endpoint)  # type: ignore[arg-type]
+
+
+async def test_posting_never_waits_and_a_client_too_far_behind_is_refused() -> None:
+    # GIVEN a client that reads nothing
+    socket = StalledSocket()
+    conn = connection(socket)
+    # WHEN subscription messages are posted to it, up to the limit
+    for n in range(OUTBOX_LIMIT):
+        conn.post(f"m{n}")
+    # THEN posting returned at once each time, and one more is refused rather than queued without bound
+    with pytest.raises(SubscriberTooSlow):
+        conn.post("one too many")
+    # AND once the client reads again, it gets every queued message, in order
+    socket.release.set()
+    async with asyncio.timeout(5):
+        while len(socket.sent) < OUTBOX_LIMIT:
+            await asyncio.sleep(0)
+    assert socket.sent == [f"m{n}" for n in range(OUTBOX_LIMIT)]
+    conn.release()
