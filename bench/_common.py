@@ -21,7 +21,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Self
@@ -32,7 +32,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from appsync_local.config import AppConfig
-from appsync_local.local_aws import LocalAws
+from appsync_local.local_aws import LocalAws, LocalAwsError
 
 SERVER_CORE = 0
 SHARED_CORE = 1
@@ -329,6 +329,19 @@ def add_common_options(parser: argparse.ArgumentParser, *, load: bool = True) ->
         help="serve the runtime with this script instead (same interface as serve_runtime.py), "
         "to measure a change to the runtime before making it",
     )
+
+
+def run_script(run: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
+    """Run a benchmark's body: SIGTERM acts like Ctrl-C, and either way every child process is stopped."""
+    try:
+        with sigterm_as_interrupt():
+            return run(args)
+    except (BenchError, LocalAwsError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted; every child process was stopped", file=sys.stderr)
+        return 130
 
 
 def post(url: str, headers: Mapping[str, str], body: bytes) -> dict[str, Any]:

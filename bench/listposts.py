@@ -49,13 +49,13 @@ from _common import (
     post,
     record_profile,
     require_tools,
-    sigterm_as_interrupt,
+    run_script,
     start_local_aws,
     start_peers,
 )
 
 from appsync_local.config import AppConfig, load_config
-from appsync_local.local_aws import LocalAws, LocalAwsError, resource
+from appsync_local.local_aws import LocalAws, resource
 from appsync_local.runtime import api_key_store, local_user_pool
 from appsync_local.server import function_environment
 
@@ -330,15 +330,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(
             "--rounds and --connections must be >= 1, --duration > 0, --posts > 100, --authors >= 10"
         )
-    try:
-        with sigterm_as_interrupt():
-            return run(args)
-    except (BenchError, LocalAwsError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("interrupted; every child process was stopped", file=sys.stderr)
-        return 130
+    return run_script(run, args)
 
 
 if __name__ == "__main__":

@@ -47,13 +47,13 @@ from _common import (
     post,
     record_profile,
     require_tools,
-    sigterm_as_interrupt,
+    run_script,
     start_local_aws,
     start_peers,
 )
 
 from appsync_local.config import AppConfig, load_config
-from appsync_local.local_aws import LocalAws, LocalAwsError, resource
+from appsync_local.local_aws import LocalAws, resource
 from appsync_local.runtime import local_user_pool
 from appsync_local.server import function_environment
 
@@ -327,15 +327,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.rounds < 1 or args.duration <= 0 or args.connections < 1 or args.todos < 21:
         parser.error("--rounds and --connections must be >= 1, --duration > 0 and --todos >= 21")
-    try:
-        with sigterm_as_interrupt():
-            return run(args)
-    except (BenchError, LocalAwsError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("interrupted; every child process was stopped", file=sys.stderr)
-        return 130
+    return run_script(run, args)
 
 
 if __name__ == "__main__":

@@ -65,7 +65,7 @@ from _common import (
     raise_fd_limit,
     require_tools,
     rss_bytes,
-    sigterm_as_interrupt,
+    run_script,
     start_local_aws,
     start_peers,
 )
@@ -73,7 +73,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import WebSocketException
 
 from appsync_local.config import AppConfig, load_config
-from appsync_local.local_aws import LocalAws, LocalAwsError, resource
+from appsync_local.local_aws import LocalAws, resource
 from appsync_local.runtime import api_key_store, local_user_pool
 from appsync_local.server import function_environment
 
@@ -680,15 +680,7 @@ def main(argv: list[str] | None = None) -> int:
     args.peers = [p.strip() for p in args.peers.split(",")]
     if args.publishes < 1 or not args.subscribers or min(args.subscribers) < 1 or args.hold < 0:
         parser.error("--publishes and every --subscribers size must be >= 1, --hold >= 0")
-    try:
-        with sigterm_as_interrupt():
-            return run(args)
-    except (BenchError, LocalAwsError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("interrupted; every child process was stopped", file=sys.stderr)
-        return 130
+    return run_script(run, args)
 
 
 if __name__ == "__main__":
