@@ -22,80 +22,66 @@ from appsync_local.errors import AppSyncFieldError
 from appsync_local.js import JsResolverRunner
 from appsync_local.local_aws import LocalAws
 from appsync_local.resolver_context import ResolverInvocation
+from tests.fixtures.tables import empty_tables, ensure_tables, tables_from_toml
 
 RESOLVERS = Path(__file__).resolve().parent / "resolvers"
 
-# Data source name -> (table, key schema, attribute definitions, GSIs). The docs' tables are named `posts`,
-# `authors`, …; here they carry a prefix so they never meet the app's own tables.
-TABLES: dict[str, tuple[str, list[tuple[str, str]], dict[str, str], dict[str, list[tuple[str, str]]]]] = {
-    "things": ("conformance_things", [("foo", "HASH"), ("bar", "RANGE")], {"foo": "S", "bar": "S"}, {}),
-    "items": (
-        "conformance_items",
-        [("id", "HASH")],
-        {"id": "S", "ownerId": "S"},
-        {"owner-index": [("ownerId", "HASH")]},
-    ),
-    "authorPosts": (
-        "conformance_author_posts",
-        [("authorId", "HASH"), ("postId", "RANGE")],
-        {"authorId": "S", "postId": "S"},
-        {},
-    ),
-    "authors": ("conformance_authors", [("authorId", "HASH")], {"authorId": "S"}, {}),
-    "posts": ("conformance_posts", [("postId", "HASH")], {"postId": "S"}, {}),
-    "users": ("conformance_users", [("id", "HASH")], {"id": "N"}, {}),
-    "people": ("conformance_people", [("name", "HASH"), ("age", "RANGE")], {"name": "S", "age": "N"}, {}),
+# Data source name -> its table. The docs' tables are named `posts`, `authors`, …; here they carry a prefix so
+# they never meet the app's own tables.
+DATA_SOURCE_TABLES = {
+    "things": "conformance_things",
+    "items": "conformance_items",
+    "authorPosts": "conformance_author_posts",
+    "authors": "conformance_authors",
+    "posts": "conformance_posts",
+    "users": "conformance_users",
+    "people": "conformance_people",
 }
+TABLES = tables_from_toml("""
+[conformance_things]
+partition_key = { name = "foo", type = "S" }
+sort_key = { name = "bar", type = "S" }
+
+[conformance_items]
+partition_key = { name = "id", type = "S" }
+global_secondary_indexes.owner-index.partition_key = { name = "ownerId", type = "S" }
+
+[conformance_author_posts]
+partition_key = { name = "authorId", type = "S" }
+sort_key = { name = "postId", type = "S" }
+
+[conformance_authors]
+partition_key = { name = "authorId", type = "S" }
+
+[conformance_posts]
+partition_key = { name = "postId", type = "S" }
+
+[conformance_users]
+partition_key = { name = "id", type = "N" }
+
+[conformance_people]
+partition_key = { name = "name", type = "S" }
+sort_key = { name = "age", type = "N" }
+""")
 
 
 def table_name(data_source: str) -> str:
     """The DynamoDB table behind one of this suite's data sources."""
-    return TABLES[data_source][0]
-
-
-def _create_table(
-    client: Any,
-    name: str,
-    keys: list[tuple[str, str]],
-    attributes: dict[str, str],
-    indexes: dict[str, list[tuple[str, str]]],
-) -> None:
-    request: dict[str, Any] = {
-        "TableName": name,
-        "KeySchema": [{"AttributeName": n, "KeyType": t} for n, t in keys],
-        "AttributeDefinitions": [{"AttributeName": n, "AttributeType": t} for n, t in attributes.items()],
-        "BillingMode": "PAY_PER_REQUEST",
-    }
-    if indexes:
-        request["GlobalSecondaryIndexes"] = [
-            {
-                "IndexName": index,
-                "KeySchema": [{"AttributeName": n, "KeyType": t} for n, t in schema],
-                "Projection": {"ProjectionType": "ALL"},
-            }
-            for index, schema in indexes.items()
-        ]
-    client.create_table(**request)
+    return DATA_SOURCE_TABLES[data_source]
 
 
 @pytest.fixture(scope="module")
 def dynamodb(local_aws: LocalAws) -> Any:
     """A boto3 client for DynamoDB Local, with this suite's tables created."""
     client = boto3.client("dynamodb", endpoint_url=local_aws.endpoints.dynamodb, region_name="us-east-1")
-    existing = set(client.list_tables()["TableNames"])
-    for name, keys, attributes, indexes in TABLES.values():
-        if name not in existing:
-            _create_table(client, name, keys, attributes, indexes)
+    ensure_tables(client, TABLES.values())
     return client
 
 
 @pytest.fixture
-def empty_tables(dynamodb: Any) -> Iterator[None]:
+def emptied_tables(dynamodb: Any) -> Iterator[None]:
     """The suite's tables, emptied: each test that resolves starts from nothing."""
-    for name, keys, _, _ in TABLES.values():
-        key_names = [n for n, _ in keys]
-        for item in dynamodb.scan(TableName=name, ConsistentRead=True)["Items"]:
-            dynamodb.delete_item(TableName=name, Key={k: item[k] for k in key_names})
+    empty_tables(dynamodb, TABLES.values())
     yield
 
 
@@ -133,7 +119,7 @@ class Conformance:
 
     def __init__(self) -> None:
         self.sources = {
-            name: RecordingDataSource(DynamoDBDataSource(name, table)) for name, (table, *_) in TABLES.items()
+            name: RecordingDataSource(DynamoDBDataSource(name, table)) for name, table in DATA_SOURCE_TABLES.items()
         }
         self.runner = JsResolverRunner(self.sources)
 
@@ -172,7 +158,7 @@ class Conformance:
 
 
 @pytest.fixture
-def appsync(local_aws: LocalAws, dynamodb: Any, empty_tables: None) -> Conformance:
+def appsync(local_aws: LocalAws, dynamodb: Any, emptied_tables: None) -> Conformance:
     """The local runtime's JS runner on this suite's tables (clients from the AWS_* variables local_aws sets)."""
     return Conformance()
 

@@ -16,62 +16,46 @@ from appsync_local.datasources import DynamoDBDataSource, PaginationTokens
 from appsync_local.js.datasource import DataSourceError
 from appsync_local.local_aws import LocalAws
 from appsync_local.resolver_context import ResolverInvocation
+from tests.fixtures.tables import empty_tables, ensure_tables, tables_from_toml
 
 CASES_FILE = Path(__file__).resolve().parents[1] / "fixtures" / "dynamodb_requests" / "doc_examples.json"
 DOC_CASES = json.loads(CASES_FILE.read_text())["cases"]
 
-# name -> (key schema, attribute definitions, GSIs); test tables of this suite only, never appsync.toml's.
-TABLES: dict[str, tuple[list[tuple[str, str]], dict[str, str], dict[str, list[tuple[str, str]]]]] = {
-    "dsdoc_things": ([("foo", "HASH"), ("bar", "RANGE")], {"foo": "S", "bar": "S"}, {}),
-    "dsdoc_items": ([("id", "HASH")], {"id": "S", "ownerId": "S"}, {"owner-index": [("ownerId", "HASH")]}),
-    "dsdoc_posts": ([("postId", "HASH")], {"postId": "S"}, {}),
-    "dsdoc_authors": ([("authorId", "HASH")], {"authorId": "S"}, {}),
-    "ds_events": (
-        [("pk", "HASH"), ("sk", "RANGE")],
-        {"pk": "S", "sk": "S", "status": "S", "createdAt": "S"},
-        {"byStatus": [("status", "HASH"), ("createdAt", "RANGE")]},
-    ),
-}
+# Test tables of this suite only, never appsync.toml's.
+TABLES = tables_from_toml("""
+[dsdoc_things]
+partition_key = { name = "foo", type = "S" }
+sort_key = { name = "bar", type = "S" }
 
+[dsdoc_items]
+partition_key = { name = "id", type = "S" }
+global_secondary_indexes.owner-index.partition_key = { name = "ownerId", type = "S" }
 
-def _create_table(client: Any, name: str) -> None:
-    keys, attributes, indexes = TABLES[name]
-    request: dict[str, Any] = {
-        "TableName": name,
-        "KeySchema": [{"AttributeName": n, "KeyType": t} for n, t in keys],
-        "AttributeDefinitions": [{"AttributeName": n, "AttributeType": t} for n, t in attributes.items()],
-        "BillingMode": "PAY_PER_REQUEST",
-    }
-    if indexes:
-        request["GlobalSecondaryIndexes"] = [
-            {
-                "IndexName": index,
-                "KeySchema": [{"AttributeName": n, "KeyType": t} for n, t in schema],
-                "Projection": {"ProjectionType": "ALL"},
-            }
-            for index, schema in indexes.items()
-        ]
-    client.create_table(**request)
+[dsdoc_posts]
+partition_key = { name = "postId", type = "S" }
+
+[dsdoc_authors]
+partition_key = { name = "authorId", type = "S" }
+
+[ds_events]
+partition_key = { name = "pk", type = "S" }
+sort_key = { name = "sk", type = "S" }
+global_secondary_indexes.byStatus = { partition_key = { name = "status", type = "S" }, sort_key = { name = "createdAt", type = "S" } }
+""")
 
 
 @pytest.fixture(scope="module")
 def dynamodb(local_aws: LocalAws) -> Any:
     """A client for DynamoDB Local with this suite's tables."""
     client = boto3.client("dynamodb", endpoint_url=local_aws.endpoints.dynamodb, region_name="us-east-1")
-    existing = set(client.list_tables()["TableNames"])
-    for name in TABLES:
-        if name not in existing:
-            _create_table(client, name)
+    ensure_tables(client, TABLES.values())
     return client
 
 
 @pytest.fixture(autouse=True)
-def empty_tables(dynamodb: Any) -> None:
+def emptied_tables(dynamodb: Any) -> None:
     """Each test starts from empty tables."""
-    for name, (keys, _, _) in TABLES.items():
-        key_names = [n for n, _ in keys]
-        for item in dynamodb.scan(TableName=name, ConsistentRead=True)["Items"]:
-            dynamodb.delete_item(TableName=name, Key={k: item[k] for k in key_names})
+    empty_tables(dynamodb, TABLES.values())
 
 
 @pytest.fixture
