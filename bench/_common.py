@@ -31,8 +31,11 @@ ROOT = BENCH.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from appsync_local.config import AppConfig
+from appsync_local.auth import LocalUserPool
+from appsync_local.config import AppConfig, load_config
 from appsync_local.local_aws import LocalAws, LocalAwsError
+from appsync_local.runtime import local_user_pool
+from appsync_local.server import function_environment
 
 SERVER_CORE = 0
 SHARED_CORE = 1
@@ -266,16 +269,45 @@ def start_local_aws(stack: contextlib.ExitStack, config: AppConfig) -> tuple[Loc
     return aws, java[0]
 
 
+@dataclass
+class BenchStage:
+    """What every server benchmark stands on: the app, a data folder, local AWS and the local user pool."""
+
+    config: AppConfig
+    data_dir: Path
+    aws: LocalAws
+    dynamodb_pid: int
+    pool: LocalUserPool
+
+
+def set_stage(stack: contextlib.ExitStack, tools: Sequence[str] = ("wrk", "taskset", "node")) -> BenchStage:
+    """Pin this process to the shared core, then start local AWS for appsync.toml in a temporary data folder."""
+    require_tools(*tools)
+    # This process, and so DynamoDB Local, moto and wrk that it starts, runs on the shared core.
+    os.sched_setaffinity(0, {SHARED_CORE})
+    config = load_config(ROOT / "appsync.toml")
+    data_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="appsync-bench-")))
+    aws, dynamodb_pid = start_local_aws(stack, config)
+    pool = local_user_pool(config, data_dir)
+    if pool is None:
+        raise BenchError("appsync.toml configures no Cognito user pool")
+    return BenchStage(config, data_dir, aws, dynamodb_pid, pool)
+
+
 def start_peers(
     stack: contextlib.ExitStack,
-    env: Mapping[str, str],
+    stage: BenchStage,
     *,
-    data_dir: Path,
     runtime_server: Path,
     simulator_app: Path,
     simulator_env: Mapping[str, str] | None = None,
 ) -> tuple[Server, Server]:
-    """The local runtime and amplify-appsync-simulator, each in its own process pinned to the server core."""
+    """The local runtime and amplify-appsync-simulator, each in its own process pinned to the server core,
+    both on the stage's DynamoDB Local."""
+    env = {**os.environ, **stage.aws.endpoints.environment(), **function_environment(stage.config)}
+    env.pop("PYTHONPATH", None)
+    env["DYNAMODB_ENDPOINT"] = stage.aws.endpoints.dynamodb
+    data_dir = stage.data_dir
     pin = ["taskset", "-c", str(SERVER_CORE)]
     runtime = stack.enter_context(
         Server(

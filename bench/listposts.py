@@ -24,15 +24,11 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import os
 import sys
-import tempfile
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
 from _common import (
-    ROOT,
     SERVER_CORE,
     SHARED_CORE,
     SIMULATOR_DIR,
@@ -48,16 +44,13 @@ from _common import (
     per_round_table,
     post,
     record_profile,
-    require_tools,
     run_script,
-    start_local_aws,
+    set_stage,
     start_peers,
 )
 
-from appsync_local.config import AppConfig, load_config
 from appsync_local.local_aws import LocalAws, resource
-from appsync_local.runtime import api_key_store, local_user_pool
-from appsync_local.server import function_environment
+from appsync_local.runtime import api_key_store
 
 QUERY = (
     "query ListPosts { listPosts(limit: 100) { items { id title tags status createdAt author { name } } "
@@ -225,28 +218,18 @@ def report(
 
 
 def run(args: argparse.Namespace) -> int:
-    require_tools("wrk", "taskset", "node")
-    # This process, and so DynamoDB Local, moto and wrk that it starts, runs on the shared core.
-    os.sched_setaffinity(0, {SHARED_CORE})
-    config: AppConfig = load_config(ROOT / "appsync.toml")
     body = json.dumps({"query": QUERY}).encode()
     with contextlib.ExitStack() as stack:
-        data_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="appsync-bench-")))
-        aws, dynamodb_pid = start_local_aws(stack, config)
-        pool = local_user_pool(config, data_dir)
-        if pool is None:
-            raise BenchError("appsync.toml configures no Cognito user pool")
+        stage = set_stage(stack)
+        aws, dynamodb_pid, pool, data_dir = stage.aws, stage.dynamodb_pid, stage.pool, stage.data_dir
         authors = [pool.sub_for(f"bench-author-{n}") for n in range(args.authors)]
         seed_posts(aws, authors, published=args.posts, drafts=args.posts // 10)
         # The runtime's API key lives in its data folder; made here, the server loads the same one.
-        api_key = api_key_store(config, data_dir).current().id
+        api_key = api_key_store(stage.config, data_dir).current().id
 
-        env = {**os.environ, **aws.endpoints.environment(), **function_environment(config)}
-        env.pop("PYTHONPATH", None)
         runtime, simulator = start_peers(
             stack,
-            {**env, "DYNAMODB_ENDPOINT": aws.endpoints.dynamodb},
-            data_dir=data_dir,
+            stage,
             runtime_server=args.runtime_server,
             simulator_app=SIMULATOR_APP,
         )

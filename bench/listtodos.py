@@ -22,15 +22,12 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import os
 import sys
-import tempfile
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from _common import (
-    ROOT,
     SERVER_CORE,
     SHARED_CORE,
     SIMULATOR_DIR,
@@ -46,16 +43,12 @@ from _common import (
     per_round_table,
     post,
     record_profile,
-    require_tools,
     run_script,
-    start_local_aws,
+    set_stage,
     start_peers,
 )
 
-from appsync_local.config import AppConfig, load_config
 from appsync_local.local_aws import LocalAws, resource
-from appsync_local.runtime import local_user_pool
-from appsync_local.server import function_environment
 
 BENCH_USER = "bench-user"
 TODOS_TABLE = "Todos"
@@ -253,28 +246,17 @@ def report(measurements: list[Measurement], args: argparse.Namespace) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    require_tools("wrk", "taskset", "node")
-    # This process, and so DynamoDB Local, moto and wrk that it starts, runs on the shared core.
-    os.sched_setaffinity(0, {SHARED_CORE})
-    config: AppConfig = load_config(ROOT / "appsync.toml")
     body = json.dumps({"query": QUERY}).encode()
     with contextlib.ExitStack() as stack:
-        data_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="appsync-bench-")))
-        aws, dynamodb_pid = start_local_aws(stack, config)
-
-        pool = local_user_pool(config, data_dir)
-        if pool is None:
-            raise BenchError("appsync.toml configures no Cognito user pool")
+        stage = set_stage(stack)
+        aws, dynamodb_pid, pool = stage.aws, stage.dynamodb_pid, stage.pool
         sub = pool.sub_for(BENCH_USER)
         token = pool.mint(BENCH_USER, groups=[], ttl_seconds=3 * 3600)
         seed_todos(aws, sub, args.todos)
 
-        env = {**os.environ, **aws.endpoints.environment(), **function_environment(config)}
-        env.pop("PYTHONPATH", None)
         runtime, simulator = start_peers(
             stack,
-            {**env, "DYNAMODB_ENDPOINT": aws.endpoints.dynamodb},
-            data_dir=data_dir,
+            stage,
             runtime_server=args.runtime_server,
             simulator_app=SIMULATOR_APP,
         )

@@ -35,12 +35,10 @@ import asyncio
 import base64
 import contextlib
 import json
-import os
 import shutil
 import signal
 import statistics
 import sys
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
@@ -49,7 +47,6 @@ from pathlib import Path
 from typing import Any
 
 from _common import (
-    ROOT,
     SERVER_CORE,
     SHARED_CORE,
     SIMULATOR_DIR,
@@ -63,19 +60,16 @@ from _common import (
     load_average,
     open_fds,
     raise_fd_limit,
-    require_tools,
     rss_bytes,
     run_script,
-    start_local_aws,
+    set_stage,
     start_peers,
 )
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import WebSocketException
 
-from appsync_local.config import AppConfig, load_config
 from appsync_local.local_aws import LocalAws, resource
-from appsync_local.runtime import api_key_store, local_user_pool
-from appsync_local.server import function_environment
+from appsync_local.runtime import api_key_store
 
 SIMULATOR_APP = SIMULATOR_DIR / "realtime.json"
 SIMULATOR_API_KEY = "da2-bench"  # serve.js configures this key
@@ -600,33 +594,24 @@ def _event_loop_policy() -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    require_tools("taskset", "node")
     limit = raise_fd_limit()
     needed = max(args.max, args.idle, max(args.subscribers)) + 256
     if limit < needed:
         raise BenchError(
             f"the open-file limit is {limit}; {needed} are needed: raise the hard limit (ulimit -Hn)"
         )
-    os.sched_setaffinity(0, {SHARED_CORE})
-    config: AppConfig = load_config(ROOT / "appsync.toml")
     with contextlib.ExitStack() as stack:
-        data_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="appsync-bench-")))
-        aws, dynamodb_pid = start_local_aws(stack, config)
-        pool = local_user_pool(config, data_dir)
-        if pool is None:
-            raise BenchError("appsync.toml configures no Cognito user pool")
+        stage = set_stage(stack, tools=("taskset", "node"))
+        aws, dynamodb_pid, pool, data_dir = stage.aws, stage.dynamodb_pid, stage.pool, stage.data_dir
         author_sub = pool.sub_for(AUTHOR)
         token = pool.mint(AUTHOR, groups=["authors"], ttl_seconds=3 * 3600)
         drafts_needed = (len(args.subscribers) + 1) * (args.publishes + WARMUP_PUBLISHES) + 8
         drafts = seed(aws, author_sub, drafts_needed)
-        api_key = api_key_store(config, data_dir).current().id
+        api_key = api_key_store(stage.config, data_dir).current().id
 
-        env = {**os.environ, **aws.endpoints.environment(), **function_environment(config)}
-        env.pop("PYTHONPATH", None)
         runtime, simulator = start_peers(
             stack,
-            {**env, "DYNAMODB_ENDPOINT": aws.endpoints.dynamodb},
-            data_dir=data_dir,
+            stage,
             runtime_server=args.runtime_server,
             simulator_app=SIMULATOR_APP,
             simulator_env={"REALTIME": "1"},
