@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
@@ -26,7 +27,9 @@ from graphql import (
     GraphQLResolveInfo,
     GraphQLSchema,
     GraphQLUnionType,
+    OperationDefinitionNode,
 )
+from graphql import parse as parse_document
 from strawberry.dataloader import DataLoader
 from strawberry.extensions import AddValidationRules, DisableIntrospection, ParserCache, ValidationCache
 from strawberry.extensions.query_depth_limiter import create_validator
@@ -131,6 +134,16 @@ def _request_error(message: str) -> dict[str, Any]:
 def _appended(path: list[str | int], error: AppSyncFieldError) -> dict[str, Any]:
     return {"path": path, "data": error.data, "errorType": error.error_type, "errorInfo": error.error_info,
             "locations": None, "message": error.message}
+
+
+@functools.lru_cache(maxsize=CACHE_SIZE)
+def _operation_count(query: str) -> int:
+    """How many operations a document defines (0 when it does not parse: execution reports that)."""
+    try:
+        document = parse_document(query)
+    except GraphQLError:
+        return 0
+    return sum(isinstance(d, OperationDefinitionNode) for d in document.definitions)
 
 
 def _value_of(source: Any, name: str) -> Any:
@@ -293,6 +306,9 @@ class Executor:
         context: RequestContext,
     ) -> dict[str, Any]:
         """Execute one request; the result is AppSync's response body."""
+        if operation_name is None and _operation_count(query) > 1:
+            # GraphQL requires the name then (strawberry would quietly run the first operation)
+            return _request_error("The document has several operations: send operationName to choose one.")
         try:
             result = await self.schema.execute(
                 query,

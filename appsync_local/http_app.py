@@ -46,6 +46,8 @@ def _parse_body(body: bytes) -> tuple[str, dict[str, Any] | None, str | None]:
         payload = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise RequestError(400, "MalformedHttpRequestException", f"The request body is not valid JSON: {exc}")
+    except RecursionError:
+        raise RequestError(400, "MalformedHttpRequestException", "The request body nests JSON too deeply.") from None
     if isinstance(payload, list):
         raise RequestError(
             400, "MalformedHttpRequestException", "Batched requests (a JSON array of operations) are not supported."
@@ -110,7 +112,7 @@ def create_app(
         try:
             payload = json.loads(await request.body())
             username, password = str(payload["username"]), str(payload["password"])
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, RecursionError):
             return _error(400, "InvalidParameterException", "Send a JSON object with `username` and `password`.")
         try:
             return JSONResponse(runtime.user_pool.sign_in(username, password))

@@ -170,6 +170,8 @@ def decode_message(text: str | bytes) -> dict[str, Any]:
         message = json.loads(text)
     except ValueError as exc:
         raise RealtimeError("BadRequestException", f"The message is not valid JSON: {exc}") from exc
+    except RecursionError:
+        raise RealtimeError("BadRequestException", "The message nests JSON too deeply.") from None
     if not isinstance(message, dict) or not isinstance(message.get("type"), str):
         raise _unsupported("unknown", message_id(message) if isinstance(message, dict) else None)
     return message

@@ -79,6 +79,21 @@ def test_malformed_bodies_get_a_clear_error(live_server: LiveServer, raw: bytes)
     assert response.json()["errors"][0]["errorType"] == "MalformedHttpRequestException"
 
 
+def test_json_nested_too_deeply_is_malformed_not_a_crash(live_server: LiveServer) -> None:
+    response = httpx.post(live_server.url, content=b"[" * 100_000 + b"]" * 100_000,
+                          headers={"x-api-key": live_server.api_key, "content-type": "application/json"})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["errorType"] == "MalformedHttpRequestException"
+
+
+def test_several_operations_need_an_operation_name(live_server: LiveServer) -> None:
+    query = "query A { __typename } query B { __typename }"
+    unnamed = post(live_server, {"query": query}).json()
+    assert unnamed["data"] is None
+    assert "operationName" in unnamed["errors"][0]["message"]
+    assert post(live_server, {"query": query, "operationName": "B"}).json() == {"data": {"__typename": "Query"}}
+
+
 def test_syntax_and_validation_errors_have_appsync_shape(live_server: LiveServer) -> None:
     syntax = post(live_server, {"query": "{ getProfile(id: "}).json()
     assert syntax["data"] is None
