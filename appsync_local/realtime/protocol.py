@@ -66,7 +66,7 @@ def _b64decode(text: str) -> bytes:
 def _decode_header_object(encoded: str, where: str) -> dict[str, str]:
     try:
         value = json.loads(_b64decode(encoded))
-    except (binascii.Error, ValueError) as exc:
+    except (binascii.Error, ValueError, RecursionError) as exc:
         raise ConnectionAuthError(f"The {where} is not base64-encoded JSON.") from exc
     if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
         raise ConnectionAuthError(f"The {where} must be a JSON object of header strings.")
@@ -130,7 +130,7 @@ def parse_start(message: Mapping[str, Any]) -> StartRequest:
         raise _unsupported("unknown", subscription_id)
     try:
         request = json.loads(data)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise RealtimeError(
             "BadRequestException", f"`payload.data` is not valid JSON: {exc}", subscription_id
         ) from exc
