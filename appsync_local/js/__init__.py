@@ -1,6 +1,7 @@
 """APPSYNC_JS resolvers, run locally as AppSync runs them.
 
-Engine: QuickJS (PyPI `quickjs-ng`), chosen by measurement on this machine against mini-racer (V8) and dukpy:
+Engine: QuickJS (PyPI `quickjs-ng`), chosen by a one-off measurement against mini-racer (V8, 0.14; not a
+dependency) and dukpy when the engine was picked:
 
 ==============  ================  ========================  ==============================
 engine          context startup   one handler call          notes
@@ -10,8 +11,9 @@ mini-racer      155 ms            160-240 us                V8 behind a message 
 dukpy           -                 -                         ES5 only: no let/const/arrows
 ==============  ================  ========================  ==============================
 
-With AppSync's library and acorn loaded, an engine starts in about 50 ms (once per thread) and a typical
-resolver handler (GetItem request) costs about 25 us of engine time, JSON conversion included.
+`bench/js_engine.py` measures the engine as used: with acorn and AppSync's library loaded an engine starts
+in about 20 ms (once per thread), a GetItem `request` handler costs about 26 us and a whole unit
+resolution (request, data source, response, Python glue) about 50 us (bench/README.md).
 
 How a file is loaded: acorn (node_modules/acorn, evaluated in the engine) parses it as an ES module; the AST
 walk rejects what APPSYNC_JS rejects (`JsCodeError` with file, line and rule); imports of

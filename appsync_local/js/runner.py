@@ -39,7 +39,7 @@ class JsResolverRunner:
 
     @property
     def engine(self) -> JsEngine:
-        """This thread's engine (made on first use: about 50 ms, mostly parsing acorn)."""
+        """This thread's engine, made on first use (tens of ms: acorn and AppSync's library are loaded)."""
         engine: JsEngine | None = getattr(self._local, "engine", None)
         if engine is None:
             engine = self._local.engine = JsEngine()

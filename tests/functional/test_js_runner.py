@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
@@ -232,22 +231,3 @@ def test_check_reports_the_first_rejected_file(tmp_path: Path) -> None:
     with pytest.raises(JsCodeError) as caught:
         runner.check([Binding("Query", "getPost", "JS", data_source="none", code=path)])
     assert (caught.value.path, caught.value.line, caught.value.rule) == (path, 2, "no-disallowed-unary-operators")
-
-
-async def test_micro_benchmark_engine_time_per_resolver_call() -> None:
-    # GIVEN a warm runner and a GetItem resolver
-    table = FakeTable("posts", {"p1": {"id": "p1", "title": "Hello"}})
-    runner = JsResolverRunner({"posts": table})
-    binding = _unit("getItem.js")
-    await runner.run(binding, _invocation(id="p1"))
-
-    # WHEN it resolves many times
-    rounds = 2000
-    started = time.perf_counter()
-    for _ in range(rounds):
-        await runner.run(binding, _invocation(id="p1"))
-    per_call = (time.perf_counter() - started) / rounds
-
-    # THEN (printed, not asserted) the cost of one unit resolution: request + response handlers
-    print(f"\nAPPSYNC_JS unit resolver (request + fake data source + response): {per_call * 1e6:.1f} us per field")
-    assert table.requests
