@@ -25,6 +25,7 @@ api-key: setup
 
 schema: setup
 	@$(PY) -m appsync_local export-schema
+	@$(PY) -m appdef schema
 
 bench: setup
 	@$(PY) bench/run_all.py

@@ -8,7 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-from .config import ConfigError, load_config
+from appdef import ConfigError, load_config
 
 DEFAULT_TLS_PORT = 4443
 
@@ -80,11 +80,11 @@ def main(argv: list[str] | None = None) -> int:
         target = config.root / "schema.graphql"
         if args.check:
             current = target.read_text() if target.exists() else ""
-            if current != appsync_sdl(load_schema(config.api.schema)):
+            if current != appsync_sdl(load_schema(config.api.schema_spec)):
                 print("schema.graphql is out of date: run `make schema`", file=sys.stderr)
                 return 1
             return 0
-        changed = write_schema_file(target, config.api.schema)
+        changed = write_schema_file(target, config.api.schema_spec)
         print(f"{'wrote' if changed else 'unchanged:'} {target}")
         return 0
     return 2

@@ -36,9 +36,11 @@ from strawberry.extensions.query_depth_limiter import create_validator
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types.graphql import OperationType
 
+from appdef import ApiConfig
+from appdef.bindings import Binding, BindingRegistry
+
+from . import strawberry_adapter
 from .auth import AuthRules, RequestAuth
-from .bindings import Binding, BindingRegistry
-from .config import ApiConfig
 from .errors import (
     AppSyncFieldError,
     FieldUnauthorizedError,
@@ -113,7 +115,7 @@ def runtime_schema(app_schema: strawberry.Schema, api: ApiConfig) -> strawberry.
         # request (as QueryDepthLimiter does) would make every request miss the cache.
         depth_rule = create_validator(api.query_depth_limit, None)
         extensions.append(lambda: AddValidationRules([depth_rule]))
-    if not api.introspection:
+    if not api.introspection_enabled:
         extensions.append(DisableIntrospection)
     return _RuntimeSchema(
         query=app_schema.query,
@@ -122,7 +124,7 @@ def runtime_schema(app_schema: strawberry.Schema, api: ApiConfig) -> strawberry.
         types=list(getattr(app_schema, "types", ()) or ()),
         extensions=extensions,
         # Keep the app's config (its scalar map carries the AWS scalars); only hide suggestions.
-        config=dataclasses.replace(app_schema.config, disable_field_suggestions=not api.introspection),
+        config=dataclasses.replace(app_schema.config, disable_field_suggestions=not api.introspection_enabled),
     )
 
 
@@ -178,7 +180,7 @@ class Executor:
         self.invalidation_listeners: list[InvalidationListener] = []
         self._notifications: set[asyncio.Future[None]] = set()
         self.schema = runtime_schema(app_schema, api)
-        graphql_schema: GraphQLSchema = self.schema._schema
+        graphql_schema = self.graphql_schema = strawberry_adapter.graphql_schema(self.schema)
         bindings.check(graphql_schema)
         if code_runner is None and any(b.kind != "LAMBDA" for b in bindings):
             raise ValueError("APPSYNC_JS bindings need a code runner")
@@ -199,16 +201,8 @@ class Executor:
             elif isinstance(type_, (GraphQLInterfaceType, GraphQLUnionType)):
                 type_.resolve_type = _resolve_typename
             elif isinstance(type_, GraphQLEnumType):
-                # AppSync passes and accepts enum values by name: plain graphql-core enum behaviour,
-                # not strawberry's mapping to Python enum members.
-                for name, value in type_.values.items():
-                    value.value = name
-                for method in (
-                    "serialize", "coerce_output_value", "parse_value", "coerce_input_value", "parse_literal",
-                    "coerce_input_literal",
-                ):
-                    if hasattr(GraphQLEnumType, method):
-                        setattr(type_, method, getattr(GraphQLEnumType, method).__get__(type_))
+                # AppSync passes and accepts enum values by name, not as Python enum members.
+                strawberry_adapter.serve_enum_by_name(type_)
 
     def _resolver(self, type_name: str, field_name: str, binding: Binding | None) -> Callable[..., Any]:
         rules = self.rules

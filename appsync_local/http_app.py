@@ -6,8 +6,8 @@ import contextlib
 import gc
 import json
 import logging
-from pathlib import Path
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette

@@ -1,27 +1,41 @@
-"""Lambda functions invoked in-process, with the event and context AWS Lambda would give them.
+"""Lambda functions invoked in-process, with the event, context and environment AWS Lambda would give them.
 
-Each function behaves like one warm Lambda container: its module is imported once, on first use, and
-it serves one invocation at a time (Powertools' resolver app keeps per-invocation state on a module
-global, exactly as it may on Lambda). Events and results cross a JSON boundary, as they do on AWS, so a
-handler that returns something Lambda could not marshal (a `Decimal`, a `datetime`) fails here too.
+Each function behaves like one warm Lambda container: its module is imported once, on first use, inside its
+own environment (Lambda's variables, the local AWS endpoints and the function's `environment`, nothing of any
+other function's), and it serves one invocation at a time (Powertools' resolver app keeps per-invocation
+state on a module global, exactly as it may on Lambda). Events and results cross a JSON boundary, as they do
+on AWS, so a handler that returns something Lambda could not marshal (a `Decimal`, a `datetime`) fails here
+too. Modules imported by two functions are shared in this process: keep per-container state in the handler's
+own module and read configuration when the handler runs.
 """
 
 from __future__ import annotations
 
 import asyncio
 import importlib
+import importlib.metadata
 import json
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .config import FunctionConfig
+from packaging.requirements import InvalidRequirement, Requirement
+
+from appdef import ConfigError, FunctionConfig
+from appdef.bindings import BindingError
+
 from .errors import LambdaError
+from .function_environ import function_scope, process_environ
 
 ACCOUNT_ID = "000000000000"
+# What a function's environment takes from the process: the OS basics and the local AWS services
+# (standing in for the network and the execution role's credentials Lambda provides).
+PASSED_FROM_PROCESS = ("PATH", "LANG", "LC_ALL", "HOME", "TMPDIR", "SSL_CERT_FILE", "AWS_ACCESS_KEY_ID",
+                       "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_CA_BUNDLE")
+PASSED_PREFIXES = ("AWS_ENDPOINT_URL",)
 
 
 @dataclass
@@ -46,18 +60,52 @@ class LambdaContext:
         return max(0, int((self._deadline - time.monotonic()) * 1000))
 
 
-def _import_handler(spec: str) -> Callable[[Any, Any], Any]:
-    module_name, _, attribute = spec.rpartition(".")
-    return getattr(importlib.import_module(module_name), attribute)
+def lambda_environment(config: FunctionConfig, region: str, process: Mapping[str, str]) -> dict[str, str]:
+    """The environment Lambda gives `config`'s container: its reserved variables, then the function's own."""
+    passed = {k: v for k, v in process.items() if k in PASSED_FROM_PROCESS or k.startswith(PASSED_PREFIXES)}
+    reserved = {
+        "AWS_REGION": region,
+        "AWS_DEFAULT_REGION": region,
+        "AWS_EXECUTION_ENV": "AWS_Lambda_python3.13",
+        "AWS_LAMBDA_FUNCTION_NAME": config.name,
+        "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(config.memory_mb),
+        "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
+        "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{config.name}",
+        "AWS_LAMBDA_LOG_STREAM_NAME": "local",
+        "_HANDLER": config.handler,
+        "TZ": ":UTC",
+    }
+    return {**passed, **reserved, **config.platform_environment(), **config.environment}
+
+
+def missing_requirements(config: FunctionConfig) -> list[str]:
+    """The function's requirements that the running Python does not satisfy."""
+    missing = []
+    for text in config.requirements:
+        try:
+            requirement = Requirement(text)
+        except InvalidRequirement:
+            missing.append(f"{text} (not a valid requirement)")
+            continue
+        try:
+            installed = importlib.metadata.version(requirement.name)
+        except importlib.metadata.PackageNotFoundError:
+            missing.append(text)
+            continue
+        if requirement.specifier and not requirement.specifier.contains(installed, prereleases=True):
+            missing.append(f"{text} ({installed} is installed)")
+    return missing
 
 
 class LocalFunction:
-    """One Lambda function, invoked in-process."""
+    """One Lambda function, invoked in-process in its own environment."""
 
     def __init__(self, config: FunctionConfig, region: str) -> None:
         self.config = config
         self.region = region
         self.invocations = 0
+        self._environ: dict[str, str] | None = None
         self._handler: Callable[[Any, Any], Any] | None = None
         self._lock = threading.Lock()
 
@@ -65,20 +113,68 @@ class LocalFunction:
     def name(self) -> str:
         return self.config.name
 
+    @property
+    def environ(self) -> dict[str, str]:
+        """The container's `os.environ`, made at its first use (a cold start) and kept while it is warm."""
+        if self._environ is None:
+            self._environ = lambda_environment(self.config, self.region, process_environ())
+        return self._environ
+
+    def check(self) -> None:
+        """Refuse, naming the key, a function whose requirements are missing or whose handler does not import."""
+        missing = missing_requirements(self.config)
+        if missing:
+            raise ConfigError(
+                f"functions.{self.name}.requirements: {', '.join(missing)} not installed; `make setup` installs "
+                "every function's requirements"
+            )
+        self._load_handler()
+
+    def import_object(self, spec: str) -> Any:
+        """`module:attribute`, imported inside the function's environment (its app, for the bindings)."""
+        module_name, _, attribute = spec.partition(":")
+        with function_scope(self.environ):
+            module = self._import(module_name, "app")
+        try:
+            return getattr(module, attribute)
+        except AttributeError:
+            raise BindingError(f"functions.{self.name}.app: {module_name} has no {attribute!r}") from None
+
+    def _import(self, module_name: str, key: str) -> Any:
+        try:
+            return importlib.import_module(module_name)
+        except Exception as exc:  # whatever the module raises, the refusal names the key and the cause
+            raise ConfigError(
+                f"functions.{self.name}.{key}: {module_name} does not import: {type(exc).__name__}: {exc}"
+            ) from exc
+
+    def _load_handler(self) -> Callable[[Any, Any], Any]:
+        if self._handler is None:
+            with function_scope(self.environ):
+                module = self._import(self.config.handler_module, "handler")
+            handler = getattr(module, self.config.handler_function, None)
+            if not callable(handler):
+                raise ConfigError(
+                    f"functions.{self.name}.handler: {self.config.handler_module} has no function "
+                    f"{self.config.handler_function!r}"
+                )
+            self._handler = handler
+        return self._handler
+
     def _context(self) -> LambdaContext:
-        return LambdaContext(self.config.name, self.region, self.config.timeout_seconds)
+        return LambdaContext(self.config.name, self.region, self.config.timeout_seconds, self.config.memory_mb)
 
     def invoke(self, event: Any) -> Any:
         """Invoke synchronously; a raised exception becomes `LambdaError(errorType, errorMessage)`."""
         payload = json.dumps(event)
         with self._lock:
-            if self._handler is None:
-                self._handler = _import_handler(self.config.handler)
+            handler = self._load_handler()
             self.invocations += 1
-            try:
-                result = self._handler(json.loads(payload), self._context())
-            except Exception as exc:  # the Lambda runtime reports any exception the same way
-                raise LambdaError(str(exc) or type(exc).__name__, type(exc).__name__) from exc
+            with function_scope(self.environ):
+                try:
+                    result = handler(json.loads(payload), self._context())
+                except Exception as exc:  # the Lambda runtime reports any exception the same way
+                    raise LambdaError(str(exc) or type(exc).__name__, type(exc).__name__) from exc
         try:
             return json.loads(json.dumps(result))
         except (TypeError, ValueError) as exc:

@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from appdef import AppConfig
+from appdef.bindings import BindingRegistry
+
 from .auth import (
     ApiKeyStore,
     Authenticator,
@@ -14,8 +17,6 @@ from .auth import (
     LocalUserPool,
     SigV4Verifier,
 )
-from .bindings import BindingRegistry
-from .config import AppConfig
 from .datasources import DynamoDBDataSource
 from .executor import Executor
 from .js import DataSource, JsResolverRunner, NoneDataSource
@@ -65,7 +66,7 @@ def api_key_store(config: AppConfig, data_dir: Path | None = None) -> ApiKeyStor
 def data_sources(config: AppConfig) -> dict[str, DataSource]:
     """The APPSYNC_JS resolvers' data sources, by name (boto3 clients are made on first use)."""
     sources: dict[str, DataSource] = {}
-    for source in config.data_sources:
+    for source in config.data_sources.values():
         if source.type == "AMAZON_DYNAMODB":
             sources[source.name] = DynamoDBDataSource.from_config(source)
         else:
@@ -73,14 +74,22 @@ def data_sources(config: AppConfig) -> dict[str, DataSource]:
     return sources
 
 
+def local_functions(config: AppConfig) -> dict[str, LocalFunction]:
+    """Every function of the app, each imported in its own environment; a bad one is refused by key path."""
+    functions = {name: LocalFunction(function, config.api.region) for name, function in config.functions.items()}
+    for function in functions.values():
+        function.check()
+    return functions
+
+
 def build_runtime(config: AppConfig, data_dir: Path | None = None) -> Runtime:
     """Load the schema, discover the bindings and wire auth for `config`."""
     data_dir = data_dir or config.data_dir
     data_dir.mkdir(parents=True, exist_ok=True)
-    app_schema = load_schema(config.api.schema)
+    app_schema = load_schema(config.api.schema_spec)
     sdl = appsync_sdl(app_schema)
-    bindings = BindingRegistry.discover(config)
-    functions = {f.name: LocalFunction(f, config.api.region) for f in config.functions}
+    functions = local_functions(config)
+    bindings = BindingRegistry.discover(config, lambda function: functions[function.name].import_object(function.app or ""))
     modes = config.api.auth_modes
     rules = AuthRules.from_sdl(sdl, config.api.default_auth, config.api.additional_auth)
 

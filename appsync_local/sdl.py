@@ -30,6 +30,8 @@ from graphql import (
     print_ast,
 )
 
+from . import strawberry_adapter
+
 APPSYNC_SCALARS: tuple[str, ...] = (
     "AWSDate",
     "AWSTime",
@@ -94,7 +96,7 @@ def _is_builtin(definition: DefinitionNode) -> bool:
 
 
 def _schema_block(schema: strawberry.Schema) -> SchemaDefinitionNode:
-    graphql_schema = schema._schema
+    graphql_schema = strawberry_adapter.graphql_schema(schema)
     roots = {
         OperationType.QUERY: graphql_schema.query_type,
         OperationType.MUTATION: graphql_schema.mutation_type,

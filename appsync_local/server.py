@@ -15,7 +15,8 @@ from pathlib import Path
 
 import uvicorn
 
-from .config import AppConfig, ConfigError
+from appdef import AppConfig, ConfigError
+
 from .http_app import create_app
 from .local_aws import LocalAws, seed
 from .runtime import Runtime, build_runtime
@@ -23,17 +24,6 @@ from .serving import bind_socket, uvicorn_config
 from .tls import DEFAULT_HOSTS, TlsError, ensure_local_tls
 
 logger = logging.getLogger("appsync_local")
-
-
-def function_environment(config: AppConfig) -> dict[str, str]:
-    """The functions' environment variables; in one process they must agree with each other."""
-    merged: dict[str, str] = {}
-    for function in config.functions:
-        for key, value in function.environment.items():
-            if merged.get(key, value) != value:
-                raise ConfigError(f"functions disagree on environment variable {key}: {merged[key]!r} vs {value!r}")
-            merged[key] = value
-    return merged
 
 
 def banner(runtime: Runtime, url: str) -> str:
@@ -107,7 +97,6 @@ def serve(config: AppConfig, host: str = "127.0.0.1", port: int = 4000, tls_port
         logging.getLogger(noisy).setLevel(logging.WARNING)
     with LocalAws(config) as aws:
         os.environ.update(aws.endpoints.environment())
-        os.environ.update(function_environment(config))
         runtime = build_runtime(config)
         written = seed(config, aws.session(), aws.endpoints, runtime.user_subs())
         if written:
@@ -143,7 +132,7 @@ def serve(config: AppConfig, host: str = "127.0.0.1", port: int = 4000, tls_port
 
 
 def main_serve(config_path: Path, host: str, port: int, tls_port: int | None = None) -> int:
-    from .config import load_config
+    from appdef import load_config
 
     try:
         serve(load_config(config_path), host=host, port=port, tls_port=tls_port)

@@ -31,11 +31,10 @@ ROOT = BENCH.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from appdef import AppConfig, load_config
 from appsync_local.auth import LocalUserPool
-from appsync_local.config import AppConfig, load_config
 from appsync_local.local_aws import LocalAws, LocalAwsError
 from appsync_local.runtime import local_user_pool
-from appsync_local.server import function_environment
 
 SERVER_CORE = 0
 SHARED_CORE = 1
@@ -304,7 +303,7 @@ def start_peers(
 ) -> tuple[Server, Server]:
     """The local runtime and amplify-appsync-simulator, each in its own process pinned to the server core,
     both on the stage's DynamoDB Local."""
-    env = {**os.environ, **stage.aws.endpoints.environment(), **function_environment(stage.config)}
+    env = {**os.environ, **stage.aws.endpoints.environment()}
     env.pop("PYTHONPATH", None)
     env["DYNAMODB_ENDPOINT"] = stage.aws.endpoints.dynamodb
     data_dir = stage.data_dir

@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from appsync_local.config import load_config
+from appdef import load_config
 
 TIMER = (
     "import time, sys\n"
@@ -110,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
 
     config = load_config(ROOT / "appsync.toml")
     targets = [Target(f"`import {m}`", m, []) for m in BASELINES]
-    for function in config.functions:
+    for function in config.functions.values():
         module = function.handler.rpartition(".")[0]
         targets.append(Target(f"{function.name}: `{module}`", module, []))
         # A handler may defer boto3 to its first invocation; the cold start's first request still pays it.

@@ -18,7 +18,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from appsync_local.bindings import Binding
+from appdef.bindings import Binding
 from appsync_local.js import JsResolverRunner
 from appsync_local.js.engine import JsEngine
 from appsync_local.resolver_context import ResolverInvocation

@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 import uvicorn
 
-from appsync_local.config import load_config
+from appdef import load_config
 from appsync_local.http_app import create_app
 from appsync_local.runtime import build_runtime
 from appsync_local.serving import bind_socket, uvicorn_config

@@ -11,7 +11,7 @@ if str(ROOT) not in sys.path:
     # The stack imports the app's own packages (appsync_local, resolvers) from the project folder.
     sys.path.insert(0, str(ROOT))
 
-from appsync_local.config import ConfigError
+from appdef import ConfigError
 from infra.stacks.assembly import build_app
 
 

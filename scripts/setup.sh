@@ -32,6 +32,18 @@ if [ ! -f .venv/.installed ] || [ pyproject.toml -nt .venv/.installed ]; then
     || fail "the Python packages did not install (log: $log)"
   touch .venv/.installed
 fi
+# Each function's own requirements (appsync.toml `requirements = [...]`), so every function imports locally.
+requirements=$(.venv/bin/python -m appdef requirements) || fail "appsync.toml is not valid (above); fix it and retry."
+if [ -n "$requirements" ] && [ "$requirements" != "$(cat .venv/.function-requirements 2>/dev/null)" ]; then
+  step "Installing the functions' requirements: $(echo $requirements)"
+  log=.venv/pip-functions.log
+  # shellcheck disable=SC2086
+  if ! .venv/bin/python -m pip install --disable-pip-version-check --progress-bar off $requirements >"$log" 2>&1; then
+    grep -v "is ignored: it is neither" "$log" | tail -40 >&2
+    fail "pip could not install the functions' requirements (full log: $log)"
+  fi
+  printf '%s' "$requirements" > .venv/.function-requirements
+fi
 if [ ! -f node_modules/.installed ] || [ package.json -nt node_modules/.installed ] || [ package-lock.json -nt node_modules/.installed ]; then
   step "Installing Node packages (npm ci: DynamoDB Local, GraphiQL)"
   npm ci --no-audit --no-fund --loglevel=error

@@ -17,9 +17,9 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
+from appdef import LocalUser
 from appsync_local.auth.errors import AuthStoreError, UnauthorizedError
 from appsync_local.auth.storage import auth_dir, write_secret
-from appsync_local.config import LocalUser
 
 TOKEN_USES = ("id", "access")
 ACCESS_TOKEN_SCOPE = "aws.cognito.signin.user.admin"

@@ -18,7 +18,7 @@ from typing import Any
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
-from appsync_local.config import DataSourceConfig
+from appdef import DataSourceConfig
 from appsync_local.datasources import dynamodb_requests as requests
 from appsync_local.datasources.dynamodb_requests import ConditionPolicy, MalformedRequest, key_of, typed_map
 from appsync_local.datasources.dynamodb_values import to_json_item, to_json_value, to_typed_json

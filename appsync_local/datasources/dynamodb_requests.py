@@ -7,7 +7,6 @@ makes for it. A malformed request raises `MalformedRequest`, which AppSync repor
 from __future__ import annotations
 
 import json
-
 from dataclasses import dataclass, field
 from typing import Any
 

@@ -11,7 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import _quickjs
+import quickjs
 
 from .errors import JsCodeError
 from .host import HOST_FUNCTIONS
@@ -82,7 +82,7 @@ class JsEngine:
     """
 
     def __init__(self) -> None:
-        self._context = _quickjs.Context()
+        self._context = quickjs.Context()
         for name, function in HOST_FUNCTIONS.items():
             self._context.add_callable(name.replace("__host_", "__raw_host_"), _host(function))
         library = "\n".join(
@@ -112,7 +112,7 @@ class JsEngine:
         module_id = f"m{self._next_id}"
         try:
             self._context.eval(f"__appsync.register({json.dumps(module_id)}, {result['code']})")
-        except _quickjs.JSException as error:  # acorn accepted what QuickJS rejects: still a syntax error
+        except quickjs.JSException as error:  # acorn accepted what QuickJS rejects: still a syntax error
             raise JsCodeError(path, _user_line(str(error)), "syntax-error", str(error).splitlines()[0]) from None
         self._modules[path] = (stamp, module_id)
         return module_id

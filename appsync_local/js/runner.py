@@ -7,7 +7,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from ..bindings import Binding
+from appdef.bindings import Binding
+
 from ..errors import AppSyncFieldError
 from ..resolver_context import ResolverInvocation
 from .datasource import DataSource, DataSourceError

@@ -7,7 +7,7 @@ from typing import Any
 import boto3
 from botocore.exceptions import ClientError
 
-from appsync_local.config import AppConfig, BucketConfig, IndexConfig, KeyAttribute, TableConfig
+from appdef import AppConfig, BucketConfig, IndexConfig, KeyAttribute, TableConfig
 from appsync_local.local_aws.endpoints import Endpoints, client
 from appsync_local.local_aws.errors import LocalAwsError
 
@@ -29,11 +29,11 @@ def provision(config: AppConfig, session: boto3.Session, endpoints: Endpoints) -
     """Create every configured table and bucket that is missing; existing ones keep their data."""
     dynamodb = client(session, "dynamodb", endpoints.dynamodb)
     try:
-        for table in config.tables:
+        for table in config.tables.values():
             _ensure_table(dynamodb, table)
         s3 = client(session, "s3", endpoints.s3)
         existing = {bucket["Name"] for bucket in s3.list_buckets().get("Buckets", [])}
-        for bucket in config.buckets:
+        for bucket in config.buckets.values():
             _ensure_bucket(s3, bucket, existing, session.region_name or config.api.region)
     except ClientError as exc:
         raise LocalAwsError(f"provisioning failed: {exc}") from exc
@@ -47,8 +47,8 @@ def create_table_request(table: TableConfig) -> dict[str, Any]:
         "KeySchema": _key_schema(table.partition_key, table.sort_key),
         "BillingMode": "PAY_PER_REQUEST",
     }
-    if table.global_secondary_indexes:
-        request["GlobalSecondaryIndexes"] = [_index(index) for index in table.global_secondary_indexes]
+    if table.indexes:
+        request["GlobalSecondaryIndexes"] = [_index(index) for index in table.indexes]
     if table.stream:
         request["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": table.stream}
     return request

@@ -13,7 +13,7 @@ import boto3
 from boto3.dynamodb.types import TypeSerializer
 from botocore.exceptions import ClientError
 
-from appsync_local.config import AppConfig
+from appdef import AppConfig
 from appsync_local.local_aws.endpoints import Endpoints, client
 from appsync_local.local_aws.errors import LocalAwsError
 
@@ -50,7 +50,7 @@ def seed(
         except KeyError:
             raise LocalAwsError(
                 f"{config.seed_file}: table {name!r} is not described in appsync.toml "
-                f"(known tables: {', '.join(t.name for t in config.tables) or 'none'})"
+                f"(known tables: {', '.join(t.name for t in config.tables.values()) or 'none'})"
             ) from None
         for index, item in enumerate(items):
             for key in (table.partition_key, table.sort_key):

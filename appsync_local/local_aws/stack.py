@@ -9,7 +9,7 @@ from typing import Self
 
 import boto3
 
-from appsync_local.config import AppConfig
+from appdef import AppConfig
 from appsync_local.local_aws.dynamodb_local import DynamoDBLocal
 from appsync_local.local_aws.endpoints import Endpoints, local_session
 from appsync_local.local_aws.errors import LocalAwsError

@@ -21,6 +21,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from ..auth import RequestAuth, UnauthorizedError
 from ..runtime import Runtime
+from ..sdl import build_appsync_schema
 from . import protocol
 from .filters import FilterError, parse_invalidation
 from .protocol import (
@@ -447,7 +448,7 @@ class RealtimeEndpoint:
         self.registry = registry
         self.keep_alive_seconds = keep_alive_seconds
         self.starter = SubscriptionStarter(runtime)
-        self.schema = runtime.executor.schema._schema
+        self.schema = runtime.executor.graphql_schema
 
     async def handle(self, websocket: WebSocket) -> None:
         """Serve one WebSocket connection in the dialect its subprotocol names."""
@@ -466,7 +467,8 @@ class RealtimeEndpoint:
 
 def attach_realtime(runtime: Runtime, *, keep_alive_seconds: float = protocol.KEEP_ALIVE_SECONDS) -> RealtimeEndpoint:
     """A realtime endpoint for `runtime`, its registry publishing every mutation the executor runs."""
-    registry = SubscriptionRegistry.for_schema(runtime.executor.schema)
+    # The exported SDL carries @aws_subscribe on each field's AST, as AppSync reads it.
+    registry = SubscriptionRegistry.for_schema(build_appsync_schema(runtime.sdl))
     runtime.executor.mutation_listeners.append(registry.listener())
 
     async def invalidate(request: Any) -> None:

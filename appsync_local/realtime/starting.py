@@ -101,7 +101,7 @@ class SubscriptionStarter:
 
     def __init__(self, runtime: Runtime) -> None:
         self._runtime = runtime
-        self._schema: GraphQLSchema = runtime.executor.schema._schema
+        self._schema: GraphQLSchema = runtime.executor.graphql_schema
         # Many clients start the same subscription: parse and validate each distinct text once.
         self._checked = functools.lru_cache(maxsize=1024)(self._parse_and_validate)
 

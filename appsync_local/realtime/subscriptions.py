@@ -70,46 +70,26 @@ def _ast_mutations(field_def: Any, where: str) -> list[str] | None:
     return None
 
 
-def _strawberry_mutations(field_def: Any, where: str) -> list[str] | None:
-    # A strawberry-built schema has no AST; its schema directives live on the field's definition.
-    definition = (getattr(field_def, "extensions", None) or {}).get("strawberry-definition")
-    for directive in getattr(definition, "directives", None) or ():
-        meta = getattr(type(directive), "__strawberry_directive__", None)
-        if getattr(meta, "graphql_name", None) != SUBSCRIBE_DIRECTIVE:
-            continue
-        mutations = getattr(directive, "mutations", None)
-        if isinstance(mutations, str):
-            mutations = [mutations]
-        if not isinstance(mutations, list | tuple) or not all(isinstance(m, str) for m in mutations):
-            raise SubscriptionSchemaError(f"{where} @aws_subscribe: mutations must be a list of strings")
-        return list(mutations)
-    return None
-
-
-def subscribe_mutations(schema: GraphQLSchema | Any) -> dict[str, frozenset[str]]:
+def subscribe_mutations(schema: GraphQLSchema) -> dict[str, frozenset[str]]:
     """Each subscription field's mutations, from ``@aws_subscribe(mutations: [...])``.
 
-    Accepts a graphql-core schema (built from SDL, directives read from each field's AST) or a strawberry
-    schema (directives read from strawberry's field definitions). A subscription field without the directive
-    maps to an empty set: no mutation fires it.
+    Reads a schema built from SDL (`sdl.build_appsync_schema`), as AppSync reads the directive from each
+    field's definition. A subscription field without the directive maps to an empty set: no mutation fires it.
 
     Raises
     ------
     SubscriptionSchemaError
         When a directive names a field the Mutation type does not have, or is malformed.
     """
-    graphql_schema: GraphQLSchema = getattr(schema, "_schema", schema)
-    subscription = graphql_schema.subscription_type
+    subscription = schema.subscription_type
     if subscription is None:
         return {}
-    mutation = graphql_schema.mutation_type
+    mutation = schema.mutation_type
     mutation_fields = set(mutation.fields) if mutation else set()
     result: dict[str, frozenset[str]] = {}
     for name, field_def in subscription.fields.items():
         where = f"{subscription.name}.{name}"
         mutations = _ast_mutations(field_def, where)
-        if mutations is None:
-            mutations = _strawberry_mutations(field_def, where)
         unknown = sorted(set(mutations or ()) - mutation_fields)
         if unknown:
             raise SubscriptionSchemaError(
@@ -221,7 +201,7 @@ class SubscriptionRegistry:
         self._by_field: dict[str, dict[tuple[str, str], Subscription]] = {}
 
     @classmethod
-    def for_schema(cls, schema: GraphQLSchema | Any) -> SubscriptionRegistry:
+    def for_schema(cls, schema: GraphQLSchema) -> SubscriptionRegistry:
         """A registry for a graphql-core or strawberry schema's ``@aws_subscribe`` directives."""
         return cls(subscribe_mutations(schema))
 

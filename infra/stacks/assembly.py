@@ -6,11 +6,10 @@ from pathlib import Path
 
 import aws_cdk as cdk
 
-from appsync_local.bindings import BindingRegistry
-from appsync_local.config import load_config
+from appdef import load_config
+from appdef.bindings import BindingRegistry
 
 from .backend_stack import BackendStack
-from .settings import load_deploy_settings
 
 # Set here rather than in cdk.json so that the tests synthesize the very template `cdk deploy` does.
 FEATURE_FLAGS = {
@@ -33,7 +32,7 @@ def build_stack(app: cdk.App, config_path: Path, *, account: str | None = None) 
     app
         The CDK app to add the stack to.
     config_path
-        The app's `appsync.toml`; its deploy-only keys are read too (`infra.stacks.settings`).
+        The app's `appsync.toml`.
     account
         The AWS account; None keeps the template account-agnostic (offline synth needs nothing else).
     """
@@ -42,7 +41,6 @@ def build_stack(app: cdk.App, config_path: Path, *, account: str | None = None) 
         app,
         config.api.name,
         config=config,
-        settings=load_deploy_settings(Path(config_path), config),
         registry=BindingRegistry.discover(config),
         env=cdk.Environment(account=account, region=config.api.region),
         description=f"{config.api.name}: AppSync API, resolvers, tables, functions, Cognito, S3, CloudFront, WAF",

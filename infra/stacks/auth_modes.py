@@ -14,17 +14,14 @@ from aws_cdk import aws_appsync as appsync
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_lambda as lambda_
 
-from appsync_local.config import ApiConfig
-
-from .settings import DeploySettings
+from appdef import AppConfig
 
 
 @dataclass(frozen=True)
 class AuthContext:
-    """What the builders may need: the user pool, the functions, the deploy-only settings."""
+    """What the builders may need: the app definition, the user pool, the functions."""
 
-    api: ApiConfig
-    settings: DeploySettings
+    app: AppConfig
     user_pool: cognito.IUserPool
     functions: dict[str, lambda_.IFunction]
 
@@ -41,7 +38,7 @@ def _api_key(context: AuthContext) -> appsync.AuthorizationMode:
         authorization_type=appsync.AuthorizationType.API_KEY,
         api_key_config=appsync.ApiKeyConfig(
             description="Public reads (getProfile)",
-            expires=Expiration.after(Duration.days(context.api.api_key_expiry_days)),
+            expires=Expiration.after(Duration.days(context.app.api.api_key_expiry_days)),
         ),
     )
 
@@ -51,27 +48,27 @@ def _iam(context: AuthContext) -> appsync.AuthorizationMode:
 
 
 def _oidc(context: AuthContext) -> appsync.AuthorizationMode:
-    oidc = context.settings.oidc
-    assert oidc is not None  # parse_deploy_settings refuses OPENID_CONNECT without [auth.oidc]
+    oidc = context.app.auth.oidc
+    assert oidc is not None  # the app definition refuses OPENID_CONNECT without [auth.oidc]
     return appsync.AuthorizationMode(
         authorization_type=appsync.AuthorizationType.OIDC,
         open_id_connect_config=appsync.OpenIdConnectConfig(
             oidc_provider=oidc.issuer,
             client_id=oidc.client_id,
-            token_expiry_from_auth=oidc.token_expiry_from_auth_seconds,
-            token_expiry_from_issue=oidc.token_expiry_from_issue_seconds,
+            token_expiry_from_auth=oidc.auth_ttl,
+            token_expiry_from_issue=oidc.iat_ttl,
         ),
     )
 
 
 def _lambda(context: AuthContext) -> appsync.AuthorizationMode:
-    authorizer = context.settings.lambda_authorizer
-    assert authorizer is not None  # parse_deploy_settings refuses AWS_LAMBDA without [auth.lambda]
+    authorizer = context.app.auth.lambda_
+    assert authorizer is not None  # the app definition refuses AWS_LAMBDA without [auth.lambda]
     return appsync.AuthorizationMode(
         authorization_type=appsync.AuthorizationType.LAMBDA,
         lambda_authorizer_config=appsync.LambdaAuthorizerConfig(
             handler=context.functions[authorizer.function],
-            results_cache_ttl=Duration.seconds(authorizer.result_ttl_seconds),
+            results_cache_ttl=Duration.seconds(authorizer.ttl_seconds),
             validation_regex=authorizer.identity_validation_expression,
         ),
     )
@@ -89,6 +86,6 @@ AUTH_MODE_BUILDERS: dict[str, Callable[[AuthContext], appsync.AuthorizationMode]
 def build_authorization_config(context: AuthContext) -> appsync.AuthorizationConfig:
     """The API's default and additional modes, in `appsync.toml`'s order."""
     return appsync.AuthorizationConfig(
-        default_authorization=AUTH_MODE_BUILDERS[context.api.default_auth](context),
-        additional_authorization_modes=[AUTH_MODE_BUILDERS[m](context) for m in context.api.additional_auth],
+        default_authorization=AUTH_MODE_BUILDERS[context.app.api.default_auth](context),
+        additional_authorization_modes=[AUTH_MODE_BUILDERS[m](context) for m in context.app.api.additional_auth],
     )

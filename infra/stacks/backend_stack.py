@@ -8,8 +8,8 @@ from aws_cdk import CfnOutput, Stack
 from aws_cdk import aws_appsync as appsync
 from constructs import Construct
 
-from appsync_local.bindings import BindingRegistry
-from appsync_local.config import AppConfig
+from appdef import AppConfig
+from appdef.bindings import BindingRegistry
 
 from .auth_modes import AuthContext, build_authorization_config
 from .cdn import build_served_buckets
@@ -17,7 +17,6 @@ from .functions import Resources, build_functions
 from .graphql_api import build_api_cache, build_graphql_api
 from .identity import build_user_directory
 from .resolvers import ResolverBuilder
-from .settings import DeploySettings
 from .storage import build_user_buckets
 from .tables import build_tables
 from .waf import build_api_firewall
@@ -33,9 +32,7 @@ class BackendStack(Stack):
     scope, construct_id
         As for any CDK stack.
     config
-        The app description (`appsync_local.config.load_config`).
-    settings
-        Deploy-only settings from the same file (`infra.stacks.settings.load_deploy_settings`).
+        The app definition (`appdef.load_config`).
     registry
         The bindings; discovered from `config` when omitted.
     """
@@ -46,19 +43,14 @@ class BackendStack(Stack):
         construct_id: str,
         *,
         config: AppConfig,
-        settings: DeploySettings,
         registry: BindingRegistry | None = None,
         **kwargs: object,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
         registry = registry if registry is not None else BindingRegistry.discover(config)
-        served_names = {name for name, _ in settings.cdn_buckets}
-
-        tables = build_tables(self, config.tables)
-        user_buckets = build_user_buckets(
-            self, tuple(b for b in config.buckets if b.name not in served_names)
-        )
-        served = build_served_buckets(self, settings.cdn_buckets)
+        tables = build_tables(self, tuple(config.tables.values()))
+        user_buckets = build_user_buckets(self, config.user_buckets)
+        served = build_served_buckets(self, config.cdn_buckets)
         resources = Resources(
             tables=dict(tables),
             buckets={**user_buckets, **{name: s.bucket for name, s in served.items()}},
@@ -67,9 +59,7 @@ class BackendStack(Stack):
         users = build_user_directory(self, config.cognito, dict(user_buckets))
 
         authorization = build_authorization_config(
-            AuthContext(
-                api=config.api, settings=settings, user_pool=users.user_pool, functions=dict(functions)
-            )
+            AuthContext(app=config, user_pool=users.user_pool, functions=dict(functions))
         )
         # ctx.env: a value naming a table of appsync.toml becomes that table's deployed name
         environment = {
@@ -79,12 +69,12 @@ class BackendStack(Stack):
         self.api = build_graphql_api(
             self, config.api, str(Path(config.root) / SCHEMA_FILE), authorization, environment
         )
-        if settings.cache is not None:
-            build_api_cache(self, self.api, settings.cache)
+        if config.api.cache is not None:
+            build_api_cache(self, self.api, config.api.cache)
         self.resolvers = ResolverBuilder(self, self.api, config, dict(tables), dict(functions)).build(
             registry
         )
-        build_api_firewall(self, self.api.arn, settings.waf_rate_limit)
+        build_api_firewall(self, self.api.arn, config.api.waf.rate_limit)
 
         cfn_api = self.api.node.default_child
         assert isinstance(cfn_api, appsync.CfnGraphQLApi)

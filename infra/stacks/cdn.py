@@ -10,7 +10,9 @@ from aws_cdk import aws_cloudfront_origins as origins
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from .storage import _pascal, build_private_bucket
+from appdef import BucketConfig
+
+from .storage import build_private_bucket, pascal
 
 
 @dataclass(frozen=True)
@@ -21,12 +23,13 @@ class ServedBucket:
     distribution: cloudfront.Distribution
 
 
-def build_served_bucket(scope: Construct, name: str, description: str) -> ServedBucket:
+def build_served_bucket(scope: Construct, config: BucketConfig) -> ServedBucket:
     """A private bucket behind an HTTPS-only distribution that reads it with origin access control."""
-    bucket = build_private_bucket(scope, f"{_pascal(name)}Bucket")
+    name, description = config.name, config.description
+    bucket = build_private_bucket(scope, f"{pascal(name)}Bucket")
     distribution = cloudfront.Distribution(
         scope,
-        f"{_pascal(name)}Distribution",
+        f"{pascal(name)}Distribution",
         comment=(description or name)[:128],
         default_root_object="index.html",
         default_behavior=cloudfront.BehaviorOptions(
@@ -40,6 +43,6 @@ def build_served_bucket(scope: Construct, name: str, description: str) -> Served
     return ServedBucket(bucket, distribution)
 
 
-def build_served_buckets(scope: Construct, buckets: tuple[tuple[str, str], ...]) -> dict[str, ServedBucket]:
-    """Every CloudFront-served bucket, by name."""
-    return {name: build_served_bucket(scope, name, description) for name, description in buckets}
+def build_served_buckets(scope: Construct, buckets: tuple[BucketConfig, ...]) -> dict[str, ServedBucket]:
+    """Every bucket `appsync.toml` marks `cdn = true`, by name."""
+    return {bucket.name: build_served_bucket(scope, bucket) for bucket in buckets}

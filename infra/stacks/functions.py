@@ -18,12 +18,13 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from appsync_local.config import AppConfig, FunctionConfig
+from appdef import AppConfig, FunctionConfig
 
-from .lambda_package import stage_function_code
+from ..packaging import LAMBDA_PYTHON, package_function
 
-RUNTIME = lambda_.Runtime.PYTHON_3_13
-MEMORY_MB = 512
+RUNTIME = lambda_.Runtime(f"python{LAMBDA_PYTHON}", lambda_.RuntimeFamily.PYTHON)
+# Installed requirements, kept between synths (git-ignored).
+DEPENDENCY_CACHE = Path(".build") / "lambda-dependencies"
 
 
 @dataclass(frozen=True)
@@ -59,10 +60,12 @@ def grant_named_resources(function: lambda_.Function, config: FunctionConfig, re
 def build_function(
     scope: Construct, app: AppConfig, function: FunctionConfig, resources: Resources
 ) -> lambda_.Function:
-    """One arm64 Python function whose code is the project's package, staged without Docker."""
-    staging = Path(Stage.of(scope).outdir) / ".lambda-src" / function.name  # type: ignore[union-attr]
-    code_dir = stage_function_code(app.root, function.handler, staging, exclude=(app.js_root,))
-    module, _, attribute = function.handler.rpartition(".")
+    """One arm64 Python function: its own modules and requirements, in a zip built without Docker."""
+    stage = Stage.of(scope)
+    assert stage is not None
+    package = package_function(
+        app.root, function, Path(stage.outdir) / ".lambda-packages", app.root / DEPENDENCY_CACHE
+    )
     log_group = logs.LogGroup(
         scope,
         f"{function.name}FunctionLogs",
@@ -86,19 +89,15 @@ def build_function(
         f"{function.name}Function",
         runtime=RUNTIME,
         architecture=lambda_.Architecture.ARM_64,
-        handler=f"{module}.{attribute}",
-        code=lambda_.Code.from_asset(str(code_dir)),
-        memory_size=MEMORY_MB,
+        handler=function.handler,
+        code=lambda_.Code.from_asset(str(package)),
+        memory_size=function.memory_mb,
         timeout=Duration.seconds(function.timeout_seconds),
         tracing=lambda_.Tracing.ACTIVE,
         log_group=log_group,
         role=role,
-        environment={
-            "POWERTOOLS_SERVICE_NAME": function.name,
-            "POWERTOOLS_LOG_LEVEL": "INFO",
-            **resolve_environment(function, resources),
-        },
-        description=f"{function.name}: {function.app}",
+        environment={**function.platform_environment(), **resolve_environment(function, resources)},
+        description=f"{function.name}: {function.app or function.handler}",
     )
     grant_named_resources(built, function, resources)
     return built
@@ -106,4 +105,4 @@ def build_function(
 
 def build_functions(scope: Construct, app: AppConfig, resources: Resources) -> dict[str, lambda_.Function]:
     """Every function of `[functions]`, by name."""
-    return {f.name: build_function(scope, app, f, resources) for f in app.functions}
+    return {f.name: build_function(scope, app, f, resources) for f in app.functions.values()}

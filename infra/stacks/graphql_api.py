@@ -8,9 +8,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from appsync_local.config import ApiConfig
-
-from .settings import CacheSettings
+from appdef import ApiConfig, CacheConfig
 
 
 def build_graphql_api(
@@ -30,7 +28,7 @@ def build_graphql_api(
         query_depth_limit=api.query_depth_limit,
         resolver_count_limit=api.resolver_count_limit,
         introspection_config=appsync.IntrospectionConfig.ENABLED
-        if api.introspection
+        if api.introspection_enabled
         else appsync.IntrospectionConfig.DISABLED,
         xray_enabled=True,
         environment_variables=environment or None,
@@ -66,7 +64,7 @@ def _log_errors(scope: Construct, api: appsync.GraphqlApi) -> None:
     )
 
 
-def build_api_cache(scope: Construct, api: appsync.GraphqlApi, cache: CacheSettings) -> appsync.CfnApiCache:
+def build_api_cache(scope: Construct, api: appsync.GraphqlApi, cache: CacheConfig) -> appsync.CfnApiCache:
     """The API cache (`AWS::AppSync::ApiCache`), a resource of its own in CloudFormation."""
     return appsync.CfnApiCache(
         scope,

@@ -11,7 +11,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from appsync_local.config import CognitoConfig
+from appdef import CognitoConfig
 
 from .storage import own_folder_statements
 

@@ -15,8 +15,8 @@ from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
-from appsync_local.bindings import Binding, BindingRegistry, PipelineFunction
-from appsync_local.config import AppConfig
+from appdef import AppConfig
+from appdef.bindings import Binding, BindingRegistry, PipelineFunction
 
 JS_RUNTIME = appsync.FunctionRuntime.JS_1_0_0
 # AppSync's limit for inline resolver code; a bigger file would go as an S3 asset.

@@ -7,7 +7,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from appsync_local.config import BucketConfig
+from appdef import BucketConfig
 
 USER_PREFIX = "users/"
 # The caller's Cognito identity id, filled in by IAM when the identity pool's role is assumed.
@@ -41,7 +41,7 @@ def build_private_bucket(scope: Construct, construct_id: str, *, cors: bool = Fa
 
 def build_user_buckets(scope: Construct, buckets: tuple[BucketConfig, ...]) -> dict[str, s3.Bucket]:
     """Every users' bucket, by its name in `appsync.toml`."""
-    return {b.name: build_private_bucket(scope, f"{_pascal(b.name)}Bucket", cors=b.cors) for b in buckets}
+    return {b.name: build_private_bucket(scope, f"{pascal(b.name)}Bucket", cors=b.cors) for b in buckets}
 
 
 def own_folder_statements(bucket: s3.IBucket) -> list[iam.PolicyStatement]:
@@ -60,5 +60,6 @@ def own_folder_statements(bucket: s3.IBucket) -> list[iam.PolicyStatement]:
     ]
 
 
-def _pascal(name: str) -> str:
+def pascal(name: str) -> str:
+    """`user-files` -> `UserFiles`, for construct ids."""
     return "".join(part.capitalize() for part in name.replace("_", "-").split("-"))

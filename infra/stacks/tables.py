@@ -6,7 +6,7 @@ from aws_cdk import RemovalPolicy
 from aws_cdk import aws_dynamodb as dynamodb
 from constructs import Construct
 
-from appsync_local.config import KeyAttribute, TableConfig
+from appdef import KeyAttribute, TableConfig
 
 _ATTRIBUTE_TYPES = {
     "S": dynamodb.AttributeType.STRING,
@@ -44,7 +44,7 @@ def build_table(scope: Construct, table: TableConfig) -> dynamodb.Table:
         time_to_live_attribute=table.ttl_attribute,
         removal_policy=RemovalPolicy.RETAIN,
     )
-    for index in table.global_secondary_indexes:
+    for index in table.indexes:
         if index.projection not in _PROJECTIONS:
             raise ValueError(f"tables.{table.name}.{index.name}: projection must be ALL or KEYS_ONLY")
         built.add_global_secondary_index(

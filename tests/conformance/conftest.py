@@ -16,7 +16,7 @@ from typing import Any
 import boto3
 import pytest
 
-from appsync_local.bindings import Binding
+from appdef.bindings import Binding
 from appsync_local.datasources import DynamoDBDataSource
 from appsync_local.errors import AppSyncFieldError
 from appsync_local.js import JsResolverRunner

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from appsync_local.bindings import BindingError
-from appsync_local.config import parse_config
+from appdef import parse_config
+from appdef.bindings import BindingError
 from appsync_local.js import JsCodeError
 from appsync_local.runtime import build_runtime
 

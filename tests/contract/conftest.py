@@ -11,12 +11,11 @@ from typing import Any
 
 import pytest
 
+from appdef import load_config
 from appsync_local.auth import IamCredentials
-from appsync_local.config import load_config
 from appsync_local.http_app import create_app
 from appsync_local.local_aws import LocalAws, seed
 from appsync_local.runtime import Runtime, build_runtime
-from appsync_local.server import function_environment
 from appsync_local.serving import BackgroundServer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -78,11 +77,8 @@ class LiveServer:
 def live_server(local_aws: LocalAws, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     config = load_config(ROOT / "appsync.toml")
     data_dir = tmp_path_factory.mktemp("appsync-data")
-    with pytest.MonkeyPatch.context() as env:
-        for key, value in function_environment(config).items():
-            env.setenv(key, value)
-        runtime = build_runtime(config, data_dir)
-        seed(config, local_aws.session(), local_aws.endpoints, runtime.user_subs())
-        app = create_app(runtime)
-        with BackgroundServer(app) as server:
-            yield LiveServer(base_url=server.url, runtime=runtime, app=app, runtime_data_dir=data_dir)
+    runtime = build_runtime(config, data_dir)  # each function runs in its own environment
+    seed(config, local_aws.session(), local_aws.endpoints, runtime.user_subs())
+    app = create_app(runtime)
+    with BackgroundServer(app) as server:
+        yield LiveServer(base_url=server.url, runtime=runtime, app=app, runtime_data_dir=data_dir)

@@ -32,8 +32,8 @@ from gql.transport.exceptions import TransportQueryError, TransportServerError
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
+from appdef import AppConfig, parse_config
 from appsync_local.auth import IamCredentials
-from appsync_local.config import AppConfig, parse_config
 from appsync_local.http_app import create_app
 from appsync_local.runtime import Runtime, build_runtime
 from appsync_local.serving import BackgroundServer, bind_socket, uvicorn_config

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from appsync_local.bindings import BindingRegistry
-from appsync_local.config import load_config
+from appdef import load_config
+from appdef.bindings import BindingRegistry
 from appsync_local.datasources import DynamoDBDataSource
 from appsync_local.datasources.dynamodb import default_client_factory
 from appsync_local.errors import AppSyncFieldError

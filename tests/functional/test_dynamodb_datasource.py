@@ -649,12 +649,12 @@ async def test_client_is_made_once_on_first_use(local_aws: LocalAws) -> None:
 
 
 def test_from_config_reads_the_table() -> None:
-    from appsync_local.config import DataSourceConfig
+    from appdef import DataSourceConfig
 
     # WHEN built from appsync.toml's description / THEN it serves that table under that name
     data_source = DynamoDBDataSource.from_config(
-        DataSourceConfig(name="posts", type="AMAZON_DYNAMODB", table="Posts")
+        DataSourceConfig.named("posts", type="AMAZON_DYNAMODB", table="Posts")
     )
     assert (data_source.name, data_source.table_name) == ("posts", "Posts")
     with pytest.raises(ValueError, match="not an AMAZON_DYNAMODB"):
-        DynamoDBDataSource.from_config(DataSourceConfig(name="none", type="NONE"))
+        DynamoDBDataSource.from_config(DataSourceConfig.named("none", type="NONE"))

@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
+from appdef import AppConfig, parse_config
+from appdef.bindings import BindingError, BindingRegistry
 from appsync_local.auth import AuthRules, RequestAuth
-from appsync_local.bindings import BindingError, BindingRegistry
-from appsync_local.config import AppConfig, parse_config
 from appsync_local.executor import Executor
-from appsync_local.lambda_runtime import LocalFunction
+from appsync_local.runtime import local_functions
 from appsync_local.sdl import appsync_sdl
 from tests.functional.sample_app import handler
 from tests.functional.sample_app.schema import schema as sample_schema
@@ -40,7 +40,7 @@ def executor_for(config: AppConfig) -> Executor:
         app_schema=sample_schema,
         api=config.api,
         bindings=BindingRegistry.discover(config),
-        functions={f.name: LocalFunction(f, config.api.region) for f in config.functions},
+        functions=local_functions(config),
         rules=AuthRules.from_sdl(sdl, config.api.default_auth, config.api.additional_auth),
     )
 

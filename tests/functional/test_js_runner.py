@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from appsync_local.bindings import Binding, PipelineFunction
+from appdef.bindings import Binding, PipelineFunction
 from appsync_local.errors import AppSyncFieldError
 from appsync_local.js import DataSourceError, JsResolverRunner, NoneDataSource
 from appsync_local.resolver_context import ResolverInvocation

@@ -13,7 +13,7 @@ from typing import Any
 import boto3
 import pytest
 
-from appsync_local.config import AppConfig, parse_config
+from appdef import AppConfig, parse_config
 from appsync_local.local_aws import (
     DynamoDBLocal,
     Endpoints,

@@ -18,8 +18,8 @@ from typing import Any
 
 import pytest
 
-from appsync_local.bindings import BindingRegistry
-from appsync_local.config import AppConfig, load_config
+from appdef import AppConfig, load_config
+from appdef.bindings import BindingRegistry
 
 # jsii reads these when aws_cdk is first imported (the test modules' importorskip does that).
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
@@ -123,7 +123,6 @@ class Synthesized:
     """One synthesized stack with what it was built from."""
 
     config: AppConfig
-    settings: Any  # infra.stacks.settings.DeploySettings
     registry: BindingRegistry
     stack: Any  # infra.stacks.backend_stack.BackendStack
     template: Any  # aws_cdk.assertions.Template
@@ -158,29 +157,29 @@ def write_sample_app(root: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Synthesized]]:
-    """Both stacks, synthesized once (offline) into one cloud assembly; keyed "project" and "sample"."""
+    """The stacks, synthesized once (offline) into one cloud assembly: "project", "sample" and "units" (two
+    functions, each with its own environment, one with a compiled dependency)."""
     pytest.importorskip("aws_cdk", reason=CDK_MISSING)
     from aws_cdk.assertions import Template
 
     from infra.stacks.assembly import build_stack, new_app
-    from infra.stacks.settings import load_deploy_settings
 
     outdir = tmp_path_factory.mktemp("cdk.out")
     sample_toml = write_sample_app(tmp_path_factory.mktemp("sample-app"))
     started = time.perf_counter()
     app = new_app(outdir)
-    stacks = {"project": build_stack(app, ROOT / "appsync.toml"), "sample": build_stack(app, sample_toml)}
+    units_toml = ROOT / "tests" / "fixtures" / "units_app" / "appsync.toml"
+    paths = {"project": ROOT / "appsync.toml", "sample": sample_toml, "units": units_toml}
+    stacks = {key: build_stack(app, path) for key, path in paths.items()}
     assembly = app.synth()
     elapsed = time.perf_counter() - started
     result: dict[str, Synthesized] = {}
     for key, stack in stacks.items():
         artifact = assembly.get_stack_artifact(stack.artifact_id)
         template_file = Path(assembly.directory) / artifact.template_file
-        config_path = ROOT / "appsync.toml" if key == "project" else sample_toml
-        config = load_config(config_path)
+        config = load_config(paths[key])
         result[key] = Synthesized(
             config=config,
-            settings=load_deploy_settings(config_path, config),
             registry=BindingRegistry.discover(config),
             stack=stack,
             template=Template.from_json(json.loads(template_file.read_text())),
@@ -200,6 +199,11 @@ def synth(request: pytest.FixtureRequest, synthesized: dict[str, Synthesized]) -
 @pytest.fixture(scope="session")
 def project(synthesized: dict[str, Synthesized]) -> Synthesized:
     return synthesized["project"]
+
+
+@pytest.fixture(scope="session")
+def units(synthesized: dict[str, Synthesized]) -> Synthesized:
+    return synthesized["units"]
 
 
 @pytest.fixture(scope="session")

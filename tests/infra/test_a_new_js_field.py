@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from appdef import load_config
 from appsync_local.auth import RequestAuth
-from appsync_local.config import load_config
 from appsync_local.runtime import build_runtime
 from appsync_local.sdl import write_schema_file
 from tests.infra.conftest import CDK_MISSING

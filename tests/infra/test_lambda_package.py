@@ -1,48 +1,89 @@
-"""Lambda code staged without Docker: the handler's package and Powertools, nothing else."""
+"""Lambda packages built without Docker: each function's own modules and its requirements for arm64."""
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 import pytest
 
-from infra.stacks.lambda_package import PackagingError, dependency_closure, stage_function_code
+from appdef import FunctionConfig
+from infra.packaging import PackagingError, package_function
+from infra.packaging.modules import project_modules
+from infra.packaging.wheels import pinned
 
 ROOT = Path(__file__).resolve().parents[2]
+# ELF header: e_machine at byte 18, little-endian; 0xB7 is AArch64.
+ELF_MACHINE_AARCH64 = 0xB7
 
 
-def test_the_staged_package_holds_the_handler_and_powertools_but_no_js_or_bytecode(tmp_path: Path) -> None:
-    # GIVEN the todos handler
-    # WHEN its code is staged
-    staged = stage_function_code(
-        ROOT,
-        "resolvers.todos.handler.lambda_handler",
-        tmp_path / "todos",
-        exclude=(ROOT / "resolvers" / "js",),
+def _todos() -> FunctionConfig:
+    return FunctionConfig.named(
+        "todos",
+        handler="resolvers.todos.handler.lambda_handler",
+        app="resolvers.todos.handler:app",
+        requirements=("aws-lambda-powertools>=3.20,<4",),
     )
-    # THEN the handler, its package and Powertools are there; APPSYNC_JS code, bytecode and boto3 are not
-    assert (staged / "resolvers" / "todos" / "handler.py").is_file()
-    assert (staged / "aws_lambda_powertools" / "__init__.py").is_file()
-    assert not (staged / "resolvers" / "js").exists()
-    assert not list(staged.rglob("*.pyc"))
-    assert not (staged / "boto3").exists()
 
 
-def test_restaging_replaces_what_was_there(tmp_path: Path) -> None:
-    target = tmp_path / "todos"
-    (target / "stale").mkdir(parents=True)
-    stage_function_code(ROOT, "resolvers.todos.handler.lambda_handler", target)
-    assert not (target / "stale").exists()
+def test_a_function_ships_its_own_modules_and_nothing_of_its_neighbours() -> None:
+    # GIVEN the todos handler
+    # WHEN its project modules are collected
+    modules = project_modules(ROOT, "resolvers.todos.handler")
+    # THEN it has its handler, routers, domain, adapters and the routing seam, with their packages' __init__
+    assert {"resolvers", "resolvers.routing", "resolvers.todos", "resolvers.todos.handler",
+            "resolvers.todos.routers.query", "resolvers.todos.domain.todo_service",
+            "resolvers.todos.adapters.dynamodb_todos"} <= set(modules)
+    # and no test fakes, no APPSYNC_JS code, no runtime, no schema
+    assert not [m for m in modules if m.startswith(("tests", "appsync_local", "appdef", "schema", "resolvers.js"))]
 
 
-def test_powertools_requirements_come_along_without_what_lambda_provides() -> None:
-    names = {
-        d.metadata["Name"].lower().replace("_", "-") for d in dependency_closure(("aws-lambda-powertools",))
-    }
-    assert "aws-lambda-powertools" in names
-    assert not names & {"boto3", "botocore"}
+def test_requirements_are_pinned_to_the_versions_the_tests_ran() -> None:
+    import aws_lambda_powertools
+
+    assert pinned("aws-lambda-powertools>=3.20,<4") == f"aws-lambda-powertools=={aws_lambda_powertools.__version__}"
+    assert pinned("surely-not-installed-here>=1") == "surely-not-installed-here>=1"
 
 
-def test_a_handler_outside_a_package_is_a_clear_error(tmp_path: Path) -> None:
-    with pytest.raises(PackagingError, match="is not a Python package"):
-        stage_function_code(tmp_path, "nowhere.handler.lambda_handler", tmp_path / "out")
+def test_the_todos_zip_holds_its_code_and_powertools_and_is_reproducible(tmp_path: Path) -> None:
+    # GIVEN the todos function
+    # WHEN it is packaged twice
+    first = package_function(ROOT, _todos(), tmp_path / "a", tmp_path / "cache").read_bytes()
+    second = package_function(ROOT, _todos(), tmp_path / "b", tmp_path / "cache")
+    # THEN the zips are byte-identical, with the handler and Powertools but no bytecode
+    assert second.read_bytes() == first
+    names = zipfile.ZipFile(second).namelist()
+    assert "resolvers/todos/handler.py" in names
+    assert "aws_lambda_powertools/__init__.py" in names
+    assert not [n for n in names if n.endswith(".pyc") or n.startswith(("tests/", "resolvers/js/"))]
+
+
+def test_a_compiled_requirement_is_the_arm64_build(tmp_path: Path) -> None:
+    # GIVEN a function that needs Pillow, a compiled wheel
+    function = FunctionConfig.named(
+        "thumbnails", handler="tests.fixtures.units_app.thumbnails.handler", requirements=("pillow>=11",)
+    )
+    # WHEN it is packaged for Lambda
+    package = package_function(ROOT, function, tmp_path / "out", tmp_path / "cache")
+    # THEN the zip holds Pillow's extension built for aarch64 Linux and CPython 3.13, not this machine's
+    with zipfile.ZipFile(package) as archive:
+        extensions = [n for n in archive.namelist() if n.startswith("PIL/_imaging.") and n.endswith(".so")]
+        assert extensions == ["PIL/_imaging.cpython-313-aarch64-linux-gnu.so"]
+        header = archive.read(extensions[0])[:20]
+    assert header[:4] == b"\x7fELF"
+    assert int.from_bytes(header[18:20], "little") == ELF_MACHINE_AARCH64
+    assert "tests/fixtures/units_app/thumbnails.py" in zipfile.ZipFile(package).namelist()
+
+
+def test_a_requirement_without_an_arm64_wheel_is_a_clear_error(tmp_path: Path) -> None:
+    function = FunctionConfig.named(
+        "broken", handler="resolvers.todos.handler.lambda_handler", requirements=("surely-not-a-package-xyz==1.0",)
+    )
+    with pytest.raises(PackagingError, match=r"functions.broken.requirements: pip could not install"):
+        package_function(ROOT, function, tmp_path / "out", tmp_path / "cache")
+
+
+def test_a_handler_outside_the_project_is_a_clear_error(tmp_path: Path) -> None:
+    function = FunctionConfig.named("nowhere", handler="nowhere.handler.lambda_handler")
+    with pytest.raises(PackagingError, match="functions.nowhere.handler: nowhere.handler is not a module"):
+        package_function(ROOT, function, tmp_path / "out", tmp_path / "cache")

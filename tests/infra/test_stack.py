@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -147,7 +148,7 @@ def test_api_settings_are_the_ones_the_local_runtime_honours(synth: Synthesized)
             ],
             "QueryDepthLimit": api.query_depth_limit,
             "ResolverCountLimit": api.resolver_count_limit,
-            "IntrospectionConfig": "ENABLED" if api.introspection else "DISABLED",
+            "IntrospectionConfig": "ENABLED" if api.introspection_enabled else "DISABLED",
             "XrayEnabled": True,
             "LogConfig": Match.object_like({"FieldLogLevel": "ERROR"}),
         },
@@ -158,7 +159,7 @@ def test_api_settings_are_the_ones_the_local_runtime_honours(synth: Synthesized)
 
 
 def test_api_cache_is_a_resource_only_when_configured(project: Synthesized, sample: Synthesized) -> None:
-    project.template.resource_count_is("AWS::AppSync::ApiCache", 0 if project.settings.cache is None else 1)
+    project.template.resource_count_is("AWS::AppSync::ApiCache", 0 if project.config.api.cache is None else 1)
     sample.template.has_resource_properties(
         "AWS::AppSync::ApiCache", {"ApiCachingBehavior": "PER_RESOLVER_CACHING", "Ttl": 60, "Type": "SMALL"}
     )
@@ -188,7 +189,7 @@ def test_oidc_is_a_config_change(sample: Synthesized) -> None:
 def test_tables_match_their_config(synth: Synthesized) -> None:
     tables = synth.resources("AWS::DynamoDB::Table")
     assert len(tables) == len(synth.config.tables)
-    for table in synth.config.tables:
+    for table in synth.config.tables.values():
         props = tables[synth.logical_id(f"{table.name}Table")]["Properties"]
         keys = [{"AttributeName": table.partition_key.name, "KeyType": "HASH"}]
         if table.sort_key:
@@ -198,8 +199,8 @@ def test_tables_match_their_config(synth: Synthesized) -> None:
             table.attribute_definitions(), key=str
         )
         indexes = {i["IndexName"]: i for i in props.get("GlobalSecondaryIndexes", [])}
-        assert set(indexes) == {i.name for i in table.global_secondary_indexes}
-        for index in table.global_secondary_indexes:
+        assert set(indexes) == set(table.global_secondary_indexes)
+        for index in table.indexes:
             index_keys = [{"AttributeName": index.partition_key.name, "KeyType": "HASH"}]
             if index.sort_key:
                 index_keys.append({"AttributeName": index.sort_key.name, "KeyType": "RANGE"})
@@ -218,17 +219,19 @@ def test_tables_match_their_config(synth: Synthesized) -> None:
 # --- functions -------------------------------------------------------------------------------------------
 
 
-def test_each_function_ships_its_handler_and_powertools(project: Synthesized) -> None:
-    # GIVEN each deployed Lambda function and the asset folder CDK packs as its code
+def test_each_function_ships_its_handler_and_powertools(project: Synthesized, tmp_path: Path) -> None:
+    # GIVEN each deployed Lambda function and the zip CDK uploads as its code, unpacked as Lambda does
     functions = project.resources("AWS::Lambda::Function")
     assert len(functions) == len(project.config.functions)
-    for config in project.config.functions:
+    for config in project.config.functions.values():
         props = functions[project.logical_id(f"{config.name}Function")]["Properties"]
         assert props["Handler"] == config.handler
         assert props["Architectures"] == ["arm64"]
         assert props["Runtime"] in ("python3.12", "python3.13")
         assert props["TracingConfig"] == {"Mode": "Active"}
-        asset = project.outdir / f"asset.{props['Code']['S3Key'].removesuffix('.zip')}"
+        asset = tmp_path / config.name
+        with zipfile.ZipFile(project.outdir / f"asset.{props['Code']['S3Key']}") as archive:
+            archive.extractall(asset)
         module, _, attribute = config.handler.rpartition(".")
         assert (asset / (module.replace(".", "/") + ".py")).is_file()
         assert not (asset / "resolvers" / "js").exists(), (
@@ -257,9 +260,9 @@ def test_each_function_ships_its_handler_and_powertools(project: Synthesized) ->
 
 def test_function_environment_names_the_deployed_tables_and_buckets(project: Synthesized) -> None:
     functions = project.resources("AWS::Lambda::Function")
-    tables = {t.name for t in project.config.tables}
-    buckets = {b.name for b in project.config.buckets}
-    for config in project.config.functions:
+    tables = set(project.config.tables)
+    buckets = set(project.config.buckets)
+    for config in project.config.functions.values():
         variables = functions[project.logical_id(f"{config.name}Function")]["Properties"]["Environment"][
             "Variables"
         ]
@@ -276,7 +279,7 @@ def test_js_resolvers_read_the_deployed_table_names_from_the_api_environment(pro
     # GIVEN appsync.toml's [api.environment], which JS resolvers read as ctx.env
     (api,) = project.resources("AWS::AppSync::GraphQLApi").values()
     variables = api["Properties"]["EnvironmentVariables"]
-    tables = {t.name for t in project.config.tables}
+    tables = set(project.config.tables)
     # THEN a value naming a table is the deployed table's name, anything else is kept as written
     assert set(variables) == set(project.config.api.environment)
     for key, value in project.config.api.environment.items():
@@ -286,7 +289,7 @@ def test_js_resolvers_read_the_deployed_table_names_from_the_api_environment(pro
 
 def test_functions_are_granted_only_what_their_environment_names(project: Synthesized) -> None:
     policies = project.resources("AWS::IAM::Policy")
-    for config in project.config.functions:
+    for config in project.config.functions.values():
         role_id = project.logical_id(f"{config.name}FunctionRole")
         granted: set[str] = set()
         for policy in policies.values():
@@ -304,11 +307,11 @@ def test_functions_are_granted_only_what_their_environment_names(project: Synthe
 
 
 def _tables(synth: Synthesized) -> set[str]:
-    return {t.name for t in synth.config.tables}
+    return set(synth.config.tables)
 
 
 def _buckets(synth: Synthesized) -> set[str]:
-    return {b.name for b in synth.config.buckets}
+    return set(synth.config.buckets)
 
 
 def _bucket_id(name: str) -> str:
@@ -395,7 +398,7 @@ def test_identity_pool_users_reach_only_their_own_folder(synth: Synthesized) -> 
 
 def test_cloudfront_reads_its_bucket_through_origin_access_control(synth: Synthesized) -> None:
     distributions = synth.resources("AWS::CloudFront::Distribution")
-    assert len(distributions) == len(synth.settings.cdn_buckets)
+    assert len(distributions) == len(synth.config.cdn_buckets)
     for distribution in distributions.values():
         config = distribution["Properties"]["DistributionConfig"]
         (origin,) = config["Origins"]
@@ -418,7 +421,7 @@ def test_waf_rate_rule_guards_the_api(synth: Synthesized) -> None:
                             "Statement": {
                                 "RateBasedStatement": {
                                     "AggregateKeyType": "IP",
-                                    "Limit": synth.settings.waf_rate_limit,
+                                    "Limit": synth.config.api.waf.rate_limit,
                                 }
                             },
                         }

@@ -9,6 +9,7 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
+from appdef import LocalUser
 from appsync_local.auth import (
     API_KEY,
     AWS_IAM,
@@ -23,7 +24,6 @@ from appsync_local.auth import (
     SigV4Verifier,
     UnauthorizedError,
 )
-from appsync_local.config import LocalUser
 
 URL = "http://127.0.0.1:4000/graphql"
 BODY = b'{"query":"{ me { id } }"}'
@@ -40,7 +40,7 @@ class Local:
             "us-east-1",
             "us-east-1_LocalPool",
             "web",
-            [LocalUser("alice", "a@example.com", "pw", ("authors",))],
+            [LocalUser.named("alice", email="a@example.com", password="Passw0rd!", groups=("authors",))],
         )
         self.iam = IamCredentials.load_or_create(data_dir)
         self.jwt = JwtVerifier(self.pool.issuer, ["web"], self.pool.jwks)

@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
+from appdef import LocalUser
 from appsync_local.auth import (
     EXPIRED,
     INCORRECT_CREDENTIALS,
@@ -31,15 +32,14 @@ from appsync_local.auth import (
     RemoteJwks,
     UnauthorizedError,
 )
-from appsync_local.config import LocalUser
 
 REGION = "us-east-1"
 POOL_ID = "us-east-1_LocalPool"
 CLIENT_ID = "local-web-client"
 ISSUER = f"https://cognito-idp.{REGION}.amazonaws.com/{POOL_ID}"
 USERS = (
-    LocalUser(username="alice", email="alice@example.com", password="Passw0rd!", groups=("authors",)),
-    LocalUser(username="bob", email="bob@example.com", password="Passw0rd!", groups=()),
+    LocalUser.named("alice", email="alice@example.com", password="Passw0rd!", groups=("authors",)),
+    LocalUser.named("bob", email="bob@example.com", password="Passw0rd!", groups=()),
 )
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from appsync_local.bindings import BindingRegistry
-from appsync_local.config import load_config
+from appdef import load_config
+from appdef.bindings import BindingRegistry
 from appsync_local.sdl import build_appsync_schema
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,5 +26,5 @@ def test_todo_owner_is_batch_invoked_with_the_configured_size() -> None:
     config = load_config(ROOT / "appsync.toml")
     owner = BindingRegistry.discover(config).get("Todo", "owner")
     assert owner is not None and owner.batch
-    assert owner.max_batch_size == config.functions[0].batch_max_size["Todo.owner"]
+    assert owner.max_batch_size == config.functions["todos"].batch_max_size["Todo.owner"]
     assert owner.function == "todos"

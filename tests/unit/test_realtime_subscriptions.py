@@ -25,7 +25,7 @@ from appsync_local.realtime.subscriptions import (
     narrow,
     subscribe_mutations,
 )
-from appsync_local.sdl import APPSYNC_PRELUDE
+from appsync_local.sdl import APPSYNC_PRELUDE, appsync_sdl, build_appsync_schema
 from schema.aws_directives import aws_subscribe
 
 SDL = """
@@ -159,11 +159,13 @@ def test_subscribe_mutations_reads_the_directive_from_sdl() -> None:
     }
 
 
-def test_subscribe_mutations_reads_the_directive_from_a_strawberry_schema() -> None:
+def test_subscribe_mutations_reads_the_directive_a_strawberry_schema_exports() -> None:
     # GIVEN a strawberry schema whose subscription carries @aws_subscribe as a schema directive
     schema = strawberry.Schema(query=ItemQuery, mutation=ItemMutation, subscription=ItemSubscription)
+    # WHEN it is exported as AppSync reads it
+    exported = build_appsync_schema(appsync_sdl(schema))
     # THEN the camelCase field maps to the named mutation
-    assert subscribe_mutations(schema) == {"onAddItem": frozenset({"addItem"})}
+    assert subscribe_mutations(exported) == {"onAddItem": frozenset({"addItem"})}
 
 
 def test_a_directive_naming_an_unknown_mutation_is_rejected() -> None:

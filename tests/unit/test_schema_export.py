@@ -16,7 +16,7 @@ from graphql import (
 )
 from strawberry.schema.config import StrawberryConfig
 
-from appsync_local.config import load_config
+from appdef import load_config
 from appsync_local.sdl import (
     APPSYNC_PRELUDE,
     SchemaExportError,
@@ -101,7 +101,7 @@ type Mutation {
 
 
 def _app_schema() -> strawberry.Schema:
-    return load_schema(load_config(ROOT / "appsync.toml").api.schema)
+    return load_schema(load_config(ROOT / "appsync.toml").api.schema_spec)
 
 
 def _directives(named: GraphQLNamedType | object) -> list[str]:

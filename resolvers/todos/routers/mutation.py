@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools.event_handler.graphql_appsync.router import Router
-
+from resolvers.routing import Router
 from resolvers.todos import presenters
 from resolvers.todos.bootstrap import services
 from resolvers.todos.domain.unset import UNSET

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools.event_handler.graphql_appsync.router import Router
 from aws_lambda_powertools.utilities.data_classes import AppSyncResolverEvent
 
+from resolvers.routing import Router
 from resolvers.todos import presenters
 from resolvers.todos.bootstrap import services
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from aws_lambda_powertools.event_handler import AppSyncResolver
+from resolvers.routing import AppSyncResolver
 
 app = AppSyncResolver()
 calls: list[Any] = []  # every event received, for the tests to inspect

@@ -1,8 +1,10 @@
 """The binding registry (D2): which resolver serves each field, discovered from one place.
 
-- Lambda bindings come from each function's Powertools app: every `@router.resolver(type_name, field_name)`
-  is an `Invoke` binding; every `@router.batch_resolver(...)` is a `BatchInvoke` binding whose
-  `maxBatchSize` comes from the function's `batch_max_size` in `appsync.toml`.
+- Lambda bindings come from each resolver function's Powertools app (`app = "module:attribute"`), which
+  lists the fields its routers serve through `resolver_fields()` (`ListsResolverFields`): every
+  `@router.resolver(type_name, field_name)` is an `Invoke` binding; every `@router.batch_resolver(...)` is a
+  `BatchInvoke` binding whose `maxBatchSize` comes from the function's `batch_max_size` in `appsync.toml`.
+  Apps built with `resolvers.routing` (plain Powertools routers that record what they register) list them.
 - APPSYNC_JS bindings come from file names under the JS root (`resolvers/js/`):
   `<data source>/<Type>.<field>.js` is a unit resolver on that data source;
   `functions/<data source>/<name>.js` is an AppSync function; `pipelines/<Type>.<field>.js` is a pipeline
@@ -15,14 +17,15 @@ is an error found before anything serves.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Protocol, runtime_checkable
 
 from graphql import GraphQLObjectType, GraphQLSchema
 
-from .config import AppConfig, FunctionConfig
+from .app import AppConfig
+from .functions import FunctionConfig
 
 DEFAULT_MAX_BATCH_SIZE = 100
 
@@ -66,25 +69,59 @@ class Binding:
         return self.max_batch_size is not None
 
 
-def _import_object(spec: str) -> Any:
-    module_name, _, attribute = spec.partition(":")
-    return getattr(importlib.import_module(module_name), attribute)
+class ResolverField(Protocol):
+    """A field a Powertools router registered a resolver for; `batch` for (async) batch resolvers."""
+
+    @property
+    def type_name(self) -> str: ...
+    @property
+    def field_name(self) -> str: ...
+    @property
+    def batch(self) -> bool: ...
 
 
-def _registry_keys(app: Any, attribute: str) -> list[str]:
-    registry = getattr(app, attribute, None)
-    return list(getattr(registry, "resolvers", {}) or {})
+@runtime_checkable
+class ListsResolverFields(Protocol):
+    """A resolver function's app that can say which fields it serves (the seam the registry reads)."""
+
+    def resolver_fields(self) -> Iterable[ResolverField]: ...
 
 
-def lambda_bindings(function: FunctionConfig) -> list[Binding]:
-    """The fields one Powertools app serves."""
-    app = _import_object(function.app)
-    bindings: list[Binding] = []
-    for key in _registry_keys(app, "_resolver_registry"):
-        bindings.append(_binding(function, key, batch=False))
-    for attribute in ("_batch_resolver_registry", "_async_batch_resolver_registry"):
-        for key in _registry_keys(app, attribute):
-            bindings.append(_binding(function, key, batch=True))
+# Loads a function's app object (`module:attribute`); the local runtime loads it inside the function's
+# own environment, the CDK app with a plain import.
+AppLoader = Callable[[FunctionConfig], object]
+
+
+def import_app(function: FunctionConfig) -> object:
+    """Import `function.app` (`module:attribute`)."""
+    assert function.app is not None
+    module_name, _, attribute = function.app.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except Exception as exc:
+        raise BindingError(
+            f"functions.{function.name}.app: {module_name} does not import: {type(exc).__name__}: {exc}"
+        ) from exc
+    try:
+        return getattr(module, attribute)
+    except AttributeError:
+        raise BindingError(f"functions.{function.name}.app: {module_name} has no {attribute!r}") from None
+
+
+def lambda_bindings(function: FunctionConfig, load_app: AppLoader = import_app) -> list[Binding]:
+    """The fields one resolver function's app serves (none for a function without `app`)."""
+    if function.app is None:
+        if function.batch_max_size:
+            raise BindingError(f"functions.{function.name}.batch_max_size needs `app` (the resolver app)")
+        return []
+    app = load_app(function)
+    if not isinstance(app, ListsResolverFields):
+        raise BindingError(
+            f"functions.{function.name}.app: {function.app} cannot list the fields it serves; build it from "
+            "routers that record them (`resolvers.routing.AppSyncResolver` and `Router`: plain Powertools "
+            "that also implement `resolver_fields()`)"
+        )
+    bindings = [_binding(function, field) for field in app.resolver_fields()]
     for key in function.batch_max_size:
         if not any(b.key == key and b.batch for b in bindings):
             raise BindingError(
@@ -94,15 +131,15 @@ def lambda_bindings(function: FunctionConfig) -> list[Binding]:
     return bindings
 
 
-def _binding(function: FunctionConfig, key: str, *, batch: bool) -> Binding:
-    type_name, _, field_name = key.partition(".")
-    if type_name == "*" or not field_name:
+def _binding(function: FunctionConfig, field: ResolverField) -> Binding:
+    key = f"{field.type_name}.{field.field_name}"
+    if field.type_name == "*" or not field.field_name:
         raise BindingError(
             f"{function.app}: resolver {key!r} must name its type and field "
             "(a wildcard cannot be bound to one AppSync resolver)"
         )
-    size = function.batch_max_size.get(key, DEFAULT_MAX_BATCH_SIZE) if batch else None
-    return Binding(type_name, field_name, "LAMBDA", function=function.name, max_batch_size=size)
+    size = function.batch_max_size.get(key, DEFAULT_MAX_BATCH_SIZE) if field.batch else None
+    return Binding(field.type_name, field.field_name, "LAMBDA", function=function.name, max_batch_size=size)
 
 
 class BindingRegistry:
@@ -119,17 +156,18 @@ class BindingRegistry:
             self.bindings[binding.key] = binding
 
     @classmethod
-    def discover(cls, config: AppConfig) -> BindingRegistry:
+    def discover(cls, config: AppConfig, load_app: AppLoader = import_app) -> BindingRegistry:
+        """Every binding of the app: its resolver functions' fields and its APPSYNC_JS files."""
         found: list[Binding] = []
-        for function in config.functions:
-            found += lambda_bindings(function)
+        for function in config.functions.values():
+            found += lambda_bindings(function, load_app)
         found += js_bindings(config)
         return cls(found)
 
     def get(self, type_name: str, field_name: str) -> Binding | None:
         return self.bindings.get(f"{type_name}.{field_name}")
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[Binding]:
         return iter(self.bindings.values())
 
     def __len__(self) -> int:
@@ -168,7 +206,7 @@ def pipeline_functions(config: AppConfig) -> dict[str, PipelineFunction]:
     root = config.js_root / FUNCTIONS_DIR
     if not root.is_dir():
         return found
-    names = {source.name for source in config.data_sources}
+    names = set(config.data_sources)
     for path in sorted(root.glob("*/*.js")):
         source = path.parent.name
         if source not in names:
@@ -186,7 +224,7 @@ def js_bindings(config: AppConfig) -> list[Binding]:
         if config.pipelines:
             raise BindingError(f"appsync.toml lists pipelines but {root} does not exist")
         return []
-    names = {source.name for source in config.data_sources}
+    names = set(config.data_sources)
     bindings: list[Binding] = []
     for folder in sorted(p for p in root.iterdir() if p.is_dir()):
         if folder.name in (FUNCTIONS_DIR, PIPELINES_DIR):
@@ -197,7 +235,7 @@ def js_bindings(config: AppConfig) -> list[Binding]:
             type_name, field_name = _type_field(path)
             bindings.append(Binding(type_name, field_name, "JS", data_source=folder.name, code=path))
     functions = pipeline_functions(config)
-    declared = {p.field: p for p in config.pipelines}
+    declared = config.pipelines
     files = {".".join(_type_field(p)): p for p in sorted((root / PIPELINES_DIR).glob("*.js"))}
     for key in declared.keys() - files.keys():
         raise BindingError(f"[pipelines.\"{key}\"] has no resolver file {root / PIPELINES_DIR / (key + '.js')}")

@@ -1,0 +1,47 @@
+"""The app definition: `appsync.toml` parsed once into typed, frozen objects, with a strict schema.
+
+The local runtime (`appsync_local`), the CDK app (`infra/`) and the tests all read the app through this
+package. Unknown keys, wrong types and impossible combinations are refused with the file, the line, the key
+path and what is allowed. `appdef/appsync.schema.json` is the same schema for editors.
+"""
+
+from __future__ import annotations
+
+from .api import AUTH_MODES, ApiConfig, CacheConfig, WafConfig
+from .app import AppConfig
+from .auth import AuthConfig, CognitoConfig, LambdaAuthorizerConfig, OidcConfig
+from .functions import FunctionConfig
+from .loading import ConfigError, load_config, parse_config
+from .local import LocalConfig, LocalUser
+from .resources import (
+    BucketConfig,
+    DataSourceConfig,
+    IndexConfig,
+    KeyAttribute,
+    PipelineConfig,
+    TableConfig,
+)
+
+__all__ = [
+    "AUTH_MODES",
+    "ApiConfig",
+    "AppConfig",
+    "AuthConfig",
+    "BucketConfig",
+    "CacheConfig",
+    "CognitoConfig",
+    "ConfigError",
+    "DataSourceConfig",
+    "FunctionConfig",
+    "IndexConfig",
+    "KeyAttribute",
+    "LambdaAuthorizerConfig",
+    "LocalConfig",
+    "LocalUser",
+    "OidcConfig",
+    "PipelineConfig",
+    "TableConfig",
+    "WafConfig",
+    "load_config",
+    "parse_config",
+]

@@ -1,0 +1,80 @@
+"""`[functions.<name>]`: each Lambda function is a unit with its own handler, environment and dependencies."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field, field_validator
+from pydantic.json_schema import SkipJsonSchema
+
+from .base import Definition, StrictInt, StrictStr, named
+from .resources import FieldKey
+
+# Lambda's rules: a letter first, then letters, digits and underscores; Lambda sets the reserved ones itself.
+VariableName = Annotated[StrictStr, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")]
+RESERVED_VARIABLES = frozenset(
+    {
+        "_HANDLER", "_X_AMZN_TRACE_ID", "AWS_DEFAULT_REGION", "AWS_REGION", "AWS_EXECUTION_ENV",
+        "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_FUNCTION_VERSION",
+        "AWS_LAMBDA_INITIALIZATION_TYPE", "AWS_LAMBDA_LOG_GROUP_NAME", "AWS_LAMBDA_LOG_STREAM_NAME",
+        "AWS_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+        "AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR",
+    }
+)
+# Lambda's limit on the environment's total size.
+MAX_ENVIRONMENT_BYTES = 4096
+# `package.module.function`, as Lambda's Handler setting spells it.
+HandlerSpec = Annotated[StrictStr, Field(pattern=r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)+$")]
+ObjectSpec = Annotated[StrictStr, Field(pattern=r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")]
+# A pip requirement: a distribution name, optional extras, an optional version specifier.
+Requirement = Annotated[StrictStr, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*(\[[\w,.-]+\])?\s*([<>=!~]=?.*)?$")]
+
+
+class FunctionConfig(Definition):
+    """A Lambda function: handler, the Powertools app of a resolver function, environment, dependencies."""
+
+    name: SkipJsonSchema[str] = named()
+    handler: HandlerSpec = Field(description="`package.module.function`, as Lambda's Handler setting.")
+    app: ObjectSpec | None = Field(
+        None,
+        description="Resolver functions: the Powertools AppSyncResolver (`module:attribute`) whose routers "
+        "list the fields the function serves.",
+    )
+    batch_max_size: dict[FieldKey, Annotated[StrictInt, Field(ge=1, le=2000)]] = Field(
+        default_factory=dict, description='BatchInvoke fields and their maxBatchSize: `{ "Todo.owner" = 100 }`.'
+    )
+    environment: dict[VariableName, StrictStr] = Field(
+        default_factory=dict,
+        description="The function's own variables (strings); a value naming a table or bucket becomes its "
+        "deployed name.",
+    )
+    requirements: tuple[Requirement, ...] = Field(
+        (),
+        description="pip requirements the function needs (installed locally by `make setup`; packaged for "
+        "arm64 Lambda from wheels).",
+    )
+    timeout_seconds: StrictInt = Field(30, ge=1, le=900)
+    memory_mb: StrictInt = Field(512, ge=128, le=10_240)
+
+    @field_validator("environment")
+    @classmethod
+    def _lambda_accepts(cls, environment: dict[str, str]) -> dict[str, str]:
+        reserved = sorted(set(environment) & RESERVED_VARIABLES)
+        if reserved:
+            raise ValueError(f"{', '.join(reserved)} {'is' if len(reserved) == 1 else 'are'} set by Lambda itself")
+        size = sum(len(k.encode()) + len(v.encode()) for k, v in environment.items())
+        if size > MAX_ENVIRONMENT_BYTES:
+            raise ValueError(f"is {size} bytes; Lambda allows {MAX_ENVIRONMENT_BYTES}")
+        return environment
+
+    def platform_environment(self) -> dict[str, str]:
+        """What every copy of the function gets besides its own `environment`: Powertools' service and log level."""
+        return {"POWERTOOLS_SERVICE_NAME": self.name, "POWERTOOLS_LOG_LEVEL": "INFO"}
+
+    @property
+    def handler_module(self) -> str:
+        return self.handler.rpartition(".")[0]
+
+    @property
+    def handler_function(self) -> str:
+        return self.handler.rpartition(".")[2]

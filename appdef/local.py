@@ -1,0 +1,38 @@
+"""`[local]`: what only the local runtime uses (its data folder, demo data and demo users)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import Field, model_validator
+from pydantic.json_schema import SkipJsonSchema
+
+from .base import KEY, Definition, StrictStr, named
+
+DEMO_PASSWORD = "Passw0rd!"
+
+
+class LocalUser(Definition):
+    """A demo user of the local user pool."""
+
+    username: SkipJsonSchema[str] = named()
+    email: Annotated[StrictStr, Field(pattern=r"^[^@\s]+@[^@\s]+$")] = Field(
+        "", description="Default: `<username>@example.com`."
+    )
+    password: Annotated[StrictStr, Field(min_length=8)] = DEMO_PASSWORD
+    groups: tuple[StrictStr, ...] = ()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_email(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "email" not in data and isinstance(data.get(KEY), str):
+            return {**data, "email": f"{data[KEY]}@example.com"}
+        return data
+
+
+class LocalConfig(Definition):
+    """The local runtime's own settings."""
+
+    data_dir: StrictStr = Field(".data", description="Tables, objects and keys, relative to this file.")
+    seed: StrictStr | None = Field(None, description="Demo data, written once and never over a user's change.")
+    users: dict[Annotated[StrictStr, Field(pattern=r"^[\w.@+-]{1,128}$")], LocalUser] = Field(default_factory=dict)

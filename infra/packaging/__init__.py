@@ -1,0 +1,59 @@
+"""Lambda packages without Docker: each function's own modules and its requirements built for arm64, as one zip.
+
+- `modules`: the project modules the handler imports, transitively (read, not executed);
+- `wheels`: the function's `requirements` from `appsync.toml`, installed for arm64 Lambda's Python from wheels,
+  pinned to the locally tested versions, cached;
+- `archive`: a deterministic zip, so unchanged code keeps its asset hash.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from appdef import FunctionConfig
+
+from .archive import write_zip
+from .modules import ModuleNotInProject, project_modules, source_root
+from .wheels import LAMBDA_PYTHON, WheelInstallError, install_for_lambda
+
+__all__ = ["LAMBDA_PYTHON", "PackagingError", "package_function"]
+
+
+class PackagingError(RuntimeError):
+    """A function cannot be packaged (its handler is not in the project, a requirement has no arm64 wheel)."""
+
+
+def package_function(root: Path, function: FunctionConfig, out_dir: Path, cache_dir: Path) -> Path:
+    """Build `<out_dir>/<function>.zip`: the handler's modules and the function's requirements for arm64.
+
+    Parameters
+    ----------
+    root
+        The app's folder; the handler's package is imported from it, or else from the import path.
+    function
+        The function, as `appsync.toml` describes it.
+    out_dir
+        Where the zip goes (CDK uses it as the function's asset, as is).
+    cache_dir
+        Where installed requirements are kept between builds.
+    """
+    try:
+        root = source_root(function.handler_module, root)
+        modules = project_modules(root, function.handler_module)
+    except ModuleNotInProject as exc:
+        raise PackagingError(f"functions.{function.name}.handler: {exc}") from None
+    try:
+        dependencies = install_for_lambda(function.requirements, cache_dir)
+    except WheelInstallError as exc:
+        raise PackagingError(f"functions.{function.name}.requirements: {exc}") from None
+    entries = [(path.relative_to(root).as_posix(), path) for path in modules.values()]
+    entries += [
+        (path.relative_to(dependencies).as_posix(), path)
+        for path in dependencies.rglob("*")
+        if path.is_file() and path.name != ".complete" and path.relative_to(dependencies).parts[0] != "bin"
+    ]
+    names = [name for name, _ in entries]
+    clashes = sorted({n for n in names if names.count(n) > 1})
+    if clashes:
+        raise PackagingError(f"functions.{function.name}: project files clash with requirements: {clashes[:5]}")
+    return write_zip(out_dir / f"{function.name}.zip", entries)

@@ -1,0 +1,63 @@
+"""No module reads a library's private attribute, except the one adapter that owns strawberry's internals."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGES = ("appdef", "appsync_local", "infra", "resolvers", "schema", "subscriptions")
+ADAPTER = ROOT / "appsync_local" / "strawberry_adapter.py"
+
+
+def _private_uses(path: Path, root: Path = ROOT) -> list[str]:
+    found = []
+    name = path.relative_to(root)
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Attribute) and node.attr.startswith("_") and not node.attr.startswith("__"):
+            owner = node.value
+            if not (isinstance(owner, ast.Name) and owner.id in ("self", "cls")):
+                found.append(f"{name}:{node.lineno}: .{node.attr}")
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("getattr", "hasattr"):
+            if len(node.args) > 1 and isinstance(node.args[1], ast.Constant) and str(node.args[1].value).startswith("_"):
+                found.append(f"{name}:{node.lineno}: {node.func.id}(…, {node.args[1].value!r})")
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            private = [part for part in node.module.split(".") if part.startswith("_") and not part.startswith("__")]
+            private += [a.name for a in node.names if a.name.startswith("_") and not a.name.startswith("__")]
+            if private:
+                found.append(f"{name}:{node.lineno}: from {node.module} import …")
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if any(p.startswith("_") and not p.startswith("__") for p in alias.name.split(".")):
+                    found.append(f"{name}:{node.lineno}: import {alias.name}")
+    return found
+
+
+def _modules() -> list[Path]:
+    return sorted(p for package in PACKAGES for p in (ROOT / package).rglob("*.py") if p != ADAPTER)
+
+
+@pytest.mark.parametrize("path", _modules(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_private_attribute_of_another_object_is_read(path: Path) -> None:
+    # THEN only the adapter reaches into a library (self._x and cls._x are the module's own state)
+    assert _private_uses(path) == []
+
+
+def test_the_scan_sees_what_it_must_refuse(tmp_path: Path) -> None:
+    # GIVEN a module that reads private names four ways
+    sample = tmp_path / "probe.py"
+    sample.write_text(
+        "from quickjs import _quickjs\nimport _quickjs\n"
+        "def f(app):\n    return app._resolver_registry, getattr(app, '_batch_resolver_registry')\n"
+    )
+    # WHEN it is scanned
+    found = [line.split(": ", 1)[1] for line in _private_uses(sample, tmp_path)]
+    # THEN every one is reported
+    assert found == [
+        "from quickjs import …",
+        "import _quickjs",
+        "._resolver_registry",
+        "getattr(…, '_batch_resolver_registry')",
+    ]
