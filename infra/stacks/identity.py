@@ -13,7 +13,7 @@ from constructs import Construct
 
 from appdef import CognitoConfig
 
-from .storage import own_folder_statements
+from .storage import USER_SUB_TAG, own_folder_statements
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,11 @@ def build_identity_pool(
     client: cognito.UserPoolClient,
     user_buckets: dict[str, s3.IBucket],
 ) -> tuple[cognito.CfnIdentityPool, iam.Role]:
-    """An identity pool for the user pool's users; its role opens `users/<identity id>/` of each users' bucket."""
+    """An identity pool for the user pool's users; its role opens `users/<user pool sub>/` of each users' bucket.
+
+    The pool maps the token's `sub` claim to the session's principal tag `sub` (and nothing else), which the
+    role's policy names: the folder is the one the API's presigned URLs use.
+    """
     identity_pool = cognito.CfnIdentityPool(
         scope,
         "IdentityPool",
@@ -78,14 +82,25 @@ def build_identity_pool(
         scope,
         "IdentityPoolAuthenticatedRole",
         description="Signed-in users: their own folder of the users' buckets",
-        assumed_by=iam.FederatedPrincipal(
-            "cognito-identity.amazonaws.com",
-            conditions={
-                "StringEquals": {"cognito-identity.amazonaws.com:aud": identity_pool.ref},
-                "ForAnyValue:StringLike": {"cognito-identity.amazonaws.com:amr": "authenticated"},
-            },
-            assume_role_action="sts:AssumeRoleWithWebIdentity",
+        # Session tags need sts:TagSession in the trust policy, beside the web-identity assume.
+        assumed_by=iam.SessionTagsPrincipal(
+            iam.FederatedPrincipal(
+                "cognito-identity.amazonaws.com",
+                conditions={
+                    "StringEquals": {"cognito-identity.amazonaws.com:aud": identity_pool.ref},
+                    "ForAnyValue:StringLike": {"cognito-identity.amazonaws.com:amr": "authenticated"},
+                },
+                assume_role_action="sts:AssumeRoleWithWebIdentity",
+            )
         ),
+    )
+    cognito.CfnIdentityPoolPrincipalTag(
+        scope,
+        "IdentityPoolPrincipalTags",
+        identity_pool_id=identity_pool.ref,
+        identity_provider_name=pool.user_pool_provider_name,
+        principal_tags={USER_SUB_TAG: "sub"},
+        use_defaults=False,
     )
     for bucket in user_buckets.values():
         for statement in own_folder_statements(bucket):

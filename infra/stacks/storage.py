@@ -10,8 +10,12 @@ from constructs import Construct
 from appdef import BucketConfig
 
 USER_PREFIX = "users/"
-# The caller's Cognito identity id, filled in by IAM when the identity pool's role is assumed.
-IDENTITY_SUB = "${cognito-identity.amazonaws.com:sub}"
+# One identity names a user's folder on every path: the user pool's `sub`. The API's resolvers presign
+# `users/<sub>/` from the token's `sub`; the identity pool passes the same claim to IAM as the principal tag
+# `sub` (infra/stacks/identity.py), so direct S3 access is scoped to the very same folder. (The identity
+# pool's own identity id, `${cognito-identity.amazonaws.com:sub}`, is a different value.)
+USER_SUB_TAG = "sub"
+USER_SUB = f"${{aws:PrincipalTag/{USER_SUB_TAG}}}"
 
 
 def build_private_bucket(scope: Construct, construct_id: str, *, cors: bool = False) -> s3.Bucket:
@@ -45,8 +49,8 @@ def build_user_buckets(scope: Construct, buckets: tuple[BucketConfig, ...]) -> d
 
 
 def own_folder_statements(bucket: s3.IBucket) -> list[iam.PolicyStatement]:
-    """Read, write and list `users/<identity id>/` in `bucket`, and nothing else in it."""
-    folder = f"{USER_PREFIX}{IDENTITY_SUB}/"
+    """Read, write and list `users/<user pool sub>/` in `bucket`, and nothing else in it."""
+    folder = f"{USER_PREFIX}{USER_SUB}/"
     return [
         iam.PolicyStatement(
             actions=["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import urllib.parse
 import uuid
 
 import httpx
@@ -239,3 +240,14 @@ def test_files_are_confined_to_the_callers_folder(live_server: LiveServer) -> No
         with pytest.raises(TransportQueryError) as refused:
             run(client, "query($k: String!) { fileDownloadUrl(key: $k) { url } }", k=bad)
         assert errors_of(refused)[0]["errorType"] == "ValidationError"
+
+
+def test_a_users_files_live_in_the_folder_the_deployed_identity_pool_opens(live_server: LiveServer) -> None:
+    # GIVEN a user whose token's `sub` is the identity the deployed identity pool tags sessions with
+    name = f"user-{uuid.uuid4().hex[:8]}"
+    client = user_client(live_server.url, live_server.token(name))
+    # WHEN the API presigns an upload
+    upload = run(client, 'mutation { createFileUploadUrl(fileName: "a.txt") { url } }')["createFileUploadUrl"]
+    # THEN the object is users/<sub>/a.txt: the folder `${aws:PrincipalTag/sub}` names in infra's policy
+    path = urllib.parse.urlsplit(upload["url"]).path
+    assert path.endswith(f"/users/{live_server.sub(name)}/a.txt")

@@ -19,8 +19,9 @@ pytest.importorskip(
 from aws_cdk.assertions import Annotations, Match
 
 from infra.stacks.resolvers import lambda_data_source_name
-from infra.stacks.storage import IDENTITY_SUB
+from infra.stacks.storage import USER_PREFIX, USER_SUB
 from infra.stacks.waf import RATE_RULE_NAME
+from resolvers.todos.domain.file_service import FileService
 from tests.infra.conftest import Synthesized
 
 # Statements AWS only accepts with "Resource": "*": X-Ray's trace upload has no resource-level permissions.
@@ -372,12 +373,17 @@ def test_every_iam_statement_names_its_resources(synth: Synthesized) -> None:
 def test_identity_pool_users_reach_only_their_own_folder(synth: Synthesized) -> None:
     role_id = synth.logical_id("IdentityPoolAuthenticatedRole")
     role = synth.json["Resources"][role_id]["Properties"]
-    trust = _statements(role["AssumeRolePolicyDocument"])[0]
-    assert trust["Principal"] == {"Federated": "cognito-identity.amazonaws.com"}
-    assert trust["Condition"]["StringEquals"]["cognito-identity.amazonaws.com:aud"] == {"Ref": "IdentityPool"}
-    assert (
-        trust["Condition"]["ForAnyValue:StringLike"]["cognito-identity.amazonaws.com:amr"] == "authenticated"
-    )
+    trust = _statements(role["AssumeRolePolicyDocument"])
+    assert {a for s in trust for a in _as_list(s["Action"])} == {"sts:AssumeRoleWithWebIdentity", "sts:TagSession"}
+    for statement in trust:
+        assert statement["Principal"] == {"Federated": "cognito-identity.amazonaws.com"}
+        assert statement["Condition"]["StringEquals"]["cognito-identity.amazonaws.com:aud"] == {
+            "Ref": "IdentityPool"
+        }
+        assert (
+            statement["Condition"]["ForAnyValue:StringLike"]["cognito-identity.amazonaws.com:amr"]
+            == "authenticated"
+        )
     policy = next(
         p["Properties"]
         for p in synth.resources("AWS::IAM::Policy").values()
@@ -387,13 +393,25 @@ def test_identity_pool_users_reach_only_their_own_folder(synth: Synthesized) -> 
     assert statements
     for statement in statements:
         text = json.dumps(statement)
-        assert f"users/{IDENTITY_SUB}/" in text, statement
+        assert f"{USER_PREFIX}{USER_SUB}/" in text, statement
         if statement["Action"] == "s3:ListBucket":
-            assert all(IDENTITY_SUB in p for p in statement["Condition"]["StringLike"]["s3:prefix"])
+            assert all(USER_SUB in p for p in statement["Condition"]["StringLike"]["s3:prefix"])
     synth.template.has_resource_properties(
         "AWS::Cognito::IdentityPoolRoleAttachment",
         {"Roles": {"authenticated": {"Fn::GetAtt": [role_id, "Arn"]}}},
     )
+
+
+def test_direct_s3_access_and_the_apis_urls_name_the_same_folder(synth: Synthesized) -> None:
+    # GIVEN the identity pool: its sessions carry the user pool's `sub` claim as the principal tag `sub`
+    synth.template.has_resource_properties(
+        "AWS::Cognito::IdentityPoolPrincipalTag",
+        {"IdentityPoolId": {"Ref": "IdentityPool"}, "PrincipalTags": {"sub": "sub"}, "UseDefaults": False},
+    )
+    assert USER_SUB == "${aws:PrincipalTag/sub}"
+    # THEN the folder the role opens is the one the API presigns for the same user
+    sub = "0f2a6c1e-3b7d-4e55-9a1c-5d8e2b7f4a10"
+    assert FileService.object_key(sub, "photo.jpg") == f"{USER_PREFIX}{sub}/photo.jpg"
 
 
 def test_cloudfront_reads_its_bucket_through_origin_access_control(synth: Synthesized) -> None:
