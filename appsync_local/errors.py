@@ -6,6 +6,8 @@ from typing import Any
 
 from graphql import GraphQLError, GraphQLSyntaxError
 
+from .wire.response import ErrorLocation, FieldErrorEntry, RejectionBody
+
 UNAUTHORIZED_MESSAGE = "You are not authorized to make this call."
 
 
@@ -47,17 +49,17 @@ class RequestError(Exception):
         self.error_type = error_type
         self.message = message
 
-    def body(self) -> dict[str, Any]:
+    def body(self) -> RejectionBody:
         return {"errors": [{"errorType": self.error_type, "message": self.message}]}
 
 
-def _locations(error: GraphQLError) -> list[dict[str, Any]] | None:
+def _locations(error: GraphQLError) -> list[ErrorLocation] | None:
     if not error.locations:
         return None
     return [{"line": loc.line, "column": loc.column, "sourceName": None} for loc in error.locations]
 
 
-def format_error(error: GraphQLError) -> dict[str, Any]:
+def format_error(error: GraphQLError) -> FieldErrorEntry:
     """One entry of AppSync's `errors[]` (key order as AppSync sends it)."""
     original = error.original_error
     if isinstance(original, AppSyncFieldError):

@@ -51,6 +51,8 @@ from .errors import (
 from .lambda_runtime import LocalFunction
 from .resolver_context import ResolverInvocation
 from .resolver_event import SelectionCache, build_event, info_dict
+from .wire.resolver_event import ResolverEvent
+from .wire.response import FieldErrorEntry, ResponseBody
 
 logger = logging.getLogger("appsync_local")
 
@@ -128,12 +130,12 @@ def runtime_schema(app_schema: strawberry.Schema, api: ApiConfig) -> strawberry.
     )
 
 
-def _request_error(message: str) -> dict[str, Any]:
+def _request_error(message: str) -> ResponseBody:
     return {"data": None, "errors": [{"path": None, "data": None, "errorType": "ValidationError",
                                       "errorInfo": None, "locations": None, "message": message}]}
 
 
-def _appended(path: list[str | int], error: AppSyncFieldError) -> dict[str, Any]:
+def _appended(path: list[str | int], error: AppSyncFieldError) -> FieldErrorEntry:
     return {"path": path, "data": error.data, "errorType": error.error_type, "errorInfo": error.error_info,
             "locations": None, "message": error.message}
 
@@ -277,7 +279,7 @@ class Executor:
         loader = context.loaders.get(binding.key)
         if loader is None:
 
-            async def batch_invoke(events: list[dict[str, Any]]) -> list[Any]:
+            async def batch_invoke(events: list[ResolverEvent]) -> list[Any]:
                 results = await function.ainvoke(events)
                 if not isinstance(results, list) or len(results) != len(events):
                     raise LambdaError(
@@ -298,7 +300,7 @@ class Executor:
         variables: dict[str, Any] | None,
         operation_name: str | None,
         context: RequestContext,
-    ) -> dict[str, Any]:
+    ) -> ResponseBody:
         """Execute one request; the result is AppSync's response body."""
         if operation_name is None and _operation_count(query) > 1:
             # GraphQL requires the name then (strawberry would quietly run the first operation)
@@ -320,7 +322,7 @@ class Executor:
                 else "The document has several operations: send operationName to choose one."
             )
             return _request_error(message)
-        body: dict[str, Any] = {"data": result.data}
+        body: ResponseBody = {"data": result.data}
         errors = [format_error(error) for error in result.errors or ()]
         errors += [_appended(path, error) for path, error in context.appended_errors]
         if errors:

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import AppSyncFieldError
+from .wire.identity import Identity
+from .wire.resolver_event import ResolverInfo
 
 
 @dataclass
@@ -36,10 +38,10 @@ class ResolverInvocation:
 
     arguments: dict[str, Any]
     source: Any
-    identity: dict[str, Any] | None
+    identity: Identity | None
     auth_type: str
     request_headers: dict[str, str]
-    info: dict[str, Any]
+    info: ResolverInfo
     request_id: str
     appended_errors: list[AppSyncFieldError] = field(default_factory=list)
     extensions: dict[str, Any] = field(default_factory=dict)

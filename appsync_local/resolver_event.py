@@ -16,6 +16,7 @@ from graphql import (
 )
 
 from .auth import RequestAuth
+from .wire.resolver_event import ResolverEvent, ResolverInfo
 
 
 def _selection_list(
@@ -71,7 +72,13 @@ class SelectionCache:
         return hit
 
 
-def info_dict(info: GraphQLResolveInfo, selection: tuple[list[str], str]) -> dict[str, Any]:
+def _variables(info: GraphQLResolveInfo) -> dict[str, Any]:
+    # graphql-core 3.3 types these as `VariableValues` (the values under `.coerced`); strawberry passes a dict.
+    values: Any = info.variable_values
+    return dict(getattr(values, "coerced", values))
+
+
+def info_dict(info: GraphQLResolveInfo, selection: tuple[list[str], str]) -> ResolverInfo:
     """AppSync's `ctx.info` / the event's `info`."""
     selection_list, selection_graphql = selection
     return {
@@ -79,7 +86,7 @@ def info_dict(info: GraphQLResolveInfo, selection: tuple[list[str], str]) -> dic
         "selectionSetGraphQL": selection_graphql,
         "parentTypeName": info.parent_type.name,
         "fieldName": info.field_name,
-        "variables": dict(info.variable_values),
+        "variables": _variables(info),
     }
 
 
@@ -93,7 +100,7 @@ def build_event(
     selection: tuple[list[str], str],
     stash: dict[str, Any] | None = None,
     prev: Any = None,
-) -> dict[str, Any]:
+) -> ResolverEvent:
     """The direct Lambda resolver event (`Invoke`); BatchInvoke sends a list of these."""
     return {
         "arguments": arguments,

@@ -10,11 +10,12 @@ from appsync_local.auth.errors import UnauthorizedError
 from appsync_local.auth.jwt_verifier import JwtVerifier
 from appsync_local.auth.request_auth import API_KEY, AWS_IAM, USER_POOLS, RequestAuth
 from appsync_local.auth.sigv4 import ALGORITHM, SigV4Verifier
+from appsync_local.wire.identity import CognitoIdentity
 
 NO_CREDENTIALS = "Valid authorization header not provided."
 
 
-def cognito_identity(claims: dict[str, Any], source_ip: str) -> dict[str, Any]:
+def cognito_identity(claims: dict[str, Any], source_ip: str) -> CognitoIdentity:
     """AppSync's ``ctx.identity`` for a user-pool caller."""
     groups = claims.get("cognito:groups")
     return {

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from appsync_local.wire.identity import Identity
+
 API_KEY = "API_KEY"
 AWS_IAM = "AWS_IAM"
 USER_POOLS = "AMAZON_COGNITO_USER_POOLS"
@@ -29,6 +31,6 @@ class RequestAuth:
     """
 
     mode: str
-    identity: dict[str, Any] | None
+    identity: Identity | None
     groups: tuple[str, ...] = ()
     claims: dict[str, Any] = field(default_factory=dict)

@@ -8,7 +8,6 @@ import re
 import time
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
 
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
@@ -17,6 +16,7 @@ from botocore.credentials import Credentials
 
 from appsync_local.auth.errors import UnauthorizedError
 from appsync_local.auth.iam import IamCredentials
+from appsync_local.wire.identity import IamIdentity
 
 ALGORITHM = "AWS4-HMAC-SHA256"
 INVALID_TOKEN = "The security token included in the request is invalid."
@@ -98,7 +98,7 @@ class SigV4Verifier:
         body: bytes,
         source_ip: str,
         now: float | None = None,
-    ) -> dict[str, Any]:
+    ) -> IamIdentity:
         """Return AppSync's IAM ``identity`` for a correctly signed request; raise `UnauthorizedError` otherwise."""
         lowered = {name.lower(): value for name, value in headers.items()}
         authorization = lowered.get("authorization", "")

@@ -13,7 +13,7 @@ import asyncio
 import re
 import threading
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, Literal
 
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
@@ -23,6 +23,15 @@ from appsync_local.datasources import dynamodb_requests as requests
 from appsync_local.datasources.dynamodb_requests import ConditionPolicy, MalformedRequest, key_of, typed_map
 from appsync_local.datasources.dynamodb_values import to_json_item, to_json_value, to_typed_json
 from appsync_local.datasources.pagination import InvalidPaginationToken, PaginationTokens
+from appsync_local.datasources.shapes import (
+    BatchGetResult,
+    BatchWriteResult,
+    CancellationReason,
+    Item,
+    PageResult,
+    TransactGetResult,
+    TransactWriteResult,
+)
 from appsync_local.js.datasource import DataSourceError
 from appsync_local.local_aws.endpoints import CLIENT_CONFIG
 from appsync_local.resolver_context import ResolverInvocation
@@ -202,20 +211,20 @@ class DynamoDBDataSource:
 
     # Query and Scan ---------------------------------------------------------------------------------------
 
-    async def _query(self, request: dict[str, Any]) -> dict[str, Any]:
+    async def _query(self, request: dict[str, Any]) -> PageResult:
         params = requests.query(request, self.table_name)
         return await self._page(
             "query", request, params, f"Query:{self.table_name}:{params.get('IndexName', '')}"
         )
 
-    async def _scan(self, request: dict[str, Any]) -> dict[str, Any]:
+    async def _scan(self, request: dict[str, Any]) -> PageResult:
         params = requests.scan(request, self.table_name)
         scope = f"Scan:{self.table_name}:{params.get('IndexName', '')}:{params.get('Segment', '')}"
         return await self._page("scan", request, params, scope)
 
     async def _page(
         self, method: str, request: dict[str, Any], params: dict[str, Any], scope: str
-    ) -> dict[str, Any]:
+    ) -> PageResult:
         token = request.get("nextToken")
         if token is not None:
             try:
@@ -232,11 +241,11 @@ class DynamoDBDataSource:
 
     # Batches ----------------------------------------------------------------------------------------------
 
-    async def _batch_get_item(self, request: dict[str, Any]) -> dict[str, Any]:
+    async def _batch_get_item(self, request: dict[str, Any]) -> BatchGetResult:
         request_items, added = requests.batch_get_item(request)
         response = await self._run("batch_get_item", {"RequestItems": request_items})
         found, unprocessed = response.get("Responses", {}), response.get("UnprocessedKeys", {})
-        data: dict[str, list[Any]] = {}
+        data: dict[str, list[Item | None]] = {}
         for table, entry in request_items.items():
             key_names = sorted({name for key in entry["Keys"] for name in key})
             by_key = {_key_signature(item, key_names): item for item in found.get(table, [])}
@@ -252,17 +261,21 @@ class DynamoDBDataSource:
             },
         }
 
-    async def _batch_put_item(self, request: dict[str, Any]) -> dict[str, Any]:
+    async def _batch_put_item(self, request: dict[str, Any]) -> BatchWriteResult:
         tables = requests.batch_put_item(request)
         return await self._batch_write(tables, "PutRequest", "Item", "unprocessedItems")
 
-    async def _batch_delete_item(self, request: dict[str, Any]) -> dict[str, Any]:
+    async def _batch_delete_item(self, request: dict[str, Any]) -> BatchWriteResult:
         tables = requests.batch_delete_item(request)
         return await self._batch_write(tables, "DeleteRequest", "Key", "unprocessedKeys")
 
     async def _batch_write(
-        self, tables: dict[str, list[dict[str, Any]]], kind: str, member: str, unprocessed_name: str
-    ) -> dict[str, Any]:
+        self,
+        tables: dict[str, list[dict[str, Any]]],
+        kind: str,
+        member: str,
+        unprocessed_name: Literal["unprocessedItems", "unprocessedKeys"],
+    ) -> BatchWriteResult:
         request_items = {
             table: [{kind: {member: value}} for value in values] for table, values in tables.items()
         }
@@ -275,16 +288,15 @@ class DynamoDBDataSource:
             table: [None if value in unprocessed.get(table, []) else to_json_item(value) for value in values]
             for table, values in tables.items()
         }
-        return {
-            "data": data,
-            unprocessed_name: {
-                table: [to_json_item(v) for v in unprocessed.get(table, [])] for table in tables
-            },
+        result: BatchWriteResult = {"data": data}
+        result[unprocessed_name] = {
+            table: [to_json_item(v) for v in unprocessed.get(table, [])] for table in tables
         }
+        return result
 
     # Transactions -----------------------------------------------------------------------------------------
 
-    async def _transact_get_items(self, request: dict[str, Any]) -> dict[str, Any]:
+    async def _transact_get_items(self, request: dict[str, Any]) -> TransactGetResult:
         params = {"TransactItems": requests.transact_get_items(request)}
         try:
             response = await self._run("transact_get_items", params)
@@ -295,7 +307,7 @@ class DynamoDBDataSource:
             "cancellationReasons": None,
         }
 
-    async def _transact_write_items(self, request: dict[str, Any]) -> dict[str, Any]:
+    async def _transact_write_items(self, request: dict[str, Any]) -> TransactWriteResult:
         params = {"TransactItems": requests.transact_write_items(request)}
         keys = [key_of(item, f"transactItems[{i}].key") for i, item in enumerate(request["transactItems"])]
         try:
@@ -359,11 +371,13 @@ def _transaction_failed(exc: DynamoDBCallError, result_name: str) -> DataSourceE
     )
 
 
-def _cancellation_reason(reason: dict[str, Any]) -> dict[str, Any]:
+def _cancellation_reason(reason: dict[str, Any]) -> CancellationReason:
     """One entry of `cancellationReasons`: AppSync shows {"type": "None", "message": "None"} for an item
     that did not fail, and the current item (when DynamoDB returned it) for one that did."""
     code = reason.get("Code", "None")
-    out: dict[str, Any] = {"type": code, "message": reason.get("Message") or ("None" if code == "None" else None)}
+    out: CancellationReason = {
+        "type": code, "message": reason.get("Message") or ("None" if code == "None" else None)
+    }
     if reason.get("Item") is not None:
         out["item"] = to_json_item(reason["Item"])
     return out

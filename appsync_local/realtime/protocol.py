@@ -13,6 +13,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import messages
+from .messages import ErrorEntry
 from .subscriptions import SharedPayload
 
 APPSYNC_SUBPROTOCOL = "graphql-ws"
@@ -49,7 +51,7 @@ class RealtimeError(Exception):
         self.message = message
         self.subscription_id = subscription_id
 
-    def errors(self) -> list[dict[str, Any]]:
+    def errors(self) -> list[ErrorEntry]:
         return [{"errorType": self.error_type, "message": self.message}]
 
 
@@ -177,44 +179,59 @@ def decode_message(text: str | bytes) -> dict[str, Any]:
     return message
 
 
+# -- graphql-transport-ws server messages ------------------------------------------------------------
+
+
+def transport_ack() -> messages.ConnectionAck:
+    return {"type": "connection_ack"}
+
+
+def pong() -> messages.Pong:
+    return {"type": "pong"}
+
+
+def subscribe_error(subscription_id: str, errors: list[ErrorEntry]) -> messages.SubscribeError:
+    return {"type": "error", "id": subscription_id, "payload": errors}
+
+
 # -- AppSync (graphql-ws) server messages --------------------------------------------------------
 
 
-def connection_ack() -> dict[str, Any]:
+def connection_ack() -> messages.ConnectionAck:
     return {"type": "connection_ack", "payload": {"connectionTimeoutMs": CONNECTION_TIMEOUT_MS}}
 
 
-def connection_error(message: str = NOT_AUTHORIZED_MESSAGE, error_code: int = 401) -> dict[str, Any]:
+def connection_error(message: str = NOT_AUTHORIZED_MESSAGE, error_code: int = 401) -> messages.ConnectionError:
     return {
         "type": "connection_error",
         "payload": {"errors": [{"errorType": UNAUTHORIZED, "message": message, "errorCode": error_code}]},
     }
 
 
-def keep_alive() -> dict[str, Any]:
+def keep_alive() -> messages.KeepAlive:
     return {"type": "ka"}
 
 
-def start_ack(subscription_id: str) -> dict[str, Any]:
+def start_ack(subscription_id: str) -> messages.StartAck:
     return {"type": "start_ack", "id": subscription_id}
 
 
-def data(subscription_id: str, payload: dict[str, Any]) -> dict[str, Any]:
+def data(subscription_id: str, payload: messages.DataPayload) -> messages.Data:
     return {"type": "data", "id": subscription_id, "payload": payload}
 
 
-def error(subscription_id: str | None, errors: list[dict[str, Any]]) -> dict[str, Any]:
-    message: dict[str, Any] = {"type": "error", "payload": {"errors": errors}}
+def error(subscription_id: str | None, errors: list[ErrorEntry]) -> messages.Error:
+    message: messages.Error = {"type": "error", "payload": {"errors": errors}}
     if subscription_id is not None:
         message["id"] = subscription_id
     return message
 
 
-def complete(subscription_id: str) -> dict[str, Any]:
+def complete(subscription_id: str) -> messages.Complete:
     return {"type": "complete", "id": subscription_id}
 
 
-def encode(message: Mapping[str, Any]) -> str:
+def encode(message: messages.ServerMessage | Mapping[str, Any]) -> str:
     return json.dumps(message, separators=(",", ":"))
 
 

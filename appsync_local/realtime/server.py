@@ -24,6 +24,7 @@ from ..runtime import Runtime
 from ..sdl import build_appsync_schema
 from . import protocol
 from .filters import FilterError, parse_invalidation
+from .messages import ErrorEntry, ServerMessage
 from .protocol import (
     APPSYNC_SUBPROTOCOL,
     MAX_PAYLOAD_BYTES,
@@ -76,7 +77,7 @@ class _Connection:
     def registry(self) -> SubscriptionRegistry:
         return self.endpoint.registry
 
-    async def send(self, message: Mapping[str, Any]) -> None:
+    async def send(self, message: ServerMessage) -> None:
         await self.send_text(protocol.encode(message))
 
     async def send_text(self, text: str) -> None:
@@ -345,7 +346,7 @@ class TransportWsConnection(_Connection):
         except UnauthorizedError:
             await self.close(4403, "Forbidden")
             return False
-        await self.send({"type": "connection_ack"})
+        await self.send(protocol.transport_ack())
         return True
 
     @staticmethod
@@ -363,7 +364,7 @@ class TransportWsConnection(_Connection):
             return False
         kind = message["type"]
         if kind == "ping":
-            await self.send({"type": "pong"})
+            await self.send(protocol.pong())
         elif kind == "pong":
             pass
         elif kind == "connection_init":
@@ -391,7 +392,7 @@ class TransportWsConnection(_Connection):
             return False
         variables = payload.get("variables") or {}
         operation_name = payload.get("operationName")
-        errors: list[dict[str, Any]] | None = None
+        errors: list[ErrorEntry] | None = None
         if self.registry.count(self.id) >= MAX_SUBSCRIPTIONS:
             errors = [{"errorType": "MaxSubscriptionsReachedError",
                        "message": f"Max number of {MAX_SUBSCRIPTIONS} subscriptions reached"}]
@@ -411,7 +412,7 @@ class TransportWsConnection(_Connection):
                 await self.close(4409, f"Subscriber for {subscription_id} already exists")
                 return False
         if errors is not None:
-            await self.send({"type": "error", "id": subscription_id, "payload": errors})
+            await self.send(protocol.subscribe_error(subscription_id, errors))
         return True
 
     def _next_sender(self, subscription_id: str) -> Send:
@@ -422,7 +423,7 @@ class TransportWsConnection(_Connection):
 
     def _invalidated(self, subscription_id: str) -> Send:
         def send_complete(payload: _Message) -> None:
-            self.post(protocol.encode({"type": "complete", "id": subscription_id}))
+            self.post(protocol.encode(protocol.complete(subscription_id)))
 
         return send_complete
 

@@ -1,25 +1,16 @@
-"""Domain objects in the shape of the GraphQL contract's types (field names as the schema spells them)."""
+"""Domain objects in the shape of the GraphQL contract's types (derived from the records' fields)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from resolvers.records import contract_form
 from resolvers.todos.domain.models import FileUrl, PublicProfile, Todo, TodoPage, UserProfile
 
 
 def todo(value: Todo) -> dict[str, Any]:
     """A ``Todo``; ``owner`` is left to its own (batched) resolver, which reads ``ownerId`` from here."""
-    return {
-        "id": value.id,
-        "ownerId": value.owner_id,
-        "title": value.title,
-        "description": value.description,
-        "done": value.done,
-        "dueDate": value.due_date,
-        "version": value.version,
-        "createdAt": value.created_at,
-        "updatedAt": value.updated_at,
-    }
+    return contract_form(value)
 
 
 def todo_connection(page: TodoPage) -> dict[str, Any]:
@@ -29,24 +20,14 @@ def todo_connection(page: TodoPage) -> dict[str, Any]:
 
 def user(profile: UserProfile) -> dict[str, Any]:
     """A ``User`` (the caller's own profile)."""
-    return {
-        "id": profile.id,
-        "username": profile.username,
-        "email": profile.email,
-        "name": profile.name,
-        "bio": profile.bio,
-        "createdAt": profile.created_at,
-        "updatedAt": profile.updated_at,
-    }
+    return contract_form(profile)
 
 
 def public_profile(profile: PublicProfile | None) -> dict[str, Any] | None:
     """A ``PublicProfile``, or None."""
-    if profile is None:
-        return None
-    return {"id": profile.id, "name": profile.name, "bio": profile.bio}
+    return None if profile is None else contract_form(profile)
 
 
 def file_url(value: FileUrl) -> dict[str, Any]:
     """A ``FileUrl``."""
-    return {"key": value.key, "url": value.url, "method": value.method, "expiresAt": value.expires_at}
+    return contract_form(value)

@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from resolvers.todos.adapters.in_memory import InMemoryFileUrlSigner
 from resolvers.todos.domain.errors import UnauthorizedError, ValidationError
 from resolvers.todos.domain.file_service import FileService
+from tests.fakes.todos import InMemoryFileUrlSigner
 
 ALICE = "11111111-aaaa-4aaa-8aaa-111111111111"
 NOW = datetime(2024, 5, 1, 12, 0, 0, tzinfo=UTC)

@@ -6,10 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from resolvers.todos.adapters.in_memory import InMemoryProfileRepository
 from resolvers.todos.domain.errors import ValidationError
 from resolvers.todos.domain.models import Caller, PublicProfile
 from resolvers.todos.domain.profile_service import ProfileService
+from tests.fakes.todos import InMemoryProfileRepository
 
 ALICE = Caller(sub="11111111-aaaa-4aaa-8aaa-111111111111", username="alice", email="alice@example.com")
 BOB = Caller(sub="22222222-bbbb-4bbb-8bbb-222222222222", username="bob")

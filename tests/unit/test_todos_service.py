@@ -7,11 +7,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from resolvers.todos.adapters.in_memory import InMemoryTodoRepository
 from resolvers.todos.domain.errors import ConflictError, NotFoundError, ValidationError
 from resolvers.todos.domain.models import TodoCursor
 from resolvers.todos.domain.pagination import encode_next_token
 from resolvers.todos.domain.todo_service import TodoService
+from tests.fakes.todos import InMemoryTodoRepository
 
 ALICE = "11111111-aaaa-4aaa-8aaa-111111111111"
 BOB = "22222222-bbbb-4bbb-8bbb-222222222222"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import Decimal
 from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer
@@ -23,13 +22,6 @@ def item_from_condition_failure(error: ClientError) -> dict[str, Any] | None:
     if not raw:
         return None
     return {name: _deserializer.deserialize(value) for name, value in raw.items()}
-
-
-def plain(value: Any) -> Any:
-    """DynamoDB numbers come back as Decimal; the domain uses int."""
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    return value
 
 
 def update_expression(

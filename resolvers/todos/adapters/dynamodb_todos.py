@@ -8,10 +8,10 @@ from typing import Any
 from boto3.dynamodb.conditions import Attr, Key
 from botocore.exceptions import ClientError
 
+from resolvers.records import camel, from_stored, plain, stored_form
 from resolvers.todos.adapters.dynamodb_common import (
     is_conditional_check_failure,
     item_from_condition_failure,
-    plain,
     update_expression,
 )
 from resolvers.todos.domain.errors import ConflictError, NotFoundError
@@ -19,41 +19,14 @@ from resolvers.todos.domain.models import Todo, TodoCursor, TodoQueryPage
 
 NEWEST_FIRST_INDEX = "byOwnerCreatedAt"
 
-# Domain field name -> item attribute name, for the fields a client may change.
-_ATTRIBUTES = {"title": "title", "description": "description", "done": "done", "due_date": "dueDate"}
-
-
 def todo_to_item(todo: Todo) -> dict[str, Any]:
     """The DynamoDB item for ``todo`` (absent optional fields are left out, not stored as null)."""
-    item: dict[str, Any] = {
-        "ownerId": todo.owner_id,
-        "id": todo.id,
-        "title": todo.title,
-        "done": todo.done,
-        "version": todo.version,
-        "createdAt": todo.created_at,
-        "updatedAt": todo.updated_at,
-    }
-    if todo.description is not None:
-        item["description"] = todo.description
-    if todo.due_date is not None:
-        item["dueDate"] = todo.due_date
-    return item
+    return stored_form(todo)
 
 
 def todo_from_item(item: Mapping[str, Any]) -> Todo:
     """The todo stored in ``item``."""
-    return Todo(
-        id=item["id"],
-        owner_id=item["ownerId"],
-        title=item["title"],
-        done=bool(item.get("done", False)),
-        version=int(plain(item.get("version", 1))),
-        created_at=item["createdAt"],
-        updated_at=item.get("updatedAt", item["createdAt"]),
-        description=item.get("description"),
-        due_date=item.get("dueDate"),
-    )
+    return from_stored(Todo, item)
 
 
 class DynamoDbTodoRepository:
@@ -85,7 +58,7 @@ class DynamoDbTodoRepository:
         updated_at: str,
     ) -> Todo:
         expression, names, values = update_expression(
-            {_ATTRIBUTES[field]: value for field, value in changes.items()},
+            {camel(field): value for field, value in changes.items()},
             {"version": expected_version + 1, "updatedAt": updated_at},
         )
         names["#id"] = "id"

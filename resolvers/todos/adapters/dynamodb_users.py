@@ -9,6 +9,7 @@ from typing import Any
 from boto3.dynamodb.conditions import Attr
 from botocore.exceptions import ClientError
 
+from resolvers.records import camel, from_stored, stored_form
 from resolvers.todos.adapters.dynamodb_common import is_conditional_check_failure, update_expression
 from resolvers.todos.domain.errors import NotFoundError
 from resolvers.todos.domain.models import PublicProfile, UserProfile
@@ -16,34 +17,16 @@ from resolvers.todos.domain.models import PublicProfile, UserProfile
 BATCH_GET_MAX_KEYS = 100  # DynamoDB's BatchGetItem limit
 _BATCH_GET_ATTEMPTS = 5
 
-_ATTRIBUTES = {"name": "name", "bio": "bio", "email": "email"}
 
 
 def profile_to_item(profile: UserProfile) -> dict[str, Any]:
     """The DynamoDB item for ``profile`` (absent optional fields are left out)."""
-    item: dict[str, Any] = {
-        "id": profile.id,
-        "username": profile.username,
-        "createdAt": profile.created_at,
-        "updatedAt": profile.updated_at,
-    }
-    for attribute, value in (("email", profile.email), ("name", profile.name), ("bio", profile.bio)):
-        if value is not None:
-            item[attribute] = value
-    return item
+    return stored_form(profile)
 
 
 def profile_from_item(item: Mapping[str, Any]) -> UserProfile:
     """The profile stored in ``item``."""
-    return UserProfile(
-        id=item["id"],
-        username=item.get("username") or item["id"],
-        created_at=item["createdAt"],
-        updated_at=item.get("updatedAt", item["createdAt"]),
-        email=item.get("email"),
-        name=item.get("name"),
-        bio=item.get("bio"),
-    )
+    return from_stored(UserProfile, item)
 
 
 class DynamoDbProfileRepository:
@@ -71,7 +54,7 @@ class DynamoDbProfileRepository:
 
     def update(self, user_id: str, *, changes: Mapping[str, object | None], updated_at: str) -> UserProfile:
         expression, names, values = update_expression(
-            {_ATTRIBUTES[field]: value for field, value in changes.items()}, {"updatedAt": updated_at}
+            {camel(field): value for field, value in changes.items()}, {"updatedAt": updated_at}
         )
         names["#id"] = "id"
         try:
@@ -95,7 +78,7 @@ class DynamoDbProfileRepository:
         for start in range(0, len(unique), BATCH_GET_MAX_KEYS):
             chunk = unique[start : start + BATCH_GET_MAX_KEYS]
             for item in self._batch_get([{"id": user_id} for user_id in chunk]):
-                found[item["id"]] = PublicProfile(id=item["id"], name=item.get("name"), bio=item.get("bio"))
+                found[item["id"]] = from_stored(PublicProfile, item)
         return found
 
     def _batch_get(self, keys: list[dict[str, str]]) -> list[dict[str, Any]]:

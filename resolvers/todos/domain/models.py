@@ -1,9 +1,18 @@
-"""Domain models: plain dataclasses, no AWS or GraphQL types."""
+"""Domain models: frozen dataclasses, no AWS or GraphQL types.
+
+Each record is declared once. Its fields are the GraphQL type's fields (snake_case here, camelCase in the
+contract and in DynamoDB items, see `resolvers.records`), and `editable(rule)` marks those a client may set,
+with the rule in `validation` that checks them. Presenters, stored items and the create/update paths are
+derived from these declarations.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+
+from resolvers.records import editable
+from resolvers.todos.domain import validation
 
 
 def aws_datetime(moment: datetime) -> str:
@@ -23,17 +32,17 @@ class Caller:
 
 @dataclass(frozen=True)
 class Todo:
-    """One todo item, owned by exactly one user."""
+    """One todo item, owned by exactly one user (the ``Todo`` type)."""
 
     id: str
     owner_id: str
-    title: str
-    done: bool
-    version: int
+    title: str = editable(validation.title, nullable=False)
     created_at: str
     updated_at: str
-    description: str | None = None
-    due_date: str | None = None
+    version: int = 1
+    done: bool = editable(validation.done, on_create=False, nullable=False, default=False)
+    description: str | None = editable(validation.description, default=None)
+    due_date: str | None = editable(validation.optional_date, default=None)
 
 
 @dataclass(frozen=True)
@@ -54,7 +63,7 @@ class TodoQueryPage:
 
 @dataclass(frozen=True)
 class TodoPage:
-    """A page of todos for the client, with an opaque token for the next page."""
+    """A page of todos for the client, with an opaque token for the next page (``TodoConnection``)."""
 
     items: list[Todo]
     next_token: str | None
@@ -68,14 +77,14 @@ class UserProfile:
     username: str
     created_at: str
     updated_at: str
-    email: str | None = None
-    name: str | None = None
-    bio: str | None = None
+    email: str | None = editable(validation.optional_email, on_create=False, default=None)
+    name: str | None = editable(validation.name, on_create=False, default=None)
+    bio: str | None = editable(validation.bio, on_create=False, default=None)
 
 
 @dataclass(frozen=True)
 class PublicProfile:
-    """The part of a profile anyone may read."""
+    """The part of a profile anyone may read (the ``PublicProfile`` type)."""
 
     id: str
     name: str | None = None
@@ -84,7 +93,7 @@ class PublicProfile:
 
 @dataclass(frozen=True)
 class FileUrl:
-    """A short-lived presigned URL for one object in the caller's private folder."""
+    """A short-lived presigned URL for one object in the caller's private folder (the ``FileUrl`` type)."""
 
     key: str
     url: str

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
+from resolvers.records import checked_fields
 from resolvers.todos.domain import validation
+from resolvers.todos.domain.errors import ValidationError
 from resolvers.todos.domain.models import Caller, PublicProfile, UserProfile, aws_datetime
 from resolvers.todos.domain.ports import ProfileRepository
-from resolvers.todos.domain.unset import UNSET, Unset
 
 
 class ProfileService:
@@ -44,24 +45,9 @@ class ProfileService:
             )
         return profile
 
-    def update_profile(
-        self,
-        caller: Caller,
-        *,
-        name: object | Unset = UNSET,
-        bio: object | Unset = UNSET,
-        email: object | Unset = UNSET,
-    ) -> UserProfile:
+    def update_profile(self, caller: Caller, **fields: object) -> UserProfile:
         """Change the given fields of the caller's profile (null clears one); creates it if needed."""
-        changes: dict[str, object | None] = {}
-        if name is not UNSET:
-            changes["name"] = validation.optional_text(
-                name, field="name", max_length=validation.NAME_MAX_LENGTH
-            )
-        if bio is not UNSET:
-            changes["bio"] = validation.optional_text(bio, field="bio", max_length=validation.BIO_MAX_LENGTH)
-        if email is not UNSET:
-            changes["email"] = validation.optional_email(email)
+        changes = checked_fields(UserProfile, fields, creating=False, error=ValidationError)
         current = self.me(caller)
         if not changes:
             return current

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
+from resolvers.records import checked_fields
 from resolvers.todos.domain import validation
 from resolvers.todos.domain.errors import NotFoundError, ValidationError
 from resolvers.todos.domain.models import Todo, TodoCursor, TodoPage, aws_datetime
 from resolvers.todos.domain.pagination import decode_next_token, encode_next_token
 from resolvers.todos.domain.ports import TodoRepository
-from resolvers.todos.domain.unset import UNSET, Unset
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -38,23 +38,15 @@ class TodoService:
         self._clock = clock
         self._new_id = new_id
 
-    def create_todo(
-        self, owner_id: str, *, title: object, description: object = None, due_date: object = None
-    ) -> Todo:
-        """Create a todo at version 1, not done."""
+    def create_todo(self, owner_id: str, **fields: object) -> Todo:
+        """Create a todo at version 1, not done, from the fields a client may set (each checked by its rule)."""
         now = aws_datetime(self._clock())
         todo = Todo(
             id=self._new_id(),
             owner_id=owner_id,
-            title=validation.title(title),
-            description=validation.optional_text(
-                description, field="description", max_length=validation.DESCRIPTION_MAX_LENGTH
-            ),
-            due_date=validation.optional_date(due_date),
-            done=False,
-            version=1,
             created_at=now,
             updated_at=now,
+            **checked_fields(Todo, fields, creating=True, error=ValidationError),
         )
         self._repository.add(todo)
         return todo
@@ -72,12 +64,10 @@ class TodoService:
         todo_id: object,
         *,
         expected_version: object,
-        title: object | Unset = UNSET,
-        description: object | Unset = UNSET,
-        done: object | Unset = UNSET,
-        due_date: object | Unset = UNSET,
+        **changes: object,
     ) -> Todo:
-        """Change the fields that were given, if the todo is still at ``expected_version``.
+        """Change the fields that were given (null clears an optional one), if the todo is still at
+        ``expected_version``.
 
         ``ConflictError`` when the version moved on; ``NotFoundError`` when the caller has no such todo.
         """
@@ -85,26 +75,11 @@ class TodoService:
         if not validation.looks_like_id(todo_id):
             raise NotFoundError(f"Todo {todo_id!r} not found")
         assert isinstance(todo_id, str)
-        changes: dict[str, object | None] = {}
-        if title is not UNSET:
-            if title is None:
-                raise ValidationError("title cannot be null")
-            changes["title"] = validation.title(title)
-        if description is not UNSET:
-            changes["description"] = validation.optional_text(
-                description, field="description", max_length=validation.DESCRIPTION_MAX_LENGTH
-            )
-        if done is not UNSET:
-            if not isinstance(done, bool):
-                raise ValidationError("done must be true or false")
-            changes["done"] = done
-        if due_date is not UNSET:
-            changes["due_date"] = validation.optional_date(due_date)
         return self._repository.update(
             owner_id,
             todo_id,
             expected_version=version,
-            changes=changes,
+            changes=checked_fields(Todo, changes, creating=False, error=ValidationError),
             updated_at=aws_datetime(self._clock()),
         )
 

@@ -45,6 +45,28 @@ def optional_text(value: object, *, field: str, max_length: int) -> str | None:
     return value if value.strip() else None
 
 
+def description(value: object) -> str | None:
+    """A todo's optional description."""
+    return optional_text(value, field="description", max_length=DESCRIPTION_MAX_LENGTH)
+
+
+def done(value: object) -> bool:
+    """Whether a todo is done: true or false."""
+    if not isinstance(value, bool):
+        raise ValidationError("done must be true or false")
+    return value
+
+
+def name(value: object) -> str | None:
+    """A profile's optional display name."""
+    return optional_text(value, field="name", max_length=NAME_MAX_LENGTH)
+
+
+def bio(value: object) -> str | None:
+    """A profile's optional biography."""
+    return optional_text(value, field="bio", max_length=BIO_MAX_LENGTH)
+
+
 def optional_email(value: object) -> str | None:
     """An optional e-mail address (AppSync's AWSEmail has already checked it; this guards direct calls)."""
     if value is None:

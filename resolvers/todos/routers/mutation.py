@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from resolvers.records import from_contract_input
 from resolvers.routing import Router
 from resolvers.todos import presenters
 from resolvers.todos.bootstrap import services
-from resolvers.todos.domain.unset import UNSET
 from resolvers.todos.routers.identity import current_caller, input_object
 
 router = Router()
@@ -16,26 +16,16 @@ router = Router()
 @router.resolver(type_name="Mutation", field_name="updateProfile")
 def update_profile(input: dict[str, Any]) -> dict[str, Any]:
     """Change the given fields of the caller's profile."""
-    fields = input_object(input)
-    profile = services().profiles.update_profile(
-        current_caller(router.current_event),
-        name=fields.get("name", UNSET),
-        bio=fields.get("bio", UNSET),
-        email=fields.get("email", UNSET),
-    )
+    fields = from_contract_input(input_object(input))
+    profile = services().profiles.update_profile(current_caller(router.current_event), **fields)
     return presenters.user(profile)
 
 
 @router.resolver(type_name="Mutation", field_name="createTodo")
 def create_todo(input: dict[str, Any]) -> dict[str, Any]:
     """Create a todo owned by the caller."""
-    fields = input_object(input)
-    created = services().todos.create_todo(
-        current_caller(router.current_event).sub,
-        title=fields.get("title"),
-        description=fields.get("description"),
-        due_date=fields.get("dueDate"),
-    )
+    fields = from_contract_input(input_object(input))
+    created = services().todos.create_todo(current_caller(router.current_event).sub, **fields)
     return presenters.todo(created)
 
 
@@ -47,10 +37,7 @@ def update_todo(input: dict[str, Any]) -> dict[str, Any]:
         current_caller(router.current_event).sub,
         fields.get("id"),
         expected_version=fields.get("expectedVersion"),
-        title=fields.get("title", UNSET),
-        description=fields.get("description", UNSET),
-        done=fields.get("done", UNSET),
-        due_date=fields.get("dueDate", UNSET),
+        **from_contract_input(fields, exclude=("id", "expectedVersion")),
     )
     return presenters.todo(updated)
 

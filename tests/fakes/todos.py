@@ -1,4 +1,4 @@
-"""In-memory implementations of the ports, with DynamoDB's semantics, for tests and experiments.
+"""In-memory implementations of the todos ports, with DynamoDB's semantics, for the unit tests.
 
 They keep the behaviours the services rely on: conditional writes, a newest-first index whose ``limit``
 counts items read before the filter, and cursors that resume after a given key.

@@ -1,0 +1,1 @@
+"""In-memory fakes of the backend's ports, with the storage semantics the services rely on."""
