@@ -1,0 +1,217 @@
+"""APPSYNC_JS bundles: each resolver file and the `lib/` code it imports, made one ES module by esbuild.
+
+AppSync runs one file per resolver or function, importing nothing but `@aws-appsync/*`; shared code reaches it
+through a bundler ("Bundling, TypeScript, and source maps for the APPSYNC_JS runtime" in AppSync's developer
+guide). The local runtime runs, and `infra/` deploys, the text this module makes, so both see the same code.
+
+- esbuild runs as AWS documents it: ESM output, `@aws-appsync/*` external, `--target=esnext` (nothing is
+  rewritten, so esbuild adds no helpers with loops or operators AppSync rejects), no minifying, and a source
+  map without sources content, inlined at the end of the bundle. Every other package import stays
+  external too: only relative imports (`./lib/…`) are bundled, and the syntax check refuses the rest by name.
+- The map's sources are relative to the entry file's folder and esbuild runs in the project root, so a
+  bundle's text depends only on the files it is made of, never on a temporary folder.
+- Bundles are cached in memory per entry file with the content hashes of every file esbuild read for it: a
+  bundle is made again when any of them changes (a touched but unchanged file costs one read, not a bundle).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+import re
+import subprocess
+import tempfile
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import JsCodeError
+from .sourcemap import SourceMap
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+ESBUILD = PROJECT_ROOT / "node_modules" / "esbuild" / "bin" / "esbuild"
+ESBUILD_FLAGS = (
+    "--bundle",
+    "--format=esm",  # APPSYNC_JS runs ES modules only
+    "--platform=node",  # as AWS documents: no browser globals
+    "--target=esnext",  # no syntax lowering, hence no helper code
+    "--external:@aws-appsync/*",  # provided by the APPSYNC_JS runtime
+    "--packages=external",  # a package import stays an import, which the syntax check refuses
+    "--sourcemap=external",  # rewritten and inlined below
+    "--sources-content=false",  # AppSync accepts source maps without sources content only
+    "--log-level=error",
+    "--color=false",
+)
+ESBUILD_TIMEOUT_SECONDS = 60
+SETUP_HINT = "run `make setup` (or `npm ci`) in the project root"
+
+_ERROR = re.compile(r"^\S* ?\[ERROR\] (?P<message>.+)$")
+_LOCATION = re.compile(r"^\s+(?P<file>\S.*?):(?P<line>\d+):(?P<column>\d+):$")
+
+
+class BundlerUnavailable(RuntimeError):
+    """esbuild is missing or cannot run."""
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """One resolver or function file bundled with what it imports: the code AppSync runs."""
+
+    entry: Path
+    code: str  # esbuild's output followed by its inline source map
+    source_map: SourceMap  # sources relative to the entry's folder
+    inputs: tuple[Path, ...]  # every file esbuild read for it, the entry first
+
+    @functools.cached_property
+    def digest(self) -> str:
+        return hashlib.sha256(self.code.encode("utf-8")).hexdigest()
+
+    def original(self, line: int, column: int) -> tuple[Path, int, int] | None:
+        """The file, 1-based line and 0-based column a bundled position came from (None: esbuild's code)."""
+        position = self.source_map.original(line, column)
+        if position is None:
+            return None
+        path = Path(os.path.normpath(os.path.realpath(self.entry.parent) / Path(position.source)))
+        if path == Path(os.path.realpath(self.entry)):
+            path = self.entry
+        return path, position.line, position.column
+
+    def code_error(self, line: int, column: int, rule: str, detail: str) -> JsCodeError:
+        """A JsCodeError found at a bundled position, naming the source file and line it came from."""
+        where = self.original(line, column) if line else None
+        if where is None:
+            note = f" (in code esbuild generated, line {line} of the bundle)" if line else ""
+            return JsCodeError(self.entry, 0, rule, detail + note)
+        return JsCodeError(where[0], where[1], rule, detail, where[2])
+
+
+@dataclass
+class _Cached:
+    bundle: Bundle
+    inputs: dict[Path, tuple[tuple[int, int], str]]  # file -> ((mtime_ns, size), sha256 of its content)
+
+
+class Bundler:
+    """Makes and caches bundles; one esbuild run bundles every entry asked for at once.
+
+    Thread-safe: one bundler serves the runner's per-thread engines and the CDK app in one process.
+    """
+
+    def __init__(self, esbuild: Path = ESBUILD, cwd: Path = PROJECT_ROOT) -> None:
+        self.esbuild = esbuild
+        self.cwd = cwd
+        self.runs = 0  # esbuild runs: the cache's observable behaviour
+        self._cache: dict[Path, _Cached] = {}
+        self._lock = threading.Lock()
+
+    def bundle(self, path: Path) -> Bundle:
+        """The bundle of `path`, made again only when one of its files changed; raises JsCodeError."""
+        return self.bundle_all([path])[Path(os.path.abspath(path))]
+
+    def bundle_all(self, paths: Iterable[Path]) -> dict[Path, Bundle]:
+        """The bundles of `paths` (by absolute path); the stale ones are made in one esbuild run."""
+        entries = list(dict.fromkeys(Path(os.path.abspath(path)) for path in paths))
+        with self._lock:
+            stale = [entry for entry in entries if not self._fresh(entry)]
+            if stale:
+                self._cache.update(self._run(stale))
+            return {entry: self._cache[entry].bundle for entry in entries}
+
+    def _fresh(self, entry: Path) -> bool:
+        cached = self._cache.get(entry)
+        if cached is None:
+            return False
+        for path, (stamp, digest) in cached.inputs.items():
+            try:
+                status = path.stat()
+                now = (status.st_mtime_ns, status.st_size)
+                if now != stamp:
+                    if _sha256(path) != digest:
+                        return False
+                    cached.inputs[path] = (now, digest)
+            except OSError:
+                return False
+        return True
+
+    def _run(self, entries: list[Path]) -> dict[Path, _Cached]:
+        if not self.esbuild.exists():
+            raise BundlerUnavailable(f"esbuild is not installed ({self.esbuild} is missing): {SETUP_HINT}")
+        with tempfile.TemporaryDirectory(prefix="appsync-js-") as folder:
+            outdir, metafile = Path(folder) / "out", Path(folder) / "meta.json"
+            outbase = os.path.commonpath([str(entry.parent) for entry in entries])
+            command = [str(self.esbuild), *ESBUILD_FLAGS, f"--outdir={outdir}", f"--outbase={outbase}",
+                       f"--metafile={metafile}", *(str(entry) for entry in entries)]
+            try:
+                done = subprocess.run(command, cwd=self.cwd, capture_output=True, text=True,
+                                      timeout=ESBUILD_TIMEOUT_SECONDS, check=False)
+            except OSError as error:
+                raise BundlerUnavailable(f"esbuild could not run ({error}): {SETUP_HINT}") from None
+            self.runs += 1
+            if done.returncode != 0:
+                raise _esbuild_error(done.stderr, self.cwd, entries)
+            outputs = json.loads(metafile.read_text(encoding="utf-8"))["outputs"]
+            made: dict[Path, _Cached] = {}
+            by_real_path = {os.path.realpath(entry): entry for entry in entries}
+            for name, output in outputs.items():
+                if "entryPoint" not in output:
+                    continue  # the .map files
+                entry = by_real_path[os.path.realpath(self.cwd / output["entryPoint"])]
+                inputs = [Path(os.path.normpath(self.cwd / name)) for name in output["inputs"]]
+                made[entry] = self._cached(entry, Path(os.path.normpath(self.cwd / name)), inputs)
+        missing = [str(entry) for entry in entries if entry not in made]
+        if missing:
+            raise RuntimeError(f"esbuild wrote no bundle for {', '.join(missing)}")
+        return made
+
+    def _cached(self, entry: Path, output: Path, inputs: list[Path]) -> _Cached:
+        raw = SourceMap.from_json(output.with_name(output.name + ".map").read_text(encoding="utf-8"))
+        home = os.path.realpath(entry.parent)
+        # esbuild names sources relative to its output folder; the bundle names them relative to the entry.
+        source_map = raw.with_sources(
+            [os.path.relpath(os.path.normpath(output.parent / source), home) for source in raw.sources]
+        )
+        code = output.read_text(encoding="utf-8") + source_map.inline_comment() + "\n"
+        ordered = sorted(inputs, key=lambda path: os.path.realpath(path) != os.path.realpath(entry))
+        stamps = {}
+        for path in ordered:
+            status = path.stat()
+            stamps[path] = ((status.st_mtime_ns, status.st_size), _sha256(path))
+        return _Cached(Bundle(entry, code, source_map, tuple(ordered)), stamps)
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _esbuild_error(stderr: str, cwd: Path, entries: list[Path]) -> JsCodeError:
+    """esbuild's first error as a JsCodeError naming the file and line esbuild names."""
+    as_given = {os.path.realpath(entry): entry for entry in entries}
+    errors: list[tuple[str, tuple[Path, int, int] | None]] = []
+    for text in stderr.splitlines():
+        error = _ERROR.match(text)
+        if error:
+            errors.append((error["message"], None))
+            continue
+        location = _LOCATION.match(text)
+        if location and errors and errors[-1][1] is None:
+            named = os.path.normpath(cwd / location["file"])
+            path = as_given.get(os.path.realpath(named), Path(named))
+            errors[-1] = (errors[-1][0], (path, int(location["line"]), int(location["column"])))
+    if not errors:
+        return JsCodeError(entries[0], 0, "bundle-error", f"esbuild failed: {stderr.strip() or 'no message'}")
+    message, where = errors[0]
+    others = len(errors) - 1
+    more = f" (and {others} more esbuild error{'s' if others > 1 else ''})" if others else ""
+    unresolved = message.startswith(("Could not resolve", "No matching export"))
+    rule = "unresolved-import" if unresolved else "syntax-error"
+    path, line, column = where or (entries[0], 0, 0)
+    return JsCodeError(path, line, rule, message + more, column)
+
+
+@functools.cache
+def default_bundler() -> Bundler:
+    """The process's bundler: the runtime's engines and the CDK app share its cache."""
+    return Bundler()
