@@ -91,7 +91,8 @@ class Bundle:
 @dataclass
 class _Cached:
     bundle: Bundle
-    inputs: dict[Path, tuple[tuple[int, int], str]]  # file -> ((mtime_ns, size), sha256 of its content)
+    # file -> ((mtime_ns, size), sha256 of its content); str paths keep the per-call check cheap
+    inputs: dict[str, tuple[tuple[int, int], str]]
 
 
 class Bundler:
@@ -104,37 +105,29 @@ class Bundler:
         self.esbuild = esbuild
         self.cwd = cwd
         self.runs = 0  # esbuild runs: the cache's observable behaviour
-        self._cache: dict[Path, _Cached] = {}
+        self._cache: dict[str, _Cached] = {}  # by the entry's absolute path
         self._lock = threading.Lock()
 
     def bundle(self, path: Path) -> Bundle:
-        """The bundle of `path`, made again only when one of its files changed; raises JsCodeError."""
-        return self.bundle_all([path])[Path(os.path.abspath(path))]
+        """The bundle of `path`, made again only when one of its files changed; raises JsCodeError.
+
+        Called before every handler call: a fresh bundle costs a few stat calls, nothing more.
+        """
+        key = os.path.abspath(path)
+        with self._lock:
+            cached = self._cache.get(key)
+            if cached is not None and _fresh(cached):
+                return cached.bundle
+        return self.bundle_all([path])[Path(key)]
 
     def bundle_all(self, paths: Iterable[Path]) -> dict[Path, Bundle]:
         """The bundles of `paths` (by absolute path); the stale ones are made in one esbuild run."""
         entries = list(dict.fromkeys(Path(os.path.abspath(path)) for path in paths))
         with self._lock:
-            stale = [entry for entry in entries if not self._fresh(entry)]
+            stale = [entry for entry in entries if not _fresh(self._cache.get(str(entry)))]
             if stale:
-                self._cache.update(self._run(stale))
-            return {entry: self._cache[entry].bundle for entry in entries}
-
-    def _fresh(self, entry: Path) -> bool:
-        cached = self._cache.get(entry)
-        if cached is None:
-            return False
-        for path, (stamp, digest) in cached.inputs.items():
-            try:
-                status = path.stat()
-                now = (status.st_mtime_ns, status.st_size)
-                if now != stamp:
-                    if _sha256(path) != digest:
-                        return False
-                    cached.inputs[path] = (now, digest)
-            except OSError:
-                return False
-        return True
+                self._cache.update((str(entry), cached) for entry, cached in self._run(stale).items())
+            return {entry: self._cache[str(entry)].bundle for entry in entries}
 
     def _run(self, entries: list[Path]) -> dict[Path, _Cached]:
         if not self.esbuild.exists():
@@ -178,12 +171,30 @@ class Bundler:
         stamps = {}
         for path in ordered:
             status = path.stat()
-            stamps[path] = ((status.st_mtime_ns, status.st_size), _sha256(path))
+            stamps[str(path)] = ((status.st_mtime_ns, status.st_size), _sha256(str(path)))
         return _Cached(Bundle(entry, code, source_map, tuple(ordered)), stamps)
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def _fresh(cached: _Cached | None) -> bool:
+    """Whether every file of a cached bundle still has the content it was bundled from."""
+    if cached is None:
+        return False
+    for path, (stamp, digest) in cached.inputs.items():
+        try:
+            status = os.stat(path)
+            now = (status.st_mtime_ns, status.st_size)
+            if now != stamp:
+                if _sha256(path) != digest:
+                    return False
+                cached.inputs[path] = (now, digest)  # touched, not changed
+        except OSError:
+            return False
+    return True
+
+
+def _sha256(path: str) -> str:
+    with open(path, "rb") as file:
+        return hashlib.sha256(file.read()).hexdigest()
 
 
 def _esbuild_error(stderr: str, cwd: Path, entries: list[Path]) -> JsCodeError:
