@@ -7,11 +7,12 @@ guide). The local runtime runs, and `infra/` deploys, the text this module makes
 - esbuild runs as AWS documents it: ESM output, `@aws-appsync/*` external, `--target=esnext` (nothing is
   rewritten, so esbuild adds no helpers with loops or operators AppSync rejects), no minifying, and a source
   map without sources content, inlined at the end of the bundle. Every other package import stays
-  external too: only relative imports (`./lib/…`) are bundled, and the syntax check refuses the rest by name.
+  external too: only relative imports (`./lib/…`) are bundled, and the syntax check refuses the rest.
 - The map's sources are relative to the entry file's folder and esbuild runs in the project root, so a
   bundle's text depends only on the files it is made of, never on a temporary folder.
 - Bundles are cached in memory per entry file with the content hashes of every file esbuild read for it: a
-  bundle is made again when any of them changes (a touched but unchanged file costs one read, not a bundle).
+  bundle is made again when any of them changes (a touched but unchanged file costs one read, not a bundle;
+  a file saved while esbuild runs is bundled again on the next call).
 """
 
 from __future__ import annotations
@@ -126,10 +127,16 @@ class Bundler:
         with self._lock:
             stale = [entry for entry in entries if not _fresh(self._cache.get(str(entry)))]
             if stale:
-                self._cache.update((str(entry), cached) for entry, cached in self._run(stale).items())
+                # Files saved while esbuild reads them must not pass for bundled: note their stamps first.
+                known = [str(entry) for entry in stale]
+                for entry in stale:
+                    known += getattr(self._cache.get(str(entry)), "inputs", {})
+                before = {path: stamp for path in known if (stamp := _stamp(path)) is not None}
+                made = self._run(stale, before)
+                self._cache.update((str(entry), cached) for entry, cached in made.items())
             return {entry: self._cache[str(entry)].bundle for entry in entries}
 
-    def _run(self, entries: list[Path]) -> dict[Path, _Cached]:
+    def _run(self, entries: list[Path], before: dict[str, tuple[int, int]]) -> dict[Path, _Cached]:
         if not self.esbuild.exists():
             raise BundlerUnavailable(f"esbuild is not installed ({self.esbuild} is missing): {SETUP_HINT}")
         with tempfile.TemporaryDirectory(prefix="appsync-js-") as folder:
@@ -142,24 +149,28 @@ class Bundler:
                                       timeout=ESBUILD_TIMEOUT_SECONDS, check=False)
             except OSError as error:
                 raise BundlerUnavailable(f"esbuild could not run ({error}): {SETUP_HINT}") from None
+            except subprocess.TimeoutExpired:
+                raise BundlerUnavailable(f"esbuild did not finish in {ESBUILD_TIMEOUT_SECONDS} s") from None
             self.runs += 1
             if done.returncode != 0:
                 raise _esbuild_error(done.stderr, self.cwd, entries)
             outputs = json.loads(metafile.read_text(encoding="utf-8"))["outputs"]
             made: dict[Path, _Cached] = {}
             by_real_path = {os.path.realpath(entry): entry for entry in entries}
-            for name, output in outputs.items():
+            for written, output in outputs.items():
                 if "entryPoint" not in output:
                     continue  # the .map files
                 entry = by_real_path[os.path.realpath(self.cwd / output["entryPoint"])]
-                inputs = [Path(os.path.normpath(self.cwd / name)) for name in output["inputs"]]
-                made[entry] = self._cached(entry, Path(os.path.normpath(self.cwd / name)), inputs)
+                inputs = [Path(os.path.normpath(self.cwd / source)) for source in output["inputs"]]
+                made[entry] = self._cached(entry, Path(os.path.normpath(self.cwd / written)), inputs, before)
         missing = [str(entry) for entry in entries if entry not in made]
         if missing:
             raise RuntimeError(f"esbuild wrote no bundle for {', '.join(missing)}")
         return made
 
-    def _cached(self, entry: Path, output: Path, inputs: list[Path]) -> _Cached:
+    def _cached(
+        self, entry: Path, output: Path, inputs: list[Path], before: dict[str, tuple[int, int]]
+    ) -> _Cached:
         raw = SourceMap.from_json(output.with_name(output.name + ".map").read_text(encoding="utf-8"))
         home = os.path.realpath(entry.parent)
         # esbuild names sources relative to its output folder; the bundle names them relative to the entry.
@@ -169,9 +180,13 @@ class Bundler:
         code = output.read_text(encoding="utf-8") + source_map.inline_comment() + "\n"
         ordered = sorted(inputs, key=lambda path: os.path.realpath(path) != os.path.realpath(entry))
         stamps = {}
-        for path in ordered:
-            status = path.stat()
-            stamps[str(path)] = ((status.st_mtime_ns, status.st_size), _sha256(str(path)))
+        for path in map(str, ordered):
+            stamp = _stamp(path) or (0, 0)
+            if before.get(path, stamp) != stamp:
+                # Saved while esbuild ran: recorded as it was, with no digest, so the next call re-bundles.
+                stamps[path] = (before[path], "")
+            else:
+                stamps[path] = (stamp, _sha256(path))
         return _Cached(Bundle(entry, code, source_map, tuple(ordered)), stamps)
 
 
@@ -180,16 +195,25 @@ def _fresh(cached: _Cached | None) -> bool:
     if cached is None:
         return False
     for path, (stamp, digest) in cached.inputs.items():
-        try:
-            status = os.stat(path)
-            now = (status.st_mtime_ns, status.st_size)
-            if now != stamp:
+        now = _stamp(path)
+        if now is None:
+            return False
+        if now != stamp:
+            try:
                 if _sha256(path) != digest:
                     return False
-                cached.inputs[path] = (now, digest)  # touched, not changed
-        except OSError:
-            return False
+            except OSError:
+                return False
+            cached.inputs[path] = (now, digest)  # touched, not changed
     return True
+
+
+def _stamp(path: str) -> tuple[int, int] | None:
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    return status.st_mtime_ns, status.st_size
 
 
 def _sha256(path: str) -> str:

@@ -177,3 +177,30 @@ def test_an_import_esbuild_cannot_resolve_names_the_importing_line(
     error = refused.value
     assert (error.path, error.line, error.rule) == (app["none/Query.note.js"], 2, "unresolved-import")
     assert detail in error.detail
+
+
+def test_a_file_saved_while_esbuild_runs_is_bundled_again_on_the_next_call(
+    app: dict[str, Path], tmp_path: Path
+) -> None:
+    # GIVEN an esbuild after whose run the lib file is saved again when it holds MAX_TITLE = 6 (an editor's
+    # save landing while esbuild bundles)
+    lib = app["lib/validation.js"]
+    esbuild = tmp_path / "esbuild-then-save"
+    esbuild.write_text(
+        "#!/bin/sh\n"
+        f'"{Bundler().esbuild}" "$@"; status=$?\n'
+        f"sed -i 's/MAX_TITLE = 6;/MAX_TITLE = 77;/' '{lib}'\n"
+        "exit $status\n"
+    )
+    esbuild.chmod(0o755)
+    bundler = Bundler(esbuild=esbuild)
+    assert "MAX_TITLE = 5" in bundler.bundle(app["none/Query.note.js"]).code
+
+    # WHEN the lib file is edited, the resolver bundled (the file is saved again meanwhile), then asked for
+    edit(lib, VALIDATION.replace("MAX_TITLE = 5", "MAX_TITLE = 6"))
+    during = bundler.bundle(app["none/Query.note.js"])
+    after = bundler.bundle(app["none/Query.note.js"])
+
+    # THEN the save esbuild did not see is bundled on the next call
+    assert "MAX_TITLE = 6" in during.code and "MAX_TITLE = 77" in lib.read_text()
+    assert bundler.runs == 3 and "MAX_TITLE = 77" in after.code
