@@ -9,6 +9,8 @@
   `<data source>/<Type>.<field>.js` is a unit resolver on that data source;
   `functions/<data source>/<name>.js` is an AppSync function; `pipelines/<Type>.<field>.js` is a pipeline
   resolver whose ordered functions `appsync.toml` lists under `[pipelines."<Type>.<field>"]`.
+  `lib/` holds code the files import (`import { x } from '../lib/x.js'`) and binds nothing: each file is
+  deployed and run as its esbuild bundle (`jsbundles/bundler.py`).
 
 The local runtime, the CDK app and the tests all read this registry; a field with no binding, or two,
 is an error found before anything serves.
@@ -36,6 +38,13 @@ class BindingError(ValueError):
 
 FUNCTIONS_DIR = "functions"
 PIPELINES_DIR = "pipelines"
+LIB_DIR = "lib"  # shared code the resolver files import; bundled into each of them, never bound itself
+RESERVED_DIRS = (FUNCTIONS_DIR, PIPELINES_DIR, LIB_DIR)
+_RESERVED_USE = {
+    FUNCTIONS_DIR: "AppSync functions",
+    PIPELINES_DIR: "pipeline resolvers",
+    LIB_DIR: "code the resolvers share",
+}
 
 
 @dataclass(frozen=True)
@@ -225,9 +234,14 @@ def js_bindings(config: AppConfig) -> list[Binding]:
             raise BindingError(f"appsync.toml lists pipelines but {root} does not exist")
         return []
     names = set(config.data_sources)
+    for name in sorted(names.intersection(RESERVED_DIRS)):
+        raise BindingError(
+            f"data_sources.{name}: {root / name} is reserved for {_RESERVED_USE[name]}; give the data source "
+            "another name"
+        )
     bindings: list[Binding] = []
     for folder in sorted(p for p in root.iterdir() if p.is_dir()):
-        if folder.name in (FUNCTIONS_DIR, PIPELINES_DIR):
+        if folder.name in RESERVED_DIRS:
             continue
         if folder.name not in names:
             raise BindingError(f"{folder}: {folder.name!r} is not a data source in appsync.toml [data_sources]")
@@ -252,6 +266,16 @@ def js_bindings(config: AppConfig) -> list[Binding]:
                     functions=tuple(functions[name] for name in pipeline.functions))
         )
     return bindings
+
+
+def js_code_files(bindings: Iterable[Binding]) -> list[Path]:
+    """Every APPSYNC_JS file the bindings run (resolvers and pipelines' functions), each once, in order."""
+    files: dict[Path, None] = {}
+    for binding in bindings:
+        if binding.kind in ("JS", "PIPELINE") and binding.code is not None:
+            files[binding.code] = None
+            files.update(dict.fromkeys(function.code for function in binding.functions))
+    return list(files)
 
 
 def _describe(binding: Binding) -> str:

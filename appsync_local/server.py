@@ -18,6 +18,7 @@ import uvicorn
 from appdef import AppConfig, ConfigError
 
 from .http_app import create_app
+from .js import BundlerUnavailable, JsCodeError
 from .local_aws import LocalAws, seed
 from .runtime import Runtime, build_runtime
 from .serving import bind_socket, uvicorn_config
@@ -137,6 +138,9 @@ def main_serve(config_path: Path, host: str, port: int, tls_port: int | None = N
     try:
         serve(load_config(config_path), host=host, port=port, tls_port=tls_port)
     except (ConfigError, TlsError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except (JsCodeError, BundlerUnavailable) as exc:  # a JS file AppSync would refuse, or esbuild missing
         print(f"error: {exc}", file=sys.stderr)
         return 2
     return 0

@@ -8,7 +8,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
-    # The stack imports the app's own packages (appsync_local, resolvers) from the project folder.
+    # The stack imports the app's own packages (appdef, jsbundles, resolvers) from the project folder.
     sys.path.insert(0, str(ROOT))
 
 from appdef import ConfigError

@@ -45,10 +45,12 @@ if [ -n "$requirements" ] && [ "$requirements" != "$(cat .venv/.function-require
   printf '%s' "$requirements" > .venv/.function-requirements
 fi
 if [ ! -f node_modules/.installed ] || [ package.json -nt node_modules/.installed ] || [ package-lock.json -nt node_modules/.installed ]; then
-  step "Installing Node packages (npm ci: DynamoDB Local, GraphiQL)"
+  step "Installing Node packages (npm ci: DynamoDB Local, GraphiQL, esbuild)"
   npm ci --no-audit --no-fund --loglevel=error
   touch node_modules/.installed
 fi
 [ -f node_modules/amplify-dynamodb-simulator/emulator/DynamoDBLocal.jar ] \
   || fail "DynamoDB Local's jar is missing from node_modules/amplify-dynamodb-simulator/emulator; remove node_modules and retry."
+node_modules/esbuild/bin/esbuild --version >/dev/null 2>&1 \
+  || fail "esbuild (it bundles the APPSYNC_JS resolvers) does not run from node_modules/esbuild; remove node_modules and retry."
 step "Set-up complete"

@@ -15,21 +15,33 @@ dukpy           -                 -                         ES5 only: no let/con
 in about 20 ms (once per thread), a GetItem `request` handler costs about 26 us and a whole unit
 resolution (request, data source, response, Python glue) about 50 us (bench/README.md).
 
-How a file is loaded: acorn (node_modules/acorn, evaluated in the engine) parses it as an ES module; the AST
-walk rejects what APPSYNC_JS rejects (`JsCodeError` with file, line and rule); imports of
-`@aws-appsync/utils` and `@aws-appsync/utils/dynamodb` and the `export`s are rewritten from AST positions
-(lines kept) into a function returning the exports. Compiled modules are cached per file and recompiled when
-the file's mtime or size changes. The library (`lib/*.js`) is real JavaScript; Python only supplies what
-needs the OS (ids, time zones, encodings) in `host.py`.
+How a file is loaded: esbuild bundles it with the files it imports by relative path (the resolvers' `lib/`)
+into the one ES module AppSync runs and `infra/` deploys (`jsbundles`). acorn (node_modules/acorn, evaluated
+in the engine) parses the bundle; the AST walk rejects what APPSYNC_JS rejects, and the bundle's source map
+(`jsbundles.sourcemap`) turns the position into the source file and line (`JsCodeError` with file, line and rule);
+imports of `@aws-appsync/utils` and `@aws-appsync/utils/dynamodb` and the `export`s are rewritten from AST
+positions (lines kept) into a function returning the exports. A bundle is made again when its file or any
+file it imports changes, and compiled again when its text changes. The library (`lib/*.js`) is real
+JavaScript; Python only supplies what needs the OS (ids, time zones, encodings) in `host.py`.
 
 Public interface: `JsResolverRunner` (the executor's code runner), `DataSource`, `DataSourceError`,
-`NoneDataSource`, `JsCodeError`.
+`NoneDataSource`, `JsCodeError`, and `default_bundler()` (the bundles the runtime runs, for `infra/`).
 """
 
 from __future__ import annotations
 
+from jsbundles import Bundle, BundlerUnavailable, JsCodeError, default_bundler
+
 from .datasource import DataSource, DataSourceError, NoneDataSource
-from .errors import JsCodeError
 from .runner import JsResolverRunner
 
-__all__ = ["DataSource", "DataSourceError", "JsCodeError", "JsResolverRunner", "NoneDataSource"]
+__all__ = [
+    "Bundle",
+    "BundlerUnavailable",
+    "DataSource",
+    "DataSourceError",
+    "JsCodeError",
+    "JsResolverRunner",
+    "NoneDataSource",
+    "default_bundler",
+]

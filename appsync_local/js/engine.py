@@ -1,4 +1,4 @@
-"""One QuickJS context with AppSync's APPSYNC_JS library loaded, and the resolver files compiled into it."""
+"""One QuickJS context with AppSync's APPSYNC_JS library loaded, and resolver bundles compiled into it."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from typing import Any
 
 import quickjs
 
-from .errors import JsCodeError
+from jsbundles import Bundle, Bundler, JsCodeError, default_bundler
+
 from .host import HOST_FUNCTIONS
 
 LIB_DIR = Path(__file__).parent / "lib"
@@ -57,8 +58,8 @@ class HandlerOutcome:
     """What one handler call produced.
 
     `status` is "ok" (value), "earlyReturn" (value, skip_to), "error" (util.error: message, error_type, data,
-    error_info), "code" (a runtime error in the code: message, line) or "missing" (the file exports no such
-    handler).
+    error_info), "code" (a runtime error in the code: message, and the source file and line it came from) or
+    "missing" (the file exports no such handler).
     """
 
     status: str
@@ -69,19 +70,22 @@ class HandlerOutcome:
     data: Any = None
     error_info: Any = None
     line: int = 0
+    file: Path | None = None
     stash: dict[str, Any] | None = None
     appended: tuple[dict[str, Any], ...] = ()
     extensions: dict[str, Any] | None = None
 
 
 class JsEngine:
-    """A QuickJS context with AppSync's library; compiles resolver files once and runs their handlers.
+    """A QuickJS context with AppSync's library; compiles resolver bundles once and runs their handlers.
 
     Not thread-safe (QuickJS contexts must stay on one thread): the runner keeps one engine per thread.
-    Compiled files are cached by path and invalidated when the file's mtime or size changes.
+    A file runs as its bundle (`bundler.py`); the compiled bundle is kept until the bundle's text changes,
+    that is until the file or a `lib/` file it imports changes.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, bundler: Bundler | None = None) -> None:
+        self.bundler = bundler or default_bundler()
         self._context = quickjs.Context()
         for name, function in HOST_FUNCTIONS.items():
             self._context.add_callable(name.replace("__host_", "__raw_host_"), _host(function))
@@ -91,35 +95,46 @@ class JsEngine:
         self._context.eval("\n" * LIB_LINE_BASE + library)
         self._compile = self._context.eval("__appsync.compile")
         self._call = self._context.eval("__appsync.call")
-        self._modules: dict[Path, tuple[tuple[int, int], str]] = {}
+        self._modules: dict[Path, tuple[Bundle, str]] = {}
         self._next_id = 0
         self.compilations = 0  # how many times a file was (re)compiled: the cache's observable behaviour
 
     def load(self, path: Path) -> str:
-        """The id of `path`'s compiled module, compiling it if new or changed; raises JsCodeError."""
-        stat = path.stat()
-        stamp = (stat.st_mtime_ns, stat.st_size)
+        """The id of `path`'s compiled bundle, compiling it if new or changed; raises JsCodeError.
+
+        AppSync's rules are checked on the bundle (what AppSync runs); an error names the source file and line
+        the offending code came from, through the bundle's source map.
+        """
+        bundle = self.bundler.bundle(path)
         cached = self._modules.get(path)
-        if cached is not None and cached[0] == stamp:
+        if cached is not None and cached[0].digest == bundle.digest:
             return cached[1]
-        source = path.read_text(encoding="utf-8")
-        result = json.loads(self._compile(source))
+        result = json.loads(self._compile(bundle.code))
         self.compilations += 1
         if "error" in result:
             error = result["error"]
-            raise JsCodeError(path, int(error["line"]), error["rule"], error["message"], int(error["column"]))
+            if error["rule"] == "missing-handler":  # about the entry file as a whole
+                raise JsCodeError(path, 0, error["rule"], error["message"])
+            raise bundle.code_error(int(error["line"]), int(error["column"]), error["rule"], error["message"])
         self._next_id += 1
         module_id = f"m{self._next_id}"
         try:
             self._context.eval(f"__appsync.register({json.dumps(module_id)}, {result['code']})")
         except quickjs.JSException as error:  # acorn accepted what QuickJS rejects: still a syntax error
-            raise JsCodeError(path, _user_line(str(error)), "syntax-error", str(error).splitlines()[0]) from None
-        self._modules[path] = (stamp, module_id)
+            line, column = _user_frame(str(error))
+            raise bundle.code_error(line, column, "syntax-error", str(error).splitlines()[0]) from None
+        self._modules[path] = (bundle, module_id)
         return module_id
+
+    def compiled_code(self, path: Path) -> str | None:
+        """The bundle text this engine compiled for `path` and runs (None before `path` is loaded)."""
+        cached = self._modules.get(path)
+        return cached[0].code if cached is not None else None
 
     def call(self, path: Path, handler: str, ctx: dict[str, Any], env: dict[str, Any]) -> HandlerOutcome:
         """Run `handler` ("request" or "response") of `path` with `ctx`; env: authType, typeName, fieldName."""
         module_id = self.load(path)
+        bundle = self._modules[path][0]
         raw = json.loads(self._call(module_id, handler, to_json(ctx), to_json(env)))
         status = raw["status"]
         common: dict[str, Any] = {
@@ -136,14 +151,18 @@ class JsEngine:
                                   error_info=raw.get("errorInfo"), **common)
         if status == "code":
             message = f"{raw.get('name', 'Error')}: {raw.get('message', '')}"
-            return HandlerOutcome("code", message=message, line=_user_line(raw.get("stack", "")), **common)
+            line, column = _user_frame(raw.get("stack", ""))
+            where = bundle.original(line, column) if line else None
+            if where is None:
+                return HandlerOutcome("code", message=message, **common)
+            return HandlerOutcome("code", message=message, line=where[1], file=where[0], **common)
         return HandlerOutcome("missing", **common)
 
 
-def _user_line(stack: str) -> int:
-    """The line of the first stack frame in the resolver's own code (0 when none is)."""
+def _user_frame(stack: str) -> tuple[int, int]:
+    """Line (1-based) and column (0-based) of the first stack frame in the bundle ((0, 0) if none is)."""
     for match in _FRAME.finditer(stack):
         line = int(match.group(1))
         if line < LIB_LINE_BASE:
-            return line
-    return 0
+            return line, max(int(match.group(2) or 1) - 1, 0)
+    return 0, 0

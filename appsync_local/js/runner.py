@@ -7,13 +7,13 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from appdef.bindings import Binding
+from appdef.bindings import Binding, js_code_files
+from jsbundles import JsCodeError
 
 from ..errors import AppSyncFieldError
 from ..resolver_context import ResolverInvocation
 from .datasource import DataSource, DataSourceError
 from .engine import HandlerOutcome, JsEngine
-from .errors import JsCodeError
 
 CODE_ERROR_TYPE = "Code"
 
@@ -48,12 +48,10 @@ class JsResolverRunner:
 
     def check(self, bindings: Iterable[Binding]) -> None:
         """Load every file the bindings name; raise JsCodeError for the first one AppSync would reject."""
-        for binding in bindings:
-            if binding.kind not in ("JS", "PIPELINE") or binding.code is None:
-                continue
-            self.engine.load(binding.code)
-            for function in binding.functions:
-                self.engine.load(function.code)
+        files = js_code_files(bindings)
+        self.engine.bundler.bundle_all(files)  # one esbuild run for all of them
+        for path in files:
+            self.engine.load(path)
 
     async def run(self, binding: Binding, invocation: ResolverInvocation) -> Any:
         if binding.code is None:
@@ -143,7 +141,7 @@ class JsResolverRunner:
             raise AppSyncFieldError(outcome.message, outcome.error_type or "CustomTemplateException", outcome.data,
                                     outcome.error_info)
         if outcome.status == "code":
-            where = f"{path}:{outcome.line}" if outcome.line else str(path)
+            where = f"{outcome.file}:{outcome.line}" if outcome.file else str(path)
             raise AppSyncFieldError(f"{where}: {outcome.message} (in {handler})", CODE_ERROR_TYPE)
         if outcome.status == "missing":
             raise AppSyncFieldError(f"{path}: exports no {handler} function", CODE_ERROR_TYPE)

@@ -2,12 +2,16 @@
 
 - LAMBDA bindings: one Lambda data source per function; direct resolvers (no mapping templates), with
   `MaxBatchSize` for BatchInvoke fields.
-- JS bindings: an APPSYNC_JS unit resolver on the named data source; its code is the file, inline.
+- JS bindings: an APPSYNC_JS unit resolver on the named data source.
 - PIPELINE bindings: one AppSync function per step (shared between pipelines), and the pipeline's own code.
+
+The code of every APPSYNC_JS resolver and function is its bundle (the file and the `lib/` code it imports),
+the very text the local runtime runs: both take it from `appsync_local.js.default_bundler()`.
 """
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 from aws_cdk import aws_appsync as appsync
@@ -16,10 +20,11 @@ from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from appdef import AppConfig
-from appdef.bindings import Binding, BindingRegistry, PipelineFunction
+from appdef.bindings import Binding, BindingRegistry, PipelineFunction, js_code_files
+from jsbundles import Bundle, default_bundler
 
 JS_RUNTIME = appsync.FunctionRuntime.JS_1_0_0
-# AppSync's limit for inline resolver code; a bigger file would go as an S3 asset.
+# AppSync's limit for inline resolver code; a bigger bundle goes as an S3 asset.
 MAX_INLINE_CODE_BYTES = 32_768
 
 
@@ -32,11 +37,18 @@ def _identifier(name: str) -> str:
     return "".join(c if c.isalnum() else "_" for c in name)
 
 
+def bundle_code(bundle: Bundle) -> appsync.Code:
+    """A bundle as AppSync code: inline up to AppSync's limit, else an asset file holding the same text."""
+    if len(bundle.code.encode("utf-8")) <= MAX_INLINE_CODE_BYTES:
+        return appsync.Code.from_inline(bundle.code)
+    staged = Path(tempfile.mkdtemp(prefix="appsync-js-bundle-")) / bundle.entry.name
+    staged.write_text(bundle.code, encoding="utf-8")
+    return appsync.Code.from_asset(str(staged))
+
+
 def _code(path: Path) -> appsync.Code:
-    text = path.read_text()
-    if len(text.encode()) > MAX_INLINE_CODE_BYTES:
-        return appsync.Code.from_asset(str(path))
-    return appsync.Code.from_inline(text)
+    """The code AppSync runs for one resolver or function file: its bundle."""
+    return bundle_code(default_bundler().bundle(path))
 
 
 class ResolverBuilder:
@@ -72,6 +84,7 @@ class ResolverBuilder:
 
     def build(self, registry: BindingRegistry) -> dict[str, appsync.Resolver]:
         """One resolver per binding, by `Type.field`."""
+        default_bundler().bundle_all(js_code_files(registry))  # one esbuild run for every stale file
         return {binding.key: self._resolver(binding) for binding in registry}
 
     def _resolver(self, binding: Binding) -> appsync.Resolver:

@@ -183,6 +183,19 @@ def test_an_author_creates_publishes_updates_and_deletes_their_post(new_author, 
     assert error_of(author, DELETE, id=post["id"])["errorType"] == "NotFoundError"
 
 
+def test_tags_null_on_update_removes_every_tag_and_new_tags_normalize_as_on_create(new_author) -> None:
+    author, _ = new_author()
+    # GIVEN a tagged post
+    post = create(author, tags=["Sea", "sky"])
+    # WHEN its author updates it with tags: null (UpdatePostInput.tags is nullable)
+    cleared = run(author, UPDATE, input={"id": post["id"], "tags": None})["updatePost"]
+    # THEN it has no tags, as a post created with none
+    assert cleared["tags"] == [] == create(author, tags=[])["tags"]
+    # AND tags sent on update are normalized exactly as on create
+    retagged = run(author, UPDATE, input={"id": post["id"], "tags": [" Sea", "sea", "SKY"]})["updatePost"]
+    assert retagged["tags"] == create(author, tags=[" Sea", "sea", "SKY"])["tags"] == ["sea", "sky"]
+
+
 def test_another_author_cannot_touch_a_post_and_cannot_tell_it_exists(
     new_author, live_server: LiveServer
 ) -> None:

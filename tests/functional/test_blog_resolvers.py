@@ -248,12 +248,46 @@ async def test_bad_input_is_a_validation_error_before_any_write(
     assert blog.posts.requests == []
 
 
-async def test_update_refuses_a_null_title(blog: Blog) -> None:
+BAD_FIELDS = [
+    ({"title": " "}, "title must be 1 to 200 characters"),
+    ({"title": None}, "title must be 1 to 200 characters"),
+    ({"body": "x" * 50001}, "body must be at most 50000 characters"),
+    ({"tags": ["ok", ""]}, "each tag must be 1 to 40 characters"),
+    ({"tags": [f"t{i}" for i in range(11)]}, "a post has at most 10 tags"),
+]
+
+
+@pytest.mark.parametrize(("fields", "message"), BAD_FIELDS)
+async def test_create_and_update_refuse_a_bad_field_alike(blog: Blog, fields: dict, message: str) -> None:
+    # GIVEN an author's post
     writer = author()
     post = await blog.call("Mutation.createPost", writer, input=new_post())
-    with pytest.raises(AppSyncFieldError) as bad:
-        await blog.call("Mutation.updatePost", writer, input={"id": post["id"], "title": None})
-    assert bad.value.error_type == "ValidationError"
+    blog.reset()
+    # WHEN a new post, and a change to the post, send the same bad field
+    with pytest.raises(AppSyncFieldError) as on_create:
+        await blog.call("Mutation.createPost", writer, input=new_post(**fields))
+    with pytest.raises(AppSyncFieldError) as on_update:
+        await blog.call("Mutation.updatePost", writer, input={"id": post["id"], **fields})
+    # THEN both refuse it with the same validation error, before any write
+    assert (on_create.value.error_type, on_create.value.message) == ("ValidationError", message)
+    assert (on_update.value.error_type, on_update.value.message) == ("ValidationError", message)
+    assert blog.posts.requests == []
+
+
+async def test_null_tags_mean_no_tags_on_create_and_on_update(blog: Blog) -> None:
+    # GIVEN an author
+    writer = author()
+    # WHEN they create a post with tags: null, and update a tagged post with tags: null
+    created = await blog.call("Mutation.createPost", writer, input=new_post(tags=None))
+    tagged = await blog.call("Mutation.createPost", writer, input=new_post(tags=["keep", "me"]))
+    updated = await blog.call("Mutation.updatePost", writer, input={"id": tagged["id"], "tags": None})
+    # THEN both posts have no tags (null is "none", as photoUrl: null is "no photo")
+    assert created["tags"] == [] and updated["tags"] == []
+    # AND tags normalize the same way on both
+    tags = [" A", "a", "B"]
+    retagged = await blog.call("Mutation.updatePost", writer, input={"id": tagged["id"], "tags": tags})
+    new = await blog.call("Mutation.createPost", writer, input=new_post(tags=tags))
+    assert retagged["tags"] == new["tags"] == ["a", "b"]
 
 
 @pytest.mark.parametrize(("limit", "sent"), [(None, 20), (0, 1), (-4, 1), (7, 7), (100, 100), (1000, 100)])

@@ -93,11 +93,14 @@ def test_a_field_and_its_js_file_are_all_it_takes(tmp_path: Path, monkeypatch: p
     # WHEN a field is added to the schema with a JS file named after it, and nothing else
     config_path = write_app(tmp_path, with_hello=True)
     after = resolvers_of(config_path, tmp_path / "out-after")
-    # THEN the stack deploys one more resolver, whose code is the file
+    # THEN the stack deploys one more resolver
     assert set(after) - set(before) == {"Query.hello"}
-    assert after["Query.hello"] == (tmp_path / "resolvers/js/none/Query.hello.js").read_text()
     # AND the local runtime serves the field
     runtime = build_runtime(load_config(config_path), tmp_path / "data")
     context = runtime.executor.new_context(RequestAuth(mode="API_KEY", identity=None), {})
     body = asyncio.run(runtime.executor.execute('{ hello(name: "world") }', None, None, context))
     assert body == {"data": {"hello": "hello world"}}
+    # AND the deployed code is the file's bundle, the text the local runtime ran
+    hello = tmp_path / "resolvers/js/none/Query.hello.js"
+    assert after["Query.hello"] == runtime.code_runner.engine.compiled_code(hello)
+    assert "`hello ${ctx.args.name}`" in after["Query.hello"]

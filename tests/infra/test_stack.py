@@ -18,6 +18,8 @@ pytest.importorskip(
 
 from aws_cdk.assertions import Annotations, Match
 
+from appdef.bindings import js_code_files
+from appsync_local.js import JsResolverRunner
 from infra.stacks.resolvers import lambda_data_source_name
 from infra.stacks.storage import USER_PREFIX, USER_SUB
 from infra.stacks.waf import RATE_RULE_NAME
@@ -80,13 +82,21 @@ def test_lambda_bindings_are_direct_resolvers_batching_where_the_binding_does(sy
         assert props.get("MaxBatchSize") == binding.max_batch_size, binding.key
 
 
-def test_js_unit_resolvers_carry_their_file_inline(synth: Synthesized) -> None:
+def _ran_locally(synth: Synthesized) -> dict[Path, str]:
+    """The code the local runtime's JS engine compiled for each APPSYNC_JS file of the registry."""
+    runner = JsResolverRunner({})
+    runner.check(synth.registry)
+    return {path: runner.engine.compiled_code(path) or "" for path in js_code_files(synth.registry)}
+
+
+def test_js_unit_resolvers_carry_the_bundle_the_local_runtime_runs_inline(synth: Synthesized) -> None:
     resolvers = _resolver_index(synth)
+    local = _ran_locally(synth)
     js = [b for b in synth.registry if b.kind == "JS"]
     for binding in js:
         props = resolvers[binding.key]
         assert binding.code is not None
-        assert props["Code"] == binding.code.read_text()
+        assert props["Code"] == local[binding.code]
         assert props["Runtime"] == {"Name": "APPSYNC_JS", "RuntimeVersion": "1.0.0"}
         assert props["DataSourceName"] == binding.data_source
         assert props["Kind"] == "UNIT"
@@ -98,18 +108,19 @@ def test_pipelines_run_their_appsync_functions_in_order(synth: Synthesized) -> N
     resolvers = _resolver_index(synth)
     functions = synth.resources("AWS::AppSync::FunctionConfiguration")
     pipelines = [b for b in synth.registry if b.kind == "PIPELINE"]
+    local = _ran_locally(synth)
     for binding in pipelines:
         props = resolvers[binding.key]
         assert binding.code is not None
         assert props["Kind"] == "PIPELINE"
-        assert props["Code"] == binding.code.read_text()
+        assert props["Code"] == local[binding.code]
         assert props["Runtime"] == {"Name": "APPSYNC_JS", "RuntimeVersion": "1.0.0"}
         steps = [
             functions[ref["Fn::GetAtt"][0]]["Properties"] for ref in props["PipelineConfig"]["Functions"]
         ]
         assert [s["Name"] for s in steps] == [f.name for f in binding.functions]
         for step, function in zip(steps, binding.functions, strict=True):
-            assert step["Code"] == function.code.read_text()
+            assert step["Code"] == local[function.code]
             assert step["DataSourceName"] == function.data_source
             assert step["Runtime"] == {"Name": "APPSYNC_JS", "RuntimeVersion": "1.0.0"}
     if synth.config.api.name == "infra-sample":

@@ -118,3 +118,52 @@ def test_compiled_code_is_cached_and_recompiled_when_the_file_changes(engine: Js
     # THEN the next call runs the new code, compiled once
     assert engine.call(path, "request", _ctx(), ENV).value == {"v": 22}
     assert engine.compilations == compiled + 1
+
+
+def _write(root: Path, files: dict[str, str]) -> None:
+    for relative, text in files.items():
+        (root / relative).parent.mkdir(parents=True, exist_ok=True)
+        (root / relative).write_text(text)
+
+
+RESOLVER_USING_LIB = (
+    "import { first } from '../lib/names.js';\n"
+    "export function request(ctx) { return { name: first(ctx.args.user) }; }\n"
+    "export function response(ctx) { return ctx.result; }\n"
+)
+
+
+def test_runtime_errors_in_lib_code_name_the_lib_file_and_line(engine: JsEngine, tmp_path: Path) -> None:
+    # GIVEN a lib helper that reads a property of undefined on its line 3
+    _write(tmp_path, {
+        "lib/names.js": "export function first(user) {\n  // the first of a user's names\n  return user.names[0];\n}\n",
+        "none/Query.name.js": RESOLVER_USING_LIB,
+    })
+
+    # WHEN the resolver calls it with no user
+    outcome = engine.call(tmp_path / "none/Query.name.js", "request", _ctx(), ENV)
+
+    # THEN the code error names the lib file and line
+    assert outcome.status == "code" and outcome.message.startswith("TypeError")
+    assert (outcome.file, outcome.line) == (tmp_path / "lib/names.js", 3)
+
+
+def test_an_edited_lib_file_is_picked_up_by_the_next_call(engine: JsEngine, tmp_path: Path) -> None:
+    # GIVEN a resolver that ran with its lib helper
+    _write(tmp_path, {
+        "lib/names.js": "export function first(user) { return user.names[0]; }\n",
+        "none/Query.name.js": RESOLVER_USING_LIB,
+    })
+    path = tmp_path / "none/Query.name.js"
+    assert engine.call(path, "request", _ctx(user={"names": ["Ada", "L"]}), ENV).value == {"name": "Ada"}
+    compiled = engine.compilations
+
+    # WHEN only the lib file is edited (as during `make run`)
+    lib = tmp_path / "lib/names.js"
+    stat = lib.stat()
+    lib.write_text("export function first(user) { return user.names[0].toUpperCase(); }\n")
+    os.utime(lib, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
+
+    # THEN the next call runs the new helper, compiled once
+    assert engine.call(path, "request", _ctx(user={"names": ["Ada", "L"]}), ENV).value == {"name": "ADA"}
+    assert engine.compilations == compiled + 1

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("appdef", "appsync_local", "infra", "resolvers", "schema", "subscriptions")
+PACKAGES = ("appdef", "appsync_local", "infra", "jsbundles", "resolvers", "schema", "subscriptions")
 ADAPTER = ROOT / "appsync_local" / "strawberry_adapter.py"
 
 
@@ -61,3 +61,31 @@ def test_the_scan_sees_what_it_must_refuse(tmp_path: Path) -> None:
         "._resolver_registry",
         "getattr(…, '_batch_resolver_registry')",
     ]
+
+
+def _imported_roots(path: Path) -> set[str]:
+    roots = set()
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            roots |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            roots.add(node.module.split(".")[0])
+    return roots
+
+
+@pytest.mark.parametrize(
+    ("package", "forbidden"),
+    [
+        ("infra", {"appsync_local"}),  # infra deploys the app definition, not the local runtime
+        ("appdef", {"appsync_local", "infra", "resolvers"}),
+        ("jsbundles", {"appsync_local", "infra", "appdef"}),
+        ("resolvers", {"appsync_local", "appdef", "infra", "jsbundles", "schema"}),  # D3: runs unchanged on Lambda
+    ],
+)
+def test_layers_point_one_way(package: str, forbidden: set[str]) -> None:
+    offenders = {
+        str(path.relative_to(ROOT)): sorted(_imported_roots(path) & forbidden)
+        for path in (ROOT / package).rglob("*.py")
+        if _imported_roots(path) & forbidden
+    }
+    assert offenders == {}

@@ -1,6 +1,7 @@
-// Loads an APPSYNC_JS file as AppSync does: parse it as an ES module (acorn), reject what the APPSYNC_JS
-// runtime rejects, then rewrite its imports and exports (from the AST's positions, keeping every line where
-// it was) into a function that takes an import resolver and returns the module's exports.
+// Loads an APPSYNC_JS file (a resolver's esbuild bundle) as AppSync does: parse it as an ES module (acorn),
+// reject what the APPSYNC_JS runtime rejects, then rewrite its imports and exports (from the AST's positions,
+// keeping every line where it was) into a function that takes an import resolver and returns the module's
+// exports. Positions are the bundle's; Python maps them back to the source files through the source map.
 'use strict';
 
 var __appsyncLoader = (function () {
@@ -43,7 +44,7 @@ var __appsyncLoader = (function () {
       case 'ImportDeclaration':
         if (MODULES.indexOf(node.source.value) < 0) {
           return ['unsupported-import', "cannot import '" + node.source.value + "': APPSYNC_JS code imports only " +
-            MODULES.join(' and ') + ' (bundle other code into the file)'];
+            MODULES.join(' and ') + ", and by relative path the files bundled with it (e.g. '../lib/x.js')"];
         }
         return null;
     }
@@ -129,10 +130,12 @@ var __appsyncLoader = (function () {
 
     var edits = [];  // [start, end, replacement]
     var exported = [];  // [exported name, local name]
+    var imports = [];  // hoisted above the module's code, as ES module imports are
     ast.body.forEach(function (node) {
       var text = source.slice(node.start, node.end);
       if (node.type === 'ImportDeclaration') {
-        edits.push([node.start, node.end, importCode(node) + newlines(text)]);
+        imports.push(importCode(node));
+        edits.push([node.start, node.end, newlines(text)]);
       } else if (node.type === 'ExportNamedDeclaration') {
         if (node.source) {
           problem = problem || { line: node.loc.start.line, column: node.loc.start.column, rule: 'unsupported-import',
@@ -181,8 +184,10 @@ var __appsyncLoader = (function () {
     });
     out += source.slice(at);
     var exports = exported.map(function (pair) { return JSON.stringify(pair[0]) + ': ' + pair[1]; }).join(', ');
-    // The header stays on line 1 so that the file's line numbers are the code's line numbers.
-    var code = '(function (__appsync_import) { "use strict"; ' + out + '\n;return {' + exports + '};\n})';
+    // The header, imports included, stays on line 1 so that the file's line numbers are the code's line
+    // numbers (a bundle's line 1 is esbuild's comment naming the entry file).
+    var code = '(function (__appsync_import) { "use strict"; ' + imports.join(' ') + ' ' + out +
+      '\n;return {' + exports + '};\n})';
     return { code: code };
   }
 

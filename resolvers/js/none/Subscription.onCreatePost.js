@@ -1,6 +1,8 @@
 // Subscription resolver (NONE data source): only published posts, optionally one author's or one tag's.
 import { util, extensions } from '@aws-appsync/utils';
 
+import { normalizeTag } from '../lib/posts.js';
+
 export function request() {
   return { payload: null };
 }
@@ -11,8 +13,7 @@ export function response(ctx) {
     filter.authorId = { eq: ctx.args.authorId };
   }
   if (ctx.args.tag) {
-    // tags are stored lower-case and trimmed
-    filter.tags = { contains: ctx.args.tag.trim().toLowerCase() };
+    filter.tags = { contains: normalizeTag(ctx.args.tag) };
   }
   extensions.setSubscriptionFilter(util.transform.toSubscriptionFilter(filter));
   return null;

@@ -1,29 +1,16 @@
 // AppSync function on the Posts table: deletes the caller's own post (a condition of the write) and returns it.
 import { util } from '@aws-appsync/utils';
 
+import { authoredByCaller, ownPostWritten } from '../../lib/ownership.js';
+
 export function request(ctx) {
   return {
     operation: 'DeleteItem',
     key: util.dynamodb.toMapValues({ id: ctx.args.id }),
-    condition: {
-      expression: '#authorId = :caller',
-      expressionNames: { '#authorId': 'authorId' },
-      expressionValues: util.dynamodb.toMapValues({ ':caller': ctx.identity.sub }),
-    },
+    condition: authoredByCaller(ctx),
   };
 }
 
 export function response(ctx) {
-  if (ctx.error) {
-    if (ctx.error.type === 'DynamoDB:ConditionalCheckFailedException') {
-      util.error(`Post '${ctx.args.id}' not found`, 'NotFoundError');
-    }
-    util.error(ctx.error.message, ctx.error.type);
-  }
-  if (!ctx.result) {
-    // AppSync may count a failed condition as success when the item is already in the state the write wanted
-    // (for a delete: absent); with no item to return, that is still "not found" to the caller.
-    util.error(`Post '${ctx.args.id}' not found`, 'NotFoundError');
-  }
-  return { items: [ctx.result], nextToken: null };
+  return ownPostWritten(ctx, ctx.args.id);
 }

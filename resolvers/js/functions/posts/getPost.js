@@ -2,6 +2,8 @@
 // A draft counts as missing unless the caller is its author, so nobody learns that someone else's draft exists.
 import { util } from '@aws-appsync/utils';
 
+import { dataSourceResult, pageOf } from '../../lib/results.js';
+
 export function request(ctx) {
   return {
     operation: 'GetItem',
@@ -11,10 +13,7 @@ export function request(ctx) {
 }
 
 export function response(ctx) {
-  if (ctx.error) {
-    util.error(ctx.error.message, ctx.error.type);
-  }
-  const post = ctx.result;
+  const post = dataSourceResult(ctx);
   const visible = !!post && (post.status === 'PUBLISHED' || post.authorId === ctx.identity?.sub);
-  return { items: visible ? [post] : [], nextToken: null };
+  return pageOf(visible ? [post] : []);
 }

@@ -7,6 +7,9 @@
 // sparse `authorId#PUBLISHED` key for an author's public posts, and one item per tag and post for tags.
 import { util } from '@aws-appsync/utils';
 
+import { normalizeTag } from '../../lib/posts.js';
+import { dataSourceResult, pageOf } from '../../lib/results.js';
+
 const DEFAULT_LIMIT = 20;
 const MAX_LIMIT = 100;
 
@@ -24,7 +27,7 @@ export function request(ctx) {
   if (ctx.args.tag != null) {
     filters.push('contains(#tags, :tag)');
     names['#tags'] = 'tags';
-    values[':tag'] = normalizedTag(ctx.args.tag);
+    values[':tag'] = searchedTag(ctx.args.tag);
   }
   const request = {
     operation: 'Query',
@@ -47,10 +50,8 @@ export function request(ctx) {
 }
 
 export function response(ctx) {
-  if (ctx.error) {
-    util.error(ctx.error.message, ctx.error.type);
-  }
-  return { items: ctx.result.items, nextToken: ctx.result.nextToken ?? null };
+  const result = dataSourceResult(ctx);
+  return pageOf(result.items, result.nextToken);
 }
 
 function partition(name, value) {
@@ -61,9 +62,9 @@ function partition(name, value) {
   };
 }
 
-// Tags are stored lower-case and trimmed (see createPost), so the filter matches whatever case was typed.
-function normalizedTag(tag) {
-  const normalized = tag.trim().toLowerCase();
+// Stored tags are normalized (lib/posts.js), so the filter matches whatever case was typed.
+function searchedTag(tag) {
+  const normalized = normalizeTag(tag);
   if (normalized.length === 0) {
     util.error('tag must not be blank', 'ValidationError');
   }

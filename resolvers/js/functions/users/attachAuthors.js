@@ -3,6 +3,8 @@
 // of data-source calls whatever its size (Post.author has no resolver of its own: no N+1).
 import { util, runtime } from '@aws-appsync/utils';
 
+import { dataSourceResult, pageOf } from '../../lib/results.js';
+
 export function request(ctx) {
   const authorIds = [];
   for (const post of ctx.prev.result.items) {
@@ -21,20 +23,18 @@ export function request(ctx) {
 }
 
 export function response(ctx) {
-  if (ctx.error) {
-    util.error(ctx.error.message, ctx.error.type);
-  }
+  const result = dataSourceResult(ctx);
   // Only the public side of a user leaves this function (never email or username). An author without a
   // profile, or one DynamoDB left in unprocessedKeys, gets a null author rather than failing the page.
   const profiles = {};
-  for (const user of ctx.result.data[ctx.env.USERS_TABLE] ?? []) {
+  for (const user of result.data[ctx.env.USERS_TABLE] ?? []) {
     if (user) {
       profiles[user.id] = { id: user.id, name: user.name ?? null, bio: user.bio ?? null };
     }
   }
   const page = ctx.prev.result;
-  return {
-    items: page.items.map((post) => ({ ...post, author: profiles[post.authorId] ?? null })),
-    nextToken: page.nextToken ?? null,
-  };
+  return pageOf(
+    page.items.map((post) => ({ ...post, author: profiles[post.authorId] ?? null })),
+    page.nextToken,
+  );
 }

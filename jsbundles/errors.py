@@ -8,15 +8,18 @@ from pathlib import Path
 class JsCodeError(ValueError):
     """A resolver file AppSync's APPSYNC_JS runtime would reject (syntax, or a feature it does not support).
 
+    Found in the bundle AppSync would run, and reported where its source map says the code came from.
+
     Parameters
     ----------
     path
-        The file.
+        The source file: the resolver's own, or a `lib/` file it imports.
     line
         1-based line of the offending code (0 when unknown).
     rule
-        What was broken: "syntax-error", "unsupported-import", or an @aws-appsync/eslint-plugin style rule such as
-        "no-try", "no-for", "no-in-operator".
+        What was broken: "syntax-error", "unsupported-import", "unresolved-import" (esbuild found no such
+        file or export), or an @aws-appsync/eslint-plugin style rule such as "no-try", "no-for",
+        "no-in-operator".
     detail
         A sentence saying what is not supported.
     column
@@ -29,4 +32,5 @@ class JsCodeError(ValueError):
         self.rule = rule
         self.detail = detail
         self.column = column
-        super().__init__(f"{self.path}:{line}:{column + 1}: {detail} [{rule}]")
+        where = f"{self.path}:{line}:{column + 1}" if line else str(self.path)
+        super().__init__(f"{where}: {detail} [{rule}]")

@@ -1,0 +1,67 @@
+// What a post may hold, checked by one piece of code for every write (createPost and updatePost).
+import { util } from '@aws-appsync/utils';
+
+const MAX_TITLE = 200;
+const MAX_BODY = 50000;
+const MAX_TAGS = 10;
+const MAX_TAG = 40;
+
+const VALIDATORS = {
+  title: validTitle,
+  body: validBody,
+  tags: validTags,
+  photoUrl: (url) => url ?? null,
+};
+
+// The post fields `input` sends, validated and normalized: those present in `input` (an update sends only
+// what it changes) plus the `required` ones (a new post has a title, a body and tags). Other keys, such as
+// an update's id, are not post fields.
+// null tags mean no tags, on a new post as on an update (which then removes every tag): UpdatePostInput.tags
+// is nullable, and null is how a GraphQL client says "none" (as photoUrl: null removes the photo).
+export function validatePostInput(input, required) {
+  const fields = {};
+  for (const [field, valid] of Object.entries(VALIDATORS)) {
+    if (Object.hasOwn(input, field) || required.includes(field)) {
+      fields[field] = valid(input[field]);
+    }
+  }
+  return fields;
+}
+
+// Tags are stored trimmed and lower-case, so a tag filter finds a post however its tag was typed.
+export function normalizeTag(tag) {
+  return tag.trim().toLowerCase();
+}
+
+function validTitle(title) {
+  const trimmed = (title ?? '').trim();
+  if (trimmed.length === 0 || trimmed.length > MAX_TITLE) {
+    util.error(`title must be 1 to ${MAX_TITLE} characters`, 'ValidationError');
+  }
+  return trimmed;
+}
+
+function validBody(body) {
+  if (body == null || body.length > MAX_BODY) {
+    util.error(`body must be at most ${MAX_BODY} characters`, 'ValidationError');
+  }
+  return body;
+}
+
+// Without repeats, at most MAX_TAGS.
+function validTags(tags) {
+  const out = [];
+  for (const tag of tags ?? []) {
+    const normalized = normalizeTag(tag);
+    if (normalized.length === 0 || normalized.length > MAX_TAG) {
+      util.error(`each tag must be 1 to ${MAX_TAG} characters`, 'ValidationError');
+    }
+    if (!out.includes(normalized)) {
+      out.push(normalized);
+    }
+    if (out.length > MAX_TAGS) {
+      util.error(`a post has at most ${MAX_TAGS} tags`, 'ValidationError');
+    }
+  }
+  return out;
+}
