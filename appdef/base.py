@@ -26,7 +26,7 @@ class Definition(BaseModel):
 
 def named() -> SkipJsonSchema[str]:
     """The field that holds an entry's own key (`[tables.Todos]` -> "Todos")."""
-    return Field(default="", alias=KEY)  # type: ignore[no-any-return]
+    return Field(default="", alias=KEY)
 
 
 # A name AWS accepts for tables, data sources, functions: letters, digits, `_`, `-` and `.`.

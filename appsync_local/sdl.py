@@ -105,9 +105,9 @@ def _schema_block(schema: strawberry.Schema) -> SchemaDefinitionNode:
     return SchemaDefinitionNode(
         directives=(),
         operation_types=tuple(
-            OperationTypeDefinitionNode(operation=op, type=NamedTypeNode(name=NameNode(value=roots[op].name)))
-            for op in _ROOT_ORDER
-            if roots[op] is not None
+            OperationTypeDefinitionNode(operation=op, type=NamedTypeNode(name=NameNode(value=root.name)))
+            for op, root in ((op, roots[op]) for op in _ROOT_ORDER)
+            if root is not None
         ),
     )
 

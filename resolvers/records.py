@@ -1,7 +1,7 @@
 """Domain records declared once: frozen dataclasses whose other forms are derived from their fields.
 
 A record names its fields in snake_case; the GraphQL contract and the DynamoDB items name the same fields in
-camelCase. `editable(check)` marks a field a client may set and the rule that checks the value, so a new
+camelCase. `field(metadata=editable(check))` marks a field a client may set and the rule that checks it, so a new
 field is one line in the record (plus its place in `schema/`): presenters, stored items, reads and the
 create/update paths all follow from it.
 """
@@ -12,7 +12,7 @@ import dataclasses
 import re
 from collections.abc import Callable, Mapping
 from decimal import Decimal
-from typing import Any, Protocol, TypeVar
+from typing import Any, ClassVar, Protocol, TypeVar
 
 EDITABLE = "editable"
 
@@ -28,20 +28,17 @@ class Editable:
 
 
 def editable(
-    check: Callable[[Any], Any],
-    *,
-    on_create: bool = True,
-    on_update: bool = True,
-    nullable: bool = True,
-    default: Any = dataclasses.MISSING,
-) -> Any:
-    """A dataclass field a client may set, checked by `check` (which raises the domain's validation error)."""
-    metadata = {EDITABLE: Editable(check, on_create, on_update, nullable)}
-    return dataclasses.field(default=default, metadata=metadata)
+    check: Callable[[Any], Any], *, on_create: bool = True, on_update: bool = True, nullable: bool = True
+) -> dict[str, Editable]:
+    """The metadata of a field a client may set: `field(metadata=editable(rule))`. `check` returns the value
+    to store or raises the domain's validation error."""
+    return {EDITABLE: Editable(check, on_create, on_update, nullable)}
 
 
 class Record(Protocol):
-    __dataclass_fields__: dict[str, dataclasses.Field[Any]]
+    """Any dataclass (instance or class)."""
+
+    __dataclass_fields__: ClassVar[dict[str, dataclasses.Field[Any]]]
 
 
 R = TypeVar("R", bound=Record)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, overload
 
 SCALAR_TYPES = ("S", "N", "B", "BOOL", "NULL")
 SET_TYPES = ("SS", "NS", "BS")
@@ -61,6 +61,12 @@ def to_boto_value(value: Any, where: str) -> dict[str, Any]:
     return {"M": to_boto_map(raw, where)}
 
 
+@overload
+def to_json_item(item: dict[str, Any]) -> dict[str, Any]: ...
+@overload
+def to_json_item(item: None) -> None: ...
+@overload
+def to_json_item(item: dict[str, Any] | None) -> dict[str, Any] | None: ...
 def to_json_item(item: dict[str, Any] | None) -> dict[str, Any] | None:
     """A DynamoDB item (boto3 form) as plain JSON, as AppSync hands it to `ctx.result`."""
     if item is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -131,7 +131,7 @@ class JsEngine:
         cached = self._modules.get(path)
         return cached[0].code if cached is not None else None
 
-    def call(self, path: Path, handler: str, ctx: dict[str, Any], env: dict[str, Any]) -> HandlerOutcome:
+    def call(self, path: Path, handler: str, ctx: Mapping[str, Any], env: dict[str, Any]) -> HandlerOutcome:
         """Run `handler` ("request" or "response") of `path` with `ctx`; env: authType, typeName, fieldName."""
         module_id = self.load(path)
         bundle = self._modules[path][0]

@@ -11,7 +11,9 @@ from appdef.bindings import Binding, js_code_files
 from jsbundles import JsCodeError
 
 from ..errors import AppSyncFieldError
+from ..datasources.shapes import DataSourceFailure
 from ..resolver_context import ResolverInvocation
+from ..wire.resolver_event import JsContext
 from .datasource import DataSource, DataSourceError
 from .engine import HandlerOutcome, JsEngine
 
@@ -108,7 +110,7 @@ class JsResolverRunner:
 
     async def _invoke(
         self, name: str | None, request: Any, invocation: ResolverInvocation
-    ) -> tuple[Any, dict[str, Any] | None]:
+    ) -> tuple[Any, DataSourceFailure | None]:
         source = self.data_sources.get(name or "")
         if source is None:
             raise AppSyncFieldError(f"No data source named {name!r} is configured", "InternalFailure")
@@ -120,7 +122,7 @@ class JsResolverRunner:
             # cancellationReasons) as ctx.result.
             return error.data, {"message": error.message, "type": error.error_type}
 
-    def _handle(self, path: Path, handler: str, ctx: dict[str, Any], invocation: ResolverInvocation) -> HandlerOutcome:
+    def _handle(self, path: Path, handler: str, ctx: JsContext, invocation: ResolverInvocation) -> HandlerOutcome:
         env = {
             "authType": invocation.auth_type,
             "typeName": invocation.info.get("parentTypeName"),
@@ -154,8 +156,8 @@ def _ctx(
     *,
     prev: Any = None,
     result: Any = None,
-    error: dict[str, Any] | None = None,
-) -> dict[str, Any]:
+    error: DataSourceFailure | None = None,
+) -> JsContext:
     return {
         "arguments": invocation.arguments,
         "identity": invocation.identity,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Literal, NotRequired, TypedDict
 
-from ..wire.response import FieldErrorEntry, RejectionEntry
+from ..wire.response import FieldErrorEntry, RejectionEntry, ResolverErrorEntry
 
 # -- AppSync's graphql-ws dialect ----------------------------------------------------------------------
 
@@ -74,7 +74,7 @@ class Data(TypedDict):
     payload: DataPayload
 
 
-ErrorEntry = RejectionEntry | FieldErrorEntry
+ErrorEntry = RejectionEntry | FieldErrorEntry | ResolverErrorEntry
 
 
 class ErrorPayload(TypedDict):

@@ -77,7 +77,7 @@ class _Scope:
                 abstract = self.schema.get_type(name)
                 concrete_type = self.schema.get_type(concrete)
                 if is_abstract_type(abstract) and isinstance(concrete_type, GraphQLObjectType):
-                    return self.schema.is_sub_type(abstract, concrete_type)  # type: ignore[arg-type]
+                    return self.schema.is_sub_type(abstract, concrete_type)
             return False
         # The value's type is unknown (an abstract field the mutation did not ask __typename of).
         return static is None or name == static.name

@@ -29,7 +29,9 @@ from ..errors import AppSyncFieldError, FieldUnauthorizedError, format_error
 from ..resolver_context import ResolverInvocation
 from ..resolver_event import selection_set_graphql, selection_set_list
 from ..runtime import Runtime
+from ..wire.response import ResolverErrorEntry
 from .filters import Filter, FilterError, parse_filter
+from .messages import ErrorEntry
 
 SUBSCRIPTION = "Subscription"
 
@@ -39,12 +41,12 @@ logger = logging.getLogger("appsync_local.realtime")
 class StartRefused(Exception):
     """A ``start`` AppSync refuses; `errors` is the ``payload.errors`` list of the ``error`` message."""
 
-    def __init__(self, errors: list[dict[str, Any]]) -> None:
+    def __init__(self, errors: list[ErrorEntry]) -> None:
         super().__init__(errors[0].get("message") if errors else "refused")
         self.errors = errors
 
 
-def _field_error(error: AppSyncFieldError) -> dict[str, Any]:
+def _field_error(error: AppSyncFieldError) -> ResolverErrorEntry:
     return {"errorType": error.error_type, "message": error.message, "data": error.data,
             "errorInfo": error.error_info}
 
@@ -105,7 +107,7 @@ class SubscriptionStarter:
         # Many clients start the same subscription: parse and validate each distinct text once.
         self._checked = functools.lru_cache(maxsize=1024)(self._parse_and_validate)
 
-    def _parse_and_validate(self, query: str) -> DocumentNode | list[dict[str, Any]]:
+    def _parse_and_validate(self, query: str) -> DocumentNode | list[ErrorEntry]:
         """The document, or the AppSync-shaped errors that refuse it (cached by the query text)."""
         try:
             document = parse(query)
@@ -199,7 +201,9 @@ class SubscriptionStarter:
             found = _optional_filter(invocation.extensions.get("subscriptionFilter"))
             invalidation = _optional_filter(invocation.extensions.get("subscriptionInvalidationFilter"))
         except FilterError as exc:
-            raise StartRefused([{"errorType": "BadRequestException", **exc.to_error()}]) from exc
+            raise StartRefused(
+                [{"errorType": "BadRequestException", "message": exc.message, "errorCode": exc.error_code}]
+            ) from exc
         return PreparedSubscription(
             **{**prepared.__dict__, "filter": found, "invalidation_filter": invalidation}
         )

@@ -168,7 +168,7 @@ class Subscription:
         return narrow(payload, self.field_node, self.fragments, variables=self.variables, schema=self.schema)
 
 
-class SharedPayload(dict):  # type: ignore[type-arg]
+class SharedPayload(dict):
     """A payload sent to many subscribers: encoded to JSON once, however many messages carry it."""
 
     _encoded: str | None = None

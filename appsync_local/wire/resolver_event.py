@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, TypedDict
+from typing import Any, NotRequired, TypedDict
 
+from ..datasources.shapes import DataSourceFailure
 from .identity import Identity
 
 
@@ -22,6 +23,25 @@ class ResolverRequest(TypedDict):
 
     headers: dict[str, str]
     domainName: str | None
+
+
+class PrevResult(TypedDict):
+    result: Any
+
+
+class JsContext(TypedDict):
+    """An APPSYNC_JS handler's `ctx` (`ctx.args` is the same object as `ctx.arguments`)."""
+
+    arguments: dict[str, Any]
+    identity: Identity | None
+    source: Any
+    stash: dict[str, Any]
+    prev: PrevResult
+    result: Any
+    error: DataSourceFailure | None
+    request: dict[str, dict[str, str]]
+    info: ResolverInfo
+    env: NotRequired[dict[str, str]]
 
 
 class ResolverEvent(TypedDict):

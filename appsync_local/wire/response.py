@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 
 class ErrorLocation(TypedDict):
@@ -27,6 +27,16 @@ class RejectionEntry(TypedDict):
 
     errorType: str
     message: str
+    errorCode: NotRequired[int]
+
+
+class ResolverErrorEntry(TypedDict):
+    """A resolver's error outside a GraphQL response (a refused subscription start): no path or location."""
+
+    errorType: str
+    message: str
+    data: Any
+    errorInfo: Any
 
 
 class ResponseBody(TypedDict, total=False):

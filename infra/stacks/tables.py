@@ -34,7 +34,7 @@ def build_table(scope: Construct, table: TableConfig) -> dynamodb.Table:
     built = dynamodb.Table(
         scope,
         f"{table.name}Table",
-        partition_key=_attribute(table.partition_key),  # type: ignore[arg-type]
+        partition_key=_attribute(table.partition_key),
         sort_key=_attribute(table.sort_key),
         billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
         point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
@@ -49,7 +49,7 @@ def build_table(scope: Construct, table: TableConfig) -> dynamodb.Table:
             raise ValueError(f"tables.{table.name}.{index.name}: projection must be ALL or KEYS_ONLY")
         built.add_global_secondary_index(
             index_name=index.name,
-            partition_key=_attribute(index.partition_key),  # type: ignore[arg-type]
+            partition_key=_attribute(index.partition_key),
             sort_key=_attribute(index.sort_key),
             projection_type=_PROJECTIONS[index.projection],
         )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 import pytest
@@ -33,8 +33,8 @@ def _text(value: object) -> str | None:
 class Task:
     id: str
     owner_id: str
-    title: str | None = editable(_text, default=None)
-    priority: int = editable(_positive, on_create=False, nullable=False, default=1)
+    title: str | None = field(default=None, metadata=editable(_text))
+    priority: int = field(default=1, metadata=editable(_positive, on_create=False, nullable=False))
 
 
 def test_names_convert_both_ways() -> None:

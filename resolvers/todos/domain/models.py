@@ -1,14 +1,14 @@
 """Domain models: frozen dataclasses, no AWS or GraphQL types.
 
 Each record is declared once. Its fields are the GraphQL type's fields (snake_case here, camelCase in the
-contract and in DynamoDB items, see `resolvers.records`), and `editable(rule)` marks those a client may set,
+contract and in DynamoDB items, see `resolvers.records`), and `field(metadata=editable(rule))` marks those a client may set,
 with the rule in `validation` that checks them. Presenters, stored items and the create/update paths are
 derived from these declarations.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from resolvers.records import editable
@@ -36,13 +36,13 @@ class Todo:
 
     id: str
     owner_id: str
-    title: str = editable(validation.title, nullable=False)
+    title: str = field(metadata=editable(validation.title, nullable=False))
     created_at: str
     updated_at: str
     version: int = 1
-    done: bool = editable(validation.done, on_create=False, nullable=False, default=False)
-    description: str | None = editable(validation.description, default=None)
-    due_date: str | None = editable(validation.optional_date, default=None)
+    done: bool = field(default=False, metadata=editable(validation.done, on_create=False, nullable=False))
+    description: str | None = field(default=None, metadata=editable(validation.description))
+    due_date: str | None = field(default=None, metadata=editable(validation.optional_date))
 
 
 @dataclass(frozen=True)
@@ -77,9 +77,9 @@ class UserProfile:
     username: str
     created_at: str
     updated_at: str
-    email: str | None = editable(validation.optional_email, on_create=False, default=None)
-    name: str | None = editable(validation.name, on_create=False, default=None)
-    bio: str | None = editable(validation.bio, on_create=False, default=None)
+    email: str | None = field(default=None, metadata=editable(validation.optional_email, on_create=False))
+    name: str | None = field(default=None, metadata=editable(validation.name, on_create=False))
+    bio: str | None = field(default=None, metadata=editable(validation.bio, on_create=False))
 
 
 @dataclass(frozen=True)

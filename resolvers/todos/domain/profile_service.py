@@ -62,6 +62,6 @@ class ProfileService:
 
     def public_profiles(self, user_ids: Sequence[str | None]) -> list[PublicProfile | None]:
         """The public profile for each id, in the same order (None where there is none), in one read."""
-        wanted = list(dict.fromkeys(i for i in user_ids if validation.looks_like_id(i)))
+        wanted = list(dict.fromkeys(i for i in user_ids if i is not None and validation.looks_like_id(i)))
         found = self._repository.get_public_profiles(wanted) if wanted else {}
         return [found.get(i) if i is not None else None for i in user_ids]

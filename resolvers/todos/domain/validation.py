@@ -140,4 +140,4 @@ def optional_date(value: object, *, field: str = "dueDate") -> str | None:
         date.fromisoformat(match.group(1))
     except ValueError:
         raise ValidationError(f"{field} is not a real calendar date: {value}") from None
-    return value
+    return match.string
