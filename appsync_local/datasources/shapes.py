@@ -118,9 +118,3 @@ class TransactWriteResult(TypedDict):
     keys: list[Item] | None
     cancellationReasons: list[CancellationReason] | None
 
-
-class DataSourceFailure(TypedDict):
-    """`ctx.error`: a data source's failure, as the response handler sees it."""
-
-    message: str
-    type: str

@@ -11,9 +11,8 @@ from appdef.bindings import Binding, js_code_files
 from jsbundles import JsCodeError
 
 from ..errors import AppSyncFieldError
-from ..datasources.shapes import DataSourceFailure
 from ..resolver_context import ResolverInvocation
-from ..wire.resolver_event import JsContext
+from ..wire.resolver_event import DataSourceFailure, JsContext
 from .datasource import DataSource, DataSourceError
 from .engine import HandlerOutcome, JsEngine
 

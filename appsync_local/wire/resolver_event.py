@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any, NotRequired, TypedDict
 
-from ..datasources.shapes import DataSourceFailure
 from .identity import Identity
 
 
@@ -23,6 +22,13 @@ class ResolverRequest(TypedDict):
 
     headers: dict[str, str]
     domainName: str | None
+
+
+class DataSourceFailure(TypedDict):
+    """`ctx.error`: a data source's failure, as an APPSYNC_JS response handler sees it."""
+
+    message: str
+    type: str
 
 
 class PrevResult(TypedDict):
