@@ -2,7 +2,8 @@
 SHELL := /bin/bash
 PORT ?= 4000
 PY := .venv/bin/python
-USER ?= alice
+# USER is every shell's login name too: only `make token USER=…` on the command line picks the user.
+TOKEN_USER := $(if $(filter command line,$(origin USER)),$(USER),alice)
 GROUPS ?=
 
 .PHONY: setup run test token api-key schema bench clean
@@ -18,7 +19,7 @@ test: setup
 	@$(PY) -m pytest $(PYTEST_ARGS)
 
 token: setup
-	@$(PY) -m appsync_local token "$(USER)" --groups "$(GROUPS)"
+	@$(PY) -m appsync_local token "$(TOKEN_USER)" --groups "$(GROUPS)"
 
 api-key: setup
 	@$(PY) -m appsync_local api-key

@@ -1,44 +1,73 @@
-"""`make run`: local AWS, the runtime and its HTTP server, from the app's description."""
+"""`make run`: local AWS, the runtime and its HTTP server, from the app's description.
+
+Start-up takes the ports first, so a busy port is refused before any local AWS part starts; then local AWS,
+the runtime and the servers. SIGINT or SIGTERM, at any point, stops everything this process started and
+ends it normally (exit code 0); what cannot start is refused in one line (`REFUSALS`, exit code 2).
+"""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
+import errno
 import logging
 import os
-import signal
 import socket
-import sys
 import threading
 from collections.abc import Iterator
-from pathlib import Path
-
-import uvicorn
 
 from appdef import AppConfig, ConfigError
+from appdef.bindings import BindingError
 
+from .auth import AuthStoreError, SchemaAuthError
 from .http_app import create_app
 from .js import BundlerUnavailable, JsCodeError
-from .local_aws import LocalAws, seed
+from .local_aws import LocalAws, LocalAwsError, seed
+from .realtime.subscriptions import SubscriptionSchemaError
 from .runtime import Runtime, build_runtime
-from .serving import bind_socket, uvicorn_config
+from .sdl import SchemaExportError
+from .serving import StopSignals, bind_socket, run_servers, uvicorn_config
 from .tls import DEFAULT_HOSTS, TlsError, ensure_local_tls
 
 logger = logging.getLogger("appsync_local")
 
 
+class StartupError(RuntimeError):
+    """The server cannot start (a port is taken, say); the message says why and what to do."""
+
+
+# What the app or the machine gets wrong, each with a message naming the cause: reported in one line.
+REFUSALS: tuple[type[Exception], ...] = (
+    ConfigError,
+    BindingError,
+    SchemaExportError,
+    SchemaAuthError,
+    SubscriptionSchemaError,
+    JsCodeError,
+    BundlerUnavailable,
+    AuthStoreError,
+    LocalAwsError,
+    TlsError,
+    StartupError,
+)
+
+
 def banner(runtime: Runtime, url: str) -> str:
+    api = runtime.config.api
     lines = [
         "",
         f"  AppSync API    {url}/graphql   (GraphiQL: open it in a browser)",
-        f"  Auth modes     {', '.join(runtime.config.api.auth_modes)} (default {runtime.config.api.default_auth})",
+        f"  Auth modes     {', '.join(api.auth_modes)} (default {api.default_auth})",
     ]
     if runtime.api_keys is not None:
         key = runtime.api_keys.current()
         lines.append(f"  API key        {key.id}   (x-api-key; `make api-key` prints it)")
-    if runtime.user_pool is not None:
-        users = ", ".join(u.username for u in runtime.config.local_users)
-        lines.append(f"  User tokens    `make token USER=alice` (demo users: {users}; password Passw0rd!)")
+    users = runtime.config.local_users
+    if runtime.user_pool is not None and users:
+        names = ", ".join(u.username for u in users)
+        passwords = {u.password for u in users}
+        password = f"; password {passwords.pop()}" if len(passwords) == 1 else ""
+        hint = f"`make token USER={users[0].username}` (demo users: {names}{password})"
+        lines.append(f"  User tokens    {hint}")
     if runtime.sigv4 is not None:
         lines.append("  IAM            `python -m appsync_local iam-credentials` prints the local access key")
     lines.append("")
@@ -64,83 +93,78 @@ def _tls_hosts(host: str) -> tuple[str, ...]:
     return (*DEFAULT_HOSTS, *extra)
 
 
-class _QuietServer(uvicorn.Server):
-    """A uvicorn server that leaves signals to `_serve_all`, which stops every server together."""
+def listen(host: str, port: int, variable: str) -> socket.socket:
+    """Take HOST:PORT before anything starts; `variable` names the setting that picks another port."""
+    try:
+        return bind_socket(host, port)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            other = port + 1 if port < 65535 else 4000
+            raise StartupError(
+                f"port {port} on {host} is in use (another server? {variable}={other} make run picks another)"
+            ) from None
+        raise StartupError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
 
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
+
+@contextlib.contextmanager
+def _saving_uploads(aws: LocalAws) -> Iterator[None]:
+    stop = threading.Event()
+    saver = threading.Thread(target=_save_uploads_periodically, args=(aws, stop), daemon=True)
+    saver.start()
+    try:
         yield
+    finally:
+        stop.set()
+        saver.join(timeout=10)
 
 
-async def _serve_all(servers: list[tuple[uvicorn.Server, list[socket.socket]]]) -> None:
-    """Run the HTTP and HTTPS servers in one loop (one app, so one subscription registry); stop together."""
-    loop = asyncio.get_running_loop()
-
-    def stop() -> None:
-        for server, _ in servers:
-            # A second Ctrl+C stops without waiting for open connections, as uvicorn does.
-            server.force_exit = server.should_exit
-            server.should_exit = True
-
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop)
-    await asyncio.gather(*(server.serve(sockets=sockets) for server, sockets in servers))
-
-
-def serve(config: AppConfig, host: str = "127.0.0.1", port: int = 4000, tls_port: int | None = None) -> None:
-    """Start local AWS, seed it, and serve until interrupted; data survives restarts.
-
-    With `tls_port`, the same app is also served over HTTPS/WSS with a certificate from the local CA
-    (`appsync_local.tls`), for clients such as Amplify JS that always use ``wss://``.
-    """
+def _quiet_logs() -> None:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     for noisy in ("botocore", "boto3", "urllib3"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
-    with LocalAws(config) as aws:
+
+
+def serve(config: AppConfig, host: str = "127.0.0.1", port: int = 4000, tls_port: int | None = None) -> None:
+    """Start local AWS, seed it, and serve until SIGINT or SIGTERM; data survives restarts.
+
+    With `tls_port`, the same app is also served over HTTPS/WSS with a certificate from the local CA
+    (`appsync_local.tls`), for clients such as Amplify JS that always use ``wss://``. A stop signal during
+    start-up raises KeyboardInterrupt once everything started so far has stopped.
+    """
+    _quiet_logs()
+    with contextlib.ExitStack() as stack:
+        signals = stack.enter_context(StopSignals())
+        sock = stack.enter_context(contextlib.closing(listen(host, port, "PORT")))
+        tls_sock, tls = None, None
+        if tls_port is not None:
+            tls_sock = stack.enter_context(contextlib.closing(listen(host, tls_port, "TLS_PORT")))
+            tls = ensure_local_tls(config.data_dir, _tls_hosts(host))
+        aws = stack.enter_context(LocalAws(config))
         os.environ.update(aws.endpoints.environment())
         runtime = build_runtime(config)
         written = seed(config, aws.session(), aws.endpoints, runtime.user_subs())
         if written:
             logger.info("Seeded %d demo items.", written)
-        sock = bind_socket(host, port)
-        url = f"http://{host}:{sock.getsockname()[1]}"
-        print(banner(runtime, url), flush=True)
         app = create_app(runtime)
-        server = uvicorn.Server(uvicorn_config(app, log_level="warning"))
-        servers = [(server, [sock])]
-        if tls_port is not None:
-            tls = ensure_local_tls(config.data_dir, _tls_hosts(host))
-            tls_sock = bind_socket(host, tls_port)
+        servers = [(uvicorn_config(app, log_level="warning"), sock)]
+        print(banner(runtime, f"http://{host}:{sock.getsockname()[1]}"), flush=True)
+        if tls is not None and tls_sock is not None:
             tls_url = f"https://{host}:{tls_sock.getsockname()[1]}"
             print(f"  HTTPS / WSS    {tls_url}/graphql   (wss://…/graphql/realtime)", flush=True)
-            print(f"  Local CA       {tls.ca_cert}   (trust it, e.g. NODE_EXTRA_CA_CERTS=<path>)\n", flush=True)
+            trust = "(trust it, e.g. NODE_EXTRA_CA_CERTS=<path>)"
+            print(f"  Local CA       {tls.ca_cert}   {trust}\n", flush=True)
             tls_config = uvicorn_config(
                 app, log_level="warning", ssl_certfile=str(tls.cert_file), ssl_keyfile=str(tls.key_file)
             )
-            servers = [(_QuietServer(server.config), [sock]), (_QuietServer(tls_config), [tls_sock])]
-        stop = threading.Event()
-        saver = threading.Thread(target=_save_uploads_periodically, args=(aws, stop), daemon=True)
-        saver.start()
-        try:
-            if len(servers) == 1:
-                server.run(sockets=[sock])
-            else:
-                with asyncio.Runner(loop_factory=server.config.get_loop_factory()) as runner:
-                    runner.run(_serve_all(servers))
-        finally:
-            stop.set()
-            saver.join(timeout=10)
+            servers.append((tls_config, tls_sock))
+        with _saving_uploads(aws):
+            run_servers(servers)
+        signals.stopping()
 
 
-def main_serve(config_path: Path, host: str, port: int, tls_port: int | None = None) -> int:
-    from appdef import load_config
-
-    try:
-        serve(load_config(config_path), host=host, port=port, tls_port=tls_port)
-    except (ConfigError, TlsError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except (JsCodeError, BundlerUnavailable) as exc:  # a JS file AppSync would refuse, or esbuild missing
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+def main_serve(config: AppConfig, host: str, port: int, tls_port: int | None = None) -> int:
+    """`serve`, for the command line: a stop signal, even during start-up, ends it normally."""
+    # KeyboardInterrupt: stopped during start-up, once everything started so far had stopped.
+    with contextlib.suppress(KeyboardInterrupt):
+        serve(config, host=host, port=port, tls_port=tls_port)
     return 0

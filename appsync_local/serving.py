@@ -1,13 +1,22 @@
-"""Serving an ASGI app with uvicorn, in the foreground (`make run`) or on a background thread (tests, benchmarks)."""
+"""Serving an ASGI app with uvicorn: in the foreground (`make run`) or on a thread (tests, benchmarks)."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import signal
 import socket
 import threading
 import time
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from types import FrameType
+from typing import Any, Self
 
 import uvicorn
+
+# uvicorn's default backlog, which it applies again when it starts serving.
+LISTEN_BACKLOG = 2048
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 def _loop_setting() -> str:
@@ -35,11 +44,94 @@ def uvicorn_config(app: Any, *, log_level: str = "warning", **kwargs: Any) -> uv
 
 
 def bind_socket(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
+    """A socket listening on HOST:PORT (port 0 = a free port); a taken port fails here, with OSError.
+
+    It listens at once, so a client that connects before the server runs waits in the backlog instead of
+    being refused, and a second server on the same port fails now rather than when it starts serving.
+    """
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(LISTEN_BACKLOG)
+    except BaseException:
+        sock.close()
+        raise
     sock.set_inheritable(True)
     return sock
+
+
+SignalHandler = Callable[[int, FrameType | None], Any] | int | None
+
+
+class StopSignals:
+    """SIGINT and SIGTERM for a server run in the foreground, outside its event loop.
+
+    Until serving begins, the first one interrupts like Ctrl+C (KeyboardInterrupt), so whatever has
+    started is stopped on the way out; while serving, `run_servers` handles them in the event loop; once
+    stopping, further ones are ignored, so that stopping child processes and saving data both finish.
+    """
+
+    def __init__(self) -> None:
+        self.is_stopping = False
+        self._previous: dict[int, SignalHandler] = {}
+
+    def __enter__(self) -> Self:
+        self._previous = {sig: signal.getsignal(sig) for sig in STOP_SIGNALS}
+        self._install()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for sig, handler in self._previous.items():
+            if handler is not None:
+                signal.signal(sig, handler)
+
+    def stopping(self) -> None:
+        """Serving has ended: clean-up follows, which no signal interrupts."""
+        self.is_stopping = True
+        self._install()  # the event loop, closing, put the default handlers back
+
+    def _install(self) -> None:
+        for sig in STOP_SIGNALS:
+            signal.signal(sig, self._handle)
+
+    def _handle(self, signum: int, frame: FrameType | None) -> None:
+        if not self.is_stopping:
+            self.is_stopping = True
+            raise KeyboardInterrupt
+
+
+class _ForegroundServer(uvicorn.Server):
+    """A uvicorn server that leaves signals to `run_servers`, which stops every server together.
+
+    (uvicorn's own handling raises the signal again once stopped, which ends the process by that
+    signal before the caller could stop what it started.)
+    """
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+async def _serve_all(servers: Sequence[tuple[uvicorn.Server, socket.socket]]) -> None:
+    loop = asyncio.get_running_loop()
+
+    def stop() -> None:
+        for server, _ in servers:
+            # A second Ctrl+C stops without waiting for open connections, as uvicorn does.
+            server.force_exit = server.should_exit
+            server.should_exit = True
+
+    for sig in STOP_SIGNALS:
+        loop.add_signal_handler(sig, stop)
+    await asyncio.gather(*(server.serve(sockets=[sock]) for server, sock in servers))
+
+
+def run_servers(servers: list[tuple[uvicorn.Config, socket.socket]]) -> None:
+    """Serve each config on its socket, in one event loop (one app, one state), until SIGINT or SIGTERM."""
+    running = [(_ForegroundServer(config), sock) for config, sock in servers]
+    with asyncio.Runner(loop_factory=servers[0][0].get_loop_factory()) as runner:
+        runner.run(_serve_all(running))
 
 
 class BackgroundServer:
@@ -58,7 +150,7 @@ class BackgroundServer:
     def _run(self) -> None:
         self._server.run(sockets=[self._socket])
 
-    def start(self, timeout: float = 15) -> BackgroundServer:
+    def start(self, timeout: float = 15) -> Self:
         self._thread.start()
         deadline = time.monotonic() + timeout
         while not self._server.started:
@@ -72,7 +164,7 @@ class BackgroundServer:
         self._thread.join(timeout=10)
         self._socket.close()
 
-    def __enter__(self) -> BackgroundServer:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

@@ -1,6 +1,6 @@
 """The local AWS parts: DynamoDB Local, moto's server, provisioning, seeding and S3 persistence.
 
-Generic: everything comes from `appsync_local.config.AppConfig`; all access is plain boto3.
+Generic: everything comes from `appdef.AppConfig`; all access is plain boto3.
 """
 
 from __future__ import annotations

@@ -93,13 +93,7 @@ class DynamoDBLocal:
         """Start DynamoDB Local and wait until it answers ListTables; return its endpoint URL."""
         if self._process is not None:
             return self.endpoint
-        java = self._java()
-        jar = self.jar_dir / JAR_NAME
-        if not jar.is_file():
-            raise LocalAwsError(
-                f"DynamoDB Local was not found at {jar}. Run `make setup` (it installs the npm package "
-                "amplify-dynamodb-simulator, which ships it), or set APPSYNC_LOCAL_DYNAMODB=moto to use moto's DynamoDB."
-            )
+        java, jar = self.check()
         if self.db_path is not None:
             self.db_path.mkdir(parents=True, exist_ok=True)
         deadline = time.monotonic() + timeout
@@ -119,6 +113,17 @@ class DynamoDBLocal:
             atexit.register(self.stop)
             return self.endpoint
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def check(self) -> tuple[str, Path]:
+        """The `java` and the jar that `start` runs; LocalAwsError, saying what to do, when one is missing."""
+        java = self._java()
+        jar = self.jar_dir / JAR_NAME
+        if not jar.is_file():
+            raise LocalAwsError(
+                f"DynamoDB Local was not found at {jar}. Run `make setup` (it installs the npm package "
+                "amplify-dynamodb-simulator, which ships it), or set APPSYNC_LOCAL_DYNAMODB=moto to use moto's DynamoDB."
+            )
+        return java, jar
 
     def stop(self) -> None:
         """Stop the process (terminate, then kill if it lingers); safe to call more than once."""

@@ -89,15 +89,14 @@ class LocalAws:
             self._stop()
 
     def _start(self) -> None:
-        moto = self.moto_server.start()
         if self.dynamodb == "local":
             db_path = None if self.in_memory else self.config.data_dir / "dynamodb"
             self.dynamodb_local = DynamoDBLocal(
                 self.config.root / JAR_DIR, db_path, quick_start=self.quick_start
             )
-            dynamodb = self.dynamodb_local.start()
-        else:
-            dynamodb = moto
+            self.dynamodb_local.check()  # no Java: say so before starting anything
+        moto = self.moto_server.start()
+        dynamodb = self.dynamodb_local.start() if self.dynamodb_local is not None else moto
         self.endpoints = Endpoints(
             dynamodb=dynamodb, s3=moto, sts=moto, moto=moto, region=self.config.api.region
         )
