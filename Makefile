@@ -6,7 +6,7 @@ PY := .venv/bin/python
 TOKEN_USER := $(if $(filter command line,$(origin USER)),$(USER),alice)
 GROUPS ?=
 
-.PHONY: setup run test token api-key schema bench clean
+.PHONY: setup run test lint token api-key schema bench clean
 
 setup:
 	@scripts/setup.sh
@@ -14,9 +14,15 @@ setup:
 run: setup
 	@PORT=$(PORT) $(PY) -m appsync_local serve
 
-test: setup
+test: setup lint
 	@scripts/ensure-chromium.sh
 	@$(PY) -m pytest $(PYTEST_ARGS)
+
+# ruff (lint and format) and mypy on the runtime, the app and infra; part of `make test`.
+lint: setup
+	@$(PY) -m ruff check --quiet .
+	@$(PY) -m ruff format --check --quiet .
+	@$(PY) -m mypy
 
 token: setup
 	@$(PY) -m appsync_local token "$(TOKEN_USER)" --groups "$(GROUPS)"

@@ -19,13 +19,15 @@ ApiVariableValue = Annotated[StrictStr, Field(max_length=512)]
 class CacheConfig(Definition):
     """An AppSync API cache (`AWS::AppSync::ApiCache`): instance type, behaviour, TTL."""
 
-    type: Literal[
-        "SMALL", "MEDIUM", "LARGE", "XLARGE", "LARGE_2X", "LARGE_4X", "LARGE_8X", "LARGE_12X"
-    ] = Field("SMALL", description="The cache instance type.")
+    type: Literal["SMALL", "MEDIUM", "LARGE", "XLARGE", "LARGE_2X", "LARGE_4X", "LARGE_8X", "LARGE_12X"] = (
+        Field("SMALL", description="The cache instance type.")
+    )
     behavior: Literal["FULL_REQUEST_CACHING", "PER_RESOLVER_CACHING", "OPERATION_LEVEL_CACHING"] = Field(
         "FULL_REQUEST_CACHING", description="What AppSync caches."
     )
-    ttl_seconds: StrictInt = Field(300, ge=1, le=3600, description="Seconds an entry lives (1-3600, as in AppSync).")
+    ttl_seconds: StrictInt = Field(
+        300, ge=1, le=3600, description="Seconds an entry lives (1-3600, as in AppSync)."
+    )
     at_rest_encryption: StrictBool = True
     transit_encryption: StrictBool = True
 
@@ -34,7 +36,10 @@ class WafConfig(Definition):
     """The firewall in front of the deployed API."""
 
     rate_limit: StrictInt = Field(
-        1000, ge=10, le=2_000_000_000, description="Requests one IP may make in 5 minutes before WAF blocks it."
+        1000,
+        ge=10,
+        le=2_000_000_000,
+        description="Requests one IP may make in 5 minutes before WAF blocks it.",
     )
 
 
@@ -53,7 +58,9 @@ class ApiConfig(Definition):
     default_auth: AuthMode = "API_KEY"
     additional_auth: tuple[AuthMode, ...] = ()
     query_depth_limit: StrictInt = Field(0, ge=0, le=75, description="0 = no limit, else 1-75 (AppSync).")
-    resolver_count_limit: StrictInt = Field(0, ge=0, le=10_000, description="0 = 10,000, else 1-10,000 (AppSync).")
+    resolver_count_limit: StrictInt = Field(
+        0, ge=0, le=10_000, description="0 = 10,000, else 1-10,000 (AppSync)."
+    )
     introspection: Literal["ENABLED", "DISABLED"] = Field(
         "ENABLED", description="DISABLED also hides field suggestions in errors."
     )
@@ -64,7 +71,9 @@ class ApiConfig(Definition):
         description="AppSync's API environment variables (`ctx.env`); a value naming a table becomes its deployed name.",
         max_length=50,
     )
-    cache: CacheConfig | None = Field(None, description="The API cache; none by default (an idle cache costs).")
+    cache: CacheConfig | None = Field(
+        None, description="The API cache; none by default (an idle cache costs)."
+    )
     waf: WafConfig = WafConfig()
 
     @field_validator("additional_auth")

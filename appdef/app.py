@@ -24,7 +24,9 @@ Location = tuple[str | int, ...]
 def _name_entries(entries: Any) -> Any:
     if not isinstance(entries, Mapping):
         return entries
-    return {key: ({**value, KEY: key} if isinstance(value, Mapping) else value) for key, value in entries.items()}
+    return {
+        key: ({**value, KEY: key} if isinstance(value, Mapping) else value) for key, value in entries.items()
+    }
 
 
 def _with_names(data: Any, path: tuple[str, ...]) -> Any:
@@ -59,7 +61,8 @@ class AppConfig(Definition):
             data = {
                 **data,
                 "tables": {
-                    name: _with_names(table, ("global_secondary_indexes",)) for name, table in data["tables"].items()
+                    name: _with_names(table, ("global_secondary_indexes",))
+                    for name, table in data["tables"].items()
                 },
             }
         return data
@@ -128,18 +131,32 @@ class AppConfig(Definition):
         for name, table in self.tables.items():
             for index in table.indexes:
                 if index.name == name:
-                    found.append((("tables", name, "global_secondary_indexes", index.name), "an index is named like its table"))
+                    found.append(
+                        (
+                            ("tables", name, "global_secondary_indexes", index.name),
+                            "an index is named like its table",
+                        )
+                    )
         if self.local.users and self.cognito is None:
-            found.append((("local", "users"), "demo users need [auth.cognito] (the user pool they sign in to)"))
+            found.append(
+                (("local", "users"), "demo users need [auth.cognito] (the user pool they sign in to)")
+            )
         groups = set(self.cognito.groups) if self.cognito else set()
         for username, user in self.local.users.items():
             for group in user.groups:
                 if self.cognito is not None and group not in groups:
-                    found.append((("local", "users", username, "groups"), _unknown("group", group, groups, "auth.cognito.groups")))
+                    found.append(
+                        (
+                            ("local", "users", username, "groups"),
+                            _unknown("group", group, groups, "auth.cognito.groups"),
+                        )
+                    )
         if self.seed_file is not None and not self.seed_file.is_file():
             found.append((("local", "seed"), f"{self.seed_file} does not exist"))
         if self.pipelines and not self.js_root.is_dir():
-            found.append((("api", "js_resolvers"), f"{self.js_root} does not exist, but [pipelines] needs its files"))
+            found.append(
+                (("api", "js_resolvers"), f"{self.js_root} does not exist, but [pipelines] needs its files")
+            )
         return found
 
     def _auth_problems(self) -> list[tuple[Location, str]]:
@@ -157,11 +174,16 @@ class AppConfig(Definition):
                 found.append((("auth", section), f"auth mode {mode} needs [auth.{section}] with {example}"))
             elif mode not in modes and settings is not None:
                 found.append(
-                    (("auth", section), f"is set but {mode} is not among api.default_auth / api.additional_auth")
+                    (
+                        ("auth", section),
+                        f"is set but {mode} is not among api.default_auth / api.additional_auth",
+                    )
                 )
         authorizer = self.auth.lambda_
         if authorizer is not None and authorizer.function not in self.functions:
-            found.append((("auth", "lambda", "function"), _unknown("function", authorizer.function, self.functions)))
+            found.append(
+                (("auth", "lambda", "function"), _unknown("function", authorizer.function, self.functions))
+            )
         return found
 
 

@@ -27,7 +27,9 @@ class OidcConfig(Definition):
     issuer: Annotated[StrictStr, Field(pattern=r"^https?://\S+$")] = Field(
         description="The token's `iss`; keys come from `<issuer>/.well-known/openid-configuration`."
     )
-    client_id: StrictStr | None = Field(None, description="The token's `aud`/`client_id` must match (a regex).")
+    client_id: StrictStr | None = Field(
+        None, description="The token's `aud`/`client_id` must match (a regex)."
+    )
     iat_ttl: StrictInt | None = Field(
         None, ge=0, description="Milliseconds a token is valid after it was issued (`iat`); none = no limit."
     )
@@ -40,7 +42,9 @@ class LambdaAuthorizerConfig(Definition):
     """AWS_LAMBDA: the function of `[functions]` that authorizes requests."""
 
     function: Name = Field(description="A function of `[functions]`.")
-    ttl_seconds: StrictInt = Field(300, ge=0, le=3600, description="How long AppSync caches a result (0-3600).")
+    ttl_seconds: StrictInt = Field(
+        300, ge=0, le=3600, description="How long AppSync caches a result (0-3600)."
+    )
     identity_validation_expression: StrictStr | None = Field(
         None, description="A regex the token must match before the function is called."
     )

@@ -193,7 +193,9 @@ class BindingRegistry:
         for binding in self.bindings.values():
             type_ = schema.type_map.get(binding.type_name)
             if not isinstance(type_, GraphQLObjectType) or binding.field_name not in type_.fields:
-                problems.append(f"{binding.key} is bound ({_describe(binding)}) but is not a field of the schema")
+                problems.append(
+                    f"{binding.key} is bound ({_describe(binding)}) but is not a field of the schema"
+                )
         return problems
 
     def check(self, schema: GraphQLSchema) -> None:
@@ -221,7 +223,9 @@ def pipeline_functions(config: AppConfig) -> dict[str, PipelineFunction]:
         if source not in names:
             raise BindingError(f"{path}: {source!r} is not a data source in appsync.toml [data_sources]")
         if path.stem in found:
-            raise BindingError(f"two AppSync functions are named {path.stem!r}: {found[path.stem].code} and {path}")
+            raise BindingError(
+                f"two AppSync functions are named {path.stem!r}: {found[path.stem].code} and {path}"
+            )
         found[path.stem] = PipelineFunction(path.stem, source, path)
     return found
 
@@ -244,7 +248,9 @@ def js_bindings(config: AppConfig) -> list[Binding]:
         if folder.name in RESERVED_DIRS:
             continue
         if folder.name not in names:
-            raise BindingError(f"{folder}: {folder.name!r} is not a data source in appsync.toml [data_sources]")
+            raise BindingError(
+                f"{folder}: {folder.name!r} is not a data source in appsync.toml [data_sources]"
+            )
         for path in sorted(folder.glob("*.js")):
             type_name, field_name = _type_field(path)
             bindings.append(Binding(type_name, field_name, "JS", data_source=folder.name, code=path))
@@ -252,18 +258,27 @@ def js_bindings(config: AppConfig) -> list[Binding]:
     declared = config.pipelines
     files = {".".join(_type_field(p)): p for p in sorted((root / PIPELINES_DIR).glob("*.js"))}
     for key in declared.keys() - files.keys():
-        raise BindingError(f"[pipelines.\"{key}\"] has no resolver file {root / PIPELINES_DIR / (key + '.js')}")
+        raise BindingError(f'[pipelines."{key}"] has no resolver file {root / PIPELINES_DIR / (key + ".js")}')
     for key, path in files.items():
         pipeline = declared.get(key)
         if pipeline is None or not pipeline.functions:
-            raise BindingError(f"{path}: list its functions in appsync.toml [pipelines.\"{key}\"] functions = [...]")
+            raise BindingError(
+                f'{path}: list its functions in appsync.toml [pipelines."{key}"] functions = [...]'
+            )
         missing = [name for name in pipeline.functions if name not in functions]
         if missing:
-            raise BindingError(f"pipeline {key} names unknown functions {missing} (none under {root / FUNCTIONS_DIR})")
+            raise BindingError(
+                f"pipeline {key} names unknown functions {missing} (none under {root / FUNCTIONS_DIR})"
+            )
         type_name, _, field_name = key.partition(".")
         bindings.append(
-            Binding(type_name, field_name, "PIPELINE", code=path,
-                    functions=tuple(functions[name] for name in pipeline.functions))
+            Binding(
+                type_name,
+                field_name,
+                "PIPELINE",
+                code=path,
+                functions=tuple(functions[name] for name in pipeline.functions),
+            )
         )
     return bindings
 

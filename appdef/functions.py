@@ -14,11 +14,24 @@ from .resources import FieldKey
 VariableName = Annotated[StrictStr, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")]
 RESERVED_VARIABLES = frozenset(
     {
-        "_HANDLER", "_X_AMZN_TRACE_ID", "AWS_DEFAULT_REGION", "AWS_REGION", "AWS_EXECUTION_ENV",
-        "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_FUNCTION_VERSION",
-        "AWS_LAMBDA_INITIALIZATION_TYPE", "AWS_LAMBDA_LOG_GROUP_NAME", "AWS_LAMBDA_LOG_STREAM_NAME",
-        "AWS_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
-        "AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR",
+        "_HANDLER",
+        "_X_AMZN_TRACE_ID",
+        "AWS_DEFAULT_REGION",
+        "AWS_REGION",
+        "AWS_EXECUTION_ENV",
+        "AWS_LAMBDA_FUNCTION_NAME",
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+        "AWS_LAMBDA_FUNCTION_VERSION",
+        "AWS_LAMBDA_INITIALIZATION_TYPE",
+        "AWS_LAMBDA_LOG_GROUP_NAME",
+        "AWS_LAMBDA_LOG_STREAM_NAME",
+        "AWS_ACCESS_KEY",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_LAMBDA_RUNTIME_API",
+        "LAMBDA_TASK_ROOT",
+        "LAMBDA_RUNTIME_DIR",
     }
 )
 # Lambda's limit on the environment's total size.
@@ -27,7 +40,9 @@ MAX_ENVIRONMENT_BYTES = 4096
 HandlerSpec = Annotated[StrictStr, Field(pattern=r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)+$")]
 ObjectSpec = Annotated[StrictStr, Field(pattern=r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")]
 # A pip requirement: a distribution name, optional extras, an optional version specifier.
-Requirement = Annotated[StrictStr, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*(\[[\w,.-]+\])?\s*([<>=!~]=?.*)?$")]
+Requirement = Annotated[
+    StrictStr, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*(\[[\w,.-]+\])?\s*([<>=!~]=?.*)?$")
+]
 
 
 class FunctionConfig(Definition):
@@ -41,7 +56,8 @@ class FunctionConfig(Definition):
         "list the fields the function serves.",
     )
     batch_max_size: dict[FieldKey, Annotated[StrictInt, Field(ge=1, le=2000)]] = Field(
-        default_factory=dict, description='BatchInvoke fields and their maxBatchSize: `{ "Todo.owner" = 100 }`.'
+        default_factory=dict,
+        description='BatchInvoke fields and their maxBatchSize: `{ "Todo.owner" = 100 }`.',
     )
     environment: dict[VariableName, StrictStr] = Field(
         default_factory=dict,
@@ -61,7 +77,9 @@ class FunctionConfig(Definition):
     def _lambda_accepts(cls, environment: dict[str, str]) -> dict[str, str]:
         reserved = sorted(set(environment) & RESERVED_VARIABLES)
         if reserved:
-            raise ValueError(f"{', '.join(reserved)} {'is' if len(reserved) == 1 else 'are'} set by Lambda itself")
+            raise ValueError(
+                f"{', '.join(reserved)} {'is' if len(reserved) == 1 else 'are'} set by Lambda itself"
+            )
         size = sum(len(k.encode()) + len(v.encode()) for k, v in environment.items())
         if size > MAX_ENVIRONMENT_BYTES:
             raise ValueError(f"is {size} bytes; Lambda allows {MAX_ENVIRONMENT_BYTES}")

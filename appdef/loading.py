@@ -26,7 +26,9 @@ class ConfigError(ValueError):
     """The app definition is invalid; the message lists every problem found, one per line."""
 
 
-def parse_config(raw: Mapping[str, Any], root: Path, *, source: str = DEFAULT_FILE, text: str = "") -> AppConfig:
+def parse_config(
+    raw: Mapping[str, Any], root: Path, *, source: str = DEFAULT_FILE, text: str = ""
+) -> AppConfig:
     """Build the app definition from a parsed TOML document.
 
     Parameters
@@ -109,7 +111,9 @@ def _problem(error: ErrorDetails) -> tuple[Location, str]:
     if location and location[-1] == "[key]":
         return location[:-1], f"{value!r} is not a valid name here ({_message(error)})"
     message = _message(error)
-    if kind.endswith("_type") or kind.startswith(("literal", "string_pattern", "greater", "less", "too_", "string_too")):
+    if kind.endswith("_type") or kind.startswith(
+        ("literal", "string_pattern", "greater", "less", "too_", "string_too")
+    ):
         message += f" (got {_shown(value)})"
     return location, message
 
@@ -138,11 +142,7 @@ def allowed_keys(location: Location) -> list[str]:
     model = _model_of(target)
     if model is None:
         return []
-    return [
-        info.alias or name
-        for name, info in model.model_fields.items()
-        if (info.alias or name) != KEY
-    ]
+    return [info.alias or name for name, info in model.model_fields.items() if (info.alias or name) != KEY]
 
 
 def _model_of(annotation: Any) -> type[BaseModel] | None:

@@ -34,5 +34,9 @@ class LocalConfig(Definition):
     """The local runtime's own settings."""
 
     data_dir: StrictStr = Field(".data", description="Tables, objects and keys, relative to this file.")
-    seed: StrictStr | None = Field(None, description="Demo data, written once and never over a user's change.")
-    users: dict[Annotated[StrictStr, Field(pattern=r"^[\w.@+-]{1,128}$")], LocalUser] = Field(default_factory=dict)
+    seed: StrictStr | None = Field(
+        None, description="Demo data, written once and never over a user's change."
+    )
+    users: dict[Annotated[StrictStr, Field(pattern=r"^[\w.@+-]{1,128}$")], LocalUser] = Field(
+        default_factory=dict
+    )

@@ -36,7 +36,9 @@ class TableConfig(Definition):
     stream: Literal["NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES", "KEYS_ONLY"] | None = Field(
         None, description="The table's stream view type; none = no stream."
     )
-    ttl_attribute: StrictStr | None = Field(None, description="An epoch-seconds attribute DynamoDB expires items by.")
+    ttl_attribute: StrictStr | None = Field(
+        None, description="An epoch-seconds attribute DynamoDB expires items by."
+    )
 
     @property
     def indexes(self) -> tuple[IndexConfig, ...]:

@@ -126,18 +126,37 @@ def runtime_schema(app_schema: strawberry.Schema, api: ApiConfig) -> strawberry.
         types=list(getattr(app_schema, "types", ()) or ()),
         extensions=extensions,
         # Keep the app's config (its scalar map carries the AWS scalars); only hide suggestions.
-        config=dataclasses.replace(app_schema.config, disable_field_suggestions=not api.introspection_enabled),
+        config=dataclasses.replace(
+            app_schema.config, disable_field_suggestions=not api.introspection_enabled
+        ),
     )
 
 
 def _request_error(message: str) -> ResponseBody:
-    return {"data": None, "errors": [{"path": None, "data": None, "errorType": "ValidationError",
-                                      "errorInfo": None, "locations": None, "message": message}]}
+    return {
+        "data": None,
+        "errors": [
+            {
+                "path": None,
+                "data": None,
+                "errorType": "ValidationError",
+                "errorInfo": None,
+                "locations": None,
+                "message": message,
+            }
+        ],
+    }
 
 
 def _appended(path: list[str | int], error: AppSyncFieldError) -> FieldErrorEntry:
-    return {"path": path, "data": error.data, "errorType": error.error_type, "errorInfo": error.error_info,
-            "locations": None, "message": error.message}
+    return {
+        "path": path,
+        "data": error.data,
+        "errorType": error.error_type,
+        "errorInfo": error.error_info,
+        "locations": None,
+        "message": error.message,
+    }
 
 
 @functools.lru_cache(maxsize=CACHE_SIZE)
@@ -314,7 +333,9 @@ class Executor:
                 allowed_operation_types=(OperationType.QUERY, OperationType.MUTATION),
             )
         except InvalidOperationTypeError:
-            return _request_error("Subscriptions are served over the realtime WebSocket endpoint, not over POST.")
+            return _request_error(
+                "Subscriptions are served over the realtime WebSocket endpoint, not over POST."
+            )
         except CannotGetOperationTypeError:
             message = (
                 f"Unknown operation named '{operation_name}'."
@@ -340,7 +361,9 @@ class Executor:
             task.add_done_callback(self._notifications.discard)
         return body
 
-    async def _notify(self, published: list[tuple[str, Any]], invalidations: list[Any], context: RequestContext) -> None:
+    async def _notify(
+        self, published: list[tuple[str, Any]], invalidations: list[Any], context: RequestContext
+    ) -> None:
         try:
             for field_name, value in published:
                 for listener in self.mutation_listeners:
@@ -352,4 +375,6 @@ class Executor:
             logger.exception("publishing the results of request %s failed", context.request_id)
 
     def new_context(self, auth: RequestAuth, headers: Mapping[str, str]) -> RequestContext:
-        return RequestContext(auth=auth, headers=headers, resolver_limit=self.api.effective_resolver_count_limit)
+        return RequestContext(
+            auth=auth, headers=headers, resolver_limit=self.api.effective_resolver_count_limit
+        )

@@ -53,7 +53,8 @@ class FunctionScopedEnviron(MutableMapping[str, str]):
 def install() -> FunctionScopedEnviron:
     """Put the scoped mapping in place of `os.environ` (once; later calls return it)."""
     if not isinstance(os.environ, FunctionScopedEnviron):
-        os.environ = FunctionScopedEnviron(os.environ)  # type: ignore[assignment]
+        # Replacing (not clearing) os.environ is the point: the process's own mapping stays inside it.
+        os.environ = FunctionScopedEnviron(os.environ)  # type: ignore[assignment]  # noqa: B003
     assert isinstance(os.environ, FunctionScopedEnviron)
     return os.environ
 

@@ -36,7 +36,9 @@ def _error(status: int, error_type: str, message: str) -> JSONResponse:
 
 def _rejection(error: RequestError) -> JSONResponse:
     # x-amzn-ErrorType names the error as AWS services do; Amplify JS reads it for the error's name
-    return JSONResponse(error.body(), status_code=error.status, headers={"x-amzn-ErrorType": error.error_type})
+    return JSONResponse(
+        error.body(), status_code=error.status, headers={"x-amzn-ErrorType": error.error_type}
+    )
 
 
 def _parse_body(body: bytes) -> tuple[str, dict[str, Any] | None, str | None]:
@@ -45,18 +47,26 @@ def _parse_body(body: bytes) -> tuple[str, dict[str, Any] | None, str | None]:
     try:
         payload = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise RequestError(400, "MalformedHttpRequestException", f"The request body is not valid JSON: {exc}")
+        raise RequestError(
+            400, "MalformedHttpRequestException", f"The request body is not valid JSON: {exc}"
+        ) from None
     except RecursionError:
-        raise RequestError(400, "MalformedHttpRequestException", "The request body nests JSON too deeply.") from None
+        raise RequestError(
+            400, "MalformedHttpRequestException", "The request body nests JSON too deeply."
+        ) from None
     if isinstance(payload, list):
         raise RequestError(
-            400, "MalformedHttpRequestException", "Batched requests (a JSON array of operations) are not supported."
+            400,
+            "MalformedHttpRequestException",
+            "Batched requests (a JSON array of operations) are not supported.",
         )
     if not isinstance(payload, dict):
         raise RequestError(400, "MalformedHttpRequestException", "The request body must be a JSON object.")
     query = payload.get("query")
     if not isinstance(query, str) or not query.strip():
-        raise RequestError(400, "MalformedHttpRequestException", "The request must have a non-empty `query` string.")
+        raise RequestError(
+            400, "MalformedHttpRequestException", "The request must have a non-empty `query` string."
+        )
     variables = payload.get("variables")
     if variables is not None and not isinstance(variables, dict):
         raise RequestError(400, "MalformedHttpRequestException", "`variables` must be a JSON object.")
@@ -113,7 +123,9 @@ def create_app(
             payload = json.loads(await request.body())
             username, password = str(payload["username"]), str(payload["password"])
         except (ValueError, KeyError, TypeError, RecursionError):
-            return _error(400, "InvalidParameterException", "Send a JSON object with `username` and `password`.")
+            return _error(
+                400, "InvalidParameterException", "Send a JSON object with `username` and `password`."
+            )
         try:
             return JSONResponse(runtime.user_pool.sign_in(username, password))
         except UnauthorizedError as exc:

@@ -33,8 +33,18 @@ from .function_environ import function_scope, process_environ
 ACCOUNT_ID = "000000000000"
 # What a function's environment takes from the process: the OS basics and the local AWS services
 # (standing in for the network and the execution role's credentials Lambda provides).
-PASSED_FROM_PROCESS = ("PATH", "LANG", "LC_ALL", "HOME", "TMPDIR", "SSL_CERT_FILE", "AWS_ACCESS_KEY_ID",
-                       "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_CA_BUNDLE")
+PASSED_FROM_PROCESS = (
+    "PATH",
+    "LANG",
+    "LC_ALL",
+    "HOME",
+    "TMPDIR",
+    "SSL_CERT_FILE",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_CA_BUNDLE",
+)
 PASSED_PREFIXES = ("AWS_ENDPOINT_URL",)
 
 
@@ -162,7 +172,9 @@ class LocalFunction:
         return self._handler
 
     def _context(self) -> LambdaContext:
-        return LambdaContext(self.config.name, self.region, self.config.timeout_seconds, self.config.memory_mb)
+        return LambdaContext(
+            self.config.name, self.region, self.config.timeout_seconds, self.config.memory_mb
+        )
 
     def invoke(self, event: Any) -> Any:
         """Invoke synchronously; a raised exception becomes `LambdaError(errorType, errorMessage)`."""

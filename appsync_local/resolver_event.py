@@ -43,7 +43,9 @@ def _selection_list(
                 _selection_list(fragment.selection_set, fragments, prefix, out)
 
 
-def selection_set_list(field_nodes: Iterable[FieldNode], fragments: Mapping[str, FragmentDefinitionNode]) -> list[str]:
+def selection_set_list(
+    field_nodes: Iterable[FieldNode], fragments: Mapping[str, FragmentDefinitionNode]
+) -> list[str]:
     """AppSync's `info.selectionSetList`: every selected path below the field, `a/b/c` style."""
     out: dict[str, None] = {}
     for node in field_nodes:
@@ -67,7 +69,10 @@ class SelectionCache:
         key = id(info.field_nodes[0])
         hit = self._cache.get(key)
         if hit is None:
-            hit = (selection_set_list(info.field_nodes, info.fragments), selection_set_graphql(info.field_nodes))
+            hit = (
+                selection_set_list(info.field_nodes, info.fragments),
+                selection_set_graphql(info.field_nodes),
+            )
             self._cache[key] = hit
         return hit
 

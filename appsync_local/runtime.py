@@ -76,7 +76,9 @@ def data_sources(config: AppConfig) -> dict[str, DataSource]:
 
 def local_functions(config: AppConfig) -> dict[str, LocalFunction]:
     """Every function of the app, each imported in its own environment; a bad one is refused by key path."""
-    functions = {name: LocalFunction(function, config.api.region) for name, function in config.functions.items()}
+    functions = {
+        name: LocalFunction(function, config.api.region) for name, function in config.functions.items()
+    }
     for function in functions.values():
         function.check()
     return functions
@@ -89,7 +91,9 @@ def build_runtime(config: AppConfig, data_dir: Path | None = None) -> Runtime:
     app_schema = load_schema(config.api.schema_spec)
     sdl = appsync_sdl(app_schema)
     functions = local_functions(config)
-    bindings = BindingRegistry.discover(config, lambda function: functions[function.name].import_object(function.app or ""))
+    bindings = BindingRegistry.discover(
+        config, lambda function: functions[function.name].import_object(function.app or "")
+    )
     modes = config.api.auth_modes
     rules = AuthRules.from_sdl(sdl, config.api.default_auth, config.api.additional_auth)
 

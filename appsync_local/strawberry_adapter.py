@@ -13,7 +13,12 @@ from graphql import GraphQLEnumType, GraphQLSchema
 
 # graphql-core's enum methods that strawberry's enum type overrides to map values to Python enum members.
 _ENUM_METHODS = (
-    "serialize", "coerce_output_value", "parse_value", "coerce_input_value", "parse_literal", "coerce_input_literal",
+    "serialize",
+    "coerce_output_value",
+    "parse_value",
+    "coerce_input_value",
+    "parse_literal",
+    "coerce_input_literal",
 )
 
 

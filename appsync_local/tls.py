@@ -95,8 +95,15 @@ def _new_ca() -> tuple[ec.EllipticCurvePrivateKey, x509.Certificate]:
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
         .add_extension(
             x509.KeyUsage(
-                digital_signature=True, content_commitment=False, key_encipherment=False, data_encipherment=False,
-                key_agreement=False, key_cert_sign=True, crl_sign=True, encipher_only=False, decipher_only=False,
+                digital_signature=True,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=True,
+                encipher_only=False,
+                decipher_only=False,
             ),
             critical=True,
         )
@@ -137,7 +144,9 @@ def _load(cert_path: Path, key_path: Path) -> tuple[ec.EllipticCurvePrivateKey, 
         cert = x509.load_pem_x509_certificate(cert_path.read_bytes())
         key = serialization.load_pem_private_key(key_path.read_bytes(), password=None)
     except (ValueError, TypeError) as exc:
-        raise TlsError(f"{cert_path} or {key_path} is not a readable PEM file ({exc}); delete them to regenerate") from exc
+        raise TlsError(
+            f"{cert_path} or {key_path} is not a readable PEM file ({exc}); delete them to regenerate"
+        ) from exc
     if not isinstance(key, ec.EllipticCurvePrivateKey):
         raise TlsError(f"{key_path} is not an EC private key; delete it to regenerate")
     return key, cert

@@ -97,7 +97,7 @@ class Server:
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=self._log,
-            preexec_fn=die_with_parent,  # noqa: PLW1509 - only a prctl call between fork and exec
+            preexec_fn=die_with_parent,  # only a prctl call between fork and exec
             # Its own process group: a Ctrl-C reaches only this script, which then stops the child itself.
             start_new_session=True,
         )
@@ -575,7 +575,7 @@ def record_profile(
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
-        preexec_fn=die_with_parent,  # noqa: PLW1509 - only a prctl call between fork and exec
+        preexec_fn=die_with_parent,  # only a prctl call between fork and exec
     )
     try:
         time.sleep(1)  # py-spy attaches before the load starts

@@ -40,7 +40,9 @@ def graphql_url() -> str:
     url = setting("APPSYNC_URL", "the API's GraphQL URL, e.g. http://127.0.0.1:4000/graphql")
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise SettingError(f"APPSYNC_URL must be an http(s) URL such as http://127.0.0.1:4000/graphql, not {url!r}")
+        raise SettingError(
+            f"APPSYNC_URL must be an http(s) URL such as http://127.0.0.1:4000/graphql, not {url!r}"
+        )
     return url
 
 
@@ -56,7 +58,7 @@ def realtime_url() -> str:
         return explicit
     url = graphql_url()
     # gql only rewrites https://; the local API also serves plain ws:// next to http://.
-    return "ws://" + url[len("http://"):] if url.startswith("http://") else url
+    return "ws://" + url[len("http://") :] if url.startswith("http://") else url
 
 
 def api_key() -> str:
@@ -78,7 +80,9 @@ def print_json(data: Any, *, indent: int | None = 2) -> None:
 
 def arguments(description: str | None) -> argparse.ArgumentParser:
     """The example's command line; its docstring (how to run it) is the help text."""
-    return argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+    return argparse.ArgumentParser(
+        description=description, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
 
 
 def _count(text: str) -> int:
@@ -101,7 +105,9 @@ def subscription_arguments(description: str | None) -> argparse.ArgumentParser:
     """`--count` and `--timeout`, so that a subscription example ends by itself."""
     parser = arguments(description)
     parser.add_argument("--count", type=_count, default=1, help="stop after this many events (default 1)")
-    parser.add_argument("--timeout", type=_seconds, default=60.0, help="give up after this many seconds (default 60)")
+    parser.add_argument(
+        "--timeout", type=_seconds, default=60.0, help="give up after this many seconds (default 60)"
+    )
     return parser
 
 
@@ -116,11 +122,15 @@ def run(main: Coroutine[Any, Any, None]) -> None:
         print(json.dumps({"errors": exc.errors, "data": exc.data}, indent=2), file=sys.stderr)
         sys.exit(1)
     except TimeoutError:
-        sys.exit("error: timed out (a subscription gives up when --count events do not arrive within --timeout seconds)")
+        sys.exit(
+            "error: timed out (a subscription gives up when --count events do not arrive within --timeout seconds)"
+        )
     except NoRegionError:
         sys.exit("error: set AWS_REGION to the API's region (IAM signatures name it)")
     except NoCredentialsError:
-        sys.exit("error: no AWS credentials found: set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or AWS_PROFILE")
+        sys.exit(
+            "error: no AWS credentials found: set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or AWS_PROFILE"
+        )
     except (TransportError, BotoCoreError, OSError) as exc:
         cause = f" ({exc.__cause__})" if exc.__cause__ is not None else ""
         sys.exit(f"error: {type(exc).__name__}: {exc}{cause}")

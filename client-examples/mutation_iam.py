@@ -31,7 +31,10 @@ async def main(source: str, batch_id: str, record_count: int, status: str) -> No
     transport = AIOHTTPTransport(url=graphql_url(), auth=auth)
     async with Client(transport=transport) as session:
         result_input = {
-            "source": source, "batchId": batch_id, "recordCount": record_count, "status": status,
+            "source": source,
+            "batchId": batch_id,
+            "recordCount": record_count,
+            "status": status,
             "summary": json.dumps({"records": record_count}),  # AWSJSON travels as a string
         }
         print_json(await session.execute(GraphQLRequest(PUBLISH, variable_values={"input": result_input})))

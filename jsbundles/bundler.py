@@ -142,11 +142,23 @@ class Bundler:
         with tempfile.TemporaryDirectory(prefix="appsync-js-") as folder:
             outdir, metafile = Path(folder) / "out", Path(folder) / "meta.json"
             outbase = os.path.commonpath([str(entry.parent) for entry in entries])
-            command = [str(self.esbuild), *ESBUILD_FLAGS, f"--outdir={outdir}", f"--outbase={outbase}",
-                       f"--metafile={metafile}", *(str(entry) for entry in entries)]
+            command = [
+                str(self.esbuild),
+                *ESBUILD_FLAGS,
+                f"--outdir={outdir}",
+                f"--outbase={outbase}",
+                f"--metafile={metafile}",
+                *(str(entry) for entry in entries),
+            ]
             try:
-                done = subprocess.run(command, cwd=self.cwd, capture_output=True, text=True,
-                                      timeout=ESBUILD_TIMEOUT_SECONDS, check=False)
+                done = subprocess.run(
+                    command,
+                    cwd=self.cwd,
+                    capture_output=True,
+                    text=True,
+                    timeout=ESBUILD_TIMEOUT_SECONDS,
+                    check=False,
+                )
             except OSError as error:
                 raise BundlerUnavailable(f"esbuild could not run ({error}): {SETUP_HINT}") from None
             except subprocess.TimeoutExpired:

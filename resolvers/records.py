@@ -95,7 +95,8 @@ def checked_fields(
     rules = {
         f.name: f.metadata[EDITABLE]
         for f in dataclasses.fields(cls)
-        if EDITABLE in f.metadata and (f.metadata[EDITABLE].on_create if creating else f.metadata[EDITABLE].on_update)
+        if EDITABLE in f.metadata
+        and (f.metadata[EDITABLE].on_create if creating else f.metadata[EDITABLE].on_update)
     }
     unknown = sorted(set(given) - set(rules))
     if unknown:

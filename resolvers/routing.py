@@ -32,7 +32,9 @@ class _RecordsFields:
 
     _fields: list[RegisteredField]
 
-    def _recorded(self, register: Decorator, type_name: str, field_name: str | None, *, batch: bool) -> Decorator:
+    def _recorded(
+        self, register: Decorator, type_name: str, field_name: str | None, *, batch: bool
+    ) -> Decorator:
         def decorator(func: Callable[..., Any]) -> Callable[..., Any]:
             self._fields.append(RegisteredField(type_name, field_name or "", batch))
             return register(func)
@@ -56,7 +58,11 @@ class Router(_RecordsFields, PowertoolsRouter):
         return self._recorded(register, type_name, field_name, batch=False)
 
     def batch_resolver(
-        self, type_name: str = "*", field_name: str | None = None, raise_on_error: bool = False, aggregate: bool = True
+        self,
+        type_name: str = "*",
+        field_name: str | None = None,
+        raise_on_error: bool = False,
+        aggregate: bool = True,
     ) -> Decorator:
         register = super().batch_resolver(
             type_name=type_name, field_name=field_name, raise_on_error=raise_on_error, aggregate=aggregate
@@ -64,7 +70,11 @@ class Router(_RecordsFields, PowertoolsRouter):
         return self._recorded(register, type_name, field_name, batch=True)
 
     def async_batch_resolver(
-        self, type_name: str = "*", field_name: str | None = None, raise_on_error: bool = False, aggregate: bool = True
+        self,
+        type_name: str = "*",
+        field_name: str | None = None,
+        raise_on_error: bool = False,
+        aggregate: bool = True,
     ) -> Decorator:
         register = super().async_batch_resolver(
             type_name=type_name, field_name=field_name, raise_on_error=raise_on_error, aggregate=aggregate
@@ -84,7 +94,11 @@ class AppSyncResolver(_RecordsFields, PowertoolsAppSyncResolver):
         return self._recorded(register, type_name, field_name, batch=False)
 
     def batch_resolver(
-        self, type_name: str = "*", field_name: str | None = None, raise_on_error: bool = False, aggregate: bool = True
+        self,
+        type_name: str = "*",
+        field_name: str | None = None,
+        raise_on_error: bool = False,
+        aggregate: bool = True,
     ) -> Decorator:
         register = super().batch_resolver(
             type_name=type_name, field_name=field_name, raise_on_error=raise_on_error, aggregate=aggregate
@@ -92,7 +106,11 @@ class AppSyncResolver(_RecordsFields, PowertoolsAppSyncResolver):
         return self._recorded(register, type_name, field_name, batch=True)
 
     def async_batch_resolver(
-        self, type_name: str = "*", field_name: str | None = None, raise_on_error: bool = False, aggregate: bool = True
+        self,
+        type_name: str = "*",
+        field_name: str | None = None,
+        raise_on_error: bool = False,
+        aggregate: bool = True,
     ) -> Decorator:
         register = super().async_batch_resolver(
             type_name=type_name, field_name=field_name, raise_on_error=raise_on_error, aggregate=aggregate

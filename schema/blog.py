@@ -68,9 +68,7 @@ class UpdatePostInput:
     id: strawberry.ID
     title: str | None = strawberry.UNSET
     body: str | None = strawberry.UNSET
-    tags: list[str] | None = strawberry.field(
-        default=strawberry.UNSET, description="null removes every tag."
-    )
+    tags: list[str] | None = strawberry.field(default=strawberry.UNSET, description="null removes every tag.")
     photo_url: AWSURL | None = strawberry.field(
         default=strawberry.UNSET, description="null removes the photo."
     )

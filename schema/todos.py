@@ -98,7 +98,10 @@ class TodoSubscriptions:
     """The Subscription fields about todos."""
 
     @strawberry.field(
-        directives=[aws_subscribe(mutations=["createTodo", "updateTodo", "deleteTodo"]), aws_cognito_user_pools()],
+        directives=[
+            aws_subscribe(mutations=["createTodo", "updateTodo", "deleteTodo"]),
+            aws_cognito_user_pools(),
+        ],
         description="The caller's todos as they are created, changed or deleted. Only the owner ever receives "
         "a todo (a filter on the caller's identity, not an argument); the mutation must select ownerId.",
     )

@@ -34,7 +34,9 @@ def _signed_request(url: str, body: bytes, region: str) -> urllib.request.Reques
 
     credentials = botocore.session.get_session().get_credentials()
     if credentials is None:
-        raise PublishError("no AWS credentials found to sign the request (set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY)")
+        raise PublishError(
+            "no AWS credentials found to sign the request (set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY)"
+        )
     request = AWSRequest(
         method="POST",
         url=url,
@@ -56,7 +58,9 @@ def publish_ingestion_result(
         with urllib.request.urlopen(_signed_request(url, body, region), timeout=timeout) as response:
             answer = json.loads(response.read())
     except urllib.error.HTTPError as exc:
-        raise PublishError(f"AppSync answered HTTP {exc.code}: {exc.read().decode(errors='replace')}") from exc
+        raise PublishError(
+            f"AppSync answered HTTP {exc.code}: {exc.read().decode(errors='replace')}"
+        ) from exc
     if answer.get("errors"):
         raise PublishError("; ".join(f"{e.get('errorType')}: {e.get('message')}" for e in answer["errors"]))
     return answer["data"]["publishIngestionResult"]

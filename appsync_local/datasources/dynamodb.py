@@ -376,7 +376,8 @@ def _cancellation_reason(reason: dict[str, Any]) -> CancellationReason:
     that did not fail, and the current item (when DynamoDB returned it) for one that did."""
     code = reason.get("Code", "None")
     out: CancellationReason = {
-        "type": code, "message": reason.get("Message") or ("None" if code == "None" else None)
+        "type": code,
+        "message": reason.get("Message") or ("None" if code == "None" else None),
     }
     if reason.get("Item") is not None:
         out["item"] = to_json_item(reason["Item"])

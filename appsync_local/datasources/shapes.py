@@ -79,7 +79,9 @@ class ScanRequest(TypedDict):
     projection: NotRequired[Expression]
 
 
-DynamoDBRequest = GetItemRequest | PutItemRequest | UpdateItemRequest | DeleteItemRequest | QueryRequest | ScanRequest
+DynamoDBRequest = (
+    GetItemRequest | PutItemRequest | UpdateItemRequest | DeleteItemRequest | QueryRequest | ScanRequest
+)
 
 # -- results ---------------------------------------------------------------------------------------------
 
@@ -117,4 +119,3 @@ class TransactGetResult(TypedDict):
 class TransactWriteResult(TypedDict):
     keys: list[Item] | None
     cancellationReasons: list[CancellationReason] | None
-

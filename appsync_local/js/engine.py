@@ -47,7 +47,7 @@ def _host(function: Callable[..., Any]) -> Callable[..., str]:
     def call(*args: Any) -> str:
         try:
             return json.dumps({"ok": function(*args)})
-        except Exception as error:  # noqa: BLE001 -- reported to the resolver's code as a JS Error, never a crash
+        except Exception as error:  # reported to the resolver's code as a JS Error, never a crash
             return json.dumps({"error": f"{type(error).__name__}: {error}" if not str(error) else str(error)})
 
     return call
@@ -90,7 +90,8 @@ class JsEngine:
         for name, function in HOST_FUNCTIONS.items():
             self._context.add_callable(name.replace("__host_", "__raw_host_"), _host(function))
         library = "\n".join(
-            [ACORN.read_text(encoding="utf-8")] + [(LIB_DIR / name).read_text(encoding="utf-8") for name in LIB_FILES]
+            [ACORN.read_text(encoding="utf-8")]
+            + [(LIB_DIR / name).read_text(encoding="utf-8") for name in LIB_FILES]
         )
         self._context.eval("\n" * LIB_LINE_BASE + library)
         self._compile = self._context.eval("__appsync.compile")
@@ -147,8 +148,14 @@ class JsEngine:
         if status == "earlyReturn":
             return HandlerOutcome("earlyReturn", value=raw.get("value"), skip_to=raw.get("skipTo"), **common)
         if status == "error":
-            return HandlerOutcome("error", message=raw["message"], error_type=raw["errorType"], data=raw.get("data"),
-                                  error_info=raw.get("errorInfo"), **common)
+            return HandlerOutcome(
+                "error",
+                message=raw["message"],
+                error_type=raw["errorType"],
+                data=raw.get("data"),
+                error_info=raw.get("errorInfo"),
+                **common,
+            )
         if status == "code":
             message = f"{raw.get('name', 'Error')}: {raw.get('message', '')}"
             line, column = _user_frame(raw.get("stack", ""))

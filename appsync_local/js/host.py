@@ -67,33 +67,67 @@ def _offset(dt: datetime, colon: bool, z_for_zero: bool) -> str:
 
 
 _FORMATTERS: dict[str, Callable[[datetime], str]] = {
-    "yyyy": lambda d: f"{d.year:04d}", "uuuu": lambda d: f"{d.year:04d}", "yy": lambda d: f"{d.year % 100:02d}",
-    "MMMM": lambda d: d.strftime("%B"), "MMM": lambda d: d.strftime("%b"), "MM": lambda d: f"{d.month:02d}",
-    "M": lambda d: str(d.month), "dd": lambda d: f"{d.day:02d}", "d": lambda d: str(d.day),
-    "HH": lambda d: f"{d.hour:02d}", "H": lambda d: str(d.hour),
-    "hh": lambda d: f"{(d.hour % 12) or 12:02d}", "h": lambda d: str((d.hour % 12) or 12),
-    "mm": lambda d: f"{d.minute:02d}", "m": lambda d: str(d.minute), "ss": lambda d: f"{d.second:02d}",
-    "s": lambda d: str(d.second), "SSS": lambda d: f"{d.microsecond // 1000:03d}",
-    "SS": lambda d: f"{d.microsecond // 10000:02d}", "S": lambda d: str(d.microsecond // 100000),
-    "a": lambda d: d.strftime("%p"), "EEEE": lambda d: d.strftime("%A"), "EEE": lambda d: d.strftime("%a"),
-    "E": lambda d: d.strftime("%a"), "D": lambda d: str(d.timetuple().tm_yday),
-    "Z": lambda d: _offset(d, False, False), "ZZ": lambda d: _offset(d, False, False),
-    "ZZZ": lambda d: _offset(d, False, False), "X": lambda d: _offset(d, False, True)[:3],
-    "XX": lambda d: _offset(d, False, True), "XXX": lambda d: _offset(d, True, True),
+    "yyyy": lambda d: f"{d.year:04d}",
+    "uuuu": lambda d: f"{d.year:04d}",
+    "yy": lambda d: f"{d.year % 100:02d}",
+    "MMMM": lambda d: d.strftime("%B"),
+    "MMM": lambda d: d.strftime("%b"),
+    "MM": lambda d: f"{d.month:02d}",
+    "M": lambda d: str(d.month),
+    "dd": lambda d: f"{d.day:02d}",
+    "d": lambda d: str(d.day),
+    "HH": lambda d: f"{d.hour:02d}",
+    "H": lambda d: str(d.hour),
+    "hh": lambda d: f"{(d.hour % 12) or 12:02d}",
+    "h": lambda d: str((d.hour % 12) or 12),
+    "mm": lambda d: f"{d.minute:02d}",
+    "m": lambda d: str(d.minute),
+    "ss": lambda d: f"{d.second:02d}",
+    "s": lambda d: str(d.second),
+    "SSS": lambda d: f"{d.microsecond // 1000:03d}",
+    "SS": lambda d: f"{d.microsecond // 10000:02d}",
+    "S": lambda d: str(d.microsecond // 100000),
+    "a": lambda d: d.strftime("%p"),
+    "EEEE": lambda d: d.strftime("%A"),
+    "EEE": lambda d: d.strftime("%a"),
+    "E": lambda d: d.strftime("%a"),
+    "D": lambda d: str(d.timetuple().tm_yday),
+    "Z": lambda d: _offset(d, False, False),
+    "ZZ": lambda d: _offset(d, False, False),
+    "ZZZ": lambda d: _offset(d, False, False),
+    "X": lambda d: _offset(d, False, True)[:3],
+    "XX": lambda d: _offset(d, False, True),
+    "XXX": lambda d: _offset(d, True, True),
     "z": lambda d: d.tzname() or "UTC",
 }
 
 _PARSERS: dict[str, tuple[str, str | None]] = {
-    "yyyy": (r"(\d{4})", "year"), "uuuu": (r"(\d{4})", "year"), "yy": (r"(\d{2})", "year2"),
-    "MMMM": (r"([A-Za-z]+)", "monthname"), "MMM": (r"([A-Za-z]{3})", "monthname"),
-    "MM": (r"(\d{2})", "month"), "M": (r"(\d{1,2})", "month"), "dd": (r"(\d{2})", "day"),
-    "d": (r"(\d{1,2})", "day"), "HH": (r"(\d{2})", "hour"), "H": (r"(\d{1,2})", "hour"),
-    "hh": (r"(\d{2})", "hour12"), "h": (r"(\d{1,2})", "hour12"), "mm": (r"(\d{2})", "minute"),
-    "m": (r"(\d{1,2})", "minute"), "ss": (r"(\d{2})", "second"), "s": (r"(\d{1,2})", "second"),
-    "SSS": (r"(\d{3})", "millis"), "a": (r"(AM|PM|am|pm)", "ampm"), "EEEE": (r"[A-Za-z]+", None),
-    "EEE": (r"[A-Za-z]{3}", None), "E": (r"[A-Za-z]{3}", None),
-    "Z": (r"([+-]\d{4}|Z)", "offset"), "X": (r"([+-]\d{2}(?::?\d{2})?|Z)", "offset"),
-    "XX": (r"([+-]\d{4}|Z)", "offset"), "XXX": (r"([+-]\d{2}:\d{2}|Z)", "offset"),
+    "yyyy": (r"(\d{4})", "year"),
+    "uuuu": (r"(\d{4})", "year"),
+    "yy": (r"(\d{2})", "year2"),
+    "MMMM": (r"([A-Za-z]+)", "monthname"),
+    "MMM": (r"([A-Za-z]{3})", "monthname"),
+    "MM": (r"(\d{2})", "month"),
+    "M": (r"(\d{1,2})", "month"),
+    "dd": (r"(\d{2})", "day"),
+    "d": (r"(\d{1,2})", "day"),
+    "HH": (r"(\d{2})", "hour"),
+    "H": (r"(\d{1,2})", "hour"),
+    "hh": (r"(\d{2})", "hour12"),
+    "h": (r"(\d{1,2})", "hour12"),
+    "mm": (r"(\d{2})", "minute"),
+    "m": (r"(\d{1,2})", "minute"),
+    "ss": (r"(\d{2})", "second"),
+    "s": (r"(\d{1,2})", "second"),
+    "SSS": (r"(\d{3})", "millis"),
+    "a": (r"(AM|PM|am|pm)", "ampm"),
+    "EEEE": (r"[A-Za-z]+", None),
+    "EEE": (r"[A-Za-z]{3}", None),
+    "E": (r"[A-Za-z]{3}", None),
+    "Z": (r"([+-]\d{4}|Z)", "offset"),
+    "X": (r"([+-]\d{2}(?::?\d{2})?|Z)", "offset"),
+    "XX": (r"([+-]\d{4}|Z)", "offset"),
+    "XXX": (r"([+-]\d{2}:\d{2}|Z)", "offset"),
 }
 
 
@@ -131,7 +165,7 @@ def parse_time(value: str, pattern: str, zone: str | None) -> int:
     match = re.fullmatch("".join(regex), value)
     if match is None:
         raise ValueError(f"{value!r} does not match the time pattern {pattern!r}")
-    parts = dict(zip(fields, match.groups()))
+    parts = dict(zip(fields, match.groups(), strict=True))
     year = int(parts.get("year") or 2000 + int(parts.get("year2") or 70) - (0 if "year2" in parts else 30))
     if "monthname" in parts:
         month = datetime.strptime(parts["monthname"][:3].title(), "%b").month
@@ -149,8 +183,16 @@ def parse_time(value: str, pattern: str, zone: str | None) -> int:
             digits = off[1:].replace(":", "")
             minutes = int(digits[:2]) * 60 + int(digits[2:4] or 0)
             tz = timezone(timedelta(minutes=minutes if off[0] == "+" else -minutes))
-    moment = datetime(year, month, int(parts.get("day", 1)), hour, int(parts.get("minute", 0)),
-                      int(parts.get("second", 0)), int(parts.get("millis", 0)) * 1000, tzinfo=tz)
+    moment = datetime(
+        year,
+        month,
+        int(parts.get("day", 1)),
+        hour,
+        int(parts.get("minute", 0)),
+        int(parts.get("second", 0)),
+        int(parts.get("millis", 0)) * 1000,
+        tzinfo=tz,
+    )
     return int(moment.timestamp() * 1000)
 
 
@@ -180,8 +222,11 @@ def url_decode(text: str) -> str:
 
 
 def log(level: str, message: str) -> None:
-    logger.log(logging.getLevelName(level) if isinstance(logging.getLevelName(level), int) else logging.INFO,
-               "%s", message)
+    logger.log(
+        logging.getLevelName(level) if isinstance(logging.getLevelName(level), int) else logging.INFO,
+        "%s",
+        message,
+    )
 
 
 HOST_FUNCTIONS: dict[str, Callable[..., object]] = {

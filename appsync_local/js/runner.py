@@ -34,7 +34,9 @@ class JsResolverRunner:
     many coroutines on one event loop never interleave inside an engine and need no lock.
     """
 
-    def __init__(self, data_sources: Mapping[str, DataSource], environment: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self, data_sources: Mapping[str, DataSource], environment: Mapping[str, str] | None = None
+    ) -> None:
         self.data_sources = dict(data_sources)
         self.environment = dict(environment or {})  # AppSync's API environment variables: ctx.env
         self._local = threading.local()
@@ -74,7 +76,9 @@ class JsResolverRunner:
             return request.value
         stash = request.stash or {}
         result, error = await self._invoke(binding.data_source, request.value, invocation)
-        response = self._handle(code, "response", _ctx(invocation, stash, result=result, error=error), invocation)
+        response = self._handle(
+            code, "response", _ctx(invocation, stash, result=result, error=error), invocation
+        )
         return response.value
 
     async def _run_pipeline(self, binding: Binding, invocation: ResolverInvocation) -> Any:
@@ -86,7 +90,9 @@ class JsResolverRunner:
         prev = before.value
         if before.status != "earlyReturn":
             for function in binding.functions:
-                request = self._handle(function.code, "request", _ctx(invocation, stash, prev=prev), invocation)
+                request = self._handle(
+                    function.code, "request", _ctx(invocation, stash, prev=prev), invocation
+                )
                 stash = request.stash or {}
                 if request.status == "earlyReturn":
                     prev = request.value
@@ -95,7 +101,9 @@ class JsResolverRunner:
                     continue
                 result, error = await self._invoke(function.data_source, request.value, invocation)
                 response = self._handle(
-                    function.code, "response", _ctx(invocation, stash, prev=prev, result=result, error=error),
+                    function.code,
+                    "response",
+                    _ctx(invocation, stash, prev=prev, result=result, error=error),
                     invocation,
                 )
                 stash = response.stash or {}
@@ -121,7 +129,9 @@ class JsResolverRunner:
             # cancellationReasons) as ctx.result.
             return error.data, {"message": error.message, "type": error.error_type}
 
-    def _handle(self, path: Path, handler: str, ctx: JsContext, invocation: ResolverInvocation) -> HandlerOutcome:
+    def _handle(
+        self, path: Path, handler: str, ctx: JsContext, invocation: ResolverInvocation
+    ) -> HandlerOutcome:
         env = {
             "authType": invocation.auth_type,
             "typeName": invocation.info.get("parentTypeName"),
@@ -134,13 +144,21 @@ class JsResolverRunner:
             raise AppSyncFieldError(str(error), CODE_ERROR_TYPE) from None
         for appended in outcome.appended:
             invocation.appended_errors.append(
-                AppSyncFieldError(appended["message"], appended["errorType"], appended.get("data"),
-                                  appended.get("errorInfo"))
+                AppSyncFieldError(
+                    appended["message"],
+                    appended["errorType"],
+                    appended.get("data"),
+                    appended.get("errorInfo"),
+                )
             )
         _record_extensions(invocation, outcome.extensions or {})
         if outcome.status == "error":
-            raise AppSyncFieldError(outcome.message, outcome.error_type or "CustomTemplateException", outcome.data,
-                                    outcome.error_info)
+            raise AppSyncFieldError(
+                outcome.message,
+                outcome.error_type or "CustomTemplateException",
+                outcome.data,
+                outcome.error_info,
+            )
         if outcome.status == "code":
             where = f"{outcome.file}:{outcome.line}" if outcome.file else str(path)
             raise AppSyncFieldError(f"{where}: {outcome.message} (in {handler})", CODE_ERROR_TYPE)

@@ -115,7 +115,9 @@ class StartRequest:
 
 
 def _unsupported(what: str, subscription_id: str | None = None) -> RealtimeError:
-    return RealtimeError("UnsupportedOperation", f"{what} not supported through the realtime channel", subscription_id)
+    return RealtimeError(
+        "UnsupportedOperation", f"{what} not supported through the realtime channel", subscription_id
+    )
 
 
 def message_id(message: Mapping[str, Any]) -> str | None:
@@ -149,8 +151,9 @@ def parse_start(message: Mapping[str, Any]) -> StartRequest:
     if authorization is not None and not (
         isinstance(authorization, dict) and all(isinstance(v, str) for v in authorization.values())
     ):
-        raise RealtimeError(UNAUTHORIZED, "`extensions.authorization` must be an object of header strings.",
-                            subscription_id)
+        raise RealtimeError(
+            UNAUTHORIZED, "`extensions.authorization` must be an object of header strings.", subscription_id
+        )
     return StartRequest(
         id=subscription_id,
         data=data,
@@ -166,7 +169,8 @@ def decode_message(text: str | bytes) -> dict[str, Any]:
     size = len(text.encode() if isinstance(text, str) else text)
     if size > MAX_PAYLOAD_BYTES:
         raise RealtimeError(
-            "LimitExceededError", f"The message is {size} bytes; AppSync accepts at most {MAX_PAYLOAD_BYTES} (240 KB)."
+            "LimitExceededError",
+            f"The message is {size} bytes; AppSync accepts at most {MAX_PAYLOAD_BYTES} (240 KB).",
         )
     try:
         message = json.loads(text)
@@ -201,7 +205,9 @@ def connection_ack() -> messages.ConnectionAck:
     return {"type": "connection_ack", "payload": {"connectionTimeoutMs": CONNECTION_TIMEOUT_MS}}
 
 
-def connection_error(message: str = NOT_AUTHORIZED_MESSAGE, error_code: int = 401) -> messages.ConnectionError:
+def connection_error(
+    message: str = NOT_AUTHORIZED_MESSAGE, error_code: int = 401
+) -> messages.ConnectionError:
     return {
         "type": "connection_error",
         "payload": {"errors": [{"errorType": UNAUTHORIZED, "message": message, "errorCode": error_code}]},

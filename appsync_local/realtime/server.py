@@ -138,7 +138,11 @@ class _Connection:
         )
 
     async def register(
-        self, subscription_id: str, prepared: PreparedSubscription, variables: Mapping[str, Any], dialect_send: Send
+        self,
+        subscription_id: str,
+        prepared: PreparedSubscription,
+        variables: Mapping[str, Any],
+        dialect_send: Send,
     ) -> None:
         self.registry.add(
             Subscription(
@@ -223,7 +227,8 @@ class AppSyncConnection(_Connection):
                 raise _Closed()
             else:
                 raise RealtimeError(
-                    "UnsupportedOperation", f"{kind} not supported through the realtime channel",
+                    "UnsupportedOperation",
+                    f"{kind} not supported through the realtime channel",
                     protocol.message_id(message),
                 )
         except RealtimeError as exc:
@@ -232,8 +237,17 @@ class AppSyncConnection(_Connection):
             raise
         except Exception:  # a bug must cost one message, not the client's connection
             logger.exception("realtime message handling failed")
-            await self.send(protocol.error(None, [{"errorType": "InternalFailure",
-                                                   "message": "An internal error occurred; the server logged it."}]))
+            await self.send(
+                protocol.error(
+                    None,
+                    [
+                        {
+                            "errorType": "InternalFailure",
+                            "message": "An internal error occurred; the server logged it.",
+                        }
+                    ],
+                )
+            )
 
     def _start_keep_alive(self) -> None:
         if self._keep_alive is None:
@@ -249,15 +263,21 @@ class AppSyncConnection(_Connection):
         start = protocol.parse_start(message)
         if self.registry.get(self.id, start.id) is not None:
             raise RealtimeError(
-                "DuplicatedOperationError", f"Duplicate subscription id {start.id!r} on this connection.", start.id
+                "DuplicatedOperationError",
+                f"Duplicate subscription id {start.id!r} on this connection.",
+                start.id,
             )
         if self.registry.count(self.id) >= MAX_SUBSCRIPTIONS:
             raise RealtimeError(
-                "MaxSubscriptionsReachedError", f"Max number of {MAX_SUBSCRIPTIONS} subscriptions reached", start.id
+                "MaxSubscriptionsReachedError",
+                f"Max number of {MAX_SUBSCRIPTIONS} subscriptions reached",
+                start.id,
             )
         if start.authorization is None:
             raise RealtimeError(
-                protocol.UNAUTHORIZED, "The start message has no `extensions.authorization` headers.", start.id
+                protocol.UNAUTHORIZED,
+                "The start message has no `extensions.authorization` headers.",
+                start.id,
             )
         try:
             # Each start is authorized on its own: IAM signs it as POST /graphql with `data` as the body.
@@ -284,7 +304,9 @@ class AppSyncConnection(_Connection):
             size = len(text.encode())
             if size > MAX_PAYLOAD_BYTES:
                 # AppSync drops a subscription payload over 240 KB without telling the subscriber.
-                logger.warning("subscription %s: %d-byte payload exceeds 240 KB; not delivered", subscription_id, size)
+                logger.warning(
+                    "subscription %s: %d-byte payload exceeds 240 KB; not delivered", subscription_id, size
+                )
                 return
             self.post(text)
 
@@ -384,7 +406,11 @@ class TransportWsConnection(_Connection):
     async def _subscribe(self, message: _Message) -> bool:
         subscription_id = protocol.message_id(message)
         payload = message.get("payload")
-        if subscription_id is None or not isinstance(payload, dict) or not isinstance(payload.get("query"), str):
+        if (
+            subscription_id is None
+            or not isinstance(payload, dict)
+            or not isinstance(payload.get("query"), str)
+        ):
             await self.close(4400, "Invalid subscribe message")
             return False
         if self.registry.get(self.id, subscription_id) is not None:
@@ -394,11 +420,21 @@ class TransportWsConnection(_Connection):
         operation_name = payload.get("operationName")
         errors: list[ErrorEntry] | None = None
         if self.registry.count(self.id) >= MAX_SUBSCRIPTIONS:
-            errors = [{"errorType": "MaxSubscriptionsReachedError",
-                       "message": f"Max number of {MAX_SUBSCRIPTIONS} subscriptions reached"}]
-        elif not isinstance(variables, dict) or not (operation_name is None or isinstance(operation_name, str)):
-            errors = [{"errorType": "BadRequestException",
-                       "message": "`variables` must be an object and `operationName` a string."}]
+            errors = [
+                {
+                    "errorType": "MaxSubscriptionsReachedError",
+                    "message": f"Max number of {MAX_SUBSCRIPTIONS} subscriptions reached",
+                }
+            ]
+        elif not isinstance(variables, dict) or not (
+            operation_name is None or isinstance(operation_name, str)
+        ):
+            errors = [
+                {
+                    "errorType": "BadRequestException",
+                    "message": "`variables` must be an object and `operationName` a string.",
+                }
+            ]
         if errors is None:
             assert self.auth is not None
             try:
@@ -443,7 +479,11 @@ class RealtimeEndpoint:
     """
 
     def __init__(
-        self, runtime: Runtime, registry: SubscriptionRegistry, *, keep_alive_seconds: float = protocol.KEEP_ALIVE_SECONDS
+        self,
+        runtime: Runtime,
+        registry: SubscriptionRegistry,
+        *,
+        keep_alive_seconds: float = protocol.KEEP_ALIVE_SECONDS,
     ) -> None:
         self.runtime = runtime
         self.registry = registry
@@ -466,7 +506,9 @@ class RealtimeEndpoint:
         return [WebSocketRoute(path, self.handle) for path in REALTIME_PATHS]
 
 
-def attach_realtime(runtime: Runtime, *, keep_alive_seconds: float = protocol.KEEP_ALIVE_SECONDS) -> RealtimeEndpoint:
+def attach_realtime(
+    runtime: Runtime, *, keep_alive_seconds: float = protocol.KEEP_ALIVE_SECONDS
+) -> RealtimeEndpoint:
     """A realtime endpoint for `runtime`, its registry publishing every mutation the executor runs."""
     # The exported SDL carries @aws_subscribe on each field's AST, as AppSync reads it.
     registry = SubscriptionRegistry.for_schema(build_appsync_schema(runtime.sdl))

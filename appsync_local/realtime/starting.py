@@ -47,8 +47,12 @@ class StartRefused(Exception):
 
 
 def _field_error(error: AppSyncFieldError) -> ResolverErrorEntry:
-    return {"errorType": error.error_type, "message": error.message, "data": error.data,
-            "errorInfo": error.error_info}
+    return {
+        "errorType": error.error_type,
+        "message": error.message,
+        "data": error.data,
+        "errorInfo": error.error_info,
+    }
 
 
 @dataclass(frozen=True)
@@ -91,10 +95,14 @@ def _operation(document: DocumentNode, operation_name: str | None) -> OperationD
         )
         raise StartRefused([{"errorType": "ValidationError", "message": message}])
     if operation.operation is not OperationType.SUBSCRIPTION:
-        raise StartRefused([{
-            "errorType": "UnsupportedOperation",
-            "message": f"{operation.operation.value} not supported through the realtime channel",
-        }])
+        raise StartRefused(
+            [
+                {
+                    "errorType": "UnsupportedOperation",
+                    "message": f"{operation.operation.value} not supported through the realtime channel",
+                }
+            ]
+        )
     return operation
 
 
@@ -132,14 +140,22 @@ class SubscriptionStarter:
         operation = _operation(document, operation_name)
         subscription_type = self._schema.subscription_type
         assert subscription_type is not None  # validation found the subscription operation's fields
-        coerced = get_variable_values(self._schema, operation.variable_definitions or (), dict(variables or {}))
+        coerced = get_variable_values(
+            self._schema, operation.variable_definitions or (), dict(variables or {})
+        )
         if isinstance(coerced, list):
             raise StartRefused([format_error(e) for e in coerced])
         (field_node,) = [s for s in operation.selection_set.selections if isinstance(s, FieldNode)]
         field_name = field_node.name.value
         if field_name.startswith("__"):
-            raise StartRefused([{"errorType": "ValidationError",
-                                 "message": "A subscription must select a field of the Subscription type."}])
+            raise StartRefused(
+                [
+                    {
+                        "errorType": "ValidationError",
+                        "message": "A subscription must select a field of the Subscription type.",
+                    }
+                ]
+            )
         if not self._runtime.executor.rules.allows(SUBSCRIPTION, field_name, auth):
             raise StartRefused([_field_error(FieldUnauthorizedError(SUBSCRIPTION, field_name))])
         field_def = subscription_type.fields[field_name]
@@ -194,7 +210,9 @@ class SubscriptionStarter:
         except Exception as exc:  # e.g. code AppSync's runtime rejects: report it, never a trace
             logger.warning("subscription resolver %s failed: %s", binding.key, exc)
             error_type = getattr(exc, "error_type", None) or "InternalFailure"
-            raise StartRefused([{"errorType": str(error_type), "message": str(exc) or type(exc).__name__}]) from exc
+            raise StartRefused(
+                [{"errorType": str(error_type), "message": str(exc) or type(exc).__name__}]
+            ) from exc
         if invocation.appended_errors:
             raise StartRefused([_field_error(e) for e in invocation.appended_errors])
         try:

@@ -297,7 +297,7 @@ class SubscriptionRegistry:
     def _deliver(self, subscription: Subscription, send: Send, message: Message) -> bool:
         try:
             send(message)
-        except Exception as error:  # noqa: BLE001 - any subscriber failure must stay that subscriber's
+        except Exception as error:  # any subscriber failure must stay that subscriber's
             logger.warning(
                 "dropping subscription %s on connection %s: delivery failed (%s)",
                 subscription.id,

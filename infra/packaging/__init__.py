@@ -55,5 +55,7 @@ def package_function(root: Path, function: FunctionConfig, out_dir: Path, cache_
     names = [name for name, _ in entries]
     clashes = sorted({n for n in names if names.count(n) > 1})
     if clashes:
-        raise PackagingError(f"functions.{function.name}: project files clash with requirements: {clashes[:5]}")
+        raise PackagingError(
+            f"functions.{function.name}: project files clash with requirements: {clashes[:5]}"
+        )
     return write_zip(out_dir / f"{function.name}.zip", entries)

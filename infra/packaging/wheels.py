@@ -37,7 +37,9 @@ def pinned(requirement: str) -> str:
     return f"{parsed.name}{extras}=={installed}"
 
 
-def install_for_lambda(requirements: tuple[str, ...], cache_dir: Path, *, python: str = LAMBDA_PYTHON) -> Path:
+def install_for_lambda(
+    requirements: tuple[str, ...], cache_dir: Path, *, python: str = LAMBDA_PYTHON
+) -> Path:
     """A folder holding `requirements` (and their dependencies) built for arm64 Lambda; cached by its inputs."""
     pins = sorted(pinned(r) for r in requirements)
     key = hashlib.sha256("\n".join([python, *ARM64_PLATFORMS, *pins]).encode()).hexdigest()[:16]
@@ -49,8 +51,20 @@ def install_for_lambda(requirements: tuple[str, ...], cache_dir: Path, *, python
     target.mkdir(parents=True)
     if pins:
         command = [
-            sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-compile",
-            "--target", str(target), "--implementation", "cp", "--python-version", python, "--only-binary=:all:",
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "--no-compile",
+            "--target",
+            str(target),
+            "--implementation",
+            "cp",
+            "--python-version",
+            python,
+            "--only-binary=:all:",
             *(arg for platform in ARM64_PLATFORMS for arg in ("--platform", platform)),
             *pins,
         ]

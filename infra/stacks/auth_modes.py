@@ -87,5 +87,7 @@ def build_authorization_config(context: AuthContext) -> appsync.AuthorizationCon
     """The API's default and additional modes, in `appsync.toml`'s order."""
     return appsync.AuthorizationConfig(
         default_authorization=AUTH_MODE_BUILDERS[context.app.api.default_auth](context),
-        additional_authorization_modes=[AUTH_MODE_BUILDERS[m](context) for m in context.app.api.additional_auth],
+        additional_authorization_modes=[
+            AUTH_MODE_BUILDERS[m](context) for m in context.app.api.additional_auth
+        ],
     )

@@ -8,7 +8,6 @@ documents.
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -79,10 +78,9 @@ def dynamodb(local_aws: LocalAws) -> Any:
 
 
 @pytest.fixture
-def emptied_tables(dynamodb: Any) -> Iterator[None]:
+def emptied_tables(dynamodb: Any) -> None:
     """The suite's tables, emptied: each test that resolves starts from nothing."""
     empty_tables(dynamodb, TABLES.values())
-    yield
 
 
 class RecordingDataSource:
@@ -119,7 +117,8 @@ class Conformance:
 
     def __init__(self) -> None:
         self.sources = {
-            name: RecordingDataSource(DynamoDBDataSource(name, table)) for name, table in DATA_SOURCE_TABLES.items()
+            name: RecordingDataSource(DynamoDBDataSource(name, table))
+            for name, table in DATA_SOURCE_TABLES.items()
         }
         self.runner = JsResolverRunner(self.sources)
 

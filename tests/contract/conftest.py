@@ -55,7 +55,7 @@ class LiveServer:
 
     @property
     def ws_url(self) -> str:
-        return "ws" + self.url[len("http"):]
+        return "ws" + self.url[len("http") :]
 
     def subscriptions(self) -> int:
         """How many subscriptions the server holds right now."""

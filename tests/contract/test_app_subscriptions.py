@@ -25,7 +25,9 @@ from tests.contract.conftest import LiveServer
 
 TIMEOUT = 5.0
 ON_CREATE_POST = "subscription($tag: String) { onCreatePost(tag: $tag) { id title body status } }"
-CREATE_POST = "mutation($input: CreatePostInput!) { createPost(input: $input) { id title status authorId tags } }"
+CREATE_POST = (
+    "mutation($input: CreatePostInput!) { createPost(input: $input) { id title status authorId tags } }"
+)
 PUBLISH_POST = "mutation($id: ID!) { publishPost(id: $id) { id title status authorId tags } }"
 ON_TODO = "subscription { onTodoChanged { id title ownerId } }"
 CREATE_TODO = "mutation($t: String!) { createTodo(input: {title: $t}) { id title ownerId } }"
@@ -75,15 +77,21 @@ async def author_runs(live: LiveServer, query: str, **variables: Any) -> dict[st
     return await asyncio.to_thread(run, author, query, **variables)
 
 
-async def test_a_published_post_reaches_public_subscribers_and_a_draft_never_does(live_server: LiveServer) -> None:
+async def test_a_published_post_reaches_public_subscribers_and_a_draft_never_does(
+    live_server: LiveServer,
+) -> None:
     # GIVEN a public (API key) subscriber to new posts
     async with subscribed(live_server, api_key_auth(live_server), ON_CREATE_POST) as subscriber:
         # WHEN an author creates a draft, then publishes it
-        draft = (await author_runs(live_server, CREATE_POST, input={"title": "Live!", "body": "b", "tags": []}))
+        draft = await author_runs(live_server, CREATE_POST, input={"title": "Live!", "body": "b", "tags": []})
         await author_runs(live_server, PUBLISH_POST, id=draft["createPost"]["id"])
         # THEN only the published post arrives, with the fields the mutation selected
         event = (await subscriber.next())["onCreatePost"]
-        assert (event["id"], event["status"], event["title"]) == (draft["createPost"]["id"], "PUBLISHED", "Live!")
+        assert (event["id"], event["status"], event["title"]) == (
+            draft["createPost"]["id"],
+            "PUBLISHED",
+            "Live!",
+        )
         # AND body, which the mutation did not select, never reaches the subscriber
         assert event["body"] is None
         assert subscriber.events.empty()
@@ -93,7 +101,9 @@ async def test_the_tag_filter(live_server: LiveServer) -> None:
     tag = f"t{uuid.uuid4().hex[:6]}"
     async with subscribed(live_server, api_key_auth(live_server), ON_CREATE_POST, tag=tag) as subscriber:
         for title, tags in (("untagged", []), ("tagged", [tag.upper()])):
-            post = await author_runs(live_server, CREATE_POST, input={"title": title, "body": "b", "tags": tags})
+            post = await author_runs(
+                live_server, CREATE_POST, input={"title": title, "body": "b", "tags": tags}
+            )
             await author_runs(live_server, PUBLISH_POST, id=post["createPost"]["id"])
         assert (await subscriber.next())["onCreatePost"]["title"] == "tagged"
         assert subscriber.events.empty()
@@ -106,8 +116,12 @@ async def test_todo_changes_reach_only_their_owner(live_server: LiveServer) -> N
         subscribed(live_server, jwt_auth(live_server, "bob"), ON_TODO) as bob,
     ):
         # WHEN bob, then alice, create a todo
-        await asyncio.to_thread(run, user_client(live_server.url, live_server.token("bob")), CREATE_TODO, t="bob's")
-        await asyncio.to_thread(run, user_client(live_server.url, live_server.token("alice")), CREATE_TODO, t="alice's")
+        await asyncio.to_thread(
+            run, user_client(live_server.url, live_server.token("bob")), CREATE_TODO, t="bob's"
+        )
+        await asyncio.to_thread(
+            run, user_client(live_server.url, live_server.token("alice")), CREATE_TODO, t="alice's"
+        )
         # THEN each sees only their own
         assert (await alice.next())["onTodoChanged"]["title"] == "alice's"
         assert (await bob.next())["onTodoChanged"]["title"] == "bob's"
@@ -131,17 +145,25 @@ async def test_ingestion_results_are_published_with_iam_and_filtered_by_source(
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", creds.secret_access_key)
     monkeypatch.delenv("AWS_SESSION_TOKEN", raising=False)
     auth = AppSyncIAMAuthentication(
-        host=live_server.host, region_name="us-east-1",
+        host=live_server.host,
+        region_name="us-east-1",
         credentials=Credentials(creds.access_key_id, creds.secret_access_key),
     )
-    query = "subscription { onIngestionResult(source: \"sensors\") { source batchId recordCount status summary } }"
+    query = (
+        'subscription { onIngestionResult(source: "sensors") { source batchId recordCount status summary } }'
+    )
     async with subscribed(live_server, auth, query) as subscriber:
         # WHEN the publisher signs publishIngestionResult for two sources
         for source in ("orders", "sensors"):
             await asyncio.to_thread(
                 publish_ingestion_result,
-                {"source": source, "batchId": f"b-{source}", "recordCount": 3, "status": "SUCCEEDED",
-                 "summary": '{"max": 41.5}'},
+                {
+                    "source": source,
+                    "batchId": f"b-{source}",
+                    "recordCount": 3,
+                    "status": "SUCCEEDED",
+                    "summary": '{"max": 41.5}',
+                },
                 url=live_server.url,
             )
         # THEN the subscriber gets the sensors batch only, summary as AWSJSON
@@ -154,13 +176,17 @@ async def test_ingestion_results_are_published_with_iam_and_filtered_by_source(
 def test_only_iam_may_publish_ingestion_results(live_server: LiveServer) -> None:
     public = api_key_client(live_server.url, live_server.api_key)
     with pytest.raises(TransportQueryError, match="Not Authorized to access publishIngestionResult"):
-        run(public, 'mutation { publishIngestionResult(input: {source: "x", batchId: "1", recordCount: 0, '
-                    "status: FAILED}) { batchId } }")
+        run(
+            public,
+            'mutation { publishIngestionResult(input: {source: "x", batchId: "1", recordCount: 0, '
+            "status: FAILED}) { batchId } }",
+        )
 
 
 def test_the_publisher_reports_refusals(live_server: LiveServer, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAUNKNOWN000000000")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "x" * 40)
     with pytest.raises(PublishError, match="401"):
-        publish_ingestion_result({"source": "s", "batchId": "1", "recordCount": 0, "status": "FAILED"},
-                                 url=live_server.url)
+        publish_ingestion_result(
+            {"source": "s", "batchId": "1", "recordCount": 0, "status": "FAILED"}, url=live_server.url
+        )

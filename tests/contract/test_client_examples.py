@@ -34,7 +34,9 @@ NPM_TIMEOUT = 600.0
 
 PYTHON_EXAMPLES = sorted(path.name for path in EXAMPLES.glob("*.py") if not path.name.startswith("_"))
 
-CREATE_POST = "mutation($input: CreatePostInput!) { createPost(input: $input) { id title status authorId tags } }"
+CREATE_POST = (
+    "mutation($input: CreatePostInput!) { createPost(input: $input) { id title status authorId tags } }"
+)
 PUBLISH_POST = "mutation($id: ID!) { publishPost(id: $id) { id title status authorId tags } }"
 LIST_POSTS = "query { listPosts(limit: 5) { items { id } } }"
 
@@ -72,8 +74,11 @@ def user_env(live: LiveServer, home: Path, username: str) -> dict[str, str]:
 def iam_env(live: LiveServer, home: Path) -> dict[str, str]:
     creds = live.iam
     return environment(
-        home, APPSYNC_URL=live.url, AWS_REGION="us-east-1",
-        AWS_ACCESS_KEY_ID=creds.access_key_id, AWS_SECRET_ACCESS_KEY=creds.secret_access_key,
+        home,
+        APPSYNC_URL=live.url,
+        AWS_REGION="us-east-1",
+        AWS_ACCESS_KEY_ID=creds.access_key_id,
+        AWS_SECRET_ACCESS_KEY=creds.secret_access_key,
     )
 
 
@@ -87,8 +92,12 @@ def command(example: str) -> list[str]:
 async def started(example: str, env: dict[str, str], *args: str) -> AsyncIterator[asyncio.subprocess.Process]:
     """The example running in the background; killed on the way out if it has not ended by itself."""
     process = await asyncio.create_subprocess_exec(
-        *command(example), *args, env=env, cwd=EXAMPLES,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        *command(example),
+        *args,
+        env=env,
+        cwd=EXAMPLES,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
     try:
         yield process
@@ -112,7 +121,9 @@ async def run_example(example: str, env: dict[str, str], *args: str) -> Finished
 async def author_publishes(live: LiveServer, title: str, tags: list[str]) -> dict[str, Any]:
     """A member of `authors` creates a post and publishes it (no example may: writes need a user or IAM)."""
     author = user_client(live.url, live.token("example-author", groups=["authors"]))
-    draft = await asyncio.to_thread(run, author, CREATE_POST, input={"title": title, "body": "b", "tags": tags})
+    draft = await asyncio.to_thread(
+        run, author, CREATE_POST, input={"title": title, "body": "b", "tags": tags}
+    )
     published = await asyncio.to_thread(run, author, PUBLISH_POST, id=draft["createPost"]["id"])
     return dict(published["publishPost"])
 
@@ -134,7 +145,9 @@ async def test_query_api_key_lists_the_published_posts(live_server: LiveServer, 
     # WHEN the API key example runs
     result = (await run_example("query_api_key.py", api_key_env(live_server, home))).json()
     # THEN it prints the same page, as JSON
-    assert [post["id"] for post in result["listPosts"]["items"]] == [p["id"] for p in expected["listPosts"]["items"]]
+    assert [post["id"] for post in result["listPosts"]["items"]] == [
+        p["id"] for p in expected["listPosts"]["items"]
+    ]
     assert result["listPosts"]["items"], "the seeded posts are published"
 
 
@@ -153,9 +166,15 @@ async def test_a_todo_created_by_mutation_user_pool_is_listed_by_query_user_pool
     username = f"example-{uuid.uuid4().hex[:8]}"
     env = user_env(live_server, home, username)
     # WHEN the user-pool mutation example creates one
-    created = (await run_example("mutation_user_pool.py", env, "--title", "From the example")).json()["createTodo"]
+    created = (await run_example("mutation_user_pool.py", env, "--title", "From the example")).json()[
+        "createTodo"
+    ]
     # THEN it belongs to the caller
-    assert (created["title"], created["ownerId"], created["done"]) == ("From the example", live_server.sub(username), False)
+    assert (created["title"], created["ownerId"], created["done"]) == (
+        "From the example",
+        live_server.sub(username),
+        False,
+    )
     # AND the user-pool query example lists it, and nothing else
     listed = (await run_example("query_user_pool.py", env)).json()["listTodos"]
     assert [todo["id"] for todo in listed["items"]] == [created["id"]]
@@ -168,12 +187,17 @@ async def test_mutation_iam_publishes_an_ingestion_result(live_server: LiveServe
     # THEN it prints what AppSync returned, summary as AWSJSON
     published = result["publishIngestionResult"]
     assert (published["source"], published["batchId"], published["recordCount"], published["status"]) == (
-        "orders", "b-42", 7, "PARTIAL",
+        "orders",
+        "b-42",
+        7,
+        "PARTIAL",
     )
     assert json.loads(published["summary"]) == {"records": 7}
 
 
-async def test_mutation_iam_without_aws_credentials_says_what_is_missing(live_server: LiveServer, home: Path) -> None:
+async def test_mutation_iam_without_aws_credentials_says_what_is_missing(
+    live_server: LiveServer, home: Path
+) -> None:
     # GIVEN the IAM mutation example, but with no AWS credentials, only the API key
     env = api_key_env(live_server, home)
     env["AWS_REGION"] = "us-east-1"
@@ -201,7 +225,10 @@ async def test_an_example_without_settings_says_what_to_set(example: str, home: 
     result = await run_example(example, environment(home))
     # THEN it names the variable, without a stack trace
     assert result.returncode == 1
-    assert result.stderr.strip() == "error: set APPSYNC_URL to the API's GraphQL URL, e.g. http://127.0.0.1:4000/graphql"
+    assert (
+        result.stderr.strip()
+        == "error: set APPSYNC_URL to the API's GraphQL URL, e.g. http://127.0.0.1:4000/graphql"
+    )
 
 
 # -- subscriptions: start the example, wait until the server holds it, then trigger the mutation -----------
@@ -221,7 +248,9 @@ async def test_subscription_api_key_prints_a_published_post(live_server: LiveSer
     assert events[0]["onCreatePost"]["status"] == "PUBLISHED"
 
 
-async def test_subscription_user_pool_prints_the_callers_todo_changes(live_server: LiveServer, home: Path) -> None:
+async def test_subscription_user_pool_prints_the_callers_todo_changes(
+    live_server: LiveServer, home: Path
+) -> None:
     # GIVEN the user-pool subscription example, running as one user
     username = f"example-{uuid.uuid4().hex[:8]}"
     env = user_env(live_server, home, username)
@@ -230,8 +259,9 @@ async def test_subscription_user_pool_prints_the_callers_todo_changes(live_serve
         await live_server.wait_for_subscriptions(before + 1, timeout=RUN_TIMEOUT)
         # WHEN someone else, then that user (with the mutation example), create a todo
         await asyncio.to_thread(
-            run, user_client(live_server.url, live_server.token("example-other")),
-            "mutation { createTodo(input: {title: \"not yours\"}) { id ownerId } }",
+            run,
+            user_client(live_server.url, live_server.token("example-other")),
+            'mutation { createTodo(input: {title: "not yours"}) { id ownerId } }',
         )
         created = (await run_example("mutation_user_pool.py", env, "--title", "mine")).json()["createTodo"]
         # THEN the example prints only the user's own todo, and ends
@@ -240,7 +270,9 @@ async def test_subscription_user_pool_prints_the_callers_todo_changes(live_serve
     assert events[0]["onTodoChanged"]["title"] == "mine"
 
 
-async def test_subscription_iam_prints_results_published_by_mutation_iam(live_server: LiveServer, home: Path) -> None:
+async def test_subscription_iam_prints_results_published_by_mutation_iam(
+    live_server: LiveServer, home: Path
+) -> None:
     # GIVEN the IAM subscription example, listening for one source, waiting for two events
     env = iam_env(live_server, home)
     before = live_server.subscriptions()
@@ -248,7 +280,9 @@ async def test_subscription_iam_prints_results_published_by_mutation_iam(live_se
         await live_server.wait_for_subscriptions(before + 1, timeout=RUN_TIMEOUT)
         # WHEN the IAM mutation example publishes for another source, then twice for that one
         for source, batch in (("orders", "o-1"), ("sensors", "s-1"), ("sensors", "s-2")):
-            assert (await run_example("mutation_iam.py", env, "--source", source, "--batch-id", batch)).returncode == 0
+            assert (
+                await run_example("mutation_iam.py", env, "--source", source, "--batch-id", batch)
+            ).returncode == 0
         # THEN the example prints the two sensors batches, one JSON line each, and ends
         events = (await finished(example)).json_lines()
     assert [event["onIngestionResult"]["batchId"] for event in events] == ["s-1", "s-2"]
@@ -257,7 +291,9 @@ async def test_subscription_iam_prints_results_published_by_mutation_iam(live_se
 async def test_a_subscription_example_gives_up_after_its_timeout(live_server: LiveServer, home: Path) -> None:
     # WHEN the subscription example waits for an event that never comes
     tag = f"t{uuid.uuid4().hex[:8]}"
-    result = await run_example("subscription_api_key.py", api_key_env(live_server, home), "--tag", tag, "--timeout", "1")
+    result = await run_example(
+        "subscription_api_key.py", api_key_env(live_server, home), "--tag", tag, "--timeout", "1"
+    )
     # THEN it ends by itself, saying so, with nothing printed
     assert result.returncode == 1
     assert result.stderr.startswith("error: timed out")
@@ -281,7 +317,9 @@ def live_tls(live_server: LiveServer) -> Iterator[TlsEndpoint]:
     server = uvicorn.Server(
         uvicorn_config(live_server.app, ssl_certfile=str(tls.cert_file), ssl_keyfile=str(tls.key_file))
     )
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="asgi-tls-examples", daemon=True)
+    thread = threading.Thread(
+        target=server.run, kwargs={"sockets": [sock]}, name="asgi-tls-examples", daemon=True
+    )
     thread.start()
     try:
         deadline = time.monotonic() + SERVER_START_TIMEOUT
@@ -300,15 +338,22 @@ def amplify_js() -> Path:
     """client-examples/js with its node_modules, installed with `npm ci` on first use."""
     stamp = JS_EXAMPLE / "node_modules" / ".installed"
     lock = JS_EXAMPLE / "package-lock.json"
-    if stamp.exists() and stamp.stat().st_mtime >= max(lock.stat().st_mtime, (JS_EXAMPLE / "package.json").stat().st_mtime):
+    if stamp.exists() and stamp.stat().st_mtime >= max(
+        lock.stat().st_mtime, (JS_EXAMPLE / "package.json").stat().st_mtime
+    ):
         return JS_EXAMPLE
     npm = shutil.which("npm")
     if npm is None or shutil.which("node") is None:
-        pytest.fail("node and npm are needed for client-examples/js (Node.js 18 or newer: https://nodejs.org)")
+        pytest.fail(
+            "node and npm are needed for client-examples/js (Node.js 18 or newer: https://nodejs.org)"
+        )
     try:
         installed = subprocess.run(
             [npm, "ci", "--prefix", str(JS_EXAMPLE), "--no-audit", "--no-fund", "--loglevel=error"],
-            capture_output=True, text=True, timeout=NPM_TIMEOUT, check=False,
+            capture_output=True,
+            text=True,
+            timeout=NPM_TIMEOUT,
+            check=False,
         )
     except subprocess.TimeoutExpired:
         pytest.fail(f"`npm ci --prefix client-examples/js` did not finish within {NPM_TIMEOUT:g} s")
@@ -327,7 +372,10 @@ async def test_amplify_js_queries_and_subscribes_over_wss_with_the_local_ca(
     # GIVEN the Amplify JS example, trusting the local CA through Node's own setting, listening for one tag
     tag = f"t{uuid.uuid4().hex[:8]}"
     env = environment(
-        home, APPSYNC_URL=live_tls.url, APPSYNC_API_KEY=live_server.api_key, AWS_REGION="us-east-1",
+        home,
+        APPSYNC_URL=live_tls.url,
+        APPSYNC_API_KEY=live_server.api_key,
+        AWS_REGION="us-east-1",
         NODE_EXTRA_CA_CERTS=str(live_tls.ca_cert),
     )
     before = live_server.subscriptions()
@@ -361,7 +409,10 @@ async def test_amplify_js_prints_appsyncs_error_for_a_wrong_api_key(
 ) -> None:
     # WHEN the Amplify JS example runs with an API key the API does not know
     env = environment(
-        home, APPSYNC_URL=live_tls.url, APPSYNC_API_KEY="da2-unknown", NODE_EXTRA_CA_CERTS=str(live_tls.ca_cert)
+        home,
+        APPSYNC_URL=live_tls.url,
+        APPSYNC_API_KEY="da2-unknown",
+        NODE_EXTRA_CA_CERTS=str(live_tls.ca_cert),
     )
     result = await run_example("amplify_api_key.mjs", env, "--timeout", "5")
     # THEN it says the API refused it, and exits

@@ -19,17 +19,29 @@ def seeded_user_names() -> dict[str, str]:
 
 
 def post(server: LiveServer, body: object, headers: dict[str, str] | None = None) -> httpx.Response:
-    return httpx.post(server.url, json=body, headers={"x-api-key": server.api_key} if headers is None else headers, timeout=30)
+    return httpx.post(
+        server.url,
+        json=body,
+        headers={"x-api-key": server.api_key} if headers is None else headers,
+        timeout=30,
+    )
 
 
 def test_a_query_answers_with_data_and_a_request_id(live_server: LiveServer) -> None:
     # GIVEN the public profile query, WHEN sent with the API key
-    response = post(live_server, {"query": "query($id: ID!) { getProfile(id: $id) { id name } }",
-                                  "variables": {"id": live_server.sub("alice")}})
+    response = post(
+        live_server,
+        {
+            "query": "query($id: ID!) { getProfile(id: $id) { id name } }",
+            "variables": {"id": live_server.sub("alice")},
+        },
+    )
     # THEN AppSync's shape comes back, with the seeded profile
     assert response.status_code == 200
     seeded = seeded_user_names()
-    assert response.json() == {"data": {"getProfile": {"id": live_server.sub("alice"), "name": seeded["${sub:alice}"]}}}
+    assert response.json() == {
+        "data": {"getProfile": {"id": live_server.sub("alice"), "name": seeded["${sub:alice}"]}}
+    }
     assert response.headers["x-amzn-RequestId"]
 
 
@@ -39,8 +51,10 @@ def test_a_query_answers_with_data_and_a_request_id(live_server: LiveServer) -> 
         {},
         {"x-api-key": "da2-notthekeyatall00000000000"},
         {"Authorization": "not-a-jwt"},
-        {"Authorization": "AWS4-HMAC-SHA256 Credential=AKIAFAKE/20260101/us-east-1/appsync/aws4_request, "
-                          "SignedHeaders=host, Signature=00"},
+        {
+            "Authorization": "AWS4-HMAC-SHA256 Credential=AKIAFAKE/20260101/us-east-1/appsync/aws4_request, "
+            "SignedHeaders=host, Signature=00"
+        },
     ],
     ids=["no-credentials", "wrong-api-key", "garbage-token", "forged-sigv4"],
 )
@@ -60,7 +74,9 @@ def test_an_expired_token_is_rejected(live_server: LiveServer) -> None:
 
 
 def test_get_queries_are_rejected(live_server: LiveServer) -> None:
-    response = httpx.get(live_server.url, params={"query": "{ __typename }"}, headers={"x-api-key": live_server.api_key})
+    response = httpx.get(
+        live_server.url, params={"query": "{ __typename }"}, headers={"x-api-key": live_server.api_key}
+    )
     assert response.status_code == 405
     assert "POST" in response.json()["errors"][0]["message"]
 
@@ -71,17 +87,25 @@ def test_array_batching_is_rejected(live_server: LiveServer) -> None:
     assert "Batched" in response.json()["errors"][0]["message"]
 
 
-@pytest.mark.parametrize("raw", [b"{not json", b"42", b'{"query": 7}', b'{"query": "{ __typename }", "variables": []}'])
+@pytest.mark.parametrize(
+    "raw", [b"{not json", b"42", b'{"query": 7}', b'{"query": "{ __typename }", "variables": []}']
+)
 def test_malformed_bodies_get_a_clear_error(live_server: LiveServer, raw: bytes) -> None:
-    response = httpx.post(live_server.url, content=raw,
-                          headers={"x-api-key": live_server.api_key, "content-type": "application/json"})
+    response = httpx.post(
+        live_server.url,
+        content=raw,
+        headers={"x-api-key": live_server.api_key, "content-type": "application/json"},
+    )
     assert response.status_code == 400
     assert response.json()["errors"][0]["errorType"] == "MalformedHttpRequestException"
 
 
 def test_json_nested_too_deeply_is_malformed_not_a_crash(live_server: LiveServer) -> None:
-    response = httpx.post(live_server.url, content=b"[" * 100_000 + b"]" * 100_000,
-                          headers={"x-api-key": live_server.api_key, "content-type": "application/json"})
+    response = httpx.post(
+        live_server.url,
+        content=b"[" * 100_000 + b"]" * 100_000,
+        headers={"x-api-key": live_server.api_key, "content-type": "application/json"},
+    )
     assert response.status_code == 400
     assert response.json()["errors"][0]["errorType"] == "MalformedHttpRequestException"
 
@@ -91,7 +115,9 @@ def test_several_operations_need_an_operation_name(live_server: LiveServer) -> N
     unnamed = post(live_server, {"query": query}).json()
     assert unnamed["data"] is None
     assert "operationName" in unnamed["errors"][0]["message"]
-    assert post(live_server, {"query": query, "operationName": "B"}).json() == {"data": {"__typename": "Query"}}
+    assert post(live_server, {"query": query, "operationName": "B"}).json() == {
+        "data": {"__typename": "Query"}
+    }
 
 
 def test_syntax_and_validation_errors_have_appsync_shape(live_server: LiveServer) -> None:

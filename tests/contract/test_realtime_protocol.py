@@ -55,10 +55,19 @@ def realtime_config(*, with_js: bool) -> AppConfig:
             "additional_auth": ["AMAZON_COGNITO_USER_POOLS", "AWS_IAM"],
             "js_resolvers": "js" if with_js else "no-js",
         },
-        "auth": {"cognito": {"user_pool_id": "us-east-1_Realtime", "app_client_ids": ["realtime-web"],
-                             "groups": ["admins"]}},
-        "functions": {"items": {"handler": "tests.fixtures.realtime_app.handler.lambda_handler",
-                                "app": "tests.fixtures.realtime_app.handler:app"}},
+        "auth": {
+            "cognito": {
+                "user_pool_id": "us-east-1_Realtime",
+                "app_client_ids": ["realtime-web"],
+                "groups": ["admins"],
+            }
+        },
+        "functions": {
+            "items": {
+                "handler": "tests.fixtures.realtime_app.handler.lambda_handler",
+                "app": "tests.fixtures.realtime_app.handler:app",
+            }
+        },
         "data_sources": {"none": {"type": "NONE"}},
         "local": {"users": {"alice": {"groups": ["admins"]}, "bob": {}}},
     }
@@ -117,7 +126,9 @@ class RealtimeServer:
             assert time.monotonic() < deadline, f"{self.subscriptions()} subscriptions, expected {count}"
             await asyncio.sleep(0.01)
 
-    async def mutate(self, room: str, text: str, priority: int | None = None, query: str = ADD_ITEM) -> dict[str, Any]:
+    async def mutate(
+        self, room: str, text: str, priority: int | None = None, query: str = ADD_ITEM
+    ) -> dict[str, Any]:
         async with httpx.AsyncClient() as client:
             response = await client.post(
                 self.http_url,
@@ -148,11 +159,10 @@ def live_js(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RealtimeServer
 
 
 @pytest.fixture(autouse=True)
-async def no_leftover_subscriptions(live: RealtimeServer, live_js: RealtimeServer) -> AsyncIterator[None]:
+async def no_leftover_subscriptions(live: RealtimeServer, live_js: RealtimeServer) -> None:
     """Each test starts from an empty registry: the previous test's sockets are closed and released."""
     await live.wait_for_subscriptions(0)
     await live_js.wait_for_subscriptions(0)
-    yield
 
 
 # -- raw protocol helpers -------------------------------------------------------------------------
@@ -186,23 +196,36 @@ async def send(ws: ClientConnection, message: dict[str, Any]) -> None:
     await ws.send(json.dumps(message))
 
 
-def start_message(sub_id: str, query: str, authorization: dict[str, str], variables: dict[str, Any] | None = None) -> dict[str, Any]:
+def start_message(
+    sub_id: str, query: str, authorization: dict[str, str], variables: dict[str, Any] | None = None
+) -> dict[str, Any]:
     data = json.dumps({"query": query, "variables": variables or {}})
-    return {"id": sub_id, "type": "start", "payload": {"data": data, "extensions": {"authorization": authorization}}}
+    return {
+        "id": sub_id,
+        "type": "start",
+        "payload": {"data": data, "extensions": {"authorization": authorization}},
+    }
 
 
 @pytest.fixture
 async def appsync_ws(live: RealtimeServer) -> AsyncIterator[ClientConnection]:
     """A raw AppSync-dialect connection, authenticated with the API key and acknowledged."""
-    async with connect(query_string_url(live, live.api_key_headers()), subprotocols=["graphql-ws"],
-                       proxy=None) as ws:
+    async with connect(
+        query_string_url(live, live.api_key_headers()), subprotocols=["graphql-ws"], proxy=None
+    ) as ws:
         await send(ws, {"type": "connection_init"})
         assert (await receive(ws))["type"] == "connection_ack"
         yield ws
 
 
-async def start(ws: ClientConnection, live: RealtimeServer, sub_id: str, query: str = SUBSCRIBE_ITEMS,
-                variables: dict[str, Any] | None = None, authorization: dict[str, str] | None = None) -> dict[str, Any]:
+async def start(
+    ws: ClientConnection,
+    live: RealtimeServer,
+    sub_id: str,
+    query: str = SUBSCRIBE_ITEMS,
+    variables: dict[str, Any] | None = None,
+    authorization: dict[str, str] | None = None,
+) -> dict[str, Any]:
     await send(ws, start_message(sub_id, query, authorization or live.api_key_headers(), variables))
     return await receive(ws)
 
@@ -223,13 +246,16 @@ async def _first_event(live: RealtimeServer, transport: AppSyncWebsocketsTranspo
 
 
 @pytest.mark.parametrize("auth_kind", ["api_key", "jwt", "iam"])
-async def test_gql_appsync_transport_receives_a_mutation_with_each_auth_mode(live: RealtimeServer, auth_kind: str) -> None:
+async def test_gql_appsync_transport_receives_a_mutation_with_each_auth_mode(
+    live: RealtimeServer, auth_kind: str
+) -> None:
     # GIVEN gql's AppSync transport, authenticated the way an app authenticates against AWS
     auths: dict[str, Callable[[], Any]] = {
         "api_key": lambda: AppSyncApiKeyAuthentication(host=live.host, api_key=live.api_key),
         "jwt": lambda: AppSyncJWTAuthentication(host=live.host, jwt=live.token("bob")),
-        "iam": lambda: AppSyncIAMAuthentication(host=live.host, region_name="us-east-1",
-                                                credentials=live.credentials),
+        "iam": lambda: AppSyncIAMAuthentication(
+            host=live.host, region_name="us-east-1", credentials=live.credentials
+        ),
     }
     transport = AppSyncWebsocketsTransport(url=live.ws_url(), auth=auths[auth_kind]())
     # WHEN it subscribes and a mutation for that room runs over HTTP
@@ -248,14 +274,18 @@ async def test_gql_transport_with_a_wrong_api_key_gets_a_connection_error(live: 
             pass
 
 
-async def test_gql_transport_gets_a_subscription_error_for_a_field_it_may_not_read(live: RealtimeServer) -> None:
+async def test_gql_transport_gets_a_subscription_error_for_a_field_it_may_not_read(
+    live: RealtimeServer,
+) -> None:
     # GIVEN an API-key client, and a subscription only Cognito admins may start
     transport = AppSyncWebsocketsTransport(
         url=live.ws_url(), auth=AppSyncApiKeyAuthentication(host=live.host, api_key=live.api_key)
     )
     async with Client(transport=transport) as session:
         # WHEN it subscribes THEN the start is refused with AppSync's Unauthorized error
-        with pytest.raises(TransportQueryError, match="Not Authorized to access onAdminItem on type Subscription"):
+        with pytest.raises(
+            TransportQueryError, match="Not Authorized to access onAdminItem on type Subscription"
+        ):
             async for _ in session.subscribe(gql("subscription { onAdminItem { id } }")):
                 pass
 
@@ -264,8 +294,9 @@ async def test_gql_transport_gets_a_subscription_error_for_a_field_it_may_not_re
 
 
 async def test_connection_init_is_acknowledged_with_the_connection_timeout(live: RealtimeServer) -> None:
-    async with connect(query_string_url(live, live.api_key_headers()), subprotocols=["graphql-ws"],
-                       proxy=None) as ws:
+    async with connect(
+        query_string_url(live, live.api_key_headers()), subprotocols=["graphql-ws"], proxy=None
+    ) as ws:
         # THEN the server chose AppSync's subprotocol
         assert ws.subprotocol == "graphql-ws"
         await send(ws, {"type": "connection_init"})
@@ -287,20 +318,30 @@ async def test_start_data_stop_complete(live: RealtimeServer, appsync_ws: Client
     created = await live.mutate("lobby", "hi there")
     # THEN only the lobby's item arrives, as the subscriber selected it
     message = await receive(appsync_ws)
-    assert message == {"type": "data", "id": "1",
-                       "payload": {"data": {"onItem": {"id": created["addItem"]["id"], "text": "hi there"}}}}
+    assert message == {
+        "type": "data",
+        "id": "1",
+        "payload": {"data": {"onItem": {"id": created["addItem"]["id"], "text": "hi there"}}},
+    }
     # WHEN the client stops THEN AppSync completes it and nothing more arrives
     await send(appsync_ws, {"type": "stop", "id": "1"})
     assert await receive(appsync_ws) == {"type": "complete", "id": "1"}
     assert live.subscriptions() == 0
 
 
-async def test_fields_the_mutation_did_not_select_arrive_as_null(live: RealtimeServer, appsync_ws: ClientConnection) -> None:
+async def test_fields_the_mutation_did_not_select_arrive_as_null(
+    live: RealtimeServer, appsync_ws: ClientConnection
+) -> None:
     # GIVEN a subscriber asking for `priority`, which the mutation below does not select
-    await start(appsync_ws, live, "1", query="subscription { onItem(room: \"narrow\") { id priority } }")
+    await start(appsync_ws, live, "1", query='subscription { onItem(room: "narrow") { id priority } }')
     # WHEN the mutation runs with a priority but selects only id and room
-    await live.mutate("narrow", "x", 7, query="mutation M($room: String!, $text: String!, $priority: Int) "
-                                              "{ addItem(room: $room, text: $text, priority: $priority) { id room } }")
+    await live.mutate(
+        "narrow",
+        "x",
+        7,
+        query="mutation M($room: String!, $text: String!, $priority: Int) "
+        "{ addItem(room: $room, text: $text, priority: $priority) { id room } }",
+    )
     # THEN the subscriber gets null for it, as on AppSync
     message = await receive(appsync_ws)
     assert message["payload"]["data"]["onItem"]["priority"] is None
@@ -309,11 +350,15 @@ async def test_fields_the_mutation_did_not_select_arrive_as_null(live: RealtimeS
 async def test_header_subprotocol_auth_on_the_realtime_path(live: RealtimeServer) -> None:
     # GIVEN Amplify JS v6's form: the auth header as a `header-<base64url>` subprotocol, on /graphql/realtime
     header = f"header-{b64url({'host': live.host, 'Authorization': live.token('bob')})}"
-    async with connect(live.ws_url("/graphql/realtime"), subprotocols=["graphql-ws", header], proxy=None) as ws:
+    async with connect(
+        live.ws_url("/graphql/realtime"), subprotocols=["graphql-ws", header], proxy=None
+    ) as ws:
         assert ws.subprotocol == "graphql-ws"
         await send(ws, {"type": "connection_init"})
         assert (await receive(ws))["type"] == "connection_ack"
-        ack = await start(ws, live, "a", authorization={"host": live.host, "Authorization": live.token("bob")})
+        ack = await start(
+            ws, live, "a", authorization={"host": live.host, "Authorization": live.token("bob")}
+        )
         assert ack == {"type": "start_ack", "id": "a"}
 
 
@@ -327,7 +372,9 @@ async def test_header_subprotocol_auth_on_the_realtime_path(live: RealtimeServer
     ],
     ids=["bad-api-key", "bad-token", "no-header", "garbled-header"],
 )
-async def test_bad_credentials_get_connection_error_then_close(live: RealtimeServer, url_for: Callable[[RealtimeServer], str]) -> None:
+async def test_bad_credentials_get_connection_error_then_close(
+    live: RealtimeServer, url_for: Callable[[RealtimeServer], str]
+) -> None:
     async with connect(url_for(live), subprotocols=["graphql-ws"], proxy=None) as ws:
         await send(ws, {"type": "connection_init"})
         message = await receive(ws)
@@ -338,7 +385,9 @@ async def test_bad_credentials_get_connection_error_then_close(live: RealtimeSer
             await receive(ws)
 
 
-async def test_a_duplicate_subscription_id_is_refused(live: RealtimeServer, appsync_ws: ClientConnection) -> None:
+async def test_a_duplicate_subscription_id_is_refused(
+    live: RealtimeServer, appsync_ws: ClientConnection
+) -> None:
     assert (await start(appsync_ws, live, "7"))["type"] == "start_ack"
     refused = await start(appsync_ws, live, "7")
     assert refused["type"] == "error" and refused["id"] == "7"
@@ -350,16 +399,25 @@ async def test_a_duplicate_subscription_id_is_refused(live: RealtimeServer, apps
 async def test_unknown_message_types_and_invalid_json_get_errors(appsync_ws: ClientConnection) -> None:
     await send(appsync_ws, {"type": "subscribe", "id": "1"})
     assert await receive(appsync_ws) == {
-        "type": "error", "id": "1",
-        "payload": {"errors": [{"errorType": "UnsupportedOperation",
-                                "message": "subscribe not supported through the realtime channel"}]},
+        "type": "error",
+        "id": "1",
+        "payload": {
+            "errors": [
+                {
+                    "errorType": "UnsupportedOperation",
+                    "message": "subscribe not supported through the realtime channel",
+                }
+            ]
+        },
     }
     await appsync_ws.send("{not json")
     invalid = await receive(appsync_ws)
     assert invalid["type"] == "error" and "id" not in invalid
     assert invalid["payload"]["errors"][0]["errorType"] == "BadRequestException"
     # A start without `data` (e.g. an Apollo-style payload) is an `unknown` operation, as on AppSync.
-    await send(appsync_ws, {"type": "start", "id": "2", "payload": {"query": "subscription { onItem { id } }"}})
+    await send(
+        appsync_ws, {"type": "start", "id": "2", "payload": {"query": "subscription { onItem { id } }"}}
+    )
     unknown = await receive(appsync_ws)
     assert unknown["payload"]["errors"][0]["message"] == "unknown not supported through the realtime channel"
 
@@ -367,8 +425,12 @@ async def test_unknown_message_types_and_invalid_json_get_errors(appsync_ws: Cli
 @pytest.mark.parametrize(
     ("query", "error_type", "message_part"),
     [
-        ("query { item(id: \"1\") { id } }", "UnsupportedOperation", "query not supported"),
-        ("mutation { addItem(room: \"a\", text: \"b\") { id } }", "UnsupportedOperation", "mutation not supported"),
+        ('query { item(id: "1") { id } }', "UnsupportedOperation", "query not supported"),
+        (
+            'mutation { addItem(room: "a", text: "b") { id } }',
+            "UnsupportedOperation",
+            "mutation not supported",
+        ),
         ("subscription { onNothing { id } }", "ValidationError", "onNothing"),
         ("subscription { onItem { id ", "InvalidSyntax", "Syntax Error"),
         ("subscription { onItem { id } onAdminItem { id } }", "ValidationError", "only one top level field"),
@@ -386,7 +448,9 @@ async def test_bad_documents_are_refused_with_an_error_for_their_id(
     assert live.subscriptions() == 0
 
 
-async def test_each_start_is_authorized_on_its_own(live: RealtimeServer, appsync_ws: ClientConnection) -> None:
+async def test_each_start_is_authorized_on_its_own(
+    live: RealtimeServer, appsync_ws: ClientConnection
+) -> None:
     # GIVEN a connection opened with the API key
     admin = {"host": live.host, "Authorization": live.token("alice")}
     member = {"host": live.host, "Authorization": live.token("bob")}
@@ -395,7 +459,9 @@ async def test_each_start_is_authorized_on_its_own(live: RealtimeServer, appsync
     as_admin = await start(appsync_ws, live, "admin", query=query, authorization=admin)
     as_member = await start(appsync_ws, live, "member", query=query, authorization=member)
     as_key = await start(appsync_ws, live, "key", query=query)
-    forged = await start(appsync_ws, live, "forged", authorization={"host": live.host, "x-api-key": "da2-forged"})
+    forged = await start(
+        appsync_ws, live, "forged", authorization={"host": live.host, "x-api-key": "da2-forged"}
+    )
     # THEN each is judged by its own auth: only the admins' group may read onAdminItem
     assert as_admin == {"type": "start_ack", "id": "admin"}
     for refused in (as_member, as_key):
@@ -415,28 +481,42 @@ async def test_iam_signed_connection_and_start(live: RealtimeServer) -> None:
         await send(ws, {"type": "connection_init"})
         assert (await receive(ws))["type"] == "connection_ack"
         data = json.dumps({"query": SUBSCRIBE_ITEMS, "variables": {}})
-        good = {"id": "1", "type": "start",
-                "payload": {"data": data, "extensions": {"authorization": auth.get_headers(data)}}}
+        good = {
+            "id": "1",
+            "type": "start",
+            "payload": {"data": data, "extensions": {"authorization": auth.get_headers(data)}},
+        }
         await send(ws, good)
         assert await receive(ws) == {"type": "start_ack", "id": "1"}
         # WHEN the data differs from what was signed THEN the signature does not match
-        tampered = {"id": "2", "type": "start",
-                    "payload": {"data": data.replace("{}", '{"room": "x"}'),
-                                "extensions": {"authorization": auth.get_headers(data)}}}
+        tampered = {
+            "id": "2",
+            "type": "start",
+            "payload": {
+                "data": data.replace("{}", '{"room": "x"}'),
+                "extensions": {"authorization": auth.get_headers(data)},
+            },
+        }
         await send(ws, tampered)
         refused = await receive(ws)
-        assert refused["id"] == "2" and refused["payload"]["errors"][0]["errorType"] == "UnauthorizedException"
+        assert (
+            refused["id"] == "2" and refused["payload"]["errors"][0]["errorType"] == "UnauthorizedException"
+        )
 
 
-async def test_at_most_100_subscriptions_per_connection(live: RealtimeServer, appsync_ws: ClientConnection) -> None:
+async def test_at_most_100_subscriptions_per_connection(
+    live: RealtimeServer, appsync_ws: ClientConnection
+) -> None:
     for i in range(100):
         await send(appsync_ws, start_message(str(i), SUBSCRIBE_ITEMS, live.api_key_headers()))
     acks = [await receive(appsync_ws) for _ in range(100)]
     assert all(a["type"] == "start_ack" for a in acks)
     refused = await start(appsync_ws, live, "100")
     assert refused["type"] == "error" and refused["id"] == "100"
-    assert refused["payload"]["errors"][0] == {"errorType": "MaxSubscriptionsReachedError",
-                                               "message": "Max number of 100 subscriptions reached"}
+    assert refused["payload"]["errors"][0] == {
+        "errorType": "MaxSubscriptionsReachedError",
+        "message": "Max number of 100 subscriptions reached",
+    }
 
 
 async def test_a_message_over_240_kb_is_refused(appsync_ws: ClientConnection) -> None:
@@ -446,10 +526,14 @@ async def test_a_message_over_240_kb_is_refused(appsync_ws: ClientConnection) ->
     assert refused["payload"]["errors"][0]["errorType"] == "LimitExceededError"
 
 
-async def test_a_payload_over_240_kb_is_not_delivered(live: RealtimeServer, appsync_ws: ClientConnection) -> None:
+async def test_a_payload_over_240_kb_is_not_delivered(
+    live: RealtimeServer, appsync_ws: ClientConnection
+) -> None:
     await start(appsync_ws, live, "1", variables={"room": "big"})
     # WHEN one mutation's result exceeds 240 KB and the next does not
-    await live.mutate("big", "", query="mutation B($room: String!) { bigItem(room: $room, size: 250000) { id text } }")
+    await live.mutate(
+        "big", "", query="mutation B($room: String!) { bigItem(room: $room, size: 250000) { id text } }"
+    )
     await live.mutate("big", "small")
     # THEN, as on AppSync, only the small one reaches the subscriber
     message = await receive(appsync_ws)
@@ -457,8 +541,9 @@ async def test_a_payload_over_240_kb_is_not_delivered(live: RealtimeServer, apps
 
 
 async def test_closing_the_socket_removes_its_subscriptions(live: RealtimeServer) -> None:
-    async with connect(query_string_url(live, live.api_key_headers()), subprotocols=["graphql-ws"],
-                       proxy=None) as ws:
+    async with connect(
+        query_string_url(live, live.api_key_headers()), subprotocols=["graphql-ws"], proxy=None
+    ) as ws:
         await send(ws, {"type": "connection_init"})
         await receive(ws)
         for sub_id in ("1", "2", "3"):
@@ -477,8 +562,9 @@ async def test_an_upgrade_without_a_known_subprotocol_is_rejected(live: Realtime
 
 
 async def test_the_subscription_resolvers_filter_selects_what_is_delivered(live_js: RealtimeServer) -> None:
-    async with connect(query_string_url(live_js, live_js.api_key_headers()), subprotocols=["graphql-ws"],
-                       proxy=None) as ws:
+    async with connect(
+        query_string_url(live_js, live_js.api_key_headers()), subprotocols=["graphql-ws"], proxy=None
+    ) as ws:
         await send(ws, {"type": "connection_init"})
         await receive(ws)
         query = "subscription F($room: String) { onFilteredItem(room: $room) { text priority } }"
@@ -493,11 +579,12 @@ async def test_the_subscription_resolvers_filter_selects_what_is_delivered(live_
 
 
 async def test_a_util_error_in_the_subscription_resolver_refuses_the_start(live_js: RealtimeServer) -> None:
-    async with connect(query_string_url(live_js, live_js.api_key_headers()), subprotocols=["graphql-ws"],
-                       proxy=None) as ws:
+    async with connect(
+        query_string_url(live_js, live_js.api_key_headers()), subprotocols=["graphql-ws"], proxy=None
+    ) as ws:
         await send(ws, {"type": "connection_init"})
         await receive(ws)
-        query = "subscription { onFilteredItem(room: \"vault\") { text } }"
+        query = 'subscription { onFilteredItem(room: "vault") { text } }'
         refused = await start(ws, live_js, "v", query=query)
         assert refused["type"] == "error" and refused["id"] == "v"
         error = refused["payload"]["errors"][0]
@@ -517,8 +604,14 @@ async def test_graphql_transport_ws_subscribe_next_complete_and_ping(live: Realt
         await send(ws, {"type": "ping"})
         assert await receive(ws) == {"type": "pong"}
         # WHEN it subscribes and a mutation runs
-        await send(ws, {"id": "g1", "type": "subscribe",
-                        "payload": {"query": SUBSCRIBE_ITEMS, "variables": {"room": "graphiql"}}})
+        await send(
+            ws,
+            {
+                "id": "g1",
+                "type": "subscribe",
+                "payload": {"query": SUBSCRIBE_ITEMS, "variables": {"room": "graphiql"}},
+            },
+        )
         await live.wait_for_subscriptions(1)
         await live.mutate("graphiql", "over transport-ws")
         # THEN the result arrives as `next`
@@ -529,7 +622,9 @@ async def test_graphql_transport_ws_subscribe_next_complete_and_ping(live: Realt
         await send(ws, {"id": "g1", "type": "complete"})
         await live.wait_for_subscriptions(0)
         # AND a refused subscribe gets an `error` with GraphQL errors
-        await send(ws, {"id": "g2", "type": "subscribe", "payload": {"query": "subscription { onAdminItem { id } }"}})
+        await send(
+            ws, {"id": "g2", "type": "subscribe", "payload": {"query": "subscription { onAdminItem { id } }"}}
+        )
         refused = await receive(ws)
         assert refused["type"] == "error" and refused["id"] == "g2"
         assert refused["payload"][0]["errorType"] == "Unauthorized"
@@ -539,7 +634,10 @@ async def test_graphql_transport_ws_with_a_cognito_authorization_header(live: Re
     async with connect(live.ws_url(), subprotocols=["graphql-transport-ws"], proxy=None) as ws:
         await send(ws, {"type": "connection_init", "payload": {"Authorization": live.token("alice")}})
         assert await receive(ws) == {"type": "connection_ack"}
-        await send(ws, {"id": "a", "type": "subscribe", "payload": {"query": "subscription { onAdminItem { text } }"}})
+        await send(
+            ws,
+            {"id": "a", "type": "subscribe", "payload": {"query": "subscription { onAdminItem { text } }"}},
+        )
         await live.wait_for_subscriptions(1)
         await live.mutate("x", "admins only")
         message = await receive(ws)
@@ -597,11 +695,14 @@ async def test_wss_with_the_local_ca(live: RealtimeServer, tls_port: int) -> Non
     async with connect(url, subprotocols=["graphql-ws"], ssl=trust, proxy=None) as ws:
         await send(ws, {"type": "connection_init"})
         assert (await receive(ws))["type"] == "connection_ack"
-        assert (await start(ws, live, "s", variables={"room": "tls"}, authorization=headers))["type"] == "start_ack"
+        assert (await start(ws, live, "s", variables={"room": "tls"}, authorization=headers))[
+            "type"
+        ] == "start_ack"
         # WHEN a mutation arrives over HTTPS
         async with httpx.AsyncClient(verify=trust) as client:
             response = await client.post(
-                f"https://{host}/graphql", headers={"x-api-key": live.api_key},
+                f"https://{host}/graphql",
+                headers={"x-api-key": live.api_key},
                 json={"query": ADD_ITEM, "variables": {"room": "tls", "text": "secure"}},
             )
         assert response.status_code == 200

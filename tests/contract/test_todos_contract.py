@@ -57,7 +57,7 @@ def test_me_creates_the_profile_on_first_call(live_server: LiveServer) -> None:
 
 def test_update_profile_and_read_it_publicly(live_server: LiveServer) -> None:
     client = new_user(live_server)
-    me = run(client, "mutation { updateProfile(input: {name: \"Zed\", bio: \"hi\"}) { id name bio } }")
+    me = run(client, 'mutation { updateProfile(input: {name: "Zed", bio: "hi"}) { id name bio } }')
     profile = me["updateProfile"]
     assert (profile["name"], profile["bio"]) == ("Zed", "hi")
     public = api_key_client(live_server.url, live_server.api_key)
@@ -98,11 +98,7 @@ def test_owner_isolation_matrix(alice, bob) -> None:
     ]:
         with pytest.raises(TransportQueryError) as theirs:
             run(bob, operation, **variables)
-        ghost = {**variables}
-        if "input" in ghost:
-            ghost = {"input": {**ghost["input"], "id": missing}}
-        else:
-            ghost = {"id": missing}
+        ghost = {"input": {**variables["input"], "id": missing}} if "input" in variables else {"id": missing}
         with pytest.raises(TransportQueryError) as nobodys:
             run(bob, operation, **ghost)
         assert errors_of(theirs)[0]["errorType"] == errors_of(nobodys)[0]["errorType"] == "NotFoundError"
@@ -194,8 +190,10 @@ def test_field_level_denial_nulls_only_that_field(live_server: LiveServer) -> No
     # PublicProfile allows the API key; Query.me does not: one request, two outcomes
     response = httpx.post(
         live_server.url,
-        json={"query": "query($id: ID!) { getProfile(id: $id) { id } me { id } }",
-              "variables": {"id": live_server.sub("alice")}},
+        json={
+            "query": "query($id: ID!) { getProfile(id: $id) { id } me { id } }",
+            "variables": {"id": live_server.sub("alice")},
+        },
         headers={"x-api-key": live_server.api_key},
     ).json()
     assert response["data"] is None  # me is non-null, so its null reaches the root
@@ -205,7 +203,9 @@ def test_field_level_denial_nulls_only_that_field(live_server: LiveServer) -> No
 async def test_iam_signed_requests(live_server: LiveServer) -> None:
     creds = live_server.iam
     client = iam_client(live_server.url, live_server.host, creds.access_key_id, creds.secret_access_key)
-    result = await run_async(client, "query($id: ID!) { getProfile(id: $id) { id } }", id=live_server.sub("alice"))
+    result = await run_async(
+        client, "query($id: ID!) { getProfile(id: $id) { id } }", id=live_server.sub("alice")
+    )
     assert result == {"getProfile": {"id": live_server.sub("alice")}}
     denied = iam_client(live_server.url, live_server.host, creds.access_key_id, creds.secret_access_key)
     with pytest.raises(TransportQueryError) as exc:
@@ -218,7 +218,7 @@ async def test_iam_with_a_wrong_secret_is_unauthorized(live_server: LiveServer) 
     client = iam_client(live_server.url, live_server.host, creds.access_key_id, "x" * 40)
     # gql surfaces AppSync's 401 body as the query's error
     with pytest.raises(TransportQueryError) as exc:
-        await run_async(client, "query { getProfile(id: \"x\") { id } }")
+        await run_async(client, 'query { getProfile(id: "x") { id } }')
     assert exc.value.errors is not None
     assert exc.value.errors[0]["errorType"] == "UnauthorizedException"
     assert "signature" in exc.value.errors[0]["message"]
@@ -226,15 +226,20 @@ async def test_iam_with_a_wrong_secret_is_unauthorized(live_server: LiveServer) 
 
 def test_files_are_confined_to_the_callers_folder(live_server: LiveServer) -> None:
     client = new_user(live_server)
-    upload = run(client, 'mutation { createFileUploadUrl(fileName: "notes.txt", contentType: "text/plain") '
-                         "{ key url method expiresAt } }")["createFileUploadUrl"]
+    upload = run(
+        client,
+        'mutation { createFileUploadUrl(fileName: "notes.txt", contentType: "text/plain") '
+        "{ key url method expiresAt } }",
+    )["createFileUploadUrl"]
     assert upload["method"] == "PUT"
     put = httpx.put(upload["url"], content=b"hello", headers={"content-type": "text/plain"})
     assert put.status_code == 200
     download = run(client, "query($k: String!) { fileDownloadUrl(key: $k) { url } }", k=upload["key"])
     assert httpx.get(download["fileDownloadUrl"]["url"]).content == b"hello"
     # another user asking for the same key gets their own (empty) folder, never the first user's file
-    other = run(new_user(live_server), "query($k: String!) { fileDownloadUrl(key: $k) { url } }", k=upload["key"])
+    other = run(
+        new_user(live_server), "query($k: String!) { fileDownloadUrl(key: $k) { url } }", k=upload["key"]
+    )
     assert httpx.get(other["fileDownloadUrl"]["url"]).status_code in (403, 404)
     for bad in ("../x", "/etc/passwd", "a/../../b", ""):
         with pytest.raises(TransportQueryError) as refused:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -118,10 +117,10 @@ def new_post(**fields: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
-def blog(local_aws: LocalAws) -> Iterator[Blog]:
+def blog(local_aws: LocalAws) -> Blog:
     posts = RecordingDataSource(DynamoDBDataSource.from_config(CONFIG.data_source("posts")))
     users = RecordingDataSource(DynamoDBDataSource.from_config(CONFIG.data_source("users")))
-    yield Blog(JsResolverRunner({"posts": posts, "users": users}, CONFIG.api.environment), posts, users)
+    return Blog(JsResolverRunner({"posts": posts, "users": users}, CONFIG.api.environment), posts, users)
 
 
 def test_every_blog_field_is_a_pipeline_that_ends_by_attaching_authors() -> None:

@@ -38,12 +38,16 @@ async def test_two_functions_setting_one_variable_differently_each_see_their_own
     assert result == {
         "data": {
             "greeting": {
-                "function": "greeter", "shared": "from greeter", "atImport": "from greeter",
+                "function": "greeter",
+                "shared": "from greeter",
+                "atImport": "from greeter",
                 "otherFunctionVariable": None,
             },
             "thumbnail": {
                 "seen": {
-                    "function": "thumbnails", "shared": "from thumbnails", "atImport": "from thumbnails",
+                    "function": "thumbnails",
+                    "shared": "from thumbnails",
+                    "atImport": "from thumbnails",
                     "otherFunctionVariable": None,
                 }
             },
@@ -89,7 +93,10 @@ def _app(tmp_path: Path, function: dict[str, Any]) -> Any:
             r"functions.broken.handler: tests.fixtures.units_app.greeter has no function 'missing'",
         ),
         (
-            {"handler": "tests.fixtures.units_app.greeter.handler", "requirements": ["surely-not-installed>=1"]},
+            {
+                "handler": "tests.fixtures.units_app.greeter.handler",
+                "requirements": ["surely-not-installed>=1"],
+            },
             r"functions.broken.requirements: surely-not-installed>=1 not installed; `make setup` installs",
         ),
     ],

@@ -33,9 +33,18 @@ class FakeTable:
 
 def _invocation(**arguments: Any) -> ResolverInvocation:
     return ResolverInvocation(
-        arguments=arguments, source=None, identity=None, auth_type="API_KEY", request_headers={},
-        info={"fieldName": "getPost", "parentTypeName": "Query", "variables": {}, "selectionSetList": [],
-              "selectionSetGraphQL": ""},
+        arguments=arguments,
+        source=None,
+        identity=None,
+        auth_type="API_KEY",
+        request_headers={},
+        info={
+            "fieldName": "getPost",
+            "parentTypeName": "Query",
+            "variables": {},
+            "selectionSetList": [],
+            "selectionSetGraphQL": "",
+        },
         request_id="r1",
     )
 
@@ -45,7 +54,9 @@ def _unit(file: str, data_source: str = "posts") -> Binding:
 
 
 def _pipeline() -> Binding:
-    functions = tuple(PipelineFunction(n, "none", FIXTURES / "functions" / f"{n}.js") for n in ("addOne", "double"))
+    functions = tuple(
+        PipelineFunction(n, "none", FIXTURES / "functions" / f"{n}.js") for n in ("addOne", "double")
+    )
     return Binding("Query", "compute", "PIPELINE", code=FIXTURES / "pipeline.js", functions=functions)
 
 
@@ -85,7 +96,10 @@ async def test_a_response_that_ignores_ctx_error_returns_its_value() -> None:
     result = await runner.run(_unit("ignoresError.js"), _invocation(id="p1"))
 
     # THEN no error is raised and the handler saw ctx.error
-    assert result == {"error": {"message": "boom", "type": "DynamoDB:ResourceNotFoundException"}, "result": None}
+    assert result == {
+        "error": {"message": "boom", "type": "DynamoDB:ResourceNotFoundException"},
+        "result": None,
+    }
 
 
 async def test_early_return_skips_the_data_source_and_the_response() -> None:
@@ -120,7 +134,12 @@ async def test_util_error_fails_the_field(
 
     # THEN the field error carries message, type, data and info
     error = caught.value
-    assert (error.message, error.error_type, error.data, error.error_info) == (message, error_type, data, info)
+    assert (error.message, error.error_type, error.data, error.error_info) == (
+        message,
+        error_type,
+        data,
+        info,
+    )
 
 
 async def test_util_unauthorized_reports_an_unauthorized_error() -> None:
@@ -148,9 +167,15 @@ async def test_append_error_keeps_data_and_extensions_are_recorded() -> None:
     assert result == {"ok": True}
     [appended] = invocation.appended_errors
     assert (appended.message, appended.error_type, appended.data, appended.error_info) == (
-        "partial failure", "PartialError", {"id": 1}, {"hint": "x"})
+        "partial failure",
+        "PartialError",
+        {"id": 1},
+        {"hint": "x"},
+    )
     assert invocation.extensions == {
-        "subscriptionFilter": {"filterGroup": [{"filters": [{"fieldName": "ownerId", "operator": "eq", "value": "u1"}]}]},
+        "subscriptionFilter": {
+            "filterGroup": [{"filters": [{"fieldName": "ownerId", "operator": "eq", "value": "u1"}]}]
+        },
         "invalidateSubscriptions": [{"subscriptionField": "onPost", "payload": {"id": "p1"}}],
         "evictFromApiCache": [{"typeName": "Query", "fieldName": "getPost", "keys": {"ctx.args.id": "p1"}}],
     }
@@ -173,7 +198,9 @@ async def test_a_runtime_error_in_the_code_is_a_code_error_naming_file_and_line(
 async def test_a_file_appsync_would_reject_fails_the_field_clearly(tmp_path: Path) -> None:
     # GIVEN a resolver file with a while loop
     path = tmp_path / "Query.getPost.js"
-    path.write_text("export function request(ctx) { while (true) {} }\nexport function response(ctx) { return 1; }\n")
+    path.write_text(
+        "export function request(ctx) { while (true) {} }\nexport function response(ctx) { return 1; }\n"
+    )
     runner = JsResolverRunner({"none": NoneDataSource()})
 
     # WHEN it runs
@@ -193,8 +220,10 @@ async def test_pipeline_chains_prev_result_and_shares_the_stash() -> None:
     result = await runner.run(_pipeline(), _invocation(start=4))
 
     # THEN each step saw the previous result and the stash went through every step
-    assert result == {"value": {"total": 10},
-                      "trail": ["before", "addOne", "double", "double.response", "after"]}
+    assert result == {
+        "value": {"total": 10},
+        "trail": ["before", "addOne", "double", "double.response", "after"],
+    }
 
 
 async def test_early_return_in_a_function_skips_its_data_source_and_response() -> None:
@@ -222,7 +251,9 @@ async def test_early_return_in_the_pipeline_request_skips_every_function() -> No
 def test_check_reports_the_first_rejected_file(tmp_path: Path) -> None:
     # GIVEN a binding whose file uses ++
     path = tmp_path / "Query.getPost.js"
-    path.write_text("export function request(ctx) { let i = 0;\n i++; return {}; }\nexport function response(c) { return 1; }\n")
+    path.write_text(
+        "export function request(ctx) { let i = 0;\n i++; return {}; }\nexport function response(c) { return 1; }\n"
+    )
     runner = JsResolverRunner({})
 
     # WHEN / THEN checking the bindings raises with file, line and rule
@@ -230,4 +261,8 @@ def test_check_reports_the_first_rejected_file(tmp_path: Path) -> None:
 
     with pytest.raises(JsCodeError) as caught:
         runner.check([Binding("Query", "getPost", "JS", data_source="none", code=path)])
-    assert (caught.value.path, caught.value.line, caught.value.rule) == (path, 2, "no-disallowed-unary-operators")
+    assert (caught.value.path, caught.value.line, caught.value.rule) == (
+        path,
+        2,
+        "no-disallowed-unary-operators",
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import socket
 import uuid
 from collections.abc import Iterator
@@ -200,7 +201,7 @@ def test_seed_file_that_is_not_json_is_reported_clearly(tmp_path: Path, scratch_
     (tmp_path / "seed.json").write_text("{tables: oops")
 
     # WHEN it is loaded THEN the error names the file
-    with pytest.raises(LocalAwsError, match="seed.json is not valid JSON"):
+    with pytest.raises(LocalAwsError, match=re.escape("seed.json is not valid JSON")):
         seed(config, local_session("us-east-1"), scratch_endpoints, {})
 
 

@@ -187,7 +187,7 @@ def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
             outdir=Path(assembly.directory),
         )
     print(f"\nCDK synth of {len(stacks)} stacks: {elapsed:.1f} s")
-    yield result
+    return result
 
 
 @pytest.fixture(scope="session", params=["project", "sample"])

@@ -27,7 +27,7 @@ default_auth = "API_KEY"
 type = "NONE"
 """
 
-SCHEMA = '''
+SCHEMA = """
 import strawberry
 
 @strawberry.type
@@ -37,12 +37,12 @@ class Query:
 {extra}
 
 schema = strawberry.Schema(query=Query)
-'''
+"""
 
-HELLO_FIELD = '''
+HELLO_FIELD = """
     @strawberry.field
     def hello(self, name: str) -> str: ...
-'''
+"""
 
 PING_JS = """
 export function request() { return { payload: 'pong' }; }

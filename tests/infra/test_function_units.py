@@ -31,7 +31,11 @@ def test_each_function_has_its_own_packaged_asset_and_environment(units: Synthes
     assert thumbnails["Environment"]["Variables"]["SHARED"] == "from thumbnails"
     assert "THUMBNAIL_FORMAT" not in greeter["Environment"]["Variables"]
     # and the settings appsync.toml gives each
-    assert (thumbnails["MemorySize"], thumbnails["Timeout"], thumbnails["Architectures"]) == (1024, 60, ["arm64"])
+    assert (thumbnails["MemorySize"], thumbnails["Timeout"], thumbnails["Architectures"]) == (
+        1024,
+        60,
+        ["arm64"],
+    )
     assert thumbnails["Handler"] == "tests.fixtures.units_app.thumbnails.handler"
 
 

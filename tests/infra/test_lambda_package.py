@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import zipfile
 from pathlib import Path
 
@@ -31,17 +32,28 @@ def test_a_function_ships_its_own_modules_and_nothing_of_its_neighbours() -> Non
     # WHEN its project modules are collected
     modules = project_modules(ROOT, "resolvers.todos.handler")
     # THEN it has its handler, routers, domain, adapters and the routing seam, with their packages' __init__
-    assert {"resolvers", "resolvers.routing", "resolvers.todos", "resolvers.todos.handler",
-            "resolvers.todos.routers.query", "resolvers.todos.domain.todo_service",
-            "resolvers.todos.adapters.dynamodb_todos"} <= set(modules)
+    assert {
+        "resolvers",
+        "resolvers.routing",
+        "resolvers.todos",
+        "resolvers.todos.handler",
+        "resolvers.todos.routers.query",
+        "resolvers.todos.domain.todo_service",
+        "resolvers.todos.adapters.dynamodb_todos",
+    } <= set(modules)
     # and no test fakes, no APPSYNC_JS code, no runtime, no schema
-    assert not [m for m in modules if m.startswith(("tests", "appsync_local", "appdef", "schema", "resolvers.js"))]
+    assert not [
+        m for m in modules if m.startswith(("tests", "appsync_local", "appdef", "schema", "resolvers.js"))
+    ]
 
 
 def test_requirements_are_pinned_to_the_versions_the_tests_ran() -> None:
     import aws_lambda_powertools
 
-    assert pinned("aws-lambda-powertools>=3.20,<4") == f"aws-lambda-powertools=={aws_lambda_powertools.__version__}"
+    assert (
+        pinned("aws-lambda-powertools>=3.20,<4")
+        == f"aws-lambda-powertools=={aws_lambda_powertools.__version__}"
+    )
     assert pinned("surely-not-installed-here>=1") == "surely-not-installed-here>=1"
 
 
@@ -77,7 +89,9 @@ def test_a_compiled_requirement_is_the_arm64_build(tmp_path: Path) -> None:
 
 def test_a_requirement_without_an_arm64_wheel_is_a_clear_error(tmp_path: Path) -> None:
     function = FunctionConfig.named(
-        "broken", handler="resolvers.todos.handler.lambda_handler", requirements=("surely-not-a-package-xyz==1.0",)
+        "broken",
+        handler="resolvers.todos.handler.lambda_handler",
+        requirements=("surely-not-a-package-xyz==1.0",),
     )
     with pytest.raises(PackagingError, match=r"functions.broken.requirements: pip could not install"):
         package_function(ROOT, function, tmp_path / "out", tmp_path / "cache")
@@ -85,5 +99,7 @@ def test_a_requirement_without_an_arm64_wheel_is_a_clear_error(tmp_path: Path) -
 
 def test_a_handler_outside_the_project_is_a_clear_error(tmp_path: Path) -> None:
     function = FunctionConfig.named("nowhere", handler="nowhere.handler.lambda_handler")
-    with pytest.raises(PackagingError, match="functions.nowhere.handler: nowhere.handler is not a module"):
+    with pytest.raises(
+        PackagingError, match=re.escape("functions.nowhere.handler: nowhere.handler is not a module")
+    ):
         package_function(ROOT, function, tmp_path / "out", tmp_path / "cache")

@@ -385,7 +385,10 @@ def test_identity_pool_users_reach_only_their_own_folder(synth: Synthesized) -> 
     role_id = synth.logical_id("IdentityPoolAuthenticatedRole")
     role = synth.json["Resources"][role_id]["Properties"]
     trust = _statements(role["AssumeRolePolicyDocument"])
-    assert {a for s in trust for a in _as_list(s["Action"])} == {"sts:AssumeRoleWithWebIdentity", "sts:TagSession"}
+    assert {a for s in trust for a in _as_list(s["Action"])} == {
+        "sts:AssumeRoleWithWebIdentity",
+        "sts:TagSession",
+    }
     for statement in trust:
         assert statement["Principal"] == {"Federated": "cognito-identity.amazonaws.com"}
         assert statement["Condition"]["StringEquals"]["cognito-identity.amazonaws.com:aud"] == {

@@ -52,7 +52,10 @@ NOTE_RESOLVER = (
 
 
 def _js_app(root: Path, data_source: str) -> AppConfig:
-    files = {"none/Query.note.js": NOTE_RESOLVER, "lib/labels.js": "export const label = (id) => `note ${id}`;\n"}
+    files = {
+        "none/Query.note.js": NOTE_RESOLVER,
+        "lib/labels.js": "export const label = (id) => `note ${id}`;\n",
+    }
     for relative, text in files.items():
         (root / "js" / relative).parent.mkdir(parents=True, exist_ok=True)
         (root / "js" / relative).write_text(text)
@@ -72,5 +75,7 @@ def test_a_data_source_named_like_a_reserved_folder_is_refused(tmp_path: Path) -
     # GIVEN a data source named `lib`, whose folder would hold shared code
     config = _js_app(tmp_path, "lib")
     # WHEN / THEN discovery refuses it, naming the data source
-    with pytest.raises(BindingError, match=r"data_sources\.lib: .*js/lib is reserved for code the resolvers share"):
+    with pytest.raises(
+        BindingError, match=r"data_sources\.lib: .*js/lib is reserved for code the resolvers share"
+    ):
         js_bindings(config)

@@ -93,11 +93,14 @@ def test_bundled_positions_map_back_to_their_source_file_and_line(app: dict[str,
 
 def test_a_bundle_is_the_same_text_whoever_asks_and_whatever_it_is_bundled_with(tmp_path: Path) -> None:
     # GIVEN two resolvers sharing the helper
-    paths = write(tmp_path, {
-        "lib/validation.js": VALIDATION,
-        "none/Query.note.js": RESOLVER,
-        "functions/none/checkNote.js": RESOLVER.replace("../lib/", "../../lib/"),
-    })
+    paths = write(
+        tmp_path,
+        {
+            "lib/validation.js": VALIDATION,
+            "none/Query.note.js": RESOLVER,
+            "functions/none/checkNote.js": RESOLVER.replace("../lib/", "../../lib/"),
+        },
+    )
     entry = paths["none/Query.note.js"]
 
     # WHEN one is bundled alone, and both together by another bundler (another esbuild run and temp folder)
@@ -165,7 +168,7 @@ def test_a_syntax_error_in_a_lib_file_is_esbuilds_message_at_that_file_and_line(
     ("import_line", "detail"),
     [
         ("import { validTitle } from '../lib/missing.js';", 'Could not resolve "../lib/missing.js"'),
-        ("import { validBody as validTitle } from '../lib/validation.js';", 'No matching export'),
+        ("import { validBody as validTitle } from '../lib/validation.js';", "No matching export"),
     ],
 )
 def test_an_import_esbuild_cannot_resolve_names_the_importing_line(

@@ -14,8 +14,17 @@ ENV = {"authType": "API_KEY", "typeName": "Query", "fieldName": "f"}
 
 
 def _ctx(**arguments: Any) -> dict[str, Any]:
-    return {"arguments": arguments, "stash": {}, "identity": None, "source": None, "prev": {"result": None},
-            "result": None, "error": None, "request": {"headers": {}}, "info": {}}
+    return {
+        "arguments": arguments,
+        "stash": {},
+        "identity": None,
+        "source": None,
+        "prev": {"result": None},
+        "result": None,
+        "error": None,
+        "request": {"headers": {}},
+        "info": {},
+    }
 
 
 @pytest.fixture(scope="module")
@@ -71,8 +80,10 @@ def test_module_forms_load_and_run(engine: JsEngine, tmp_path: Path, source: str
 def test_module_state_does_not_leak_between_calls(engine: JsEngine, tmp_path: Path) -> None:
     # GIVEN a file with module-level mutable state
     path = tmp_path / "Query.state.js"
-    path.write_text("const seen = [];\nexport function request(ctx) { seen.push(1); return { n: seen.length }; }\n"
-                    "export function response(ctx) { return ctx.result; }\n")
+    path.write_text(
+        "const seen = [];\nexport function request(ctx) { seen.push(1); return { n: seen.length }; }\n"
+        "export function response(ctx) { return ctx.result; }\n"
+    )
 
     # WHEN it runs twice
     first = engine.call(path, "request", _ctx(), ENV)
@@ -85,8 +96,10 @@ def test_module_state_does_not_leak_between_calls(engine: JsEngine, tmp_path: Pa
 def test_runtime_errors_name_the_line_in_the_file(engine: JsEngine, tmp_path: Path) -> None:
     # GIVEN a handler that reads a property of undefined on line 4
     path = tmp_path / "Query.err.js"
-    path.write_text("import { util } from '@aws-appsync/utils';\n\nexport function request(ctx) {\n"
-                    "  return ctx.args.missing.deep;\n}\nexport function response(ctx) { return ctx.result; }\n")
+    path.write_text(
+        "import { util } from '@aws-appsync/utils';\n\nexport function request(ctx) {\n"
+        "  return ctx.args.missing.deep;\n}\nexport function response(ctx) { return ctx.result; }\n"
+    )
 
     # WHEN it runs
     outcome = engine.call(path, "request", _ctx(), ENV)
@@ -97,10 +110,14 @@ def test_runtime_errors_name_the_line_in_the_file(engine: JsEngine, tmp_path: Pa
     assert outcome.message.startswith("TypeError")
 
 
-def test_compiled_code_is_cached_and_recompiled_when_the_file_changes(engine: JsEngine, tmp_path: Path) -> None:
+def test_compiled_code_is_cached_and_recompiled_when_the_file_changes(
+    engine: JsEngine, tmp_path: Path
+) -> None:
     # GIVEN a file that has run once
     path = tmp_path / "Query.cached.js"
-    path.write_text("export function request(ctx) { return { v: 1 }; }\nexport function response(ctx) { return 0; }\n")
+    path.write_text(
+        "export function request(ctx) { return { v: 1 }; }\nexport function response(ctx) { return 0; }\n"
+    )
     assert engine.call(path, "request", _ctx(), ENV).value == {"v": 1}
     compiled = engine.compilations
 
@@ -111,7 +128,9 @@ def test_compiled_code_is_cached_and_recompiled_when_the_file_changes(engine: Js
     assert engine.compilations == compiled
 
     # WHEN the file changes
-    path.write_text("export function request(ctx) { return { v: 22 }; }\nexport function response(ctx) { return 0; }\n")
+    path.write_text(
+        "export function request(ctx) { return { v: 22 }; }\nexport function response(ctx) { return 0; }\n"
+    )
     stat = path.stat()
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
 
@@ -135,10 +154,13 @@ RESOLVER_USING_LIB = (
 
 def test_runtime_errors_in_lib_code_name_the_lib_file_and_line(engine: JsEngine, tmp_path: Path) -> None:
     # GIVEN a lib helper that reads a property of undefined on its line 3
-    _write(tmp_path, {
-        "lib/names.js": "export function first(user) {\n  // the first of a user's names\n  return user.names[0];\n}\n",
-        "none/Query.name.js": RESOLVER_USING_LIB,
-    })
+    _write(
+        tmp_path,
+        {
+            "lib/names.js": "export function first(user) {\n  // the first of a user's names\n  return user.names[0];\n}\n",
+            "none/Query.name.js": RESOLVER_USING_LIB,
+        },
+    )
 
     # WHEN the resolver calls it with no user
     outcome = engine.call(tmp_path / "none/Query.name.js", "request", _ctx(), ENV)
@@ -150,10 +172,13 @@ def test_runtime_errors_in_lib_code_name_the_lib_file_and_line(engine: JsEngine,
 
 def test_an_edited_lib_file_is_picked_up_by_the_next_call(engine: JsEngine, tmp_path: Path) -> None:
     # GIVEN a resolver that ran with its lib helper
-    _write(tmp_path, {
-        "lib/names.js": "export function first(user) { return user.names[0]; }\n",
-        "none/Query.name.js": RESOLVER_USING_LIB,
-    })
+    _write(
+        tmp_path,
+        {
+            "lib/names.js": "export function first(user) { return user.names[0]; }\n",
+            "none/Query.name.js": RESOLVER_USING_LIB,
+        },
+    )
     path = tmp_path / "none/Query.name.js"
     assert engine.call(path, "request", _ctx(user={"names": ["Ada", "L"]}), ENV).value == {"name": "Ada"}
     compiled = engine.compilations

@@ -48,7 +48,11 @@ def test_positions_map_to_the_segment_that_covers_them() -> None:
     source_map = _map(";AAAA,IAAI;ECCA")
 
     # WHEN / THEN a position maps to the last segment starting at or before it
-    start, before_second, second = source_map.original(2, 0), source_map.original(2, 3), source_map.original(2, 9)
+    start, before_second, second = (
+        source_map.original(2, 0),
+        source_map.original(2, 3),
+        source_map.original(2, 9),
+    )
     assert start == before_second == OriginalPosition("a.js", 1, 0)
     assert second == OriginalPosition("a.js", 1, 4)
     third = source_map.original(3, 7)

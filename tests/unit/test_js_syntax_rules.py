@@ -25,7 +25,10 @@ REJECTED = [
     ("no-disallowed-unary-operators", "export function request(ctx) { let i = 0; --i; return {}; }"),
     ("no-disallowed-unary-operators", "export function request(ctx) { return { v: ~ctx.x }; }"),
     ("no-in-operator", "export function request(ctx) { return { has: 'a' in ctx.args }; }"),
-    ("no-disallowed-binary-operators", "export function request(ctx) { return { a: ctx.x instanceof Object }; }"),
+    (
+        "no-disallowed-binary-operators",
+        "export function request(ctx) { return { a: ctx.x instanceof Object }; }",
+    ),
     ("no-async", "export async function request(ctx) { return {}; }"),
     ("no-async", "export function request(ctx) { const f = async () => 1; return {}; }"),
     ("no-await", "export function request(ctx) { return {}; }\nawait 1;"),
@@ -55,7 +58,9 @@ def _line_of_rule(source: str, rule: str) -> int:
 
 
 @pytest.mark.parametrize(("rule", "code"), REJECTED, ids=[f"{r}-{i}" for i, (r, _) in enumerate(REJECTED)])
-def test_rejected_syntax_names_file_line_and_rule(engine: JsEngine, tmp_path: Path, rule: str, code: str) -> None:
+def test_rejected_syntax_names_file_line_and_rule(
+    engine: JsEngine, tmp_path: Path, rule: str, code: str
+) -> None:
     # GIVEN a resolver file using a construct APPSYNC_JS does not support
     rule_expected = rule
     source = PRELUDE + code + "\n"
@@ -111,14 +116,19 @@ def _write(root: Path, files: dict[str, str]) -> None:
         (root / relative).write_text(text)
 
 
-def test_a_violation_inside_a_lib_file_names_the_lib_file_and_its_line(engine: JsEngine, tmp_path: Path) -> None:
+def test_a_violation_inside_a_lib_file_names_the_lib_file_and_its_line(
+    engine: JsEngine, tmp_path: Path
+) -> None:
     # GIVEN a resolver whose imported lib helper uses ++ on its line 4
-    _write(tmp_path, {
-        "lib/count.js": "export function next(n) {\n  let value = n;\n  // counts\n  value++;\n  return value;\n}\n",
-        "none/Query.count.js": "import { next } from '../lib/count.js';\n"
-                               "export function request(ctx) { return { payload: next(1) }; }\n"
-                               "export function response(ctx) { return ctx.result; }\n",
-    })
+    _write(
+        tmp_path,
+        {
+            "lib/count.js": "export function next(n) {\n  let value = n;\n  // counts\n  value++;\n  return value;\n}\n",
+            "none/Query.count.js": "import { next } from '../lib/count.js';\n"
+            "export function request(ctx) { return { payload: next(1) }; }\n"
+            "export function response(ctx) { return ctx.result; }\n",
+        },
+    )
 
     # WHEN the resolver is loaded
     with pytest.raises(JsCodeError) as caught:
@@ -126,16 +136,20 @@ def test_a_violation_inside_a_lib_file_names_the_lib_file_and_its_line(engine: J
 
     # THEN the error names the lib file, its line and the rule
     error = caught.value
-    assert (error.path, error.line, error.rule) == (tmp_path / "lib/count.js", 4, "no-disallowed-unary-operators")
+    assert (error.path, error.line, error.rule) == (
+        tmp_path / "lib/count.js",
+        4,
+        "no-disallowed-unary-operators",
+    )
     assert str(error).startswith(f"{tmp_path / 'lib/count.js'}:4:3: the ++ operator is not supported")
 
 
 LIB = {
     "lib/strings.js": "export const PREFIX = 'post';\nexport const upper = (s) => s.toUpperCase();\n"
-                      "export default function label(id) { return `${PREFIX}-${id}`; }\n",
+    "export default function label(id) { return `${PREFIX}-${id}`; }\n",
     "lib/index.js": "export * from './strings.js';\nexport { default as label } from './strings.js';\n"
-                    "import * as ddb from '@aws-appsync/utils/dynamodb';\n"
-                    "export function key(id) { return ddb.get({ key: { id } }).key; }\n",
+    "import * as ddb from '@aws-appsync/utils/dynamodb';\n"
+    "export function key(id) { return ddb.get({ key: { id } }).key; }\n",
     "lib/responses.js": "export function response(ctx) { return ctx.result; }\n",
 }
 # Module shapes that make esbuild write code of its own (namespace objects, re-exports, renamed imports); the
@@ -184,7 +198,9 @@ def test_code_esbuild_writes_for_lib_imports_passes_appsyncs_rules(
     assert outcome.value == {"payload": payload}
 
 
-def test_esbuilds_namespace_helper_is_in_the_bundle_the_rules_accepted(engine: JsEngine, tmp_path: Path) -> None:
+def test_esbuilds_namespace_helper_is_in_the_bundle_the_rules_accepted(
+    engine: JsEngine, tmp_path: Path
+) -> None:
     # GIVEN the namespace shape above, loaded
     _write(tmp_path, {**LIB, "none/Query.shape.js": next(iter(SHAPES.values()))[0]})
     path = tmp_path / "none/Query.shape.js"

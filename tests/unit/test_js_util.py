@@ -27,9 +27,20 @@ def evaluate(tmp_path_factory: pytest.TempPathFactory) -> Any:
             f"export function request(ctx) {{ return {{ v: {expression} }}; }}\n"
             "export function response(ctx) { return ctx.result; }\n"
         )
-        ctx = {"arguments": {}, "stash": {}, "identity": None, "source": None, "prev": {"result": None},
-               "result": None, "error": None, "request": {"headers": {}}, "info": {}}
-        outcome = engine.call(path, "request", ctx, {"authType": auth_type, "typeName": "Query", "fieldName": "f"})
+        ctx = {
+            "arguments": {},
+            "stash": {},
+            "identity": None,
+            "source": None,
+            "prev": {"result": None},
+            "result": None,
+            "error": None,
+            "request": {"headers": {}},
+            "info": {},
+        }
+        outcome = engine.call(
+            path, "request", ctx, {"authType": auth_type, "typeName": "Query", "fieldName": "f"}
+        )
         assert outcome.status == "ok", outcome
         return outcome.value["v"]
 
@@ -42,7 +53,10 @@ EXACT = [
     ("util.dynamodb.toDynamoDB(true)", {"BOOL": True}),
     ("util.dynamodb.toDynamoDB(null)", {"NULL": None}),
     ("util.dynamodb.toDynamoDB(['foo', 1, true])", {"L": [{"S": "foo"}, {"N": 1}, {"BOOL": True}]}),
-    ("util.dynamodb.toDynamoDB({ a: 'x', b: { c: 1 } })", {"M": {"a": {"S": "x"}, "b": {"M": {"c": {"N": 1}}}}}),
+    (
+        "util.dynamodb.toDynamoDB({ a: 'x', b: { c: 1 } })",
+        {"M": {"a": {"S": "x"}, "b": {"M": {"c": {"N": 1}}}}},
+    ),
     ("util.dynamodb.toMapValues({ id: 'x', n: 2 })", {"id": {"S": "x"}, "n": {"N": 2}}),
     ("util.dynamodb.toString('x')", {"S": "x"}),
     ("util.dynamodb.toNumber(3)", {"N": 3}),
@@ -54,13 +68,28 @@ EXACT = [
     ("util.dynamodb.toNull()", {"NULL": None}),
     ("util.dynamodb.toList(['a'])", {"L": [{"S": "a"}]}),
     ("util.dynamodb.toMap({ a: 1 })", {"M": {"a": {"N": 1}}}),
-    ("util.dynamodb.toS3Object('k', 'b', 'us-east-1')", {"S": json.dumps({"s3": {"key": "k", "bucket": "b", "region": "us-east-1"}}, separators=(",", ":"))}),
+    (
+        "util.dynamodb.toS3Object('k', 'b', 'us-east-1')",
+        {"S": json.dumps({"s3": {"key": "k", "bucket": "b", "region": "us-east-1"}}, separators=(",", ":"))},
+    ),
     ("util.time.epochMilliSecondsToSeconds(1517943695750)", 1517943695),
     ("util.time.epochMilliSecondsToISO8601(1517943695750)", "2018-02-06T19:01:35.750Z"),
-    ("util.time.epochMilliSecondsToFormatted(1517943695750, 'yyyy-MM-dd HH:mm:ssZ')", "2018-02-06 19:01:35+0000"),
-    ("util.time.epochMilliSecondsToFormatted(1517943695750, 'yyyy-MM-dd HH:mm:ss', 'Europe/Paris')", "2018-02-06 20:01:35"),
-    ("util.time.parseFormattedToEpochMilliSeconds('2018-02-01 17:21:05.000+0000', 'yyyy-MM-dd HH:mm:ss.SSSZ')", 1517505665000),
-    ("util.time.parseFormattedToEpochMilliSeconds('2018-02-01 18:21:05', 'yyyy-MM-dd HH:mm:ss', 'Europe/Paris')", 1517505665000),
+    (
+        "util.time.epochMilliSecondsToFormatted(1517943695750, 'yyyy-MM-dd HH:mm:ssZ')",
+        "2018-02-06 19:01:35+0000",
+    ),
+    (
+        "util.time.epochMilliSecondsToFormatted(1517943695750, 'yyyy-MM-dd HH:mm:ss', 'Europe/Paris')",
+        "2018-02-06 20:01:35",
+    ),
+    (
+        "util.time.parseFormattedToEpochMilliSeconds('2018-02-01 17:21:05.000+0000', 'yyyy-MM-dd HH:mm:ss.SSSZ')",
+        1517505665000,
+    ),
+    (
+        "util.time.parseFormattedToEpochMilliSeconds('2018-02-01 18:21:05', 'yyyy-MM-dd HH:mm:ss', 'Europe/Paris')",
+        1517505665000,
+    ),
     ("util.time.parseISO8601ToEpochMilliSeconds('2018-02-01T17:21:05.180+08:00')", 1517476865180),
     ("util.str.normalize('e\\u0301', 'NFC')", "\u00e9"),
     ("util.math.roundNum(1.6)", 2),
@@ -72,7 +101,7 @@ EXACT = [
     ("util.urlDecode('a+b%26c')", "a b&c"),
     ("util.matches('a-\\\\d+', 'a-12')", True),
     ("util.matches('a-\\\\d+', 'xa-12')", False),
-    ("util.escapeJavaScript(\"it's \\\"q\\\"\\n\")", "it\\'s \\\"q\\\"\\n"),
+    ('util.escapeJavaScript("it\'s \\"q\\"\\n")', 'it\\\'s \\"q\\"\\n'),
     ("util.isNull(null)", True),
     ("util.isNull('')", False),
     ("util.isNullOrEmpty('')", True),
@@ -81,18 +110,44 @@ EXACT = [
     ("util.defaultIfNull(null, 'd')", "d"),
     ("util.defaultIfNullOrEmpty('', 'd')", "d"),
     ("util.defaultIfNullOrBlank(' ', 'd')", "d"),
-    ("JSON.parse(util.transform.toDynamoDBFilterExpression({ title: { contains: 'Hello World' } }))",
-     {"expression": "(contains(#title,:title_contains))", "expressionNames": {"#title": "title"},
-      "expressionValues": {":title_contains": {"S": "Hello World"}}}),
-    ("JSON.parse(util.transform.toDynamoDBConditionExpression({ version: { eq: 2 }, id: { attributeExists: true } }))",
-     {"expression": "(#version = :version_eq) AND (attribute_exists(#id))",
-      "expressionNames": {"#version": "version", "#id": "id"}, "expressionValues": {":version_eq": {"N": 2}}}),
-    ("util.transform.toSubscriptionFilter({ ownerId: { eq: 'u1' }, priority: { in: [1, 2] } })",
-     {"filterGroup": [{"filters": [{"fieldName": "ownerId", "operator": "eq", "value": "u1"},
-                                   {"fieldName": "priority", "operator": "in", "value": [1, 2]}]}]}),
-    ("util.transform.toSubscriptionFilter({ or: [{ a: { eq: 1 } }, { b: { ne: 2 } }] })",
-     {"filterGroup": [{"filters": [{"fieldName": "a", "operator": "eq", "value": 1}]},
-                      {"filters": [{"fieldName": "b", "operator": "ne", "value": 2}]}]}),
+    (
+        "JSON.parse(util.transform.toDynamoDBFilterExpression({ title: { contains: 'Hello World' } }))",
+        {
+            "expression": "(contains(#title,:title_contains))",
+            "expressionNames": {"#title": "title"},
+            "expressionValues": {":title_contains": {"S": "Hello World"}},
+        },
+    ),
+    (
+        "JSON.parse(util.transform.toDynamoDBConditionExpression({ version: { eq: 2 }, id: { attributeExists: true } }))",
+        {
+            "expression": "(#version = :version_eq) AND (attribute_exists(#id))",
+            "expressionNames": {"#version": "version", "#id": "id"},
+            "expressionValues": {":version_eq": {"N": 2}},
+        },
+    ),
+    (
+        "util.transform.toSubscriptionFilter({ ownerId: { eq: 'u1' }, priority: { in: [1, 2] } })",
+        {
+            "filterGroup": [
+                {
+                    "filters": [
+                        {"fieldName": "ownerId", "operator": "eq", "value": "u1"},
+                        {"fieldName": "priority", "operator": "in", "value": [1, 2]},
+                    ]
+                }
+            ]
+        },
+    ),
+    (
+        "util.transform.toSubscriptionFilter({ or: [{ a: { eq: 1 } }, { b: { ne: 2 } }] })",
+        {
+            "filterGroup": [
+                {"filters": [{"fieldName": "a", "operator": "eq", "value": 1}]},
+                {"filters": [{"fieldName": "b", "operator": "ne", "value": 2}]},
+            ]
+        },
+    ),
 ]
 
 
@@ -109,7 +164,10 @@ SHAPED = [
     ("util.time.nowISO8601()", r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z"),
     ("String(util.time.nowEpochSeconds())", r"\d{10}"),
     ("String(util.time.nowEpochMilliSeconds())", r"\d{13}"),
-    ("util.time.nowFormatted('yyyy-MM-dd HH:mm:ssZ', 'America/New_York')", r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d-0[45]00"),
+    (
+        "util.time.nowFormatted('yyyy-MM-dd HH:mm:ssZ', 'America/New_York')",
+        r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d-0[45]00",
+    ),
     ("String(util.math.randomDouble())", r"0(\.\d+)?"),
     ("String(util.math.randomWithinRange(5, 6))", r"[56]"),
 ]
@@ -123,9 +181,13 @@ def test_util_generated_values_have_appsyncs_shape(evaluate: Any, expression: st
 
 @pytest.mark.parametrize(
     ("auth_type", "expected"),
-    [("API_KEY", "API Key Authorization"), ("AWS_IAM", "IAM Authorization"),
-     ("AMAZON_COGNITO_USER_POOLS", "User Pool Authorization"), ("OPENID_CONNECT", "Open ID Connect Authorization"),
-     ("AWS_LAMBDA", "Lambda Authorization")],
+    [
+        ("API_KEY", "API Key Authorization"),
+        ("AWS_IAM", "IAM Authorization"),
+        ("AMAZON_COGNITO_USER_POOLS", "User Pool Authorization"),
+        ("OPENID_CONNECT", "Open ID Connect Authorization"),
+        ("AWS_LAMBDA", "Lambda Authorization"),
+    ],
 )
 def test_auth_type_names_the_requests_auth_mode(evaluate: Any, auth_type: str, expected: str) -> None:
     # GIVEN a request under one auth mode / WHEN the resolver asks util.authType() / THEN AppSync's name comes back
@@ -136,8 +198,10 @@ def test_a_bad_time_pattern_fails_the_resolver_with_a_clear_message(tmp_path: Pa
     # GIVEN a resolver formatting time with an unknown time zone
     engine = JsEngine()
     path = tmp_path / "Query.t.js"
-    path.write_text("export function request(ctx) { return util.time.nowFormatted('yyyy', 'Mars/Base'); }\n"
-                    "export function response(ctx) { return 1; }\n")
+    path.write_text(
+        "export function request(ctx) { return util.time.nowFormatted('yyyy', 'Mars/Base'); }\n"
+        "export function response(ctx) { return 1; }\n"
+    )
 
     # WHEN it runs
     outcome = engine.call(path, "request", {"arguments": {}, "stash": {}}, {"authType": "API_KEY"})

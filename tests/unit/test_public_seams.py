@@ -20,11 +20,21 @@ def _private_uses(path: Path, root: Path = ROOT) -> list[str]:
             owner = node.value
             if not (isinstance(owner, ast.Name) and owner.id in ("self", "cls")):
                 found.append(f"{name}:{node.lineno}: .{node.attr}")
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("getattr", "hasattr"):
-            if len(node.args) > 1 and isinstance(node.args[1], ast.Constant) and str(node.args[1].value).startswith("_"):
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in ("getattr", "hasattr")
+        ):
+            if (
+                len(node.args) > 1
+                and isinstance(node.args[1], ast.Constant)
+                and str(node.args[1].value).startswith("_")
+            ):
                 found.append(f"{name}:{node.lineno}: {node.func.id}(…, {node.args[1].value!r})")
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            private = [part for part in node.module.split(".") if part.startswith("_") and not part.startswith("__")]
+            private = [
+                part for part in node.module.split(".") if part.startswith("_") and not part.startswith("__")
+            ]
             private += [a.name for a in node.names if a.name.startswith("_") and not a.name.startswith("__")]
             if private:
                 found.append(f"{name}:{node.lineno}: from {node.module} import …")
@@ -79,7 +89,10 @@ def _imported_roots(path: Path) -> set[str]:
         ("infra", {"appsync_local"}),  # infra deploys the app definition, not the local runtime
         ("appdef", {"appsync_local", "infra", "resolvers"}),
         ("jsbundles", {"appsync_local", "infra", "appdef"}),
-        ("resolvers", {"appsync_local", "appdef", "infra", "jsbundles", "schema"}),  # D3: runs unchanged on Lambda
+        (
+            "resolvers",
+            {"appsync_local", "appdef", "infra", "jsbundles", "schema"},
+        ),  # D3: runs unchanged on Lambda
     ],
 )
 def test_layers_point_one_way(package: str, forbidden: set[str]) -> None:

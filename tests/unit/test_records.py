@@ -64,13 +64,17 @@ def test_create_checks_every_create_field_and_update_only_those_given() -> None:
         ({"priority": 0}, False, "priority must be a positive integer"),
     ],
 )
-def test_what_a_client_may_not_send_is_refused(given: dict[str, object], creating: bool, message: str) -> None:
+def test_what_a_client_may_not_send_is_refused(
+    given: dict[str, object], creating: bool, message: str
+) -> None:
     with pytest.raises(ValueError, match=message):
         checked_fields(Task, given, creating=creating)
 
 
 def test_contract_input_maps_to_record_names() -> None:
-    assert from_contract_input({"id": "x", "expectedVersion": 1, "dueDate": "2024-01-01"}, exclude=("id",)) == {
+    assert from_contract_input(
+        {"id": "x", "expectedVersion": 1, "dueDate": "2024-01-01"}, exclude=("id",)
+    ) == {
         "expected_version": 1,
         "due_date": "2024-01-01",
     }

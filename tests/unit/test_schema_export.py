@@ -158,7 +158,9 @@ def test_export_declares_no_appsync_builtins(exported: str) -> None:
     # THEN it declares none of the scalars or directives AppSync has built in (AppSync rejects those)
     assert not [line for line in lines if line.startswith("scalar ")]
     assert not [line for line in lines if line.startswith("directive @aws_")]
-    assert exported.startswith("schema {\n  query: Query\n  mutation: Mutation\n  subscription: Subscription\n}\n")
+    assert exported.startswith(
+        "schema {\n  query: Query\n  mutation: Mutation\n  subscription: Subscription\n}\n"
+    )
 
 
 def _within(contract: dict[str, object], built: dict[str, object]) -> dict[str, object]:

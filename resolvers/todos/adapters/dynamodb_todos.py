@@ -19,6 +19,7 @@ from resolvers.todos.domain.models import Todo, TodoCursor, TodoQueryPage
 
 NEWEST_FIRST_INDEX = "byOwnerCreatedAt"
 
+
 def todo_to_item(todo: Todo) -> dict[str, Any]:
     """The DynamoDB item for ``todo`` (absent optional fields are left out, not stored as null)."""
     return stored_form(todo)

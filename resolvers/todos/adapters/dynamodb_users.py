@@ -18,7 +18,6 @@ BATCH_GET_MAX_KEYS = 100  # DynamoDB's BatchGetItem limit
 _BATCH_GET_ATTEMPTS = 5
 
 
-
 def profile_to_item(profile: UserProfile) -> dict[str, Any]:
     """The DynamoDB item for ``profile`` (absent optional fields are left out)."""
     return stored_form(profile)

@@ -16,8 +16,12 @@ class TeapotError(Exception):
 
 
 def _node(i: int) -> dict[str, Any]:
-    return {"id": str(i), "name": f"node-{i}", "color": "RED" if i % 2 else "BLUE",
-            "parent": {"id": f"p{i}", "name": f"parent-{i}", "color": "BLUE", "parent": None}}
+    return {
+        "id": str(i),
+        "name": f"node-{i}",
+        "color": "RED" if i % 2 else "BLUE",
+        "parent": {"id": f"p{i}", "name": f"parent-{i}", "color": "BLUE", "parent": None},
+    }
 
 
 @app.resolver(type_name="Query", field_name="node")
