@@ -2,21 +2,38 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import Field, PrivateAttr, model_validator
+from pydantic import Field as PydanticField
 
 from .api import ApiConfig
 from .auth import AuthConfig, CognitoConfig
-from .base import KEY, Definition, Name
+from .base import KEY, Definition, Name, StrictStr
+from .events import (
+    DynamoDBStreamTrigger,
+    EmailConfig,
+    KinesisTrigger,
+    QueueConfig,
+    S3Trigger,
+    SqsTrigger,
+    StreamConfig,
+)
 from .functions import FunctionConfig
 from .local import LocalConfig, LocalUser
+from .references import API_ATTRIBUTES, KINDS, references
 from .resources import BucketConfig, BucketName, DataSourceConfig, FieldKey, PipelineConfig, TableConfig
 
+# SQS's rule: letters, digits, hyphens and underscores, at most 80 characters.
+QueueName = Annotated[StrictStr, PydanticField(pattern=r"^[A-Za-z0-9_-]{1,80}$")]
+
 # Tables of named entries, by their path in the file: each entry learns its own key.
-_NAMED = (("functions",), ("tables",), ("data_sources",), ("pipelines",), ("buckets",), ("local", "users"))
+_NAMED = (
+    ("functions",), ("tables",), ("data_sources",), ("pipelines",), ("buckets",), ("queues",), ("streams",),
+    ("local", "users"),
+)  # fmt: skip
 
 Location = tuple[str | int, ...]
 
@@ -49,6 +66,9 @@ class AppConfig(Definition):
     data_sources: dict[Name, DataSourceConfig] = Field(default_factory=dict)
     pipelines: dict[FieldKey, PipelineConfig] = Field(default_factory=dict)
     buckets: dict[BucketName, BucketConfig] = Field(default_factory=dict)
+    queues: dict[QueueName, QueueConfig] = Field(default_factory=dict)
+    streams: dict[Name, StreamConfig] = Field(default_factory=dict, description="Kinesis data streams.")
+    email: EmailConfig = EmailConfig()
     local: LocalConfig = LocalConfig()
     _root: Path = PrivateAttr(default_factory=Path.cwd)
 
@@ -109,6 +129,15 @@ class AppConfig(Definition):
     def user_buckets(self) -> tuple[BucketConfig, ...]:
         return tuple(b for b in self.buckets.values() if not b.cdn)
 
+    def all_queues(self) -> dict[str, QueueConfig]:
+        """Every queue, with the dead-letter queues `[queues]` implies (`<name>-dlq`) added."""
+        queues = dict(self.queues)
+        for queue in self.queues.values():
+            dlq = queue.dead_letter_queue
+            if dlq is not None and dlq not in queues:
+                queues[dlq] = QueueConfig.named(dlq, message_retention_seconds=1_209_600)
+        return queues
+
     def data_source(self, name: str) -> DataSourceConfig:
         return self.data_sources[name]
 
@@ -153,10 +182,127 @@ class AppConfig(Definition):
                     )
         if self.seed_file is not None and not self.seed_file.is_file():
             found.append((("local", "seed"), f"{self.seed_file} does not exist"))
+        found += self._event_problems()
+        found += self._reference_problems()
         if self.pipelines and not self.js_root.is_dir():
             found.append(
                 (("api", "js_resolvers"), f"{self.js_root} does not exist, but [pipelines] needs its files")
             )
+        return found
+
+    def _event_problems(self) -> list[tuple[Location, str]]:
+        found: list[tuple[Location, str]] = []
+        queues = self.all_queues()
+        for name, queue in self.queues.items():
+            explicit = queue.dead_letter.queue if queue.dead_letter else None
+            if explicit is not None and explicit not in self.queues:
+                found.append(
+                    (("queues", name, "dead_letter", "queue"), _unknown("queue", explicit, self.queues))
+                )
+            if explicit == name:
+                found.append(
+                    (("queues", name, "dead_letter", "queue"), "a queue cannot be its own dead-letter queue")
+                )
+        for bucket_name, bucket in self.buckets.items():
+            for index, notification in enumerate(bucket.notifications):
+                where: Location = ("buckets", bucket_name, "notifications", index, "queue")
+                if notification.queue not in queues:
+                    found.append((where, _unknown("queue", notification.queue, queues)))
+        for name, function in self.functions.items():
+            for index, trigger in enumerate(function.triggers):
+                at: Location = ("functions", name, "triggers", index)
+                found += self._trigger_problems(at, function.timeout_seconds, trigger, queues)
+        found += self._overlapping_notifications()
+        return found
+
+    def _trigger_problems(
+        self, at: Location, timeout: int, trigger: object, queues: dict[str, QueueConfig]
+    ) -> list[tuple[Location, str]]:
+        found: list[tuple[Location, str]] = []
+        if isinstance(trigger, DynamoDBStreamTrigger):
+            table = self.tables.get(trigger.table)
+            if table is None:
+                found.append(((*at, "table"), _unknown("table", trigger.table, self.tables)))
+            elif table.stream is None:
+                found.append(
+                    (
+                        (*at, "table"),
+                        f"table {trigger.table!r} has no stream: set tables.{trigger.table}.stream",
+                    )
+                )
+        elif isinstance(trigger, KinesisTrigger) and trigger.stream not in self.streams:
+            found.append(((*at, "stream"), _unknown("stream", trigger.stream, self.streams)))
+        elif isinstance(trigger, SqsTrigger):
+            queue = queues.get(trigger.queue)
+            if queue is None:
+                found.append(((*at, "queue"), _unknown("queue", trigger.queue, queues)))
+            elif queue.visibility_timeout_seconds < timeout:
+                found.append(
+                    (
+                        (*at, "queue"),
+                        (
+                            f"queue {trigger.queue!r} has a visibility timeout of "
+                            f"{queue.visibility_timeout_seconds} s, less than the function's timeout of {timeout} s "
+                            "(Lambda refuses the mapping)"
+                        ),
+                    )
+                )
+        elif isinstance(trigger, S3Trigger) and trigger.bucket not in self.buckets:
+            found.append(((*at, "bucket"), _unknown("bucket", trigger.bucket, self.buckets)))
+        on_failure = getattr(trigger, "on_failure", None)
+        if on_failure is not None and on_failure not in queues:
+            found.append(((*at, "on_failure"), _unknown("queue", on_failure, queues)))
+        return found
+
+    def _overlapping_notifications(self) -> list[tuple[Location, str]]:
+        """S3 refuses two notifications of one bucket whose event types and key filters overlap."""
+        found: list[tuple[Location, str]] = []
+        per_bucket: dict[str, list[tuple[Location, tuple[str, ...], str, str]]] = {}
+        for name, bucket in self.buckets.items():
+            for index, n in enumerate(bucket.notifications):
+                per_bucket.setdefault(name, []).append(
+                    (("buckets", name, "notifications", index), n.events, n.prefix, n.suffix)
+                )
+        for name, function in self.functions.items():
+            for index, trigger in enumerate(function.triggers):
+                if isinstance(trigger, S3Trigger):
+                    where: Location = ("functions", name, "triggers", index)
+                    per_bucket.setdefault(trigger.bucket, []).append(
+                        (where, trigger.events, trigger.prefix, trigger.suffix)
+                    )
+        for entries in per_bucket.values():
+            for i, (where, events, prefix, suffix) in enumerate(entries):
+                for other, other_events, other_prefix, other_suffix in entries[:i]:
+                    if (
+                        _events_overlap(events, other_events)
+                        and (prefix.startswith(other_prefix) or other_prefix.startswith(prefix))
+                        and (suffix.endswith(other_suffix) or other_suffix.endswith(suffix))
+                    ):
+                        found.append(
+                            (where, f"overlaps {_key_path(other)} (S3 refuses overlapping notifications)")
+                        )
+        return found
+
+    def _reference_problems(self) -> list[tuple[Location, str]]:
+        found: list[tuple[Location, str]] = []
+        known: dict[str, Iterable[str]] = {
+            "table": self.tables, "bucket": self.buckets, "queue": self.all_queues(), "stream": self.streams,
+            "cdn": [b.name for b in self.cdn_buckets], "api": API_ATTRIBUTES,
+        }  # fmt: skip
+        for name, function in self.functions.items():
+            for key, value in function.environment.items():
+                for reference in references(value):
+                    where: Location = ("functions", name, "environment", key)
+                    if reference.kind not in known:
+                        found.append((where, f"{reference}: the kinds are {', '.join(KINDS)}"))
+                    elif reference.name not in known[reference.kind]:
+                        found.append(
+                            (
+                                where,
+                                f"{reference}: "
+                                + _unknown(reference.kind, reference.name, known[reference.kind]),
+                            )
+                        )
         return found
 
     def _auth_problems(self) -> list[tuple[Location, str]]:
@@ -185,6 +331,19 @@ class AppConfig(Definition):
                 (("auth", "lambda", "function"), _unknown("function", authorizer.function, self.functions))
             )
         return found
+
+
+def _events_overlap(first: tuple[str, ...], second: tuple[str, ...]) -> bool:
+    def covers(a: str, b: str) -> bool:
+        return a == b or (a.endswith(":*") and b.startswith(a[:-1]))
+
+    return any(covers(a, b) or covers(b, a) for a in first for b in second)
+
+
+def _key_path(location: Location) -> str:
+    return ".".join(str(part) if isinstance(part, str) else f"[{part}]" for part in location).replace(
+        ".[", "["
+    )
 
 
 def _unknown(kind: str, name: str, known: Any, where: str = "") -> str:

@@ -8,6 +8,7 @@ from pydantic import Field, field_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from .base import Definition, StrictInt, StrictStr, named
+from .events import Trigger
 from .resources import FieldKey
 
 # Lambda's rules: a letter first, then letters, digits and underscores; Lambda sets the reserved ones itself.
@@ -61,8 +62,14 @@ class FunctionConfig(Definition):
     )
     environment: dict[VariableName, StrictStr] = Field(
         default_factory=dict,
-        description="The function's own variables (strings); a value naming a table or bucket becomes its "
-        "deployed name.",
+        description="The function's own variables (strings). `${table:T}`, `${bucket:B}`, `${queue:Q}`, "
+        "`${stream:S}`, `${cdn:B}` and `${api:graphql_url}` become the resource's local or deployed value "
+        "(and grant the function its use); a value that is a table's or bucket's name becomes its deployed name.",
+    )
+    triggers: tuple[Trigger, ...] = Field(
+        (),
+        description="What invokes the function besides AppSync: a table's stream, a queue, a Kinesis stream, "
+        "S3 events or a schedule (`[[functions.<name>.triggers]] type = …`).",
     )
     requirements: tuple[Requirement, ...] = Field(
         (),

@@ -8,6 +8,7 @@ from pydantic import Field
 from pydantic.json_schema import SkipJsonSchema
 
 from .base import Definition, Name, StrictBool, StrictStr, Text, named
+from .events import BucketNotification
 
 
 class KeyAttribute(Definition):
@@ -67,6 +68,9 @@ class BucketConfig(Definition):
     description: Text = ""
     cors: StrictBool = Field(False, description="Browsers may PUT/GET with presigned URLs from any origin.")
     cdn: StrictBool = Field(False, description="Served only through CloudFront (origin access control).")
+    notifications: tuple[BucketNotification, ...] = Field(
+        (), description="S3 event notifications to queues (`[[buckets.<name>.notifications]]`)."
+    )
 
 
 class DataSourceConfig(Definition):
