@@ -10,6 +10,7 @@ from __future__ import annotations
 from .api import AUTH_MODES, ApiConfig, CacheConfig, WafConfig
 from .app import AppConfig
 from .auth import AuthConfig, CognitoConfig, LambdaAuthorizerConfig, OidcConfig
+from .events import EmailConfig, QueueConfig, StreamConfig
 from .functions import FunctionConfig
 from .loading import ConfigError, load_config, parse_config
 from .local import LocalConfig, LocalUser
@@ -32,6 +33,7 @@ __all__ = [
     "CognitoConfig",
     "ConfigError",
     "DataSourceConfig",
+    "EmailConfig",
     "FunctionConfig",
     "IndexConfig",
     "KeyAttribute",
@@ -40,6 +42,8 @@ __all__ = [
     "LocalUser",
     "OidcConfig",
     "PipelineConfig",
+    "QueueConfig",
+    "StreamConfig",
     "TableConfig",
     "WafConfig",
     "load_config",

@@ -6,7 +6,7 @@ import contextlib
 import gc
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from .auth import UnauthorizedError
 from .errors import RequestError
@@ -77,9 +77,16 @@ def _parse_body(body: bytes) -> tuple[str, dict[str, Any] | None, str | None]:
 
 
 def create_app(
-    runtime: Runtime, *, node_modules: Path | None = None, keep_alive_seconds: float = KEEP_ALIVE_SECONDS
+    runtime: Runtime,
+    *,
+    node_modules: Path | None = None,
+    keep_alive_seconds: float = KEEP_ALIVE_SECONDS,
+    local_routes: Sequence[BaseRoute] = (),
 ) -> Starlette:
-    """The ASGI app serving `runtime` (HTTP POST and the realtime WebSocket share `/graphql`)."""
+    """The ASGI app serving `runtime` (HTTP POST and the realtime WebSocket share `/graphql`).
+
+    `local_routes` are the local stand-ins for other AWS endpoints (the CDN, the inbox), served alongside.
+    """
     node_modules = node_modules or runtime.config.root / "node_modules"
     executor = runtime.executor
     authenticator = runtime.authenticator
@@ -143,6 +150,7 @@ def create_app(
         Route("/auth/signin", sign_in, methods=["POST"]),
         *graphiql_routes(node_modules),
         *realtime.routes(),
+        *local_routes,
     ]
     if runtime.config.cognito is not None and runtime.user_pool is not None:
         routes.append(Route(f"/{runtime.config.cognito.user_pool_id}/.well-known/jwks.json", jwks))
@@ -166,7 +174,7 @@ def create_app(
             Middleware(
                 CORSMiddleware,
                 allow_origins=["*"],
-                allow_methods=["GET", "POST", "OPTIONS"],
+                allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
                 allow_headers=["*"],
                 expose_headers=["x-amzn-RequestId"],
             )

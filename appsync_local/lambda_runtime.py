@@ -26,6 +26,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 
 from appdef import ConfigError, FunctionConfig
 from appdef.bindings import BindingError
+from appdef.references import Reference, substitute
 
 from .errors import LambdaError
 from .function_environ import function_scope, process_environ
@@ -70,8 +71,14 @@ class LambdaContext:
         return max(0, int((self._deadline - time.monotonic()) * 1000))
 
 
-def lambda_environment(config: FunctionConfig, region: str, process: Mapping[str, str]) -> dict[str, str]:
-    """The environment Lambda gives `config`'s container: its reserved variables, then the function's own."""
+def lambda_environment(
+    config: FunctionConfig,
+    region: str,
+    process: Mapping[str, str],
+    resolve: Callable[[Reference], str] | None = None,
+) -> dict[str, str]:
+    """The environment Lambda gives `config`'s container: its reserved variables, then the function's own
+    (with `${kind:name}` references resolved by `resolve`)."""
     passed = {k: v for k, v in process.items() if k in PASSED_FROM_PROCESS or k.startswith(PASSED_PREFIXES)}
     reserved = {
         "AWS_REGION": region,
@@ -86,7 +93,8 @@ def lambda_environment(config: FunctionConfig, region: str, process: Mapping[str
         "_HANDLER": config.handler,
         "TZ": ":UTC",
     }
-    return {**passed, **reserved, **config.platform_environment(), **config.environment}
+    own = {k: substitute(v, resolve) if resolve else v for k, v in config.environment.items()}
+    return {**passed, **reserved, **config.platform_environment(), **own}
 
 
 def missing_requirements(config: FunctionConfig) -> list[str]:
@@ -111,9 +119,12 @@ def missing_requirements(config: FunctionConfig) -> list[str]:
 class LocalFunction:
     """One Lambda function, invoked in-process in its own environment."""
 
-    def __init__(self, config: FunctionConfig, region: str) -> None:
+    def __init__(
+        self, config: FunctionConfig, region: str, resolve: Callable[[Reference], str] | None = None
+    ) -> None:
         self.config = config
         self.region = region
+        self._resolve = resolve
         self.invocations = 0
         self._environ: dict[str, str] | None = None
         self._handler: Callable[[Any, Any], Any] | None = None
@@ -127,7 +138,7 @@ class LocalFunction:
     def environ(self) -> dict[str, str]:
         """The container's `os.environ`, made at its first use (a cold start) and kept while it is warm."""
         if self._environ is None:
-            self._environ = lambda_environment(self.config, self.region, process_environ())
+            self._environ = lambda_environment(self.config, self.region, process_environ(), self._resolve)
         return self._environ
 
     def check(self) -> None:

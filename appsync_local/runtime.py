@@ -19,8 +19,10 @@ from .auth import (
 )
 from .datasources import DynamoDBDataSource
 from .executor import Executor
+from .function_environ import process_environ
 from .js import DataSource, JsResolverRunner, NoneDataSource
 from .lambda_runtime import LocalFunction
+from .local_references import LocalReferences
 from .sdl import appsync_sdl, load_schema
 
 
@@ -74,23 +76,28 @@ def data_sources(config: AppConfig) -> dict[str, DataSource]:
     return sources
 
 
-def local_functions(config: AppConfig) -> dict[str, LocalFunction]:
-    """Every function of the app, each imported in its own environment; a bad one is refused by key path."""
+def local_functions(config: AppConfig, public_url: str | None = None) -> dict[str, LocalFunction]:
+    """Every function of the app, each imported in its own environment; a bad one is refused by key path.
+
+    `public_url` is where the runtime serves (for `${api:graphql_url}` and `${cdn:…}` references).
+    """
+    resolve = LocalReferences(public_url, process_environ())
     functions = {
-        name: LocalFunction(function, config.api.region) for name, function in config.functions.items()
+        name: LocalFunction(function, config.api.region, resolve)
+        for name, function in config.functions.items()
     }
     for function in functions.values():
         function.check()
     return functions
 
 
-def build_runtime(config: AppConfig, data_dir: Path | None = None) -> Runtime:
-    """Load the schema, discover the bindings and wire auth for `config`."""
+def build_runtime(config: AppConfig, data_dir: Path | None = None, public_url: str | None = None) -> Runtime:
+    """Load the schema, discover the bindings and wire auth for `config`; `public_url` is where it will serve."""
     data_dir = data_dir or config.data_dir
     data_dir.mkdir(parents=True, exist_ok=True)
     app_schema = load_schema(config.api.schema_spec)
     sdl = appsync_sdl(app_schema)
-    functions = local_functions(config)
+    functions = local_functions(config, public_url)
     bindings = BindingRegistry.discover(
         config, lambda function: functions[function.name].import_object(function.app or "")
     )

@@ -19,9 +19,12 @@ from appdef import AppConfig, ConfigError
 from appdef.bindings import BindingError
 
 from .auth import AuthStoreError, SchemaAuthError
+from .cdn import CDN_PATH
 from .http_app import create_app
 from .js import BundlerUnavailable, JsCodeError
 from .local_aws import LocalAws, LocalAwsError, seed
+from .local_services import running_local_services
+from .mail.inbox import INBOX_PATH
 from .realtime.subscriptions import SubscriptionSchemaError
 from .runtime import Runtime, build_runtime
 from .sdl import SchemaExportError
@@ -70,6 +73,16 @@ def banner(runtime: Runtime, url: str) -> str:
         lines.append(f"  User tokens    {hint}")
     if runtime.sigv4 is not None:
         lines.append("  IAM            `python -m appsync_local iam-credentials` prints the local access key")
+    config = runtime.config
+    if config.email.senders:
+        lines.append(f"  Local inbox    {url}{INBOX_PATH}   (every e-mail the app sends)")
+    for bucket in config.cdn_buckets:
+        lines.append(f"  CDN            {url}{CDN_PATH}/{bucket.name}/…   (bucket {bucket.name})")
+    sources = sum(len(f.triggers) for f in config.functions.values())
+    if sources:
+        lines.append(
+            f"  Event sources  {sources} trigger(s) delivering to functions (one log line per delivery)"
+        )
     lines.append("")
     return "\n".join(lines)
 
@@ -78,13 +91,17 @@ S3_SAVE_INTERVAL_SECONDS = 5.0
 
 
 def _save_uploads_periodically(aws: LocalAws, stop: threading.Event) -> None:
-    """moto keeps S3 in memory: mirror it to disk every few seconds, so a crash loses little."""
+    """moto keeps S3 and SQS in memory: mirror them to disk every few seconds, so a crash loses little."""
     while not stop.wait(S3_SAVE_INTERVAL_SECONDS):
-        if aws.s3_persistence is not None:
-            try:
-                aws.s3_persistence.save()
-            except Exception:  # keep serving; the next round retries, and shutdown saves again
-                logger.exception("saving S3 objects to disk failed")
+        try:
+            aws.save()
+        except Exception:  # keep serving; the next round retries, and shutdown saves again
+            logger.exception("saving S3 objects and queued messages to disk failed")
+
+
+def _reachable(url: str, host: str) -> str:
+    """The URL functions use to reach the server: a wildcard bind address is reached on loopback."""
+    return url.replace(f"//{host}:", "//127.0.0.1:") if host in ("0.0.0.0", "::", "") else url
 
 
 def _tls_hosts(host: str) -> tuple[str, ...]:
@@ -141,13 +158,15 @@ def serve(config: AppConfig, host: str = "127.0.0.1", port: int = 4000, tls_port
             tls = ensure_local_tls(config.data_dir, _tls_hosts(host))
         aws = stack.enter_context(LocalAws(config))
         os.environ.update(aws.endpoints.environment())
-        runtime = build_runtime(config)
+        url = f"http://{host}:{sock.getsockname()[1]}"
+        runtime = build_runtime(config, public_url=_reachable(url, host))
         written = seed(config, aws.session(), aws.endpoints, runtime.user_subs())
         if written:
             logger.info("Seeded %d demo items.", written)
-        app = create_app(runtime)
+        services = stack.enter_context(running_local_services(config, runtime, aws, config.data_dir))
+        app = create_app(runtime, local_routes=services.routes)
         servers = [(uvicorn_config(app, log_level="warning"), sock)]
-        print(banner(runtime, f"http://{host}:{sock.getsockname()[1]}"), flush=True)
+        print(banner(runtime, url), flush=True)
         if tls is not None and tls_sock is not None:
             tls_url = f"https://{host}:{tls_sock.getsockname()[1]}"
             print(f"  HTTPS / WSS    {tls_url}/graphql   (wss://…/graphql/realtime)", flush=True)

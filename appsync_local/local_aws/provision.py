@@ -10,13 +10,14 @@ from botocore.exceptions import ClientError
 from appdef import AppConfig, BucketConfig, IndexConfig, KeyAttribute, TableConfig
 from appsync_local.local_aws.endpoints import Endpoints, client
 from appsync_local.local_aws.errors import LocalAwsError
+from appsync_local.local_aws.provision_events import provision_events
 
 # Browsers upload and download with presigned URLs, from whatever origin the app is served on.
 CORS_RULES = {
     "CORSRules": [
         {
             "AllowedOrigins": ["*"],
-            "AllowedMethods": ["GET", "PUT", "HEAD"],
+            "AllowedMethods": ["GET", "PUT", "POST", "HEAD"],
             "AllowedHeaders": ["*"],
             "ExposeHeaders": ["ETag"],
             "MaxAgeSeconds": 3000,
@@ -26,7 +27,8 @@ CORS_RULES = {
 
 
 def provision(config: AppConfig, session: boto3.Session, endpoints: Endpoints) -> None:
-    """Create every configured table and bucket that is missing; existing ones keep their data."""
+    """Create every configured table, bucket, queue, stream and sender that is missing; existing ones keep
+    their data."""
     dynamodb = client(session, "dynamodb", endpoints.dynamodb)
     try:
         for table in config.tables.values():
@@ -35,6 +37,7 @@ def provision(config: AppConfig, session: boto3.Session, endpoints: Endpoints) -
         existing = {bucket["Name"] for bucket in s3.list_buckets().get("Buckets", [])}
         for bucket in config.buckets.values():
             _ensure_bucket(s3, bucket, existing, session.region_name or config.api.region)
+        provision_events(config, session, endpoints)
     except ClientError as exc:
         raise LocalAwsError(f"provisioning failed: {exc}") from exc
 

@@ -16,6 +16,7 @@ from appsync_local.local_aws.errors import LocalAwsError
 from appsync_local.local_aws.moto_server import MotoServer
 from appsync_local.local_aws.provision import provision
 from appsync_local.local_aws.s3_persistence import S3Persistence
+from appsync_local.local_aws.sqs_persistence import SqsPersistence
 
 DYNAMODB_CHOICE_VARIABLE = "APPSYNC_LOCAL_DYNAMODB"
 DYNAMODB_CHOICES = ("local", "moto")
@@ -61,6 +62,7 @@ class LocalAws:
         self.moto_server = MotoServer()
         self.dynamodb_local: DynamoDBLocal | None = None
         self.s3_persistence: S3Persistence | None = None
+        self.sqs_persistence: SqsPersistence | None = None
 
     @property
     def persistent(self) -> bool:
@@ -83,10 +85,16 @@ class LocalAws:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
     ) -> None:
         try:
-            if self.s3_persistence is not None:
-                self.s3_persistence.save()
+            self.save()
         finally:
             self._stop()
+
+    def save(self) -> None:
+        """Write what moto holds in memory (S3 objects, queued messages) to the data folder."""
+        if self.s3_persistence is not None:
+            self.s3_persistence.save()
+        if self.sqs_persistence is not None:
+            self.sqs_persistence.save()
 
     def _start(self) -> None:
         if self.dynamodb == "local":
@@ -105,6 +113,11 @@ class LocalAws:
             self.s3_persistence = S3Persistence(self.config.data_dir / "s3", session, moto)
             self.s3_persistence.restore()
         provision(self.config, session, self.endpoints)
+        if not self.in_memory:
+            self.sqs_persistence = SqsPersistence(
+                self.config.data_dir / "sqs", session, moto, self.config.api.region
+            )
+            self.sqs_persistence.restore()
 
     def _stop(self) -> None:
         if self.dynamodb_local is not None:

@@ -13,10 +13,12 @@ from appdef.bindings import BindingRegistry
 
 from .auth_modes import AuthContext, build_authorization_config
 from .cdn import build_served_buckets
-from .functions import Resources, build_functions
+from .events import build_bucket_notifications, build_queues, build_senders, build_streams, build_triggers
+from .functions import Resources, build_functions, wire_api_references
 from .graphql_api import build_api_cache, build_graphql_api
 from .identity import build_user_directory
 from .resolvers import ResolverBuilder
+from .schema_auth import iam_fields
 from .storage import build_user_buckets
 from .tables import build_tables
 from .waf import build_api_firewall
@@ -51,11 +53,18 @@ class BackendStack(Stack):
         tables = build_tables(self, tuple(config.tables.values()))
         user_buckets = build_user_buckets(self, config.user_buckets)
         served = build_served_buckets(self, config.cdn_buckets)
+        build_senders(self, config)
         resources = Resources(
             tables=dict(tables),
             buckets={**user_buckets, **{name: s.bucket for name, s in served.items()}},
+            queues=dict(build_queues(self, config)),
+            streams=dict(build_streams(self, config)),
+            cdn_domains={name: s.distribution.distribution_domain_name for name, s in served.items()},
+            senders=config.email.senders,
         )
         functions = build_functions(self, config, resources)
+        build_bucket_notifications(config, resources)
+        build_triggers(self, config, dict(functions), resources)
         users = build_user_directory(self, config.cognito, dict(user_buckets))
 
         authorization = build_authorization_config(
@@ -71,6 +80,20 @@ class BackendStack(Stack):
         )
         if config.api.cache is not None:
             build_api_cache(self, self.api, config.api.cache)
+        schema_text = (Path(config.root) / SCHEMA_FILE).read_text()
+        iam_mutations = iam_fields(schema_text, "Mutation")
+        wire_api_references(
+            dict(functions),
+            config,
+            self.api.graphql_url,
+            lambda function: (
+                self.api.grant(
+                    function, appsync.IamResource.of_type("Mutation", *iam_mutations), "appsync:GraphQL"
+                )
+                if iam_mutations
+                else None
+            ),
+        )
         self.resolvers = ResolverBuilder(self, self.api, config, dict(tables), dict(functions)).build(
             registry
         )

@@ -26,7 +26,7 @@ class ServedBucket:
 def build_served_bucket(scope: Construct, config: BucketConfig) -> ServedBucket:
     """A private bucket behind an HTTPS-only distribution that reads it with origin access control."""
     name, description = config.name, config.description
-    bucket = build_private_bucket(scope, f"{pascal(name)}Bucket")
+    bucket = build_private_bucket(scope, f"{pascal(name)}Bucket", cors=config.cors)
     distribution = cloudfront.Distribution(
         scope,
         f"{pascal(name)}Distribution",

@@ -1,24 +1,30 @@
 """Lambda functions from `appsync.toml`'s `[functions]`, with the environment and grants they name.
 
-A function's environment names tables and buckets by their names in `appsync.toml` (`TODOS_TABLE =
-"Todos"`); here each such value becomes the deployed resource's real name, and the function is granted that
-resource and nothing else.
+A function's environment names the resources it uses: `${table:Posts}`, `${bucket:photos}`, `${queue:jobs}`,
+`${stream:events}`, `${cdn:photos}`, `${api:graphql_url}`, or a value that is exactly a table's or bucket's
+name (`TODOS_TABLE = "Todos"`) or an e-mail sender. Here each becomes the deployed value, and the function is
+granted that resource and nothing else: read/write on tables and buckets, send on queues, write on streams,
+`ses:SendEmail` as a sender, `appsync:GraphQL` on the API's IAM-only mutations.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from aws_cdk import Duration, RemovalPolicy, Stage
+from aws_cdk import Duration, RemovalPolicy, Stack, Stage
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kinesis as kinesis
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from appdef import AppConfig, FunctionConfig
+from appdef.references import Reference, references, substitute
 
 from ..packaging import LAMBDA_PYTHON, package_function
 
@@ -29,38 +35,78 @@ DEPENDENCY_CACHE = Path(".build") / "lambda-dependencies"
 
 @dataclass(frozen=True)
 class Resources:
-    """The deployed tables and buckets, by their names in `appsync.toml`."""
+    """The deployed resources, by their names in `appsync.toml`."""
 
     tables: dict[str, dynamodb.ITable]
     buckets: dict[str, s3.IBucket]
+    queues: dict[str, sqs.IQueue] = field(default_factory=dict)
+    streams: dict[str, kinesis.IStream] = field(default_factory=dict)
+    cdn_domains: dict[str, str] = field(default_factory=dict)  # bucket -> its distribution's domain
+    senders: tuple[str, ...] = ()
 
 
-def resolve_environment(function: FunctionConfig, resources: Resources) -> dict[str, str]:
-    """The function's environment with each table or bucket name replaced by the deployed one."""
+Grant = Callable[[lambda_.Function], object]
+
+
+def _reference_value(reference: Reference, resources: Resources) -> tuple[str, Grant | None]:
+    """A reference's deployed value, and the grant that using it needs (the API's are wired later)."""
+    if reference.kind == "table":
+        table = resources.tables[reference.name]
+        return table.table_name, table.grant_read_write_data
+    if reference.kind == "bucket":
+        bucket = resources.buckets[reference.name]
+        return bucket.bucket_name, bucket.grant_read_write
+    if reference.kind == "queue":
+        queue = resources.queues[reference.name]
+        return queue.queue_url, queue.grant_send_messages
+    if reference.kind == "stream":
+        stream = resources.streams[reference.name]
+        return stream.stream_name, stream.grant_write
+    if reference.kind == "cdn":
+        return f"https://{resources.cdn_domains[reference.name]}", None
+    raise KeyError(reference.kind)
+
+
+def resolve_environment(function: FunctionConfig, resources: Resources) -> tuple[dict[str, str], list[Grant]]:
+    """The function's environment as deployed (API references left for `wire_api_references`), and its grants."""
     environment: dict[str, str] = {}
+    grants: list[Grant] = []
     for key, value in function.environment.items():
         if value in resources.tables:
             environment[key] = resources.tables[value].table_name
+            grants.append(resources.tables[value].grant_read_write_data)
         elif value in resources.buckets:
             environment[key] = resources.buckets[value].bucket_name
-        else:
+            grants.append(resources.buckets[value].grant_read_write)
+        elif value in resources.senders:
             environment[key] = value
-    return environment
+            grants.append(_sender_grant(value))
+        elif any(r.kind == "api" for r in references(value)):
+            continue  # set once the API exists
+        else:
+            found = [_reference_value(r, resources) for r in references(value)]
+            environment[key] = substitute(value, lambda r: _reference_value(r, resources)[0])
+            grants += [grant for _, grant in found if grant is not None]
+    return environment, grants
 
 
-def grant_named_resources(function: lambda_.Function, config: FunctionConfig, resources: Resources) -> None:
-    """Read/write on exactly the tables and buckets the function's environment names."""
-    for value in sorted(set(config.environment.values())):
-        if value in resources.tables:
-            resources.tables[value].grant_read_write_data(function)
-        elif value in resources.buckets:
-            resources.buckets[value].grant_read_write(function)
+def _sender_grant(address: str) -> Grant:
+    def grant(function: lambda_.Function) -> object:
+        stack = Stack.of(function)
+        identity = stack.format_arn(service="ses", resource="identity", resource_name=address)
+        domain = stack.format_arn(service="ses", resource="identity", resource_name=address.split("@", 1)[1])
+        return function.add_to_role_policy(
+            iam.PolicyStatement(actions=["ses:SendEmail", "ses:SendRawEmail"], resources=[identity, domain])
+        )
+
+    return grant
 
 
 def build_function(
     scope: Construct, app: AppConfig, function: FunctionConfig, resources: Resources
 ) -> lambda_.Function:
     """One arm64 Python function: its own modules and requirements, in a zip built without Docker."""
+    environment, grants = resolve_environment(function, resources)
     stage = Stage.of(scope)
     assert stage is not None
     package = package_function(
@@ -96,13 +142,28 @@ def build_function(
         tracing=lambda_.Tracing.ACTIVE,
         log_group=log_group,
         role=role,
-        environment={**function.platform_environment(), **resolve_environment(function, resources)},
+        environment={**function.platform_environment(), **environment},
         description=f"{function.name}: {function.app or function.handler}",
     )
-    grant_named_resources(built, function, resources)
+    for grant in grants:
+        grant(built)
     return built
 
 
 def build_functions(scope: Construct, app: AppConfig, resources: Resources) -> dict[str, lambda_.Function]:
     """Every function of `[functions]`, by name."""
     return {f.name: build_function(scope, app, f, resources) for f in app.functions.values()}
+
+
+def wire_api_references(
+    functions: dict[str, lambda_.Function], app: AppConfig, graphql_url: str, grant_iam_mutations: Grant
+) -> None:
+    """Set the `${api:graphql_url}` variables, and let those functions call the API's IAM-only mutations."""
+    for name, function in app.functions.items():
+        wants_api = False
+        for key, value in function.environment.items():
+            if any(r.kind == "api" for r in references(value)):
+                functions[name].add_environment(key, substitute(value, lambda r: graphql_url))
+                wants_api = True
+        if wants_api:
+            grant_iam_mutations(functions[name])

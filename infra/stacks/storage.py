@@ -31,7 +31,13 @@ def build_private_bucket(scope: Construct, construct_id: str, *, cors: bool = Fa
         cors=[
             s3.CorsRule(
                 # Browsers upload and download with the presigned URLs the API hands out.
-                allowed_methods=[s3.HttpMethods.GET, s3.HttpMethods.PUT, s3.HttpMethods.HEAD],
+                # POST: presigned POST uploads (a policy that fixes content type and size)
+                allowed_methods=[
+                    s3.HttpMethods.GET,
+                    s3.HttpMethods.PUT,
+                    s3.HttpMethods.POST,
+                    s3.HttpMethods.HEAD,
+                ],
                 allowed_origins=["*"],
                 allowed_headers=["*"],
                 exposed_headers=["ETag"],

@@ -169,7 +169,13 @@ def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
     started = time.perf_counter()
     app = new_app(outdir)
     units_toml = ROOT / "tests" / "fixtures" / "units_app" / "appsync.toml"
-    paths = {"project": ROOT / "appsync.toml", "sample": sample_toml, "units": units_toml}
+    events_toml = ROOT / "tests" / "fixtures" / "events_app" / "appsync.toml"
+    paths = {
+        "project": ROOT / "appsync.toml",
+        "sample": sample_toml,
+        "units": units_toml,
+        "events": events_toml,
+    }
     stacks = {key: build_stack(app, path) for key, path in paths.items()}
     assembly = app.synth()
     elapsed = time.perf_counter() - started
@@ -190,7 +196,7 @@ def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
     return result
 
 
-@pytest.fixture(scope="session", params=["project", "sample"])
+@pytest.fixture(scope="session", params=["project", "sample", "events"])
 def synth(request: pytest.FixtureRequest, synthesized: dict[str, Synthesized]) -> Synthesized:
     """Each synthesized stack in turn."""
     return synthesized[request.param]
@@ -199,6 +205,11 @@ def synth(request: pytest.FixtureRequest, synthesized: dict[str, Synthesized]) -
 @pytest.fixture(scope="session")
 def project(synthesized: dict[str, Synthesized]) -> Synthesized:
     return synthesized["project"]
+
+
+@pytest.fixture(scope="session")
+def events(synthesized: dict[str, Synthesized]) -> Synthesized:
+    return synthesized["events"]
 
 
 @pytest.fixture(scope="session")

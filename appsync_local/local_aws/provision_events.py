@@ -1,0 +1,71 @@
+"""Create the queues (dead-letter queues first, then their sources with a redrive policy), Kinesis streams and
+SES senders an app describes, when missing; existing ones keep their messages and records."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import boto3
+
+from appdef import AppConfig, QueueConfig
+from appsync_local.local_aws.endpoints import Endpoints, client
+
+
+def queue_attributes(queue: QueueConfig, dead_letter_arn: str | None) -> dict[str, str]:
+    """The CreateQueue attributes of `queue` (SQS takes them as strings)."""
+    attributes = {
+        "VisibilityTimeout": str(queue.visibility_timeout_seconds),
+        "MessageRetentionPeriod": str(queue.message_retention_seconds),
+        "DelaySeconds": str(queue.delay_seconds),
+    }
+    if dead_letter_arn is not None and queue.dead_letter is not None:
+        attributes["RedrivePolicy"] = json.dumps(
+            {"deadLetterTargetArn": dead_letter_arn, "maxReceiveCount": queue.dead_letter.max_receive_count}
+        )
+    return attributes
+
+
+def provision_queues(config: AppConfig, sqs: Any) -> dict[str, str]:
+    """Every queue of the app, dead-letter queues first; returns queue name -> URL."""
+    queues = config.all_queues()
+    urls: dict[str, str] = {}
+    dead_letters = {q.dead_letter_queue for q in queues.values() if q.dead_letter_queue}
+    for name in sorted(queues, key=lambda n: n not in dead_letters):
+        queue = queues[name]
+        target = queue.dead_letter_queue
+        target_arn = _arn(sqs, urls[target]) if target else None
+        urls[name] = sqs.create_queue(QueueName=name)["QueueUrl"]
+        sqs.set_queue_attributes(QueueUrl=urls[name], Attributes=queue_attributes(queue, target_arn))
+    return urls
+
+
+def _arn(sqs: Any, url: str) -> str:
+    return sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+
+
+def provision_streams(config: AppConfig, kinesis: Any) -> None:
+    """Every Kinesis stream, with its shard count."""
+    existing = set(kinesis.list_streams().get("StreamNames", []))
+    for name, stream in config.streams.items():
+        if name not in existing:
+            kinesis.create_stream(StreamName=name, ShardCount=stream.shards)
+            kinesis.get_waiter("stream_exists").wait(
+                StreamName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 30}
+            )
+
+
+def provision_senders(config: AppConfig, ses: Any) -> None:
+    """Verify the e-mail senders (locally anyone can be verified; on AWS the owner confirms by e-mail)."""
+    for sender in config.email.senders:
+        ses.verify_email_identity(EmailAddress=sender)
+
+
+def provision_events(config: AppConfig, session: boto3.Session, endpoints: Endpoints) -> dict[str, str]:
+    """Queues, streams and senders; returns the queues' URLs by name."""
+    urls = provision_queues(config, client(session, "sqs", endpoints.moto))
+    if config.streams:
+        provision_streams(config, client(session, "kinesis", endpoints.moto))
+    if config.email.senders:
+        provision_senders(config, client(session, "ses", endpoints.moto))
+    return urls

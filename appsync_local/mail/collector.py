@@ -1,0 +1,124 @@
+"""Copies what the local SES sent into `.eml` files under the data folder, where they outlive the process.
+
+The local SES (moto, in this process) keeps sent messages in memory, on its public `sent_messages` list; a
+thread turns each new one into a standard e-mail file (`<data>/mail/<time>-<id>.eml`) that any mail client
+opens, and that the inbox page lists.
+"""
+
+from __future__ import annotations
+
+import email.policy
+import logging
+import os
+import threading
+import time
+from email.message import EmailMessage
+from email.parser import Parser
+from email.utils import formatdate
+from pathlib import Path
+from typing import Any
+
+from moto.backends import get_backend
+from moto.core import DEFAULT_ACCOUNT_ID
+
+logger = logging.getLogger("appsync_local.mail")
+
+POLL_SECONDS = 0.25
+
+
+def to_eml(message: Any) -> EmailMessage:
+    """One of the local SES's sent messages (simple or raw) as an e-mail."""
+    raw = getattr(message, "raw_data", None)
+    if raw is not None:
+        parsed = Parser(policy=email.policy.default).parsestr(raw)
+        assert isinstance(parsed, EmailMessage)
+        if "To" not in parsed and getattr(message, "destinations", None):
+            parsed["To"] = ", ".join(message.destinations)
+        return parsed
+    mail = EmailMessage()
+    mail["From"] = message.source
+    destinations = message.destinations or {}
+    for header, key in (("To", "ToAddresses"), ("Cc", "CcAddresses")):
+        if destinations.get(key):
+            mail[header] = ", ".join(destinations[key])
+    mail["Subject"] = message.subject
+    mail["Date"] = formatdate(localtime=False, usegmt=True)
+    mail["Message-ID"] = f"<{message.id}@local-ses>"
+    body = message.body or ""
+    if body.lstrip().lower().startswith(("<!doctype", "<html", "<p", "<div", "<table", "<h1")):
+        mail.set_content("This message is HTML; open it in a mail client or the local inbox.")
+        mail.add_alternative(body, subtype="html")
+    else:
+        mail.set_content(body)
+    return mail
+
+
+class MailCollector:
+    """Watches the local SES and writes each sent message once.
+
+    Parameters
+    ----------
+    directory
+        Where the `.eml` files go (`<data>/mail`).
+    region
+        The local SES's region.
+    """
+
+    def __init__(self, directory: Path, region: str) -> None:
+        self.directory = Path(directory)
+        self._region = region
+        self._written: set[str] = {
+            p.stem.split("-", 1)[1] for p in self.directory.glob("*.eml") if "-" in p.stem
+        }
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def collect(self) -> int:
+        """Write the messages not written yet; return how many."""
+        backend = get_backend("ses")[DEFAULT_ACCOUNT_ID][self._region]
+        written = 0
+        for message in list(backend.sent_messages):
+            if message.id in self._written:
+                continue
+            self.directory.mkdir(parents=True, exist_ok=True)
+            path = self.directory / f"{time.time_ns()}-{message.id}.eml"
+            temporary = path.with_suffix(".partial")
+            temporary.write_bytes(to_eml(message).as_bytes(policy=email.policy.SMTP))
+            os.replace(temporary, path)
+            self._written.add(message.id)
+            logger.info(
+                "mail: %s to %s (local inbox)", getattr(message, "subject", "(raw)"), _recipients(message)
+            )
+            written += 1
+        return written
+
+    def start(self) -> MailCollector:
+        self._thread = threading.Thread(target=self._run, name="mail-collector", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self.collect()
+
+    def __enter__(self) -> MailCollector:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def _run(self) -> None:
+        while not self._stop.wait(POLL_SECONDS):
+            try:
+                self.collect()
+            except Exception:  # keep collecting; the next round retries
+                logger.exception("collecting sent mail failed")
+
+
+def _recipients(message: Any) -> str:
+    destinations = message.destinations
+    if isinstance(destinations, dict):
+        return ", ".join(destinations.get("ToAddresses", []))
+    return ", ".join(destinations or [])

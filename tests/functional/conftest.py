@@ -1,0 +1,25 @@
+"""Fixtures of the functional suite: the events app on the session's local AWS."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from appdef import AppConfig, load_config
+from appsync_local.local_aws import LocalAws
+from appsync_local.local_aws.endpoints import client
+from appsync_local.local_aws.provision import provision
+from tests.fixtures.events import APP
+
+
+@pytest.fixture(scope="session")
+def events_app(local_aws: LocalAws) -> AppConfig:
+    config = load_config(APP)
+    provision(config, local_aws.session(), local_aws.endpoints)
+    return config
+
+
+@pytest.fixture(scope="session")
+def sqs(local_aws: LocalAws) -> Any:
+    return client(local_aws.session(), "sqs", local_aws.endpoints.moto)
