@@ -30,6 +30,8 @@ from appdef.references import Reference, substitute
 
 from .errors import LambdaError
 from .function_environ import function_scope, process_environ
+from .invocations.log import new_trace_id
+from .invocations.observer import InvocationObserver
 
 ACCOUNT_ID = "000000000000"
 # What a function's environment takes from the process: the OS basics and the local AWS services
@@ -120,11 +122,16 @@ class LocalFunction:
     """One Lambda function, invoked in-process in its own environment."""
 
     def __init__(
-        self, config: FunctionConfig, region: str, resolve: Callable[[Reference], str] | None = None
+        self,
+        config: FunctionConfig,
+        region: str,
+        resolve: Callable[[Reference], str] | None = None,
+        observer: InvocationObserver | None = None,
     ) -> None:
         self.config = config
         self.region = region
         self._resolve = resolve
+        self.observer = observer or InvocationObserver()
         self.invocations = 0
         self._environ: dict[str, str] | None = None
         self._handler: Callable[[Any, Any], Any] | None = None
@@ -139,6 +146,7 @@ class LocalFunction:
         """The container's `os.environ`, made at its first use (a cold start) and kept while it is warm."""
         if self._environ is None:
             self._environ = lambda_environment(self.config, self.region, process_environ(), self._resolve)
+            self._environ.update(self.observer.environment())
         return self._environ
 
     def check(self) -> None:
@@ -187,17 +195,30 @@ class LocalFunction:
             self.config.name, self.region, self.config.timeout_seconds, self.config.memory_mb
         )
 
-    def invoke(self, event: Any) -> Any:
-        """Invoke synchronously; a raised exception becomes `LambdaError(errorType, errorMessage)`."""
+    def invoke(self, event: Any, *, source: str = "appsync") -> Any:
+        """Invoke synchronously; a raised exception becomes `LambdaError(errorType, errorMessage)`.
+
+        The invocation is recorded (output, trace, duration, outcome) in the observer's invocation log.
+        """
         payload = json.dumps(event)
         with self._lock:
+            self.observer.begin()
             handler = self._load_handler()
             self.invocations += 1
-            with function_scope(self.environ):
-                try:
-                    result = handler(json.loads(payload), self._context())
-                except Exception as exc:  # the Lambda runtime reports any exception the same way
-                    raise LambdaError(str(exc) or type(exc).__name__, type(exc).__name__) from exc
+            context = self._context()
+            trace_id = new_trace_id()
+            environ = self.environ
+            environ["_X_AMZN_TRACE_ID"] = f"Root={trace_id};Parent={uuid.uuid4().hex[:16]};Sampled=1"
+            recording = self.observer.log.recording(self.name, source, context.aws_request_id, trace_id)
+            try:
+                with recording as record, function_scope(environ):
+                    try:
+                        result = handler(json.loads(payload), context)
+                    except Exception as exc:  # the Lambda runtime reports any exception the same way
+                        record.error = f"{type(exc).__name__}: {exc}"
+                        raise LambdaError(str(exc) or type(exc).__name__, type(exc).__name__) from exc
+            finally:
+                self.observer.finished(record)
         try:
             return json.loads(json.dumps(result))
         except (TypeError, ValueError) as exc:

@@ -14,6 +14,7 @@ from appdef import AppConfig
 from .cdn import cdn_routes
 from .events import EventEngine
 from .events.async_invoke import RETRY_DELAYS_SECONDS
+from .invocations.page import invocation_routes
 from .local_aws import LocalAws
 from .local_aws.endpoints import client
 from .mail import MailCollector, inbox_routes
@@ -31,10 +32,14 @@ class LocalServices:
     routes: Sequence[BaseRoute]
 
 
-def local_routes(config: AppConfig, aws: LocalAws, data_dir: Path) -> list[BaseRoute]:
-    """The local CDN and the inbox page."""
+def local_routes(config: AppConfig, runtime: Runtime, aws: LocalAws, data_dir: Path) -> list[BaseRoute]:
+    """The local CDN, the inbox page and the invocations page."""
     s3 = client(aws.session(), "s3", aws.endpoints.s3)
-    return [*cdn_routes(config, s3), *inbox_routes(data_dir / MAIL_DIR)]
+    return [
+        *cdn_routes(config, s3),
+        *inbox_routes(data_dir / MAIL_DIR),
+        *invocation_routes(runtime.observer.log),
+    ]
 
 
 @contextlib.contextmanager
@@ -60,4 +65,4 @@ def running_local_services(
                 async_retry_delays=async_retry_delays,
             )
         )
-        yield LocalServices(events, mail, local_routes(config, aws, data_dir))
+        yield LocalServices(events, mail, local_routes(config, runtime, aws, data_dir))

@@ -20,6 +20,7 @@ from .auth import (
 from .datasources import DynamoDBDataSource
 from .executor import Executor
 from .function_environ import process_environ
+from .invocations.observer import InvocationObserver
 from .js import DataSource, JsResolverRunner, NoneDataSource
 from .lambda_runtime import LocalFunction
 from .local_references import LocalReferences
@@ -40,6 +41,7 @@ class Runtime:
     api_keys: ApiKeyStore | None
     user_pool: LocalUserPool | None
     sigv4: SigV4Verifier | None
+    observer: InvocationObserver
 
     def user_subs(self) -> dict[str, str]:
         """`sub:<username>` -> the local user's Cognito sub, for seed data."""
@@ -76,14 +78,17 @@ def data_sources(config: AppConfig) -> dict[str, DataSource]:
     return sources
 
 
-def local_functions(config: AppConfig, public_url: str | None = None) -> dict[str, LocalFunction]:
+def local_functions(
+    config: AppConfig, public_url: str | None = None, observer: InvocationObserver | None = None
+) -> dict[str, LocalFunction]:
     """Every function of the app, each imported in its own environment; a bad one is refused by key path.
 
     `public_url` is where the runtime serves (for `${api:graphql_url}` and `${cdn:…}` references).
     """
     resolve = LocalReferences(public_url, process_environ())
+    observer = observer or InvocationObserver()
     functions = {
-        name: LocalFunction(function, config.api.region, resolve)
+        name: LocalFunction(function, config.api.region, resolve, observer)
         for name, function in config.functions.items()
     }
     for function in functions.values():
@@ -91,13 +96,20 @@ def local_functions(config: AppConfig, public_url: str | None = None) -> dict[st
     return functions
 
 
-def build_runtime(config: AppConfig, data_dir: Path | None = None, public_url: str | None = None) -> Runtime:
-    """Load the schema, discover the bindings and wire auth for `config`; `public_url` is where it will serve."""
+def build_runtime(
+    config: AppConfig,
+    data_dir: Path | None = None,
+    public_url: str | None = None,
+    observer: InvocationObserver | None = None,
+) -> Runtime:
+    """Load the schema, discover the bindings and wire auth for `config`; `public_url` is where it will serve,
+    `observer` how function invocations are recorded (in memory only, by default)."""
     data_dir = data_dir or config.data_dir
     data_dir.mkdir(parents=True, exist_ok=True)
     app_schema = load_schema(config.api.schema_spec)
     sdl = appsync_sdl(app_schema)
-    functions = local_functions(config, public_url)
+    observer = observer or InvocationObserver()
+    functions = local_functions(config, public_url, observer)
     bindings = BindingRegistry.discover(
         config, lambda function: functions[function.name].import_object(function.app or "")
     )
@@ -137,4 +149,5 @@ def build_runtime(config: AppConfig, data_dir: Path | None = None, public_url: s
         api_keys=api_keys,
         user_pool=user_pool,
         sigv4=sigv4,
+        observer=observer,
     )

@@ -21,6 +21,8 @@ from appdef.bindings import BindingError
 from .auth import AuthStoreError, SchemaAuthError
 from .cdn import CDN_PATH
 from .http_app import create_app
+from .invocations.observer import InvocationObserver, echo_to_terminal
+from .invocations.page import INVOCATIONS_PATH
 from .js import BundlerUnavailable, JsCodeError
 from .local_aws import LocalAws, LocalAwsError, seed
 from .local_services import running_local_services
@@ -78,6 +80,8 @@ def banner(runtime: Runtime, url: str) -> str:
         lines.append(f"  Local inbox    {url}{INBOX_PATH}   (every e-mail the app sends)")
     for bucket in config.cdn_buckets:
         lines.append(f"  CDN            {url}{CDN_PATH}/{bucket.name}/…   (bucket {bucket.name})")
+    if config.functions:
+        lines.append(f"  Invocations    {url}{INVOCATIONS_PATH}   (each function run: logs, metrics, trace)")
     sources = sum(len(f.triggers) for f in config.functions.values())
     if sources:
         lines.append(
@@ -159,7 +163,8 @@ def serve(config: AppConfig, host: str = "127.0.0.1", port: int = 4000, tls_port
         aws = stack.enter_context(LocalAws(config))
         os.environ.update(aws.endpoints.environment())
         url = f"http://{host}:{sock.getsockname()[1]}"
-        runtime = build_runtime(config, public_url=_reachable(url, host))
+        observer = InvocationObserver(echo=echo_to_terminal, tracing=True)
+        runtime = build_runtime(config, public_url=_reachable(url, host), observer=observer)
         written = seed(config, aws.session(), aws.endpoints, runtime.user_subs())
         if written:
             logger.info("Seeded %d demo items.", written)

@@ -52,7 +52,7 @@ class Invoker:
         function = self.functions[function_name]
         started = time.perf_counter()
         try:
-            response = function.invoke(event)
+            response = function.invoke(event, source=source)
         except LambdaError as exc:
             outcome = BatchOutcome(
                 tuple(identifiers), f"{exc.error_type}: {exc.message}", _ms(started), whole_batch_failed=True
