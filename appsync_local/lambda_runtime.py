@@ -20,7 +20,7 @@ import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from packaging.requirements import InvalidRequirement, Requirement
 
@@ -34,6 +34,19 @@ from .invocations.log import new_trace_id
 from .invocations.observer import InvocationObserver
 
 ACCOUNT_ID = "000000000000"
+
+
+class RoleCredentials(Protocol):
+    """A function's execution role credentials (the local IAM's, so its signed calls to the API verify)."""
+
+    @property
+    def access_key_id(self) -> str: ...
+    @property
+    def secret_access_key(self) -> str: ...
+    @property
+    def session_token(self) -> str | None: ...
+
+
 # What a function's environment takes from the process: the OS basics and the local AWS services
 # (standing in for the network and the execution role's credentials Lambda provides).
 PASSED_FROM_PROCESS = (
@@ -78,9 +91,10 @@ def lambda_environment(
     region: str,
     process: Mapping[str, str],
     resolve: Callable[[Reference], str] | None = None,
+    role: RoleCredentials | None = None,
 ) -> dict[str, str]:
-    """The environment Lambda gives `config`'s container: its reserved variables, then the function's own
-    (with `${kind:name}` references resolved by `resolve`)."""
+    """The environment Lambda gives `config`'s container: its reserved variables (its execution role's
+    credentials, when given), then the function's own (with `${kind:name}` references resolved)."""
     passed = {k: v for k, v in process.items() if k in PASSED_FROM_PROCESS or k.startswith(PASSED_PREFIXES)}
     reserved = {
         "AWS_REGION": region,
@@ -95,6 +109,12 @@ def lambda_environment(
         "_HANDLER": config.handler,
         "TZ": ":UTC",
     }
+    if role is not None:
+        reserved.update(
+            AWS_ACCESS_KEY_ID=role.access_key_id,
+            AWS_SECRET_ACCESS_KEY=role.secret_access_key,
+            AWS_SESSION_TOKEN=role.session_token or "",
+        )
     own = {k: substitute(v, resolve) if resolve else v for k, v in config.environment.items()}
     return {**passed, **reserved, **config.platform_environment(), **own}
 
@@ -127,11 +147,13 @@ class LocalFunction:
         region: str,
         resolve: Callable[[Reference], str] | None = None,
         observer: InvocationObserver | None = None,
+        role: RoleCredentials | None = None,
     ) -> None:
         self.config = config
         self.region = region
         self._resolve = resolve
         self.observer = observer or InvocationObserver()
+        self.role = role
         self.invocations = 0
         self._environ: dict[str, str] | None = None
         self._handler: Callable[[Any, Any], Any] | None = None
@@ -145,7 +167,9 @@ class LocalFunction:
     def environ(self) -> dict[str, str]:
         """The container's `os.environ`, made at its first use (a cold start) and kept while it is warm."""
         if self._environ is None:
-            self._environ = lambda_environment(self.config, self.region, process_environ(), self._resolve)
+            self._environ = lambda_environment(
+                self.config, self.region, process_environ(), self._resolve, self.role
+            )
             self._environ.update(self.observer.environment())
         return self._environ
 
@@ -204,6 +228,7 @@ class LocalFunction:
         with self._lock:
             self.observer.begin()
             handler = self._load_handler()
+            self.observer.loaded()
             self.invocations += 1
             context = self._context()
             trace_id = new_trace_id()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -79,7 +80,10 @@ def data_sources(config: AppConfig) -> dict[str, DataSource]:
 
 
 def local_functions(
-    config: AppConfig, public_url: str | None = None, observer: InvocationObserver | None = None
+    config: AppConfig,
+    public_url: str | None = None,
+    observer: InvocationObserver | None = None,
+    roles: Mapping[str, IamCredentials] | None = None,
 ) -> dict[str, LocalFunction]:
     """Every function of the app, each imported in its own environment; a bad one is refused by key path.
 
@@ -88,7 +92,7 @@ def local_functions(
     resolve = LocalReferences(public_url, process_environ())
     observer = observer or InvocationObserver()
     functions = {
-        name: LocalFunction(function, config.api.region, resolve, observer)
+        name: LocalFunction(function, config.api.region, resolve, observer, (roles or {}).get(name))
         for name, function in config.functions.items()
     }
     for function in functions.values():
@@ -109,11 +113,17 @@ def build_runtime(
     app_schema = load_schema(config.api.schema_spec)
     sdl = appsync_sdl(app_schema)
     observer = observer or InvocationObserver()
-    functions = local_functions(config, public_url, observer)
+    modes = config.api.auth_modes
+    # Each function signs its calls to the API with its execution role's credentials, as on Lambda.
+    roles = (
+        {name: IamCredentials.for_function_role(name) for name in config.functions}
+        if "AWS_IAM" in modes
+        else {}
+    )
+    functions = local_functions(config, public_url, observer, roles)
     bindings = BindingRegistry.discover(
         config, lambda function: functions[function.name].import_object(function.app or "")
     )
-    modes = config.api.auth_modes
     rules = AuthRules.from_sdl(sdl, config.api.default_auth, config.api.additional_auth)
 
     api_keys = api_key_store(config, data_dir) if "API_KEY" in modes else None
@@ -124,7 +134,7 @@ def build_runtime(
         else None
     )
     sigv4 = (
-        SigV4Verifier([IamCredentials.load_or_create(data_dir)], config.api.region)
+        SigV4Verifier([IamCredentials.load_or_create(data_dir), *roles.values()], config.api.region)
         if "AWS_IAM" in modes
         else None
     )

@@ -143,6 +143,9 @@ def _quiet_logs() -> None:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     for noisy in ("botocore", "boto3", "urllib3"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # Once a function traces, the X-Ray SDK has patched botocore for the whole process; it then remarks on
+    # every call the runtime itself makes outside an invocation (untraced, as it should be).
+    logging.getLogger("aws_xray_sdk").setLevel(logging.ERROR)
 
 
 def serve(config: AppConfig, host: str = "127.0.0.1", port: int = 4000, tls_port: int | None = None) -> None:

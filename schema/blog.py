@@ -2,6 +2,8 @@
 
 Served by APPSYNC_JS pipeline resolvers on DynamoDB (resolvers/js/pipelines/); `Post.author` has no resolver
 of its own: each pipeline's last function fetches the page's distinct authors in one BatchGetItem.
+A post's photo is uploaded with a presigned POST (`createPostImageUploadUrl`, the post-photos Lambda); the
+event-driven functions make its thumbnails and report them with `attachPostImage` (IAM only).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from enum import Enum
 import strawberry
 
 from schema.aws_directives import aws_api_key, aws_cognito_user_pools, aws_iam, aws_subscribe
-from schema.aws_scalars import AWSURL, AWSDateTime
+from schema.aws_scalars import AWSJSON, AWSURL, AWSDateTime
 from schema.users import PublicProfile
 
 # Who may read posts: the API key (public web pages), IAM (backends) and any signed-in user.
@@ -24,6 +26,22 @@ _AUTHORS = [aws_cognito_user_pools(cognito_groups=["authors"])]
 class PostStatus(Enum):
     DRAFT = "DRAFT"
     PUBLISHED = "PUBLISHED"
+
+
+@strawberry.enum(
+    description="Where a post's latest photo upload is: waiting, turned into thumbnails, or refused."
+)
+class PostImageStatus(Enum):
+    PENDING = "PENDING"
+    READY = "READY"
+    FAILED = "FAILED"
+
+
+@strawberry.type(description="One size of a post's photo.", directives=_PUBLIC)
+class PostThumbnail:
+    width: int
+    height: int
+    url: AWSURL
 
 
 @strawberry.type(description="A blog post.", directives=_PUBLIC)
@@ -40,10 +58,33 @@ class Post:
     created_at: AWSDateTime
     updated_at: AWSDateTime
     published_at: AWSDateTime | None = strawberry.field(description="When the post was first published.")
-    photo_url: AWSURL | None
+    photo_url: AWSURL | None = strawberry.field(description="The photo as it was uploaded (or as given).")
     thumbnail_url: AWSURL | None = strawberry.field(
-        description="A small copy of the photo; null until it is made, and again when photoUrl changes."
+        description="The smallest copy of the photo; null until it is made, and again when photoUrl changes."
     )
+    thumbnails: list[PostThumbnail] | None = strawberry.field(
+        description="Every size of the uploaded photo, smallest first; null until they are made."
+    )
+    image_status: PostImageStatus | None = strawberry.field(
+        description="Where the latest photo upload is; null when none was asked for. photoUrl and the "
+        "thumbnails keep the previous photo until a new one is READY."
+    )
+    image_error: str | None = strawberry.field(description="Why the latest upload was refused (FAILED).")
+
+
+@strawberry.type(
+    description="A presigned POST for a post's photo: send `fields` and then the file as multipart/form-data "
+    "to `url` before `expiresAt`. The thumbnails follow; onUpdatePost tells when (published posts).",
+    directives=[aws_cognito_user_pools()],
+)
+class PostImageUpload:
+    url: AWSURL
+    fields: AWSJSON = strawberry.field(
+        description="The form fields to send before the file, as a JSON object."
+    )
+    key: str = strawberry.field(description="The photo's object key.")
+    expires_at: AWSDateTime
+    max_bytes: int = strawberry.field(description="The largest file S3 accepts with these fields.")
 
 
 @strawberry.type(
@@ -72,6 +113,25 @@ class UpdatePostInput:
     photo_url: AWSURL | None = strawberry.field(
         default=strawberry.UNSET, description="null removes the photo."
     )
+
+
+@strawberry.input(description="One size of a post's photo.")
+class PostThumbnailInput:
+    width: int
+    height: int
+    url: AWSURL
+
+
+@strawberry.input(
+    description="What became of the upload photoKey: READY with photoUrl and its thumbnails, or FAILED with error."
+)
+class AttachPostImageInput:
+    post_id: strawberry.ID
+    photo_key: str = strawberry.field(description="The upload's key; the post must still await this one.")
+    status: PostImageStatus = strawberry.field(description="READY or FAILED.")
+    photo_url: AWSURL | None = strawberry.UNSET
+    thumbnails: list[PostThumbnailInput] | None = strawberry.UNSET
+    error: str | None = strawberry.UNSET
 
 
 @strawberry.type
@@ -128,6 +188,21 @@ class BlogMutations:
     )
     def delete_post(self, id: strawberry.ID) -> Post | None: ...
 
+    @strawberry.field(
+        directives=_AUTHORS,
+        description="A presigned POST for a new photo of one of the caller's posts (image/jpeg, image/png, "
+        "image/webp or image/gif); the post's imageStatus becomes PENDING. NotFoundError when the post is "
+        "missing or someone else's.",
+    )
+    def create_post_image_upload_url(self, post_id: strawberry.ID, content_type: str) -> PostImageUpload: ...
+
+    @strawberry.field(
+        directives=[aws_iam()],
+        description="Records what became of a photo upload on its post (the thumbnail pipeline calls it; IAM "
+        "only). NotFoundError when the post is missing, ConflictError when it awaits another upload.",
+    )
+    def attach_post_image(self, input: AttachPostImageInput) -> Post: ...
+
 
 @strawberry.type
 class BlogSubscriptions:
@@ -143,8 +218,9 @@ class BlogSubscriptions:
     ) -> Post | None: ...
 
     @strawberry.field(
-        directives=[aws_subscribe(mutations=["updatePost"]), *_PUBLIC],
-        description="Published posts as they are edited, optionally one post or one author's.",
+        directives=[aws_subscribe(mutations=["updatePost", "attachPostImage"]), *_PUBLIC],
+        description="Published posts as they are edited or get their photo's thumbnails, optionally one post or "
+        "one author's. The mutation must select status (and id/authorId for those filters).",
     )
     def on_update_post(
         self, id: strawberry.ID | None = strawberry.UNSET, author_id: strawberry.ID | None = strawberry.UNSET

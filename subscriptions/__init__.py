@@ -1,1 +1,2 @@
-"""Subscription wiring outside the schema: the publisher a pipeline uses to push results to subscribers."""
+"""Subscription wiring outside the schema: the IAM-signed AppSync client functions use to reach subscribers
+(`appsync_client`), and the ingestion publisher built on it."""

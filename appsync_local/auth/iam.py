@@ -61,6 +61,19 @@ class IamCredentials:
         )
 
     @classmethod
+    def for_function_role(cls, function: str, account_id: str = LOCAL_ACCOUNT_ID) -> IamCredentials:
+        """Temporary credentials of a function's execution role, as Lambda gives a function (`ASIA…` and a
+        session token); its AppSync identity is the assumed role's session."""
+        return cls(
+            access_key_id="ASIA" + _random(_UPPER_ALNUM, 16),
+            secret_access_key=_random(_SECRET_ALPHABET, 40),
+            account_id=account_id,
+            user_arn=f"arn:aws:sts::{account_id}:assumed-role/{function}-role/{function}",
+            user_id="AROA" + _random(_UPPER_ALNUM, 17) + f":{function}",
+            session_token=_random(_SECRET_ALPHABET, 64),
+        )
+
+    @classmethod
     def load_or_create(cls, data_dir: Path) -> IamCredentials:
         """The principal stored under `data_dir`, created there on first use."""
         path = auth_dir(data_dir) / cls.FILE_NAME

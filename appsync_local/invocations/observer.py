@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +25,20 @@ def echo_to_terminal(record: InvocationRecord) -> None:
         return
     head = f"{record.function} ({record.source}, {record.duration_ms:.0f} ms)"
     logger.info("%s\n%s", head, "\n".join(f"    {line}" for line in lines))
+
+
+_xray_pointed_at: str | None = None
+
+
+def _point_xray_at(address: str) -> None:
+    global _xray_pointed_at
+    if _xray_pointed_at == address or "aws_xray_sdk.core" not in sys.modules:
+        return
+    from aws_xray_sdk.core import xray_recorder  # type: ignore[import-untyped]
+    from aws_xray_sdk.core.lambda_launcher import LambdaContext  # type: ignore[import-untyped]
+
+    xray_recorder.configure(daemon_address=address, context=LambdaContext(), context_missing="IGNORE_ERROR")
+    _xray_pointed_at = address
 
 
 @dataclass
@@ -48,8 +63,16 @@ class InvocationObserver:
         something replaced `sys.stdout` since (a test runner's capture, say)."""
         capture.install()
 
+    def loaded(self) -> None:
+        """Once the function is imported: if it traces, its X-Ray SDK sends to the local daemon (the SDK
+        reads its settings once per process, perhaps before any function ran; this makes sure)."""
+        if self.tracing:
+            _point_xray_at(collector().address)
+
     def environment(self) -> dict[str, str]:
-        variables = {"LAMBDA_TASK_ROOT": str(Path.cwd()), "AWS_XRAY_CONTEXT_MISSING": "LOG_ERROR"}
+        # The X-Ray SDK patches botocore for the whole process once a function traces; the runtime's own calls
+        # (outside any invocation, so without a trace header) are then simply not traced.
+        variables = {"LAMBDA_TASK_ROOT": str(Path.cwd()), "AWS_XRAY_CONTEXT_MISSING": "IGNORE_ERROR"}
         if self.tracing:
             variables["AWS_XRAY_DAEMON_ADDRESS"] = collector().address
         return variables

@@ -52,6 +52,7 @@ class Endpoints:
             "AWS_ENDPOINT_URL_STS": self.sts,
             "AWS_ENDPOINT_URL_SQS": self.moto,
             "AWS_ENDPOINT_URL_SES": self.moto,
+            "AWS_ENDPOINT_URL_SESV2": self.moto,
             "AWS_ENDPOINT_URL_KINESIS": self.moto,
             "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER": self.moto,
             "AWS_DEFAULT_REGION": self.region,

@@ -17,13 +17,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
 import uvicorn
 
+from appsync_local.local_aws import LocalAws
 from appsync_local.serving import bind_socket, uvicorn_config
 from appsync_local.tls import ensure_local_tls
 from tests.contract.clients import api_key_client, run, user_client
 from tests.contract.conftest import ROOT, LiveServer
+from tests.functional.images import jpeg
 
 EXAMPLES = ROOT / "client-examples"
 JS_EXAMPLE = EXAMPLES / "js"
@@ -193,6 +196,36 @@ async def test_mutation_iam_publishes_an_ingestion_result(live_server: LiveServe
         "PARTIAL",
     )
     assert json.loads(published["summary"]) == {"records": 7}
+
+
+async def test_upload_post_photo_creates_a_draft_and_uploads_the_photo(
+    live_server: LiveServer, local_aws: LocalAws, home: Path
+) -> None:
+    # GIVEN a member of `authors` and a photo on disk
+    username = f"example-author-{uuid.uuid4().hex[:8]}"
+    env = environment(
+        home, APPSYNC_URL=live_server.url, APPSYNC_ID_TOKEN=live_server.token(username, groups=["authors"])
+    )
+    photo = home / "spring flowers.jpg"
+    photo.write_bytes(jpeg(640, 480))
+    # WHEN the example runs (without waiting: the thumbnails need the event delivery running)
+    result = (await run_example("upload_post_photo.py", env, "--file", str(photo), "--no-wait")).json()
+    # THEN it made a draft of the caller's and put the photo at the key the API gave
+    post, key = result["post"], result["upload"]["key"]
+    assert post["status"] == "DRAFT"
+    assert key.startswith(f"originals/{live_server.sub(username)}/{post['id']}/") and key.endswith(".jpg")
+    s3 = boto3.client("s3", endpoint_url=local_aws.endpoints.s3, region_name="us-east-1")
+    stored = s3.get_object(Bucket="post-photos", Key=key)
+    assert (stored["ContentType"], stored["Body"].read()) == ("image/jpeg", photo.read_bytes())
+
+
+async def test_upload_post_photo_without_a_file_says_so(live_server: LiveServer, home: Path) -> None:
+    env = environment(home, APPSYNC_URL=live_server.url, APPSYNC_ID_TOKEN=live_server.token("alice"))
+    result = await run_example("upload_post_photo.py", env)
+    assert result.returncode == 1
+    assert (
+        result.stderr.strip() == "error: give the photo to upload with --file PATH (a JPEG, PNG, WebP or GIF)"
+    )
 
 
 async def test_mutation_iam_without_aws_credentials_says_what_is_missing(

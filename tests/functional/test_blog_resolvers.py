@@ -27,6 +27,7 @@ BLOG_FIELDS = [
     "Mutation.updatePost",
     "Mutation.publishPost",
     "Mutation.deletePost",
+    "Mutation.attachPostImage",
 ]
 
 
@@ -350,3 +351,142 @@ async def test_pages_follow_next_token(blog: Blog) -> None:
         "Query.listPosts", writer, authorId=writer["sub"], limit=2, nextToken=first["nextToken"]
     )
     assert [p["title"] for p in first["items"] + rest["items"]] == ["p2", "p1", "p0"]
+
+
+# --- a post's photo: attachPostImage (the thumbnail pipeline's report, IAM only) ------------------------------
+
+CDN = "https://d111111abcdef8.cloudfront.net"
+
+
+async def awaiting_upload(
+    blog: Blog, writer: dict[str, Any], photo_url: str | None = None
+) -> tuple[dict, str]:
+    """A post that awaits an upload, as createPostImageUploadUrl leaves it; the post and the upload's key."""
+    post = await blog.call("Mutation.createPost", writer, input=new_post(photoUrl=photo_url))
+    key = f"originals/{writer['sub']}/{post['id']}/{uuid.uuid4()}.jpg"
+    default_client_factory().update_item(
+        TableName="Posts",
+        Key={"id": {"S": post["id"]}},
+        UpdateExpression="SET photoKey = :k, imageStatus = :p",
+        ExpressionAttributeValues={":k": {"S": key}, ":p": {"S": "PENDING"}},
+    )
+    return post, key
+
+
+def ready(post_id: str, key: str) -> dict[str, Any]:
+    """A READY report, its sizes deliberately out of order."""
+    folder = f"{CDN}/thumbnails/{key.removeprefix('originals/').removesuffix('.jpg')}"
+    return {
+        "postId": post_id,
+        "photoKey": key,
+        "status": "READY",
+        "photoUrl": f"{CDN}/{key}",
+        "thumbnails": [
+            {"width": 1024, "height": 768, "url": f"{folder}/w1024.webp"},
+            {"width": 320, "height": 240, "url": f"{folder}/w320.webp"},
+        ],
+    }
+
+
+async def test_a_ready_upload_becomes_the_posts_photo_with_its_sizes(blog: Blog) -> None:
+    # GIVEN a post awaiting an upload, after an earlier upload was refused
+    writer = author("Ada")
+    post, key = await awaiting_upload(blog, writer)
+    default_client_factory().update_item(
+        TableName="Posts",
+        Key={"id": {"S": post["id"]}},
+        UpdateExpression="SET imageError = :e",
+        ExpressionAttributeValues={":e": {"S": "the upload is empty"}},
+    )
+    # WHEN the pipeline reports that upload READY
+    attached = await blog.call("Mutation.attachPostImage", None, input=ready(post["id"], key))
+    # THEN the post shows the original, its sizes smallest first, the smallest as thumbnailUrl, and no error
+    assert attached["imageStatus"] == "READY" and "imageError" not in attached
+    assert attached["photoUrl"] == f"{CDN}/{key}"
+    assert [t["width"] for t in attached["thumbnails"]] == [320, 1024]
+    assert attached["thumbnailUrl"] == attached["thumbnails"][0]["url"]
+    assert attached["author"]["name"] == "Ada" and attached["updatedAt"] >= post["updatedAt"]
+    # AND the write was one UpdateItem conditional on the post awaiting exactly that upload
+    write = blog.posts.requests[-1]
+    assert write["operation"] == "UpdateItem"
+    assert write["condition"]["expression"] == "attribute_exists(#id) AND #photoKey = :photoKey"
+
+
+async def test_a_failed_upload_records_why_and_keeps_the_previous_photo(blog: Blog) -> None:
+    post, key = await awaiting_upload(blog, author(), photo_url="https://example.com/old.jpg")
+    failed = await blog.call(
+        "Mutation.attachPostImage",
+        None,
+        input={"postId": post["id"], "photoKey": key, "status": "FAILED", "error": " the upload is empty "},
+    )
+    assert (failed["imageStatus"], failed["imageError"]) == ("FAILED", "the upload is empty")
+    assert failed["photoUrl"] == "https://example.com/old.jpg"
+
+
+async def test_a_report_for_an_older_upload_or_a_missing_post_changes_nothing(blog: Blog) -> None:
+    # GIVEN a post that, since its first upload, awaits a newer one
+    writer = author()
+    post, older = await awaiting_upload(blog, writer)
+    newer = f"originals/{writer['sub']}/{post['id']}/{uuid.uuid4()}.jpg"
+    default_client_factory().update_item(
+        TableName="Posts",
+        Key={"id": {"S": post["id"]}},
+        UpdateExpression="SET photoKey = :k",
+        ExpressionAttributeValues={":k": {"S": newer}},
+    )
+    # WHEN the older upload's report arrives THEN it is refused as a conflict, and the post is unchanged
+    with pytest.raises(AppSyncFieldError) as stale:
+        await blog.call("Mutation.attachPostImage", None, input=ready(post["id"], older))
+    assert (stale.value.error_type, stale.value.message) == (
+        "ConflictError",
+        f"Post '{post['id']}' no longer awaits the upload '{older}'",
+    )
+    unchanged = await blog.call("Query.getPost", writer, id=post["id"])
+    assert unchanged["imageStatus"] == "PENDING" and "thumbnails" not in unchanged
+    # WHEN a report names a post that does not exist THEN it is not found
+    missing = str(uuid.uuid4())
+    with pytest.raises(AppSyncFieldError) as gone:
+        await blog.call("Mutation.attachPostImage", None, input=ready(missing, older))
+    assert (gone.value.error_type, gone.value.message) == ("NotFoundError", f"Post '{missing}' not found")
+
+
+async def test_a_photo_set_by_url_drops_the_uploaded_one_and_any_upload_in_progress(blog: Blog) -> None:
+    # GIVEN a post with an uploaded photo READY, and a newer upload in progress
+    writer = author()
+    post, key = await awaiting_upload(blog, writer)
+    await blog.call("Mutation.attachPostImage", None, input=ready(post["id"], key))
+    # WHEN its author sets the photo by URL
+    moved = await blog.call(
+        "Mutation.updatePost", writer, input={"id": post["id"], "photoUrl": "https://example.com/b.jpg"}
+    )
+    # THEN the uploaded photo's sizes and status are gone
+    for stale_field in ("thumbnailUrl", "thumbnails", "imageStatus", "imageError", "photoKey"):
+        assert stale_field not in moved
+    # AND a late report of the upload cannot bring them back
+    with pytest.raises(AppSyncFieldError) as late:
+        await blog.call("Mutation.attachPostImage", None, input=ready(post["id"], key))
+    assert late.value.error_type == "ConflictError"
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"thumbnails": []}, "a READY image has 1 to 10 thumbnails"),
+        ({"photoUrl": None}, "a READY image has a photoUrl"),
+        (
+            {"thumbnails": [{"width": 0, "height": 10, "url": f"{CDN}/x"}]},
+            "thumbnail sizes are 1 to 16384 pixels",
+        ),
+        ({"status": "FAILED"}, "a FAILED image has an error of 1 to 500 characters"),
+        ({"status": "PENDING"}, "status must be READY or FAILED"),
+    ],
+)
+async def test_a_malformed_report_is_a_validation_error_before_any_write(
+    blog: Blog, change: dict[str, Any], message: str
+) -> None:
+    post, key = await awaiting_upload(blog, author())
+    blog.reset()
+    with pytest.raises(AppSyncFieldError) as bad:
+        await blog.call("Mutation.attachPostImage", None, input={**ready(post["id"], key), **change})
+    assert (bad.value.error_type, bad.value.message) == ("ValidationError", message)
+    assert blog.posts.requests == []

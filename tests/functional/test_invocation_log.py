@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-import time
+import json
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -10,8 +13,10 @@ from appdef import FunctionConfig
 from appsync_local.errors import LambdaError
 from appsync_local.invocations import InvocationRecord
 from appsync_local.invocations.observer import InvocationObserver
-from appsync_local.invocations.readable import output_lines, trace_lines
+from appsync_local.invocations.readable import output_lines
 from appsync_local.lambda_runtime import LocalFunction
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
@@ -35,16 +40,31 @@ def test_logs_and_metrics_are_kept_with_the_invocation_and_read_as_lines(
     assert function.observer.log.get(record.request_id) is record
 
 
-def test_the_trace_arrives_from_the_functions_x_ray_sdk(
-    observed: tuple[LocalFunction, list[InvocationRecord]],
-) -> None:
-    function, echoed = observed
-    function.invoke({"name": "lin"}, source="test")
-    record = echoed[-1]
-    deadline = time.monotonic() + 5
-    while len(record.segments) < 2 and time.monotonic() < deadline:  # UDP arrives a moment later
-        time.sleep(0.02)
-    traced = trace_lines(record)
+TRACE_PROBE = """
+import json, sys, time
+from appdef import FunctionConfig
+from appsync_local.invocations.observer import InvocationObserver
+from appsync_local.invocations.readable import trace_lines
+from appsync_local.lambda_runtime import LocalFunction
+echoed = []
+config = FunctionConfig.named("observed", handler="tests.fixtures.observed_app.handler.handler")
+function = LocalFunction(config, "us-east-1", observer=InvocationObserver(echo=echoed.append, tracing=True))
+function.invoke({"name": "lin"})
+deadline = time.monotonic() + 10
+while len(echoed[-1].segments) < 2 and time.monotonic() < deadline:  # UDP arrives a moment later
+    time.sleep(0.02)
+print(json.dumps(trace_lines(echoed[-1])))
+"""
+
+
+def test_the_trace_arrives_from_the_functions_x_ray_sdk() -> None:
+    # Powertools' Tracer and the X-Ray SDK settle their settings once per process: a process of its own, as a
+    # `make run` is, where every function is imported inside its Lambda environment.
+    done = subprocess.run(
+        [sys.executable, "-c", TRACE_PROBE], capture_output=True, text=True, timeout=60, check=False, cwd=ROOT
+    )
+    assert done.returncode == 0, done.stderr
+    traced = json.loads(done.stdout.strip().splitlines()[-1])
     assert traced[0].startswith("trace: ## handler ")
     assert any(line.startswith("trace: ## tests.fixtures.observed_app.handler.greet ") for line in traced)
 

@@ -19,9 +19,10 @@ pytest.importorskip(
 from aws_cdk.assertions import Annotations, Match
 
 from appdef.bindings import js_code_files
+from appdef.references import Reference, references
 from appsync_local.js import JsResolverRunner
 from infra.stacks.resolvers import lambda_data_source_name
-from infra.stacks.storage import USER_PREFIX, USER_SUB
+from infra.stacks.storage import USER_PREFIX, USER_SUB, pascal
 from infra.stacks.waf import RATE_RULE_NAME
 from resolvers.todos.domain.file_service import FileService
 from tests.infra.conftest import Synthesized
@@ -238,7 +239,11 @@ def test_tables_match_their_config(synth: Synthesized) -> None:
 
 def test_each_function_ships_its_handler_and_powertools(project: Synthesized, tmp_path: Path) -> None:
     # GIVEN each deployed Lambda function and the zip CDK uploads as its code, unpacked as Lambda does
-    functions = project.resources("AWS::Lambda::Function")
+    functions = {
+        k: f
+        for k, f in project.resources("AWS::Lambda::Function").items()
+        if not k.startswith(CDK_NOTIFICATIONS_HANDLER)  # CDK's own handler that sets S3 notifications
+    }
     assert len(functions) == len(project.config.functions)
     for config in project.config.functions.values():
         props = functions[project.logical_id(f"{config.name}Function")]["Properties"]
@@ -275,7 +280,7 @@ def test_each_function_ships_its_handler_and_powertools(project: Synthesized, tm
         assert Path(handler_file).is_relative_to(asset) and Path(powertools_file).is_relative_to(asset)
 
 
-def test_function_environment_names_the_deployed_tables_and_buckets(project: Synthesized) -> None:
+def test_function_environment_names_the_deployed_resources(project: Synthesized) -> None:
     functions = project.resources("AWS::Lambda::Function")
     tables = set(project.config.tables)
     buckets = set(project.config.buckets)
@@ -288,8 +293,25 @@ def test_function_environment_names_the_deployed_tables_and_buckets(project: Syn
                 assert variables[key] == {"Ref": project.logical_id(f"{value}Table")}
             elif value in buckets:
                 assert variables[key] == {"Ref": project.logical_id(_bucket_id(value))}
+            elif references(value):
+                # a ${kind:name} reference is the deployed resource's value, never the text itself
+                assert set(_referenced_ids(variables[key])) >= {
+                    _resource_id(project, r) for r in references(value)
+                }
             else:
                 assert variables[key] == value
+
+
+def _resource_id(synth: Synthesized, reference: Reference) -> str:
+    construct = {
+        "table": f"{reference.name}Table",
+        "bucket": _bucket_id(reference.name),
+        "queue": f"{pascal(reference.name)}Queue",
+        "stream": f"{pascal(reference.name)}Stream",
+        "cdn": f"{pascal(reference.name)}Distribution",
+        "api": "Api",
+    }[reference.kind]
+    return synth.logical_id(construct)
 
 
 def test_js_resolvers_read_the_deployed_table_names_from_the_api_environment(project: Synthesized) -> None:
@@ -304,7 +326,7 @@ def test_js_resolvers_read_the_deployed_table_names_from_the_api_environment(pro
         assert variables[key] == expected
 
 
-def test_functions_are_granted_only_what_their_environment_names(project: Synthesized) -> None:
+def test_functions_are_granted_only_what_their_environment_and_triggers_name(project: Synthesized) -> None:
     policies = project.resources("AWS::IAM::Policy")
     for config in project.config.functions.values():
         role_id = project.logical_id(f"{config.name}FunctionRole")
@@ -313,14 +335,31 @@ def test_functions_are_granted_only_what_their_environment_names(project: Synthe
             if {"Ref": role_id} in policy["Properties"]["Roles"]:
                 for statement in _statements(policy["Properties"]["PolicyDocument"]):
                     granted |= set(_referenced_ids(statement.get("Resource")))
+        granted = {g for g in granted if not g.startswith("AWS::")}  # the partition, region and account
         named = {
             project.logical_id(f"{v}Table") for v in config.environment.values() if v in _tables(project)
         }
         named |= {
             project.logical_id(_bucket_id(v)) for v in config.environment.values() if v in _buckets(project)
         }
+        named |= {
+            _resource_id(project, r)
+            for v in config.environment.values()
+            for r in references(v)
+            if r.kind != "cdn"  # a URL, not a permission
+        }
+        for trigger in config.triggers:  # what each event source mapping reads, and where failures go
+            source = getattr(trigger, "queue", None) or getattr(trigger, "stream", None)
+            if getattr(trigger, "table", None):
+                named.add(project.logical_id(f"{trigger.table}Table"))
+            elif source and trigger.type in ("sqs", "kinesis"):
+                named.add(
+                    project.logical_id(f"{pascal(source)}{'Queue' if trigger.type == 'sqs' else 'Stream'}")
+                )
+            if getattr(trigger, "on_failure", None):
+                named.add(project.logical_id(f"{pascal(trigger.on_failure)}Queue"))
         named.add(project.logical_id(f"{config.name}FunctionLogs"))
-        assert granted == named
+        assert granted == named, config.name
 
 
 def _tables(synth: Synthesized) -> set[str]:

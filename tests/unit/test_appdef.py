@@ -57,7 +57,7 @@ def test_the_project_file_is_valid_and_typed() -> None:
     assert config.tables["Todos"].sort_key is not None and config.tables["Todos"].sort_key.name == "id"
     assert config.pipelines["Query.getPost"].field == "Query.getPost"
     assert config.js_root == ROOT / "resolvers" / "js"
-    assert {b.name for b in config.cdn_buckets} == {"blog-site", "premium-media"}
+    assert {b.name for b in config.cdn_buckets} == {"blog-site", "premium-media", "post-photos"}
 
 
 def test_a_typo_names_the_line_the_key_path_and_the_allowed_keys(tmp_path: Path) -> None:

@@ -26,8 +26,11 @@ export function request(ctx) {
     }
   }
   if (Object.hasOwn(changes, 'photoUrl')) {
-    // A new photo (or none) makes the old thumbnail stale; the thumbnail flow makes a new one.
-    remove('thumbnailUrl');
+    // A photo given by URL (or none) replaces the uploaded one: its thumbnails are stale, and an upload still
+    // in progress must not overwrite it (attachPostImage needs the post to await that upload's photoKey).
+    for (const field of ['thumbnailUrl', 'thumbnails', 'photoKey', 'imageStatus', 'imageError']) {
+      remove(field);
+    }
     if (changes.photoUrl == null) {
       remove('photoUrl');
     } else {

@@ -1,0 +1,1 @@
+"""Post images: each thumbnail manifest becomes the post's image (`attachPostImage`, IAM-signed)."""

@@ -1,0 +1,1 @@
+"""What a welcome is, independent of streams, SES and Powertools."""

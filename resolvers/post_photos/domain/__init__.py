@@ -1,0 +1,1 @@
+"""Post photo uploads, independent of AppSync, DynamoDB and S3."""

@@ -1,0 +1,21 @@
+"""The post-photos Lambda function: upload URLs for blog posts' photos (fields listed by the routers below)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from resolvers.post_photos.routers import mutation
+from resolvers.routing import AppSyncResolver
+
+logger = Logger(service="post-photos")
+app = AppSyncResolver()
+app.include_router(mutation.router)
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.APPSYNC_RESOLVER)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> Any:
+    return app.resolve(event, context)
