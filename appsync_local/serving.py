@@ -137,20 +137,28 @@ def run_servers(servers: list[tuple[uvicorn.Config, socket.socket]]) -> None:
 class BackgroundServer:
     """An ASGI app served on 127.0.0.1 (port 0 = a free port) from a daemon thread; stops on `stop()`."""
 
-    def __init__(self, app: Any, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, app: Any = None, host: str = "127.0.0.1", port: int = 0) -> None:
         self._socket = bind_socket(host, port)
         self.host, self.port = self._socket.getsockname()[:2]
-        self._server = uvicorn.Server(uvicorn_config(app))
+        self._server = uvicorn.Server(uvicorn_config(app)) if app is not None else None
         self._thread = threading.Thread(target=self._run, name=f"asgi-{self.port}", daemon=True)
+
+    def serve(self, app: Any) -> Self:
+        """Set the app to serve (when its URL had to be known before it was built), and start."""
+        self._server = uvicorn.Server(uvicorn_config(app))
+        return self.start()
 
     @property
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
     def _run(self) -> None:
+        assert self._server is not None
         self._server.run(sockets=[self._socket])
 
     def start(self, timeout: float = 15) -> Self:
+        if self._server is None:
+            raise RuntimeError("no app to serve: pass it to BackgroundServer() or serve()")
         self._thread.start()
         deadline = time.monotonic() + timeout
         while not self._server.started:
@@ -160,8 +168,10 @@ class BackgroundServer:
         return self
 
     def stop(self) -> None:
-        self._server.should_exit = True
-        self._thread.join(timeout=10)
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread.is_alive():
+            self._thread.join(timeout=10)
         self._socket.close()
 
     def __enter__(self) -> Self:

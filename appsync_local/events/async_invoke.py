@@ -25,8 +25,9 @@ RETRY_DELAYS_SECONDS = (60, 120)
 WAIT_SECONDS = 1
 
 
-def async_queue_name(function: str) -> str:
-    return f"appsync-local-async-{function}"[:80]
+def async_queue_name(app: str, function: str) -> str:
+    """The internal queue of `function`'s pending asynchronous invocations."""
+    return f"appsync-local-{app}-async-{function}"[-80:]
 
 
 class AsyncInvoker:

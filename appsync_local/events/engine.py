@@ -27,7 +27,7 @@ from .async_invoke import RETRY_DELAYS_SECONDS, AsyncInvoker, async_queue_name
 from .checkpoints import CheckpointStore
 from .delivery import Invoker
 from .queues import QueueMapping
-from .s3_events import STAGING_QUEUE, S3EventForwarder, configure_notifications, routes
+from .s3_events import S3EventForwarder, configure_notifications, routes, staging_queue_name
 from .schedules import ScheduledRule, Scheduler, rule_name
 from .stream_sources import DynamoDBStreamSource, KinesisSource
 from .streams import StreamMapping
@@ -138,7 +138,7 @@ class EventEngine:
         return str(attributes["Attributes"]["QueueArn"])
 
     def _async_queue(self, function: str) -> str:
-        name = async_queue_name(function)
+        name = async_queue_name(self.config.api.name, function)
         url: str = self._sqs.create_queue(QueueName=name)["QueueUrl"]
         timeout = self.config.functions[function].timeout_seconds
         self._sqs.set_queue_attributes(QueueUrl=url, Attributes={"VisibilityTimeout": str(timeout)})
@@ -193,7 +193,7 @@ class EventEngine:
                     )
         bucket_routes = routes(self.config, {q: self.queue_url(q) for q in self.config.all_queues()})
         if bucket_routes:
-            staging = self._sqs.create_queue(QueueName=STAGING_QUEUE)["QueueUrl"]
+            staging = self._sqs.create_queue(QueueName=staging_queue_name(self.config.api.name))["QueueUrl"]
             s3 = client(self._session, "s3", self._endpoints.s3)
             configure_notifications(s3, self._sqs, self._queue_arn(staging), bucket_routes, self._checkpoints)
             workers.append(S3EventForwarder(sqs=self._sqs, staging_url=staging, routes=bucket_routes,

@@ -24,7 +24,13 @@ from appdef.events import S3Trigger
 from .checkpoints import CheckpointStore
 from .records import s3_record, s3_test_event
 
-STAGING_QUEUE = "appsync-local-s3-events"
+
+def staging_queue_name(app: str) -> str:
+    """The internal queue the local S3 notifies for `app` (one per app, so two apps on one local AWS never
+    read each other's events)."""
+    return f"appsync-local-{app}-s3-events"[-80:]
+
+
 WAIT_SECONDS = 1
 
 

@@ -15,6 +15,7 @@ import time
 from email.message import EmailMessage
 from email.parser import Parser
 from email.utils import formatdate
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -46,11 +47,33 @@ def to_eml(message: Any) -> EmailMessage:
     mail["Message-ID"] = f"<{message.id}@local-ses>"
     body = message.body or ""
     if body.lstrip().lower().startswith(("<!doctype", "<html", "<p", "<div", "<table", "<h1")):
-        mail.set_content("This message is HTML; open it in a mail client or the local inbox.")
+        # The local SES keeps one body (the HTML when both were sent): the text part is read from it.
+        mail.set_content(text_of_html(body))
         mail.add_alternative(body, subtype="html")
     else:
         mail.set_content(body)
     return mail
+
+
+class _Text(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("p", "br", "div", "li", "h1", "h2", "h3", "tr"):
+            self.parts.append("\n")
+
+
+def text_of_html(markup: str) -> str:
+    """The readable text of an HTML e-mail body."""
+    parser = _Text()
+    parser.feed(markup)
+    lines = (" ".join(line.split()) for line in "".join(parser.parts).splitlines())
+    return "\n".join(line for line in lines if line) + "\n"
 
 
 class MailCollector:

@@ -15,8 +15,11 @@ from appdef import load_config
 from appsync_local.auth import IamCredentials
 from appsync_local.http_app import create_app
 from appsync_local.local_aws import LocalAws, seed
+from appsync_local.local_aws.provision import provision
+from appsync_local.local_services import running_local_services
 from appsync_local.runtime import Runtime, build_runtime
 from appsync_local.serving import BackgroundServer
+from tests.fixtures.fast_config import with_fast_redelivery
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -75,10 +78,20 @@ class LiveServer:
 
 @pytest.fixture(scope="session")
 def live_server(local_aws: LocalAws, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    config = load_config(ROOT / "appsync.toml")
+    """The project's API as `make run` serves it, with its event sources delivering (failed queue messages
+    come back after 2 s instead of minutes, and async retries after 1 s)."""
+    config = with_fast_redelivery(load_config(ROOT / "appsync.toml"))
+    provision(config, local_aws.session(), local_aws.endpoints)  # the queues' fast visibility timeouts
     data_dir = tmp_path_factory.mktemp("appsync-data")
-    runtime = build_runtime(config, data_dir)  # each function runs in its own environment
+    server = BackgroundServer()  # its URL goes into the functions' ${api:…} and ${cdn:…} references
+    runtime = build_runtime(config, data_dir, public_url=server.url)  # each function in its own environment
     seed(config, local_aws.session(), local_aws.endpoints, runtime.user_subs())
-    app = create_app(runtime)
-    with BackgroundServer(app) as server:
-        yield LiveServer(base_url=server.url, runtime=runtime, app=app, runtime_data_dir=data_dir)
+    with running_local_services(
+        config, runtime, local_aws, data_dir, persistent=False, async_retry_delays=(1, 1)
+    ) as services:
+        app = create_app(runtime, local_routes=services.routes)
+        server.serve(app)
+        try:
+            yield LiveServer(base_url=server.url, runtime=runtime, app=app, runtime_data_dir=data_dir)
+        finally:
+            server.stop()

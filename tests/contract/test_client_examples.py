@@ -208,15 +208,18 @@ async def test_upload_post_photo_creates_a_draft_and_uploads_the_photo(
     )
     photo = home / "spring flowers.jpg"
     photo.write_bytes(jpeg(640, 480))
-    # WHEN the example runs (without waiting: the thumbnails need the event delivery running)
-    result = (await run_example("upload_post_photo.py", env, "--file", str(photo), "--no-wait")).json()
-    # THEN it made a draft of the caller's and put the photo at the key the API gave
+    # WHEN the example runs, waiting for the thumbnails as a person would
+    result = (await run_example("upload_post_photo.py", env, "--file", str(photo))).json()
+    # THEN it made a draft of the caller's, put the photo at the key the API gave, and saw the sizes made
     post, key = result["post"], result["upload"]["key"]
     assert post["status"] == "DRAFT"
     assert key.startswith(f"originals/{live_server.sub(username)}/{post['id']}/") and key.endswith(".jpg")
     s3 = boto3.client("s3", endpoint_url=local_aws.endpoints.s3, region_name="us-east-1")
     stored = s3.get_object(Bucket="post-photos", Key=key)
     assert (stored["ContentType"], stored["Body"].read()) == ("image/jpeg", photo.read_bytes())
+    image = result["image"]
+    assert image["imageStatus"] == "READY"
+    assert [(t["width"], t["height"]) for t in image["thumbnails"]] == [(320, 240), (640, 480)]
 
 
 async def test_upload_post_photo_without_a_file_says_so(live_server: LiveServer, home: Path) -> None:

@@ -1,11 +1,13 @@
-"""A post's photo through the live local API: upload URLs for authors, attachPostImage for IAM only, and the
-thumbnail pipeline's functions reaching onUpdatePost subscribers (the functions are invoked here directly with
-the events their queues would deliver)."""
+"""A post's photo through the live local API, its event sources running as `make run` runs them: upload URLs
+for authors, the upload's S3 notification through the thumbnailer and post-images functions, the result live
+on onUpdatePost, the sizes on the local CDN; attachPostImage for IAM only; bad uploads and poison messages."""
 
 from __future__ import annotations
 
 import asyncio
+import io
 import json
+import time
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -14,13 +16,13 @@ import pytest
 import requests
 from gql import Client
 from gql.transport.exceptions import TransportQueryError
+from PIL import Image
 
-from functions.post_images.handler import lambda_handler as post_images
-from functions.thumbnailer.handler import lambda_handler as thumbnailer
+from appsync_local.local_aws import LocalAws
+from appsync_local.local_aws.endpoints import client as aws_client
 from tests.contract.clients import api_key_client, iam_client, run, run_async, user_client
 from tests.contract.conftest import LiveServer
 from tests.contract.test_app_subscriptions import api_key_auth, subscribed
-from tests.functional.function_events import FakeLambdaContext, sqs_s3_event, use_function_environment
 from tests.functional.images import jpeg
 
 CDN = "https://d111111abcdef8.cloudfront.net"
@@ -88,13 +90,18 @@ def test_an_author_uploads_a_photo_with_the_url_the_api_gives(new_author, live_s
     # GIVEN an author's post
     author, sub = new_author()
     post_id = a_post(author)
-    # WHEN they get an upload URL and POST a photo to it
-    upload = upload_photo(author, post_id, jpeg(640, 480))
-    # THEN the photo went under their folder, and the post awaits it
+    # WHEN they get an upload URL
+    upload = run(author, UPLOAD_URL, postId=post_id, contentType="image/jpeg")["createPostImageUploadUrl"]
+    # THEN it is for their folder, and the post awaits the upload
     assert upload["key"].startswith(f"originals/{sub}/{post_id}/") and upload["key"].endswith(".jpg")
     assert upload["maxBytes"] == 10_485_760
     post = run(author, GET, id=post_id)["getPost"]
     assert (post["imageStatus"], post["imageError"], post["thumbnails"]) == ("PENDING", None, None)
+    # AND POSTing a photo to it, as a browser does, is accepted
+    answer = requests.post(
+        upload["url"], data=json.loads(upload["fields"]), files={"file": ("p.jpg", jpeg(64, 48))}, timeout=10
+    )
+    assert answer.status_code == 204, answer.text
 
 
 def test_only_the_posts_author_gets_an_upload_url(new_author, live_server: LiveServer) -> None:
@@ -121,10 +128,12 @@ def test_only_the_posts_author_gets_an_upload_url(new_author, live_server: LiveS
 async def test_only_iam_may_attach_a_post_image_and_only_for_the_awaited_upload(
     new_author, live_server: LiveServer
 ) -> None:
-    # GIVEN a post awaiting an upload
+    # GIVEN a post awaiting an upload (the photo itself is never sent, so no function reports it first)
     author, _ = new_author()
     post_id = await asyncio.to_thread(a_post, author)
-    upload = await asyncio.to_thread(upload_photo, author, post_id, jpeg(64, 48))
+    upload = (await asyncio.to_thread(run, author, UPLOAD_URL, postId=post_id, contentType="image/jpeg"))[
+        "createPostImageUploadUrl"
+    ]
     # WHEN the API key or a user (even the post's author) reports it THEN AppSync refuses the field
     for client in (api_key_client(live_server.url, live_server.api_key), author):
         with pytest.raises(TransportQueryError) as refused:
@@ -146,44 +155,82 @@ async def test_only_iam_may_attach_a_post_image_and_only_for_the_awaited_upload(
 
 
 async def test_thumbnails_of_a_published_post_reach_its_subscribers_and_a_drafts_never_do(
-    new_author, live_server: LiveServer, monkeypatch: pytest.MonkeyPatch
+    new_author, live_server: LiveServer
 ) -> None:
-    # GIVEN an author with a draft and a published post, each with a photo uploaded
+    # GIVEN an author with a draft and a published post, and a subscriber to the author's posts
     author, sub = new_author()
     draft = await asyncio.to_thread(a_post, author)
     public = await asyncio.to_thread(a_post, author, published=True)
-    uploads = {
-        post_id: await asyncio.to_thread(upload_photo, author, post_id, jpeg(1600, 1200))
-        for post_id in (draft, public)
-    }
-    # AND the pipeline's functions configured as deployed: the API's URL and IAM credentials
-    use_function_environment(monkeypatch, "thumbnailer")
-    use_function_environment(monkeypatch, "post-images", PHOTOS_BASE_URL=CDN, GRAPHQL_URL=live_server.url)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", live_server.iam.access_key_id)
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", live_server.iam.secret_access_key)
-    monkeypatch.delenv("AWS_SESSION_TOKEN", raising=False)
     async with subscribed(live_server, api_key_auth(live_server), ON_UPDATE, authorId=sub) as subscriber:
-        # WHEN the thumbnailer and then post-images get the notifications, the draft's first
-        for post_id in (draft, public):
-            key = uploads[post_id]["key"]
-            made = await asyncio.to_thread(
-                thumbnailer, sqs_s3_event("sqs_s3_photo_uploaded.json", key), FakeLambdaContext("thumbnailer")
-            )
-            manifest_key = key.replace("originals/", "thumbnails/", 1).removesuffix(".jpg") + "/manifest.json"
-            done = await asyncio.to_thread(
-                post_images,
-                sqs_s3_event("sqs_s3_manifest_written.json", manifest_key),
-                FakeLambdaContext("post-images"),
-            )
-            assert made == done == {"batchItemFailures": []}
-        # THEN the public subscriber gets the published post with its photo and sizes, and nothing of the draft
-        event = (await subscriber.next())["onUpdatePost"]
+        # WHEN a photo is uploaded to each, the draft's first
+        uploads = {
+            post_id: await asyncio.to_thread(upload_photo, author, post_id, jpeg(1600, 1200))
+            for post_id in (draft, public)
+        }
+        # THEN within seconds (S3 -> queue -> thumbnailer -> S3 -> queue -> post-images -> attachPostImage)
+        # the subscriber gets the published post with its photo and sizes, and nothing of the draft
+        event = (await asyncio.wait_for(subscriber.next(), timeout=30))["onUpdatePost"]
         assert (event["id"], event["status"], event["imageStatus"]) == (public, "PUBLISHED", "READY")
-        assert event["photoUrl"] == f"{CDN}/{uploads[public]['key']}"
+        cdn = f"{live_server.base_url}/_cdn/post-photos"
+        assert event["photoUrl"] == f"{cdn}/{uploads[public]['key']}"
         assert [(t["width"], t["height"]) for t in event["thumbnails"]] == [(320, 240), (1024, 768)]
         assert event["thumbnailUrl"] == event["thumbnails"][0]["url"]
         assert event["title"] == "Spring"
-        assert subscriber.events.empty()
-    # AND the draft has its thumbnails too, for its author to see
-    draft_post = (await asyncio.to_thread(run, author, GET, id=draft))["getPost"]
-    assert draft_post["imageStatus"] == "READY" and len(draft_post["thumbnails"]) == 2
+    # AND each size is on the local CDN, the size it says
+    for thumbnail in event["thumbnails"]:
+        served = await asyncio.to_thread(requests.get, thumbnail["url"], timeout=10)
+        assert (served.status_code, served.headers["content-type"]) == (200, "image/webp")
+        assert Image.open(io.BytesIO(served.content)).size == (thumbnail["width"], thumbnail["height"])
+    # AND the draft got its thumbnails too, for its author to see
+    draft_post = await _eventually(author, draft, lambda post: post["imageStatus"] == "READY")
+    assert len(draft_post["thumbnails"]) == 2
+
+
+async def _eventually(
+    client: Client, post_id: str, ready: Callable[[dict[str, Any]], bool]
+) -> dict[str, Any]:
+    """The post once `ready` holds for it (read again until then, up to 30 s)."""
+    deadline = asyncio.get_running_loop().time() + 30
+    while True:
+        post = (await asyncio.to_thread(run, client, GET, id=post_id))["getPost"]
+        if ready(post):
+            return dict(post)
+        assert asyncio.get_running_loop().time() < deadline, f"post {post_id} stayed {post['imageStatus']}"
+        await asyncio.sleep(0.1)
+
+
+async def test_an_upload_that_is_not_an_image_marks_the_post_failed(
+    new_author, live_server: LiveServer
+) -> None:
+    # GIVEN a post, and a file that says it is a JPEG but is not
+    author, _ = new_author()
+    post_id = await asyncio.to_thread(a_post, author)
+    await asyncio.to_thread(upload_photo, author, post_id, b"<html>not a photo</html>")
+    # THEN the thumbnailer gives up on it once, and the post says why (no retries, no crash loop)
+    post = await _eventually(author, post_id, lambda p: p["imageStatus"] != "PENDING")
+    assert post["imageStatus"] == "FAILED"
+    assert post["imageError"] and "image" in post["imageError"].lower()
+    assert post["thumbnails"] is None
+
+
+def test_a_poison_message_ends_in_the_dead_letter_queue(live_server: LiveServer, local_aws: LocalAws) -> None:
+    # GIVEN a message on the uploads queue that no thumbnailer can read
+    sqs = aws_client(local_aws.session(), "sqs", local_aws.endpoints.moto)
+    body = json.dumps({"not": "an S3 event", "id": uuid.uuid4().hex})
+    sqs.send_message(QueueUrl=sqs.get_queue_url(QueueName="post-photo-uploads")["QueueUrl"], MessageBody=body)
+    # THEN after its 3 receives it waits in the dead-letter queue, for a person to look at
+    dlq = sqs.get_queue_url(QueueName="post-photo-uploads-dlq")["QueueUrl"]
+    deadline = time.monotonic() + 30
+    found: list[dict[str, Any]] = []
+    while not found:
+        messages = sqs.receive_message(QueueUrl=dlq, MaxNumberOfMessages=10, WaitTimeSeconds=1).get(
+            "Messages", []
+        )
+        found = [m for m in messages if m["Body"] == body]
+        assert time.monotonic() < deadline, "the poison message never reached the DLQ"
+    invocations = [
+        r
+        for r in live_server.runtime.observer.log.newest()
+        if r.function == "thumbnailer" and r.error is None
+    ]
+    assert invocations  # the thumbnailer ran (and reported the message failed, so it came back twice)

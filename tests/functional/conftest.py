@@ -11,6 +11,14 @@ from appsync_local.local_aws import LocalAws
 from appsync_local.local_aws.endpoints import client
 from appsync_local.local_aws.provision import provision
 from tests.fixtures.events import APP
+from tests.functional.function_events import PHOTOS_BUCKET
+
+
+@pytest.fixture(scope="session", autouse=True)
+def functional_photos_bucket(local_aws: LocalAws) -> None:
+    """The photos bucket the functional tests give the photo functions (see function_events.PHOTOS_BUCKET)."""
+    s3 = client(local_aws.session(), "s3", local_aws.endpoints.s3)
+    s3.create_bucket(Bucket=PHOTOS_BUCKET)
 
 
 @pytest.fixture(scope="session")

@@ -50,11 +50,17 @@ def load_event(name: str) -> Any:
     return json.loads((EVENTS / name).read_text())
 
 
+# The functional tests' own photos bucket: no notifications, so nothing but the test invokes a function for it
+# (a live server elsewhere in the session delivers post-photos' events to its own functions).
+PHOTOS_BUCKET = "functional-post-photos"
+
+
 def use_function_environment(monkeypatch: pytest.MonkeyPatch, name: str, **values: str) -> dict[str, str]:
     """Set function `name`'s environment as appsync.toml declares it; `values` stand for its `${…}` references
-    (which the runtime resolves) and may override anything else."""
+    (which the runtime resolves) and may override anything else. The photos bucket is the tests' own."""
     config = load_config(ROOT / "appsync.toml").functions[name]
-    environment = {**config.platform_environment(), **config.environment, **values}
+    own_bucket = {"PHOTOS_BUCKET": PHOTOS_BUCKET} if "PHOTOS_BUCKET" in config.environment else {}
+    environment = {**config.platform_environment(), **config.environment, **own_bucket, **values}
     unresolved = {k: v for k, v in environment.items() if references(v)}
     assert not unresolved, f"give the test a value for {sorted(unresolved)}"
     for key, value in environment.items():
@@ -63,7 +69,7 @@ def use_function_environment(monkeypatch: pytest.MonkeyPatch, name: str, **value
     return environment
 
 
-def sqs_s3_event(template: str, *keys: str, bucket: str = "post-photos", size: int = 1024) -> dict[str, Any]:
+def sqs_s3_event(template: str, *keys: str, bucket: str = PHOTOS_BUCKET, size: int = 1024) -> dict[str, Any]:
     """The SQS event of `template` with one message per key, each an S3 notification naming that key in S3's
     form encoding (`red flower.jpg` arrives as `red+flower.jpg`)."""
     event = load_event(template)

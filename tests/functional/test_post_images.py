@@ -26,6 +26,7 @@ from functions.photo_layout import Manifest, PhotoUpload, ThumbnailEntry
 from functions.post_images.handler import lambda_handler as post_images
 from functions.thumbnailer.handler import lambda_handler as thumbnailer
 from tests.functional.function_events import (
+    PHOTOS_BUCKET,
     FakeLambdaContext,
     load_event,
     sqs_s3_event,
@@ -34,7 +35,7 @@ from tests.functional.function_events import (
 )
 from tests.functional.images import jpeg
 
-BUCKET = "post-photos"
+BUCKET = PHOTOS_BUCKET
 CDN = "https://d111111abcdef8.cloudfront.net"
 MANIFEST_WRITTEN = "sqs_s3_manifest_written.json"
 

@@ -16,10 +16,15 @@ import requests
 from appsync_local.local_aws import LocalAws
 from resolvers.post_photos.domain.errors import NotFoundError, UnauthorizedError, ValidationError
 from resolvers.post_photos.handler import lambda_handler
-from tests.functional.function_events import FakeLambdaContext, load_event, use_function_environment
+from tests.functional.function_events import (
+    PHOTOS_BUCKET,
+    FakeLambdaContext,
+    load_event,
+    use_function_environment,
+)
 from tests.functional.images import jpeg
 
-BUCKET = "post-photos"
+BUCKET = PHOTOS_BUCKET
 MAX_BYTES = 10_485_760
 
 

@@ -12,6 +12,7 @@ import pytest
 from appsync_local.local_aws import LocalAws
 from functions.thumbnailer.handler import lambda_handler
 from tests.functional.function_events import (
+    PHOTOS_BUCKET,
     FakeLambdaContext,
     load_event,
     sqs_s3_event,
@@ -20,7 +21,7 @@ from tests.functional.function_events import (
 )
 from tests.functional.images import decompression_bomb, jpeg, opened, png_with_alpha
 
-BUCKET = "post-photos"
+BUCKET = PHOTOS_BUCKET
 UPLOADED = "sqs_s3_photo_uploaded.json"
 
 

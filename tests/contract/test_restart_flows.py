@@ -1,0 +1,96 @@
+"""Nothing is lost when `make run` stops in the middle of a flow: started again on the same data, it finishes
+what was under way, and sends no e-mail twice. The server runs as `make run` runs it (a process of its own,
+DynamoDB Local on Java), stopped with SIGTERM as a terminal's Ctrl+C or a process manager stops it."""
+
+from __future__ import annotations
+
+import json
+import signal
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from appdef import load_config
+from appsync_local.runtime import local_user_pool
+from tests.fixtures.command_line import PROJECT_ROOT, serving
+from tests.functional.images import jpeg
+
+PHOTO_FIELDS = "id imageStatus thumbnails { width }"
+
+
+def _graphql(url: str, query: str, token: str, **variables: Any) -> Any:
+    answer = httpx.post(
+        f"{url}/graphql",
+        json={"query": query, "variables": variables},
+        headers={"authorization": token},
+        timeout=30,
+    )
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert "errors" not in body, body
+    return body["data"]
+
+
+def _mails_to(data_dir: Path, recipient: str) -> list[Path]:
+    return [
+        p for p in (data_dir / "mail").glob("*.eml") if f"To: {recipient}" in p.read_text(errors="replace")
+    ]
+
+
+def _until(check: Any, what: str, timeout: float = 60) -> Any:
+    deadline = time.monotonic() + timeout
+    while not (value := check()):
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.2)
+    return value
+
+
+def test_flows_under_way_finish_after_a_restart_and_no_email_is_sent_twice(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    pool = local_user_pool(load_config(PROJECT_ROOT / "appsync.toml"), data_dir)
+    assert pool is not None
+    reader = f"reader-{uuid.uuid4().hex[:8]}"
+    with serving("--data-dir", str(data_dir), "serve", "--port", "0") as first:
+        url = first.wait_for_line(r"AppSync API\s+(http://127\.0\.0\.1:\d+)/graphql").group(1)
+        # GIVEN a new user's first sign-in (their welcome e-mail now on its way through the stream)
+        _graphql(url, "{ me { id } }", pool.mint(reader))
+        # AND an author's photo just uploaded (its thumbnails now on their way through two queues)
+        author = pool.mint("alice")
+        post = _graphql(
+            url, 'mutation { createPost(input: {title: "T", body: "B", tags: []}) { id } }', author
+        )
+        post_id = post["createPost"]["id"]
+        upload = _graphql(
+            url,
+            "mutation($p: ID!, $t: String!) { createPostImageUploadUrl(postId: $p, contentType: $t) { url fields } }",
+            author,
+            p=post_id,
+            t="image/jpeg",
+        )["createPostImageUploadUrl"]
+        sent = httpx.post(
+            upload["url"], data=json.loads(upload["fields"]), files={"file": ("p.jpg", jpeg(800, 600))}
+        )
+        assert sent.status_code == 204
+        # WHEN the server is stopped at once
+        assert first.stop(signal.SIGTERM) == 0
+    # AND started again on the same data
+    with serving("--data-dir", str(data_dir), "serve", "--port", "0") as second:
+        url = second.wait_for_line(r"AppSync API\s+(http://127\.0\.0\.1:\d+)/graphql").group(1)
+        # THEN the photo gets its thumbnails
+        get_post = f"query($id: ID!) {{ getPost(id: $id) {{ {PHOTO_FIELDS} }} }}"
+        done = _until(
+            lambda: (
+                (p := _graphql(url, get_post, author, id=post_id)["getPost"])["imageStatus"] == "READY" and p
+            ),
+            "the thumbnails",
+        )
+        assert [t["width"] for t in done["thumbnails"]] == [320, 800]  # 1024 would enlarge an 800 px photo
+        # AND the reader has their welcome e-mail, once: a later user's arrives and theirs is still alone
+        later = f"reader-{uuid.uuid4().hex[:8]}"
+        _graphql(url, "{ me { id } }", pool.mint(later))
+        _until(lambda: _mails_to(data_dir, f"{later}@example.com"), "the later user's e-mail")
+        assert len(_mails_to(data_dir, f"{reader}@example.com")) == 1
+        assert second.stop(signal.SIGTERM) == 0
