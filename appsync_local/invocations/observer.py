@@ -55,6 +55,10 @@ class InvocationObserver:
 
     def __post_init__(self) -> None:
         capture.install()
+        # Functions run as in a Lambda task root (LAMBDA_TASK_ROOT), so once one traces, the X-Ray SDK has
+        # patched botocore for the whole process, and remarks on every call made outside an invocation
+        # (the runtime's own, which are rightly untraced). Only its errors are worth showing.
+        logging.getLogger("aws_xray_sdk").setLevel(logging.ERROR)
         if self.tracing:
             collector().register(self.log)
 

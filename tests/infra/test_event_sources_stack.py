@@ -106,3 +106,61 @@ def test_a_queue_reference_is_the_queues_url_and_lets_the_function_send_to_it(ev
 
 def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
+
+
+# -- the project's own flows --------------------------------------------------------------------------
+
+
+def test_the_welcome_email_reads_inserts_of_the_users_stream_and_may_send_as_its_sender(
+    project: Synthesized,
+) -> None:
+    mapping = _mapping(project, "welcome-email")
+    assert mapping["EventSourceArn"] == {"Fn::GetAtt": [project.logical_id("UsersTable"), "StreamArn"]}
+    assert [json.loads(f["Pattern"]) for f in mapping["FilterCriteria"]["Filters"]] == [
+        {"eventName": ["INSERT"]}
+    ]
+    assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert mapping["BisectBatchOnFunctionError"] is True
+    project.template.has_resource_properties(
+        "AWS::SES::EmailIdentity", {"EmailIdentity": "welcome@blog.example.com"}
+    )
+    role = project.logical_id("welcome-emailFunctionRole")
+    statements = [
+        s
+        for p in project.resources("AWS::IAM::Policy").values()
+        if {"Ref": role} in p["Properties"]["Roles"]
+        for s in p["Properties"]["PolicyDocument"]["Statement"]
+    ]
+    ses = [s for s in statements if "ses:SendEmail" in _as_list(s["Action"])]
+    assert len(ses) == 1 and "identity/welcome@blog.example.com" in json.dumps(ses[0]["Resource"])
+
+
+def test_photo_uploads_and_manifests_notify_their_queues_and_post_images_may_attach(
+    project: Synthesized,
+) -> None:
+    (notifications,) = project.resources("Custom::S3BucketNotifications").values()
+    queues = notifications["Properties"]["NotificationConfiguration"]["QueueConfigurations"]
+    routes = {
+        frozenset((r["Name"], r["Value"]) for r in q["Filter"]["Key"]["FilterRules"]): q["QueueArn"][
+            "Fn::GetAtt"
+        ][0]
+        for q in queues
+    }
+    assert routes == {
+        frozenset({("prefix", "originals/")}): project.logical_id("PostPhotoUploadsQueue"),
+        frozenset({("prefix", "thumbnails/"), ("suffix", "manifest.json")}): project.logical_id(
+            "PostThumbnailsQueue"
+        ),
+    }
+    assert _mapping(project, "thumbnailer")["EventSourceArn"] == _arn(project, "PostPhotoUploadsQueue")
+    assert _mapping(project, "post-images")["EventSourceArn"] == _arn(project, "PostThumbnailsQueue")
+    # post-images calls the API: it may call the IAM-only mutations, attachPostImage among them
+    role = project.logical_id("post-imagesFunctionRole")
+    statements = [
+        s
+        for p in project.resources("AWS::IAM::Policy").values()
+        if {"Ref": role} in p["Properties"]["Roles"]
+        for s in p["Properties"]["PolicyDocument"]["Statement"]
+    ]
+    appsync = [s for s in statements if "appsync:GraphQL" in _as_list(s["Action"])]
+    assert len(appsync) == 1 and "types/Mutation/fields/attachPostImage" in json.dumps(appsync[0]["Resource"])
