@@ -182,12 +182,39 @@ class AppConfig(Definition):
                     )
         if self.seed_file is not None and not self.seed_file.is_file():
             found.append((("local", "seed"), f"{self.seed_file} does not exist"))
+        found += self._cdn_problems()
         found += self._event_problems()
         found += self._reference_problems()
         if self.pipelines and not self.js_root.is_dir():
             found.append(
                 (("api", "js_resolvers"), f"{self.js_root} does not exist, but [pipelines] needs its files")
             )
+        return found
+
+    def _cdn_problems(self) -> list[tuple[Location, str]]:
+        found: list[tuple[Location, str]] = []
+        secrets: dict[str, str] = {}
+        for name, bucket in self.buckets.items():
+            for setting in ("signed_urls", "content"):
+                if getattr(bucket, setting) is not None and not bucket.cdn:
+                    found.append((("buckets", name, setting), "needs `cdn = true` (CloudFront serves it)"))
+            if bucket.signed_urls is not None:
+                secret = bucket.signed_urls.secret
+                if secret in secrets:
+                    found.append(
+                        (
+                            ("buckets", name, "signed_urls", "secret"),
+                            f"bucket {secrets[secret]} signs with it too",
+                        )
+                    )
+                secrets.setdefault(secret, name)
+            if bucket.content is not None and not (self.root / bucket.content.folder).is_dir():
+                found.append(
+                    (
+                        ("buckets", name, "content", "folder"),
+                        f"{self.root / bucket.content.folder} is not a folder",
+                    )
+                )
         return found
 
     def _event_problems(self) -> list[tuple[Location, str]]:
@@ -285,24 +312,36 @@ class AppConfig(Definition):
 
     def _reference_problems(self) -> list[tuple[Location, str]]:
         found: list[tuple[Location, str]] = []
+        signed = {b.name: b.signed_urls for b in self.cdn_buckets if b.signed_urls is not None}
+        api = [a for a in API_ATTRIBUTES if self.auth.cognito is not None or not a.startswith("user_pool")]
         known: dict[str, Iterable[str]] = {
             "table": self.tables, "bucket": self.buckets, "queue": self.all_queues(), "stream": self.streams,
-            "cdn": [b.name for b in self.cdn_buckets], "api": API_ATTRIBUTES,
+            "cdn": [b.name for b in self.cdn_buckets], "api": api,
+            "cdn_key": signed, "secret": [s.secret for s in signed.values()],
         }  # fmt: skip
-        for name, function in self.functions.items():
-            for key, value in function.environment.items():
-                for reference in references(value):
-                    where: Location = ("functions", name, "environment", key)
-                    if reference.kind not in known:
-                        found.append((where, f"{reference}: the kinds are {', '.join(KINDS)}"))
-                    elif reference.name not in known[reference.kind]:
-                        found.append(
-                            (
-                                where,
-                                f"{reference}: "
-                                + _unknown(reference.kind, reference.name, known[reference.kind]),
-                            )
+        values: list[tuple[Location, str]] = [
+            (("functions", name, "environment", key), value)
+            for name, function in self.functions.items()
+            for key, value in function.environment.items()
+        ]
+        values += [
+            (("buckets", name, "content", "config", key), value)
+            for name, bucket in self.buckets.items()
+            if bucket.content is not None
+            for key, value in bucket.content.config.items()
+        ]
+        for where, value in values:
+            for reference in references(value):
+                if reference.kind not in known:
+                    found.append((where, f"{reference}: the kinds are {', '.join(KINDS)}"))
+                elif reference.name not in known[reference.kind]:
+                    found.append(
+                        (
+                            where,
+                            f"{reference}: "
+                            + _unknown(reference.kind, reference.name, known[reference.kind]),
                         )
+                    )
         return found
 
     def _auth_problems(self) -> list[tuple[Location, str]]:

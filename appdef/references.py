@@ -1,7 +1,10 @@
 """References to the app's resources inside a function's environment values.
 
 A value may name a resource: `${table:Users}`, `${bucket:post-photos}`, `${queue:post-photo-uploads}`
-(its URL), `${stream:events}`, `${cdn:post-photos}` (the bucket's CloudFront base URL) or `${api:graphql_url}`.
+(its URL), `${stream:events}`, `${cdn:post-photos}` (the bucket's CloudFront base URL), `${cdn_key:premium-media}`
+(the Key-Pair-Id of the key its signed URLs are made with), `${secret:<name>}` (a secret's name) or
+`${api:<attribute>}` (`graphql_url`, `realtime_url`, `api_key`, `region`, `user_pool_id`, `user_pool_client_id`,
+`user_pool_endpoint`: Cognito's endpoint, which InitiateAuth is sent to).
 Locally the runtime puts in the local service's value, and `infra/` the deployed one; the function is granted
 what the resource needs (reading and writing a table or bucket, sending to a queue, calling the API). A value
 that is exactly a table's or bucket's name (`TODOS_TABLE = "Todos"`) is a reference too, to that resource's
@@ -14,9 +17,18 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-KINDS = ("table", "bucket", "queue", "stream", "cdn", "api")
-API_ATTRIBUTES = ("graphql_url",)
-_REFERENCE = re.compile(r"\$\{([a-z]+):([^}]*)\}")
+KINDS = ("table", "bucket", "queue", "stream", "cdn", "cdn_key", "secret", "api")
+# `${api:<attribute>}`: what a client needs to reach the API (a static site's config, say).
+API_ATTRIBUTES = (
+    "graphql_url",
+    "realtime_url",
+    "api_key",
+    "region",
+    "user_pool_id",
+    "user_pool_client_id",
+    "user_pool_endpoint",
+)
+_REFERENCE = re.compile(r"\$\{([a-z_]+):([^}]*)\}")
 
 
 @dataclass(frozen=True)

@@ -61,6 +61,48 @@ class TableConfig(Definition):
 BucketName = Annotated[StrictStr, Field(pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")]
 
 
+PathPattern = Annotated[StrictStr, Field(pattern=r"^[A-Za-z0-9_.\-*?][A-Za-z0-9_.\-/*?]*$", max_length=255)]
+
+
+class SignedUrlsConfig(Definition):
+    """CloudFront signed URLs for a `cdn = true` bucket: only requests signed with a trusted key are served.
+
+    Deployed, the stack makes the key pair: the private key goes into the secret, the public key into a
+    CloudFront key group the distribution trusts. Locally, the runtime makes a pair under the data folder,
+    puts the private key into the local Secrets Manager under the same name, and its CDN trusts the public key.
+    """
+
+    secret: Name = Field(
+        description="The Secrets Manager secret holding the private key (PEM) that signs URLs."
+    )
+    public_paths: tuple[PathPattern, ...] = Field(
+        (),
+        description="CloudFront path patterns (`*` any characters, `?` one) served without a signature: "
+        "`posters/*`.",
+    )
+
+
+ConfigKey = Annotated[StrictStr, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
+ConfigFile = Annotated[StrictStr, Field(pattern=r"^[A-Za-z0-9_.\-]+\.json$")]
+
+
+class BucketContent(Definition):
+    """Files a bucket serves, from a folder of the project (a static site): deployed with the stack, synced
+    into the local bucket when the runtime starts (removed files are removed)."""
+
+    folder: StrictStr = Field(description="The folder, relative to appsync.toml.")
+    cache_control: StrictStr = Field(
+        "public, max-age=300", description="The Cache-Control header every file is served with."
+    )
+    config_file: ConfigFile | None = Field(
+        None, description="A JSON file written next to the files, holding `config` with references resolved."
+    )
+    config: dict[ConfigKey, StrictStr] = Field(
+        default_factory=dict,
+        description='What the site needs to know, by reference: `{ graphqlUrl = "${api:graphql_url}" }`.',
+    )
+
+
 class BucketConfig(Definition):
     """An S3 bucket: private always; served through CloudFront when `cdn` is true."""
 
@@ -68,6 +110,10 @@ class BucketConfig(Definition):
     description: Text = ""
     cors: StrictBool = Field(False, description="Browsers may PUT/GET with presigned URLs from any origin.")
     cdn: StrictBool = Field(False, description="Served only through CloudFront (origin access control).")
+    signed_urls: SignedUrlsConfig | None = Field(
+        None, description="CloudFront serves only signed URLs (a trusted key group), but for `public_paths`."
+    )
+    content: BucketContent | None = Field(None, description="Files the bucket serves, from a project folder.")
     notifications: tuple[BucketNotification, ...] = Field(
         (), description="S3 event notifications to queues (`[[buckets.<name>.notifications]]`)."
     )
