@@ -13,18 +13,28 @@ from schema.aws_scalars import AWS_SCALAR_MAP
 from schema.blog import BlogMutations, BlogQueries, BlogSubscriptions
 from schema.files import FileMutations, FileQueries
 from schema.ingestion import IngestionMutations, IngestionSubscriptions
+from schema.media import MediaMutations, MediaQueries
+from schema.premium import PremiumMutations
 from schema.todos import TodoMutations, TodoQueries, TodoSubscriptions
 from schema.users import UserMutations, UserQueries
 
 
 # Fields print in the order of the base classes.
 @strawberry.type
-class Query(UserQueries, TodoQueries, FileQueries, BlogQueries):
+class Query(UserQueries, TodoQueries, FileQueries, BlogQueries, MediaQueries):
     """The root query type: every domain's Query fields."""
 
 
 @strawberry.type
-class Mutation(UserMutations, TodoMutations, FileMutations, BlogMutations, IngestionMutations):
+class Mutation(
+    UserMutations,
+    TodoMutations,
+    FileMutations,
+    BlogMutations,
+    IngestionMutations,
+    MediaMutations,
+    PremiumMutations,
+):
     """The root mutation type: every domain's Mutation fields."""
 
 

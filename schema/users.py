@@ -6,6 +6,7 @@ import strawberry
 
 from schema.aws_directives import aws_api_key, aws_cognito_user_pools, aws_iam
 from schema.aws_scalars import AWSDateTime, AWSEmail
+from schema.premium import PremiumSubscription, PurchaseConnection
 
 # Who may read a public profile: the API key (web pages), IAM (backends) and any signed-in user.
 _PUBLIC = [aws_api_key(), aws_iam(), aws_cognito_user_pools()]
@@ -20,6 +21,16 @@ class User:
     bio: str | None
     created_at: AWSDateTime
     updated_at: AWSDateTime
+    premium: PremiumSubscription | None = strawberry.field(
+        description="The user's premium subscription (see its `active`); null if they never subscribed."
+    )
+
+    @strawberry.field(
+        description="The media items the user bought, by media id. limit defaults to 20 and is clamped to 1..100."
+    )
+    def purchases(
+        self, limit: int | None = strawberry.UNSET, next_token: str | None = strawberry.UNSET
+    ) -> PurchaseConnection: ...
 
 
 @strawberry.type(

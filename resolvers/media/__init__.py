@@ -1,0 +1,1 @@
+"""The media Lambda function: playback URLs (CloudFront signed URLs), upload URLs and premium users."""
