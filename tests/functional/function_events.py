@@ -53,6 +53,9 @@ def load_event(name: str) -> Any:
 # The functional tests' own photos bucket: no notifications, so nothing but the test invokes a function for it
 # (a live server elsewhere in the session delivers post-photos' events to its own functions).
 PHOTOS_BUCKET = "functional-post-photos"
+# The same for the media functions, and the secret holding the test's signing key.
+MEDIA_BUCKET = "functional-premium-media"
+MEDIA_SIGNING_SECRET = "functional-media-signing-key"
 
 
 def use_function_environment(monkeypatch: pytest.MonkeyPatch, name: str, **values: str) -> dict[str, str]:
