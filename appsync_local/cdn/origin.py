@@ -1,27 +1,14 @@
-"""The local CDN: each bucket `appsync.toml` marks `cdn = true`, served at `/_cdn/<bucket>/<key>`.
-
-As CloudFront serves it with origin access control: objects are streamed from the private bucket (the local
-S3) with their content type, ETag and caching headers, ranges are honoured (206, 416), and an object that is
-missing answers 403 `AccessDenied` in S3's XML (CloudFront's origin access cannot list the bucket, so S3
-does not say "not found"). Only GET and HEAD; the bucket itself is never listed.
-"""
+"""The origin of a local distribution: its private bucket on the local S3, read as origin access control
+reads it (GetObject only: a missing object is 403 AccessDenied, since the distribution cannot list)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import ClientError
-from starlette.requests import Request
-from starlette.responses import Response, StreamingResponse
-from starlette.routing import BaseRoute, Route
 
-from appdef import AppConfig
-
-from .local_references import CDN_PATH
-
-_RANGE = re.compile(r"^bytes=\d*-\d*$")
 _PASSED_HEADERS = {
     "ContentType": "content-type",
     "ETag": "etag",
@@ -35,52 +22,71 @@ _PASSED_HEADERS = {
 _CHUNK = 64 * 1024
 
 
-def _error(status: int, code: str, message: str) -> Response:
-    body = f'<?xml version="1.0" encoding="UTF-8"?><Error><Code>{code}</Code><Message>{message}</Message></Error>'
-    return Response(body, status_code=status, media_type="text/xml")
+@dataclass(frozen=True)
+class OriginError(Exception):
+    """S3 refused: the status and error code to pass on."""
+
+    status: int
+    code: str
+    message: str
 
 
-def cdn_routes(config: AppConfig, s3: Any) -> list[BaseRoute]:
-    """The routes of every `cdn = true` bucket, reading objects with the boto3 client `s3` (local S3)."""
-    served = {bucket.name for bucket in config.cdn_buckets}
+@dataclass
+class OriginObject:
+    """An object (or a range of it) as S3 answered: its headers and a body to stream or read whole."""
 
-    def serve(request: Request) -> Response:
-        bucket, key = request.path_params["bucket"], request.path_params["key"]
-        if bucket not in served or not key:
-            return _error(403, "AccessDenied", "Access Denied")
-        params: dict[str, Any] = {"Bucket": bucket, "Key": key}
-        wanted = request.headers.get("range")
-        if wanted and _RANGE.match(wanted):
-            params["Range"] = wanted
-        for header, param in (("if-none-match", "IfNoneMatch"), ("if-modified-since", "IfModifiedSince")):
-            if request.headers.get(header):
-                params[param] = request.headers[header]
+    status: int
+    headers: dict[str, str]
+    body: Any | None
+
+    @property
+    def length(self) -> int:
+        return int(self.headers.get("content-length", "0"))
+
+    def read(self) -> bytes:
+        if self.body is None:
+            return b""
         try:
-            answer = s3.head_object(**params) if request.method == "HEAD" else s3.get_object(**params)
+            return bytes(self.body.read())
+        finally:
+            self.body.close()
+
+    def chunks(self) -> Iterator[bytes]:
+        if self.body is None:
+            return
+        try:
+            yield from self.body.iter_chunks(_CHUNK)
+        finally:
+            self.body.close()
+
+
+@dataclass(frozen=True)
+class BucketOrigin:
+    """GetObject on one bucket of the local S3 (`s3` is a boto3 client)."""
+
+    bucket: str
+    s3: Any
+
+    def get(
+        self, key: str, *, byte_range: str | None = None, if_none_match: str | None = None, head: bool = False
+    ) -> OriginObject:
+        """The object (its headers only with `head`); status 304 when it still has the ETag `if_none_match`."""
+        params: dict[str, Any] = {"Bucket": self.bucket, "Key": key}
+        if byte_range:
+            params["Range"] = byte_range
+        if if_none_match:
+            params["IfNoneMatch"] = if_none_match
+        try:
+            answer = self.s3.head_object(**params) if head else self.s3.get_object(**params)
         except ClientError as exc:
             status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 500))
             if status == 304:
-                return Response(status_code=304)
+                return OriginObject(304, {}, None)
             if status == 416:
-                return _error(416, "InvalidRange", "The requested range is not satisfiable")
-            return _error(403, "AccessDenied", "Access Denied")
+                raise OriginError(416, "InvalidRange", "The requested range is not satisfiable") from None
+            raise OriginError(403, "AccessDenied", "Access Denied") from None
         headers = {name: _header(answer[field]) for field, name in _PASSED_HEADERS.items() if field in answer}
-        headers["accept-ranges"] = "bytes"
-        status = 206 if "ContentRange" in answer else 200
-        if request.method == "HEAD":
-            return Response(status_code=status, headers=headers)
-        body = answer["Body"]
-        headers.pop("content-length", None)  # the streamed body sets it
-        return StreamingResponse(_chunks(body), status_code=status, headers=headers)
-
-    return [Route(CDN_PATH + "/{bucket}/{key:path}", serve, methods=["GET", "HEAD"])]
-
-
-def _chunks(body: Any) -> Iterator[bytes]:
-    try:
-        yield from body.iter_chunks(_CHUNK)
-    finally:
-        body.close()
+        return OriginObject(206 if "ContentRange" in answer else 200, headers, answer.get("Body"))
 
 
 def _header(value: Any) -> str:
