@@ -56,9 +56,7 @@ def test_a_reader_sees_published_posts_and_a_new_one_as_it_is_published(
     assert page.locator("li.post").first.get_attribute("data-post-id") == post_id
     assert "baking" in fresh.inner_text()
     assert errors == []
-    assert all(url.startswith(live_server.base_url) or url.startswith("data:") for url in requested), (
-        requested
-    )
+    assert all(url.startswith((live_server.base_url, "data:")) for url in requested), requested
 
 
 def test_the_site_is_cached_at_the_edge_with_etags(live_server: LiveServer) -> None:
