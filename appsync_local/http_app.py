@@ -18,6 +18,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from .auth import UnauthorizedError
+from .auth.cognito_endpoint import cognito_routes
 from .errors import RequestError
 from .graphiql import graphiql_page, graphiql_routes
 from .realtime.protocol import KEEP_ALIVE_SECONDS
@@ -154,6 +155,7 @@ def create_app(
     ]
     if runtime.config.cognito is not None and runtime.user_pool is not None:
         routes.append(Route(f"/{runtime.config.cognito.user_pool_id}/.well-known/jwks.json", jwks))
+        routes += cognito_routes(runtime.user_pool, runtime.config.cognito.app_client_ids)
 
     async def internal_error(request: Request, exc: Exception) -> Response:
         logger.exception("internal error serving %s", request.url.path)

@@ -1,8 +1,10 @@
-"""What `${kind:name}` references in a function's environment are when the app runs locally.
+"""What `${kind:name}` references (in a function's environment, in a site's config) are when the app runs locally.
 
-Tables, buckets and streams keep their names; a queue is its URL on the local SQS; `${cdn:<bucket>}` is the
-bucket's base URL on the runtime's local CDN (`<server>/_cdn/<bucket>`); `${api:graphql_url}` is the runtime's
-own GraphQL endpoint. Deployed, `infra/` puts in the AWS values.
+Tables, buckets, streams and secrets keep their names; a queue is its URL on the local SQS; `${cdn:<bucket>}` is
+the bucket's base URL on the runtime's local CDN (`<server>/_cdn/<bucket>`) and `${cdn_key:<bucket>}` the
+Key-Pair-Id of the local key its URLs are signed with; `${api:…}` are the runtime's own endpoints (GraphQL,
+realtime, its stand-in for Cognito's InitiateAuth), its API key, region and user pool. Deployed, `infra/` puts
+in the AWS values.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from appdef.references import Reference
 # moto's account: local queue URLs and ARNs carry it.
 LOCAL_SQS_ACCOUNT = "123456789012"
 CDN_PATH = "/_cdn"
+COGNITO_PATH = "/_local/cognito/"
+REALTIME_PATH = "/graphql/realtime"
 
 
 class LocalReferences:
@@ -25,21 +29,45 @@ class LocalReferences:
         The runtime's base URL (`http://127.0.0.1:4000`), when it is serving.
     environ
         Where the local AWS endpoints are (`AWS_ENDPOINT_URL_SQS`); read when a reference is resolved.
+    cdn_keys
+        Bucket -> the Key-Pair-Id of its local signing key.
+    api
+        The API's own values: `api_key`, `region`, `user_pool_id`, `user_pool_client_id` (those it has).
     """
 
-    def __init__(self, public_url: str | None, environ: Mapping[str, str]) -> None:
+    def __init__(
+        self,
+        public_url: str | None,
+        environ: Mapping[str, str],
+        *,
+        cdn_keys: Mapping[str, str] | None = None,
+        api: Mapping[str, str] | None = None,
+    ) -> None:
         self.public_url = public_url.rstrip("/") if public_url else None
         self._environ = environ
+        self._cdn_keys = dict(cdn_keys or {})
+        self._api = dict(api or {})
 
     def __call__(self, reference: Reference) -> str:
-        if reference.kind in ("table", "bucket", "stream"):
-            return reference.name
-        if reference.kind == "queue":
+        kind, name = reference.kind, reference.name
+        if kind in ("table", "bucket", "stream", "secret"):
+            return name
+        if kind == "queue":
             endpoint = self._environ.get("AWS_ENDPOINT_URL_SQS") or self._environ.get("AWS_ENDPOINT_URL", "")
-            return f"{endpoint.rstrip('/')}/{LOCAL_SQS_ACCOUNT}/{reference.name}"
+            return f"{endpoint.rstrip('/')}/{LOCAL_SQS_ACCOUNT}/{name}"
+        if kind == "cdn_key" and name in self._cdn_keys:
+            return self._cdn_keys[name]
         base = self.public_url or "http://127.0.0.1:4000"
-        if reference.kind == "cdn":
-            return f"{base}{CDN_PATH}/{reference.name}"
-        if reference.kind == "api":
-            return f"{base}/graphql"
-        raise ValueError(f"{reference}: unknown kind")
+        if kind == "cdn":
+            return f"{base}{CDN_PATH}/{name}"
+        if kind == "api":
+            served = {
+                "graphql_url": f"{base}/graphql",
+                "realtime_url": "ws" + base.removeprefix("http") + REALTIME_PATH,
+                "user_pool_endpoint": base + COGNITO_PATH,
+            }
+            if name in served:
+                return served[name]
+            if name in self._api:
+                return self._api[name]
+        raise ValueError(f"{reference}: nothing local answers to it")

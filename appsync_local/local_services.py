@@ -1,4 +1,4 @@
-"""What runs beside the API locally: the event sources, the mail collector, and their pages (CDN, inbox)."""
+"""What runs beside the API locally: the event sources, the mail collector, the CDN, and their pages."""
 
 from __future__ import annotations
 
@@ -11,12 +11,14 @@ from starlette.routing import BaseRoute
 
 from appdef import AppConfig
 
-from .cdn import cdn_routes
+from .cdn import LocalCdn, signing_keys
+from .cdn.content import sync_content
 from .events import EventEngine
 from .events.async_invoke import RETRY_DELAYS_SECONDS
 from .invocations.page import invocation_routes
 from .local_aws import LocalAws
 from .local_aws.endpoints import client
+from .local_aws.provision_secrets import provision_secrets
 from .mail import MailCollector, inbox_routes
 from .runtime import Runtime
 
@@ -25,21 +27,26 @@ MAIL_DIR = "mail"
 
 @dataclass
 class LocalServices:
-    """The running event engine and mail collector, and the routes the HTTP app serves for them."""
+    """The running event engine, mail collector and CDN, and the routes the HTTP app serves for them."""
 
     events: EventEngine
     mail: MailCollector
+    cdn: LocalCdn
     routes: Sequence[BaseRoute]
 
 
-def local_routes(config: AppConfig, runtime: Runtime, aws: LocalAws, data_dir: Path) -> list[BaseRoute]:
-    """The local CDN, the inbox page and the invocations page."""
-    s3 = client(aws.session(), "s3", aws.endpoints.s3)
-    return [
-        *cdn_routes(config, s3),
-        *inbox_routes(data_dir / MAIL_DIR),
-        *invocation_routes(runtime.observer.log),
-    ]
+def start_cdn(config: AppConfig, runtime: Runtime, aws: LocalAws, data_dir: Path) -> LocalCdn:
+    """The local CDN: signing keys in the local Secrets Manager, sites synced from their folders."""
+    session = aws.session()
+    keys = signing_keys(config, data_dir)
+    provision_secrets(
+        client(session, "secretsmanager", aws.endpoints.moto),
+        {key.secret: key.private_pem() for key in keys.values()},
+        description="The private key CloudFront signed URLs are made with (local)",
+    )
+    s3 = client(session, "s3", aws.endpoints.s3)
+    sync_content(config, s3, runtime.references)
+    return LocalCdn(config, s3, keys)
 
 
 @contextlib.contextmanager
@@ -65,4 +72,6 @@ def running_local_services(
                 async_retry_delays=async_retry_delays,
             )
         )
-        yield LocalServices(events, mail, local_routes(config, runtime, aws, data_dir))
+        cdn = start_cdn(config, runtime, aws, data_dir)
+        routes = [*cdn.routes(), *inbox_routes(data_dir / MAIL_DIR), *invocation_routes(runtime.observer.log)]
+        yield LocalServices(events, mail, cdn, routes)

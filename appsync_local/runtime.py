@@ -18,6 +18,7 @@ from .auth import (
     LocalUserPool,
     SigV4Verifier,
 )
+from .cdn.signing_keys import key_pair_ids, signing_keys
 from .datasources import DynamoDBDataSource
 from .executor import Executor
 from .function_environ import process_environ
@@ -43,6 +44,7 @@ class Runtime:
     user_pool: LocalUserPool | None
     sigv4: SigV4Verifier | None
     observer: InvocationObserver
+    references: LocalReferences
 
     def user_subs(self) -> dict[str, str]:
         """`sub:<username>` -> the local user's Cognito sub, for seed data."""
@@ -64,6 +66,17 @@ def local_user_pool(config: AppConfig, data_dir: Path | None = None) -> LocalUse
     )
 
 
+def _api_values(config: AppConfig, api_keys: ApiKeyStore | None) -> dict[str, str]:
+    """What `${api:…}` references read that is not an endpoint: the API key, region and user pool."""
+    values = {"region": config.api.region}
+    if api_keys is not None:
+        values["api_key"] = api_keys.current().id
+    if config.cognito is not None:
+        values["user_pool_id"] = config.cognito.user_pool_id
+        values["user_pool_client_id"] = config.cognito.app_client_ids[0]
+    return values
+
+
 def api_key_store(config: AppConfig, data_dir: Path | None = None) -> ApiKeyStore:
     return ApiKeyStore.load_or_create(data_dir or config.data_dir, config.api.api_key_expiry_days)
 
@@ -81,15 +94,15 @@ def data_sources(config: AppConfig) -> dict[str, DataSource]:
 
 def local_functions(
     config: AppConfig,
-    public_url: str | None = None,
+    resolve: LocalReferences | None = None,
     observer: InvocationObserver | None = None,
     roles: Mapping[str, IamCredentials] | None = None,
 ) -> dict[str, LocalFunction]:
     """Every function of the app, each imported in its own environment; a bad one is refused by key path.
 
-    `public_url` is where the runtime serves (for `${api:graphql_url}` and `${cdn:…}` references).
+    `resolve` gives the local value of each reference in their environments.
     """
-    resolve = LocalReferences(public_url, process_environ())
+    resolve = resolve or LocalReferences(None, process_environ())
     observer = observer or InvocationObserver()
     functions = {
         name: LocalFunction(function, config.api.region, resolve, observer, (roles or {}).get(name))
@@ -120,13 +133,19 @@ def build_runtime(
         if "AWS_IAM" in modes
         else {}
     )
-    functions = local_functions(config, public_url, observer, roles)
+    api_keys = api_key_store(config, data_dir) if "API_KEY" in modes else None
+    references = LocalReferences(
+        public_url,
+        process_environ(),
+        cdn_keys=key_pair_ids(signing_keys(config, data_dir)),
+        api=_api_values(config, api_keys),
+    )
+    functions = local_functions(config, references, observer, roles)
     bindings = BindingRegistry.discover(
         config, lambda function: functions[function.name].import_object(function.app or "")
     )
     rules = AuthRules.from_sdl(sdl, config.api.default_auth, config.api.additional_auth)
 
-    api_keys = api_key_store(config, data_dir) if "API_KEY" in modes else None
     user_pool = local_user_pool(config, data_dir) if "AMAZON_COGNITO_USER_POOLS" in modes else None
     verifier = (
         JwtVerifier(user_pool.issuer, config.cognito.app_client_ids, user_pool.jwks)
@@ -160,4 +179,5 @@ def build_runtime(
         user_pool=user_pool,
         sigv4=sigv4,
         observer=observer,
+        references=references,
     )

@@ -19,12 +19,13 @@ from appdef import AppConfig, ConfigError
 from appdef.bindings import BindingError
 
 from .auth import AuthStoreError, SchemaAuthError
-from .cdn import CDN_PATH
+from .cdn import CDN_PAGE_PATH
 from .http_app import create_app
 from .invocations.observer import InvocationObserver, echo_to_terminal
 from .invocations.page import INVOCATIONS_PATH
 from .js import BundlerUnavailable, JsCodeError
 from .local_aws import LocalAws, LocalAwsError, seed
+from .local_references import CDN_PATH
 from .local_services import running_local_services
 from .mail.inbox import INBOX_PATH
 from .realtime.subscriptions import SubscriptionSchemaError
@@ -79,7 +80,12 @@ def banner(runtime: Runtime, url: str) -> str:
     if config.email.senders:
         lines.append(f"  Local inbox    {url}{INBOX_PATH}   (every e-mail the app sends)")
     for bucket in config.cdn_buckets:
-        lines.append(f"  CDN            {url}{CDN_PATH}/{bucket.name}/…   (bucket {bucket.name})")
+        access = "signed URLs only" if bucket.signed_urls else "public"
+        if bucket.signed_urls and bucket.signed_urls.public_paths:
+            access += f", but {', '.join(bucket.signed_urls.public_paths)}"
+        lines.append(f"  CDN            {url}{CDN_PATH}/{bucket.name}/   ({access})")
+    if config.cdn_buckets:
+        lines.append(f"  CDN edge       {url}{CDN_PAGE_PATH}   (what each distribution served and refused)")
     if config.functions:
         lines.append(f"  Invocations    {url}{INVOCATIONS_PATH}   (each function run: logs, metrics, trace)")
     sources = sum(len(f.triggers) for f in config.functions.values())

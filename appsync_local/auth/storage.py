@@ -7,6 +7,9 @@ import os
 from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
 from appsync_local.auth.errors import AuthStoreError
 
 
@@ -37,3 +40,23 @@ def read_json(path: Path) -> Any:
 def write_json(path: Path, value: Any) -> None:
     """Write `value` as indented JSON through `write_secret`."""
     write_secret(path, (json.dumps(value, indent=2, sort_keys=True) + "\n").encode())
+
+
+def load_or_create_rsa_key(path: Path) -> rsa.RSAPrivateKey:
+    """The RSA private key in `path` (PEM), made and written there (owner-only) the first time."""
+    if path.exists():
+        try:
+            key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+        except ValueError as exc:
+            raise AuthStoreError(f"{path} is not a PEM private key; delete it to create a new one") from exc
+        if not isinstance(key, rsa.RSAPrivateKey):
+            raise AuthStoreError(f"{path} is not an RSA key; delete it to create a new one")
+        return key
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(
+        encoding=serialization.Encoding.PEM,
+        format=serialization.PrivateFormat.PKCS8,
+        encryption_algorithm=serialization.NoEncryption(),
+    )
+    write_secret(path, pem)
+    return key

@@ -13,13 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import jwt
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
 from appdef import LocalUser
-from appsync_local.auth.errors import AuthStoreError, UnauthorizedError
-from appsync_local.auth.storage import auth_dir, write_secret
+from appsync_local.auth.errors import UnauthorizedError
+from appsync_local.auth.storage import auth_dir, load_or_create_rsa_key
 
 TOKEN_USES = ("id", "access")
 ACCESS_TOKEN_SCOPE = "aws.cognito.signin.user.admin"
@@ -33,25 +31,6 @@ def _rfc7638_thumbprint(public_jwk: dict[str, Any]) -> str:
     )
     digest = hashlib.sha256(canonical.encode()).digest()
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
-
-
-def _load_or_create_key(path: Path) -> rsa.RSAPrivateKey:
-    if path.exists():
-        try:
-            key = serialization.load_pem_private_key(path.read_bytes(), password=None)
-        except ValueError as exc:
-            raise AuthStoreError(f"{path} is not a PEM private key; delete it to create a new one") from exc
-        if not isinstance(key, rsa.RSAPrivateKey):
-            raise AuthStoreError(f"{path} is not an RSA key; delete it to create a new one")
-        return key
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    pem = key.private_bytes(
-        encoding=serialization.Encoding.PEM,
-        format=serialization.PrivateFormat.PKCS8,
-        encryption_algorithm=serialization.NoEncryption(),
-    )
-    write_secret(path, pem)
-    return key
 
 
 class LocalUserPool:
@@ -75,7 +54,7 @@ class LocalUserPool:
         self.issuer = f"https://cognito-idp.{region}.amazonaws.com/{user_pool_id}"
         self.client_id = client_id
         self._users = {user.username: user for user in users}
-        self._key = _load_or_create_key(auth_dir(data_dir) / f"user_pool_{user_pool_id}.pem")
+        self._key = load_or_create_rsa_key(auth_dir(data_dir) / f"user_pool_{user_pool_id}.pem")
         public_jwk = RSAAlgorithm.to_jwk(self._key.public_key(), as_dict=True)
         self.kid = _rfc7638_thumbprint(public_jwk)
         self._jwks = {

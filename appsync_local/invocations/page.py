@@ -12,25 +12,16 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from ..local_pages import local_page
 from .log import InvocationLog, InvocationRecord
 from .readable import output_lines, trace_lines
 
 INVOCATIONS_PATH = "/_local/invocations"
-_CSP = "default-src 'none'; style-src 'unsafe-inline'"
-_STYLE = """
-body { font: 15px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 64rem; color: #1d2330; }
-table { border-collapse: collapse; width: 100%; } td, th { text-align: left; padding: .4rem .6rem;
-border-bottom: 1px solid #dde2ea; } th { color: #4a5468; } a { color: #1b57c4; } .error { color: #b3261e; }
-pre { white-space: pre-wrap; background: #f5f7fa; padding: 1rem; border-radius: 6px; } .empty { color: #6b7588; }
-"""
+_STYLE = ".error { color: #b3261e; }"
 
 
 def _page(title: str, body: str) -> HTMLResponse:
-    text = (
-        f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
-        f"<style>{_STYLE}</style></head><body>{body}</body></html>"
-    )
-    return HTMLResponse(text, headers={"Content-Security-Policy": _CSP, "X-Content-Type-Options": "nosniff"})
+    return local_page(title, body, style=_STYLE)
 
 
 def _when(record: InvocationRecord) -> str:

@@ -1,4 +1,4 @@
-"""Load demo data into the tables once, never over an item a user has since changed."""
+"""Load demo data into the tables and buckets once, never over an item or object a user has since changed."""
 
 from __future__ import annotations
 
@@ -28,13 +28,16 @@ def seed(
 ) -> int:
     """Write each item of `config.seed_file` that is not in its table yet; return how many were written.
 
-    The file is ``{"tables": {"TableName": [item, ...]}}`` with plain JSON items. String values may hold
-    placeholders such as ``${sub:alice}``, replaced from `substitutions` (``{"sub:alice": "<uuid>"}``).
-    An item is written only when no item with its key exists, so a second run changes nothing.
+    The file is ``{"tables": {"TableName": [item, ...]}, "objects": {"bucket": [object, ...]}}`` with plain
+    JSON items; an object is ``{"key": …, "file": <path from the seed file's folder>, "contentType": …}``.
+    String values may hold placeholders such as ``${sub:alice}``, replaced from `substitutions`
+    (``{"sub:alice": "<uuid>"}``). An item or object is written only when none with its key exists, so a
+    second run changes nothing. Objects count among what was written.
     """
     if config.seed_file is None:
         return 0
     tables = load_seed_file(config.seed_file)
+    written = seed_objects(config, client(session, "s3", endpoints.s3))
     items_by_table = {
         name: [
             substitute(item, substitutions, where=f"{config.seed_file.name}: {name}[{i}]")
@@ -43,7 +46,6 @@ def seed(
         for name, items in tables.items()
     }
     dynamodb = client(session, "dynamodb", endpoints.dynamodb)
-    written = 0
     for name, items in items_by_table.items():
         try:
             table = config.table(name)
@@ -81,6 +83,43 @@ def load_seed_file(path: Path) -> dict[str, list[dict[str, Any]]]:
         if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
             raise LocalAwsError(f"seed file {path}: tables.{name} must be a list of JSON objects")
     return tables
+
+
+def seed_objects(config: AppConfig, s3: Any) -> int:
+    """Put each object of the seed file's `objects` that its bucket lacks; how many were put."""
+    assert config.seed_file is not None
+    path = config.seed_file
+    document = json.loads(path.read_text())
+    objects = document.get("objects", {})
+    if not isinstance(objects, dict):
+        raise LocalAwsError(
+            f'seed file {path}: objects must be {{"bucket": [{{"key", "file", "contentType"}}]}}'
+        )
+    written = 0
+    for bucket, entries in objects.items():
+        if bucket not in config.buckets:
+            known = ", ".join(config.buckets) or "none"
+            raise LocalAwsError(
+                f"{path}: bucket {bucket!r} is not described in appsync.toml (known: {known})"
+            )
+        for index, entry in enumerate(entries if isinstance(entries, list) else [None]):
+            where = f"{path}: objects.{bucket}[{index}]"
+            if not isinstance(entry, dict) or not {"key", "file"} <= entry.keys():
+                raise LocalAwsError(f"{where} must be an object with `key` and `file` (and `contentType`)")
+            source = path.parent / str(entry["file"])
+            if not source.is_file():
+                raise LocalAwsError(f"{where}: {source} does not exist")
+            key = str(entry["key"])
+            try:
+                s3.head_object(Bucket=bucket, Key=key)
+                continue
+            except ClientError as exc:
+                if exc.response.get("Error", {}).get("Code") not in ("404", "NoSuchKey", "NotFound"):
+                    raise LocalAwsError(f"seeding s3://{bucket}/{key} failed: {exc}") from exc
+            content_type = str(entry.get("contentType") or "application/octet-stream")
+            s3.put_object(Bucket=bucket, Key=key, Body=source.read_bytes(), ContentType=content_type)
+            written += 1
+    return written
 
 
 def substitute(value: Any, substitutions: Mapping[str, str], *, where: str = "seed") -> Any:

@@ -16,25 +16,19 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from ..local_pages import local_page
+
 INBOX_PATH = "/_local/mail"
 _CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-src 'self'; img-src data:"
 _STYLE = """
-body { font: 15px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 60rem; color: #1d2330; }
-h1 { font-size: 1.4rem; } table { border-collapse: collapse; width: 100%; }
-td, th { text-align: left; padding: .45rem .6rem; border-bottom: 1px solid #dde2ea; vertical-align: top; }
-th { font-weight: 600; color: #4a5468; } a { color: #1b57c4; } .empty { color: #6b7588; }
+body { max-width: 60rem; } td, th { padding: .45rem .6rem; }
 dl { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; } dt { color: #4a5468; }
-pre { white-space: pre-wrap; background: #f5f7fa; padding: 1rem; border-radius: 6px; }
 iframe { width: 100%; height: 32rem; border: 1px solid #dde2ea; border-radius: 6px; }
 """
 
 
 def _page(title: str, body: str) -> HTMLResponse:
-    text = (
-        f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
-        f"<style>{_STYLE}</style></head><body>{body}</body></html>"
-    )
-    return HTMLResponse(text, headers={"Content-Security-Policy": _CSP, "X-Content-Type-Options": "nosniff"})
+    return local_page(title, body, style=_STYLE, csp=_CSP)
 
 
 def _read(path: Path) -> EmailMessage:

@@ -13,10 +13,11 @@ import pytest
 
 from appdef import load_config
 from appsync_local.auth import IamCredentials
+from appsync_local.cdn import LocalCdn
 from appsync_local.http_app import create_app
 from appsync_local.local_aws import LocalAws, seed
 from appsync_local.local_aws.provision import provision
-from appsync_local.local_services import running_local_services
+from appsync_local.local_services import LocalServices, running_local_services
 from appsync_local.runtime import Runtime, build_runtime
 from appsync_local.serving import BackgroundServer
 from tests.fixtures.fast_config import with_fast_redelivery
@@ -51,6 +52,12 @@ class LiveServer:
         return IamCredentials.load_or_create(self.runtime_data_dir)
 
     runtime_data_dir: Path = Path()
+    services: LocalServices | None = None
+
+    @property
+    def cdn(self) -> LocalCdn:
+        assert self.services is not None
+        return self.services.cdn
 
     def token(self, username: str, groups: list[str] | None = None, **kwargs: object) -> str:
         assert self.runtime.user_pool is not None
@@ -92,6 +99,25 @@ def live_server(local_aws: LocalAws, tmp_path_factory: pytest.TempPathFactory) -
         app = create_app(runtime, local_routes=services.routes)
         server.serve(app)
         try:
-            yield LiveServer(base_url=server.url, runtime=runtime, app=app, runtime_data_dir=data_dir)
+            yield LiveServer(
+                base_url=server.url, runtime=runtime, app=app, runtime_data_dir=data_dir, services=services
+            )
         finally:
             server.stop()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Headless Chromium (Debian's), through Playwright; skipped where it is not installed."""
+    from tests.contract.test_graphiql_browser import CHROMIUM, CHROMIUM_ARGS
+
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is not installed (Debian: apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()

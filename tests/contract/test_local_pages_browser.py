@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -13,7 +12,6 @@ import pytest
 
 from tests.contract.clients import run, user_client
 from tests.contract.conftest import LiveServer
-from tests.contract.test_graphiql_browser import CHROMIUM, CHROMIUM_ARGS
 
 
 def _new_user(live_server: LiveServer) -> tuple[str, str]:
@@ -50,20 +48,6 @@ def test_a_new_user_gets_one_welcome_email_kept_as_an_eml_file(live_server: Live
     text = mail.read_text()
     assert "From: welcome@blog.example.com" in text
     assert f"Subject: Welcome to the blog, {username}!" in text
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is not installed (Debian: apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 @pytest.mark.browser

@@ -176,6 +176,68 @@ def test_seed_writes_once_and_never_overwrites_an_edit(tmp_path: Path, scratch_e
     assert table.get_item(Key={"id": "fixed-id"})["Item"]["name"] == "Robert"
 
 
+def test_seed_objects_are_put_once_and_never_over_a_change(
+    tmp_path: Path, scratch_endpoints: Endpoints
+) -> None:
+    # GIVEN a seed file naming a file of its folder for a bucket
+    bucket = unique("seed-objects-")
+    (tmp_path / "media").mkdir()
+    (tmp_path / "media" / "clip.webm").write_bytes(b"\x1aE\xdf\xa3 clip")
+    (tmp_path / "seed.json").write_text(
+        json.dumps(
+            {
+                "tables": {},
+                "objects": {
+                    bucket: [
+                        {"key": "media/1/clip.webm", "file": "media/clip.webm", "contentType": "video/webm"}
+                    ]
+                },
+            }
+        )
+    )
+    raw = {
+        "api": {"schema": "schema:schema", "default_auth": "API_KEY"},
+        "buckets": {bucket: {}},
+        "local": {"data_dir": str(tmp_path / "data"), "seed": str(tmp_path / "seed.json")},
+    }
+    config = parse_config(raw, PROJECT_ROOT)
+    session = local_session("us-east-1")
+    provision(config, session, scratch_endpoints)
+    s3 = session.client("s3", endpoint_url=scratch_endpoints.s3)
+
+    # WHEN the seed runs, the object is replaced by a user, and the seed runs again
+    first = seed(config, session, scratch_endpoints, {})
+    s3.put_object(Bucket=bucket, Key="media/1/clip.webm", Body=b"mine")
+    second = seed(config, session, scratch_endpoints, {})
+
+    # THEN the object was put once, with its type, and the user's version stands
+    assert (first, second) == (1, 0)
+    assert s3.get_object(Bucket=bucket, Key="media/1/clip.webm")["Body"].read() == b"mine"
+
+
+def test_a_seed_object_for_an_unknown_bucket_or_file_is_named(
+    tmp_path: Path, scratch_endpoints: Endpoints
+) -> None:
+    raw = {
+        "api": {"schema": "schema:schema", "default_auth": "API_KEY"},
+        "buckets": {"known-bucket": {}},
+        "local": {"seed": str(tmp_path / "seed.json")},
+    }
+    (tmp_path / "seed.json").write_text("{}")
+    config = parse_config(raw, PROJECT_ROOT)
+    entry = {"key": "k", "file": "missing.webm"}
+    (tmp_path / "seed.json").write_text(json.dumps({"tables": {}, "objects": {"other-bucket": [entry]}}))
+    with pytest.raises(
+        LocalAwsError, match=re.escape("bucket 'other-bucket' is not described in appsync.toml")
+    ):
+        seed(config, local_session("us-east-1"), scratch_endpoints, {})
+    (tmp_path / "seed.json").write_text(json.dumps({"tables": {}, "objects": {"known-bucket": [entry]}}))
+    with pytest.raises(
+        LocalAwsError, match=re.escape(f"objects.known-bucket[0]: {tmp_path / 'missing.webm'} does not exist")
+    ):
+        seed(config, local_session("us-east-1"), scratch_endpoints, {})
+
+
 @pytest.mark.parametrize(
     ("seed_items", "message"),
     [
