@@ -1,4 +1,5 @@
-// Amplify JS v6 with the API key: one query (listPosts), then a subscription (onCreatePost).
+// Amplify JS v6 with the API key: one query (listPosts and the media catalog, listMedia), then a subscription
+// (onCreatePost).
 // Prints JSON lines: the query's data, then one line per event; exits after --count events or --timeout seconds.
 //
 //   APPSYNC_URL=https://localhost:4443/graphql APPSYNC_API_KEY=da2-… \
@@ -15,9 +16,12 @@ import WebSocket from 'ws';
 // Node 20 has no global WebSocket (Node 22 has one); Amplify's realtime client expects the browser's.
 globalThis.WebSocket ??= WebSocket;
 
-const LIST_POSTS = /* GraphQL */ `
-  query ListPosts($limit: Int) {
+// What a public page shows: the newest posts and the media catalog (which never holds a playable URL: those
+// come from mediaPlaybackUrl, for signed-in users).
+const PUBLIC_PAGE = /* GraphQL */ `
+  query PublicPage($limit: Int) {
     listPosts(limit: $limit) { items { id title tags publishedAt } nextToken }
+    listMedia(limit: $limit) { items { id title premium durationSeconds thumbnailUrl } nextToken }
   }
 `;
 
@@ -78,7 +82,7 @@ async function main() {
   const client = generateClient();
 
   try {
-    const { data } = await client.graphql({ query: LIST_POSTS, variables: { limit: 5 } });
+    const { data } = await client.graphql({ query: PUBLIC_PAGE, variables: { limit: 5 } });
     console.log(JSON.stringify(data));
   } catch (err) {
     fail(describe(err));

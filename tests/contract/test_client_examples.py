@@ -42,6 +42,7 @@ CREATE_POST = (
 )
 PUBLISH_POST = "mutation($id: ID!) { publishPost(id: $id) { id title status authorId tags } }"
 LIST_POSTS = "query { listPosts(limit: 5) { items { id } } }"
+LIST_MEDIA = "query { listMedia(limit: 5) { items { id } } }"
 
 
 @dataclass
@@ -231,6 +232,42 @@ async def test_upload_post_photo_without_a_file_says_so(live_server: LiveServer,
     )
 
 
+SEEDED_PREMIUM_MEDIA = "3d0c1a5e-0000-4000-8000-00000000e001"  # seed/demo.json: a READY premium WebM
+
+
+async def test_premium_playback_subscribes_and_fetches_the_first_bytes_through_the_cdn(
+    live_server: LiveServer, home: Path
+) -> None:
+    # GIVEN a signed-in user with no subscription, like bob
+    env = user_env(live_server, home, f"example-viewer-{uuid.uuid4().hex[:8]}")
+    # WHEN the example plays the seeded premium video, subscribing first
+    result = (
+        await run_example("premium_playback.py", env, "--media-id", SEEDED_PREMIUM_MEDIA, "--plan", "YEARLY")
+    ).json()
+    # THEN it subscribed, got a URL on the local CDN, and the CDN served the first 16 bytes of the WebM
+    assert (result["subscription"]["plan"], result["subscription"]["active"]) == ("YEARLY", True)
+    assert result["playback"]["url"].startswith(f"{live_server.base_url}/_cdn/premium-media/")
+    fetched = result["fetch"]
+    assert (fetched["status"], fetched["contentType"], fetched["bytes"]) == (206, "video/webm", 16)
+    assert fetched["contentRange"] == f"bytes 0-15/{result['media']['size']}"
+    assert fetched["firstBytes"].startswith("1a45dfa3")  # the WebM (EBML) signature
+
+
+async def test_premium_playback_can_buy_the_newest_premium_item_instead(
+    live_server: LiveServer, home: Path
+) -> None:
+    username = f"example-buyer-{uuid.uuid4().hex[:8]}"
+    result = (
+        await run_example("premium_playback.py", user_env(live_server, home, username), "--purchase")
+    ).json()
+    assert result["media"]["premium"] is True
+    assert result["purchase"]["mediaId"] == result["media"]["id"]
+    assert (result["fetch"]["status"], result["fetch"]["contentType"]) == (
+        206,
+        result["media"]["contentType"],
+    )
+
+
 async def test_mutation_iam_without_aws_credentials_says_what_is_missing(
     live_server: LiveServer, home: Path
 ) -> None:
@@ -416,13 +453,16 @@ async def test_amplify_js_queries_and_subscribes_over_wss_with_the_local_ca(
     )
     before = live_server.subscriptions()
     async with started("amplify_api_key.mjs", env, "--tag", tag, "--count", "1") as example:
-        # (Amplify subscribes once its listPosts query has answered)
+        # (Amplify subscribes once its query has answered)
         await live_server.wait_for_subscriptions(before + 1, timeout=RUN_TIMEOUT)
         # WHEN an author publishes a post with that tag
         post = await author_publishes(live_server, "Seen by Amplify", [tag])
         # THEN the example printed the query's page, then the event, and ended by itself
         lines = (await finished(example)).json_lines()
     assert lines[0]["listPosts"]["items"], "the seeded posts are published"
+    # AND the page's catalog is the API's newest five READY items, as the API key reads them
+    expected = run(api_key_client(live_server.url, live_server.api_key), LIST_MEDIA)["listMedia"]["items"]
+    assert [item["id"] for item in lines[0]["listMedia"]["items"]] == [item["id"] for item in expected]
     assert [line["onCreatePost"]["id"] for line in lines[1:]] == [post["id"]]
     assert lines[1]["onCreatePost"]["tags"] == [tag]
 
