@@ -115,9 +115,15 @@ class LocalDistribution:
             if cached is not None:
                 return _from_copy(cached, verdict, self.clock(), byte_range, if_none_match, head)
             self.stats.misses += 1
-            if head or byte_range:  # headers only, or a part of an object not at the edge: not kept
-                answer = self.origin.get(key, byte_range=byte_range, if_none_match=if_none_match, head=head)
-                return self._passed_through(answer, head)
+            if head:
+                return self._passed_through(
+                    self.origin.get(key, if_none_match=if_none_match, head=True), head
+                )
+            if byte_range:
+                part = self.origin.get(key, byte_range=byte_range, if_none_match=if_none_match)
+                if part.status != 206 or _total_size(part) > self.cache.max_object_bytes:
+                    return self._passed_through(part, head)  # too large to keep: each range from the origin
+                part.discard()  # small enough to keep: fetch it whole, then answer the range from the copy
             answer = self.origin.get(key, if_none_match=if_none_match)
             if answer.status == 304 or answer.length > self.cache.max_object_bytes:
                 return self._passed_through(answer, head)
@@ -126,7 +132,7 @@ class LocalDistribution:
             kept = self.cache.put(key, body, answer.headers)
             if kept is None:
                 return _response(200, answer.headers, body, "Miss", None, head)
-            return _from_copy(kept, "Miss", self.clock(), None, if_none_match, head)
+            return _from_copy(kept, "Miss", self.clock(), byte_range, if_none_match, head)
         except OriginError as exc:
             return error_response(exc.status, exc.code, exc.message)
 
@@ -170,6 +176,12 @@ class LocalDistribution:
             return Response(status_code=answer.status, headers=headers)
         self.stats.origin_bytes += answer.length
         return StreamingResponse(answer.chunks(), status_code=answer.status, headers=headers)
+
+
+def _total_size(part: OriginObject) -> int:
+    """The whole object's size, from a ranged answer's `Content-Range: bytes a-b/size`."""
+    total = part.headers.get("content-range", "").rpartition("/")[2]
+    return int(total) if total.isdigit() else 0
 
 
 def _from_copy(

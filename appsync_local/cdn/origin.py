@@ -51,6 +51,11 @@ class OriginObject:
         finally:
             self.body.close()
 
+    def discard(self) -> None:
+        """Close the body unread."""
+        if self.body is not None:
+            self.body.close()
+
     def chunks(self) -> Iterator[bytes]:
         if self.body is None:
             return

@@ -231,3 +231,30 @@ def test_keys_persist_and_their_ids_differ(tmp_path: Path) -> None:
     assert first.key_pair_id.startswith("K") and len(first.key_pair_id) == 14
     assert (tmp_path / "cdn" / "edge-media" / "private_key.pem").stat().st_mode & 0o777 == 0o600
     assert first.secret == "edge-media-signing-key" and "BEGIN PRIVATE KEY" in first.private_pem()
+
+
+def test_a_player_reading_ranges_fills_the_edge_but_large_objects_stay_at_the_origin(edge: Edge) -> None:
+    url = edge.sign(edge.media("videos/intro.webm"))
+    # GIVEN a player whose first request is a range (as browsers' media elements ask: bytes=0-)
+    opening = requests.get(url, headers={"Range": "bytes=0-"}, timeout=10)
+    seek = requests.get(url, headers={"Range": "bytes=100-199"}, timeout=10)
+    # THEN the object is fetched whole once, and the next range comes from the edge
+    assert (opening.status_code, opening.headers["x-cache"], opening.content) == (
+        206,
+        "Miss from cloudfront",
+        VIDEO,
+    )
+    assert (seek.status_code, seek.headers["x-cache"], seek.content) == (
+        206,
+        "Hit from cloudfront",
+        VIDEO[100:200],
+    )
+    # AND an object larger than the edge keeps is read range by range from the origin
+    distribution = edge.cdn.distributions["edge-media"]
+    distribution.cache.invalidate()
+    distribution.cache.max_object_bytes = 1024
+    verdicts = [
+        requests.get(url, headers={"Range": f"bytes={start}-{start + 99}"}, timeout=10).headers["x-cache"]
+        for start in (0, 500)
+    ]
+    assert verdicts == ["Miss from cloudfront", "Miss from cloudfront"] and len(distribution.cache) == 0
