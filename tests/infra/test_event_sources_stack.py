@@ -135,17 +135,27 @@ def test_the_welcome_email_reads_inserts_of_the_users_stream_and_may_send_as_its
     assert len(ses) == 1 and "identity/welcome@blog.example.com" in json.dumps(ses[0]["Resource"])
 
 
-def test_photo_uploads_and_manifests_notify_their_queues_and_post_images_may_attach(
-    project: Synthesized,
-) -> None:
-    (notifications,) = project.resources("Custom::S3BucketNotifications").values()
+def _queue_routes(project: Synthesized, bucket: str) -> dict[frozenset[tuple[str, str]], str]:
+    """The bucket's S3 notifications to queues: each filter (prefix, suffix) -> the queue's logical id."""
+    bucket_id = project.logical_id("".join(part.capitalize() for part in bucket.split("-")) + "Bucket")
+    (notifications,) = [
+        n
+        for n in project.resources("Custom::S3BucketNotifications").values()
+        if n["Properties"]["BucketName"] == {"Ref": bucket_id}
+    ]
     queues = notifications["Properties"]["NotificationConfiguration"]["QueueConfigurations"]
-    routes = {
+    return {
         frozenset((r["Name"], r["Value"]) for r in q["Filter"]["Key"]["FilterRules"]): q["QueueArn"][
             "Fn::GetAtt"
         ][0]
         for q in queues
     }
+
+
+def test_photo_uploads_and_manifests_notify_their_queues_and_post_images_may_attach(
+    project: Synthesized,
+) -> None:
+    routes = _queue_routes(project, "post-photos")
     assert routes == {
         frozenset({("prefix", "originals/")}): project.logical_id("PostPhotoUploadsQueue"),
         frozenset({("prefix", "thumbnails/"), ("suffix", "manifest.json")}): project.logical_id(
@@ -164,3 +174,12 @@ def test_photo_uploads_and_manifests_notify_their_queues_and_post_images_may_att
     ]
     appsync = [s for s in statements if "appsync:GraphQL" in _as_list(s["Action"])]
     assert len(appsync) == 1 and "types/Mutation/fields/attachPostImage" in json.dumps(appsync[0]["Resource"])
+
+
+def test_media_uploads_notify_their_queue_which_the_media_uploads_function_reads(
+    project: Synthesized,
+) -> None:
+    assert _queue_routes(project, "premium-media") == {
+        frozenset({("prefix", "media/")}): project.logical_id("MediaUploadsQueue")
+    }
+    assert _mapping(project, "media-uploads")["EventSourceArn"] == _arn(project, "MediaUploadsQueue")
