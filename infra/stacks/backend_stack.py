@@ -56,6 +56,7 @@ class BackendStack(Stack):
         tables = build_tables(self, tuple(config.tables.values()))
         user_buckets = build_user_buckets(self, config.user_buckets)
         served = build_served_buckets(self, config.cdn_buckets)
+        signing_keys = {name: s.signing_key for name, s in served.items() if s.signing_key is not None}
         build_senders(self, config)
         resources = Resources(
             tables=dict(tables),
@@ -63,14 +64,8 @@ class BackendStack(Stack):
             queues=dict(build_queues(self, config)),
             streams=dict(build_streams(self, config)),
             cdn_domains={name: s.distribution.distribution_domain_name for name, s in served.items()},
-            cdn_key_ids={
-                n: s.signing_key.public_key.public_key_id for n, s in served.items() if s.signing_key
-            },
-            secrets={
-                b.signed_urls.secret: key.secret
-                for b in config.cdn_buckets
-                if b.signed_urls is not None and (key := served[b.name].signing_key) is not None
-            },
+            cdn_key_ids={name: key.public_key.public_key_id for name, key in signing_keys.items()},
+            secrets={key.secret_reference: key.secret for key in signing_keys.values()},
             senders=config.email.senders,
         )
         functions = build_functions(self, config, resources)

@@ -8,7 +8,8 @@ and buckets, send on queues, write on streams, `ses:SendEmail` as a sender, `sec
 on a secret, `appsync:GraphQL` on the API's IAM-only mutations when it names the API's URL. A CDN's URL, a
 key's id and the API's other attributes (its key, region, user pool) are values only.
 
-A secret's value is its name (as locally); Powertools' `get_secret` and GetSecretValue take a name or an ARN.
+`${secret:<name>}` is the deployed secret's name (`<stack name>/<name>`; locally `<name>`), which Powertools'
+`get_secret` and GetSecretValue take as they take an ARN.
 """
 
 from __future__ import annotations

@@ -22,7 +22,8 @@ from constructs import Construct
 from appdef import FunctionConfig
 
 from ..custom_resources.cloudfront_key.handler import PUBLIC_KEY_ATTRIBUTE
-from ..packaging import LAMBDA_PYTHON, package_function
+from ..packaging import package_function
+from .functions import DEPENDENCY_CACHE, RUNTIME
 
 # The key maker is infra's own code: packaged from this project (wherever the app is), with its own cache.
 PROJECT = Path(__file__).resolve().parents[2]
@@ -50,6 +51,8 @@ class CloudFrontSigningKey(Construct):
 
     Attributes
     ----------
+    secret_reference
+        The secret's name in `appsync.toml`, as `${secret:<name>}` names it.
     secret
         The secret that holds the private key (PEM). Created without a value; the custom resource puts the key.
     public_key
@@ -61,6 +64,7 @@ class CloudFrontSigningKey(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, secret: str, rotation: str = "") -> None:
         super().__init__(scope, construct_id)
         stack = Stack.of(self)
+        self.secret_reference = secret
         self.secret = secretsmanager.Secret(
             self,
             "Secret",
@@ -114,7 +118,7 @@ class CloudFrontSigningKey(Construct):
             PROJECT,
             KEY_MAKER,
             Path(stage.outdir) / ".custom-resources",
-            PROJECT / ".build" / "lambda-dependencies",
+            PROJECT / DEPENDENCY_CACHE,
         )
         log_group = self._log_group("KeyMakerLogs")
         role = _logging_role(
@@ -126,7 +130,7 @@ class CloudFrontSigningKey(Construct):
         return lambda_.Function(
             self,
             "KeyMaker",
-            runtime=lambda_.Runtime(f"python{LAMBDA_PYTHON}", lambda_.RuntimeFamily.PYTHON),
+            runtime=RUNTIME,
             architecture=lambda_.Architecture.ARM_64,
             handler=KEY_MAKER.handler,
             code=lambda_.Code.from_asset(str(package)),
