@@ -6,10 +6,12 @@ import os
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    # The stack imports the app's own packages (appdef, jsbundles, resolvers) from the project folder.
-    sys.path.insert(0, str(ROOT))
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+# Python puts this script's folder (infra/) first on the import path, where `infra/packaging` would shadow
+# PyPI's `packaging`; the stack imports the app's own packages (appdef, jsbundles, resolvers, infra) from the
+# project folder instead.
+sys.path[:] = [str(ROOT), *(p for p in sys.path if Path(p or ".").resolve() not in (HERE, ROOT))]
 
 from appdef import ConfigError
 from infra.stacks.assembly import build_app

@@ -10,15 +10,18 @@ from constructs import Construct
 
 from appdef import AppConfig
 from appdef.bindings import BindingRegistry
+from appdef.references import substitute
 
 from .auth_modes import AuthContext, build_authorization_config
 from .cdn import build_served_buckets
+from .cdn_outputs import add_cdn_outputs
 from .events import build_bucket_notifications, build_queues, build_senders, build_streams, build_triggers
-from .functions import Resources, build_functions, wire_api_references
-from .graphql_api import build_api_cache, build_graphql_api
+from .functions import Resources, build_functions, reference_value, wire_api_references
+from .graphql_api import api_attributes, build_api_cache, build_graphql_api
 from .identity import build_user_directory
 from .resolvers import ResolverBuilder
 from .schema_auth import iam_fields
+from .site_content import deploy_site_contents
 from .storage import build_user_buckets
 from .tables import build_tables
 from .waf import build_api_firewall
@@ -53,6 +56,7 @@ class BackendStack(Stack):
         tables = build_tables(self, tuple(config.tables.values()))
         user_buckets = build_user_buckets(self, config.user_buckets)
         served = build_served_buckets(self, config.cdn_buckets)
+        signing_keys = {name: s.signing_key for name, s in served.items() if s.signing_key is not None}
         build_senders(self, config)
         resources = Resources(
             tables=dict(tables),
@@ -60,6 +64,8 @@ class BackendStack(Stack):
             queues=dict(build_queues(self, config)),
             streams=dict(build_streams(self, config)),
             cdn_domains={name: s.distribution.distribution_domain_name for name, s in served.items()},
+            cdn_key_ids={name: key.public_key.public_key_id for name, key in signing_keys.items()},
+            secrets={key.secret_reference: key.secret for key in signing_keys.values()},
             senders=config.email.senders,
         )
         functions = build_functions(self, config, resources)
@@ -82,10 +88,12 @@ class BackendStack(Stack):
             build_api_cache(self, self.api, config.api.cache)
         schema_text = (Path(config.root) / SCHEMA_FILE).read_text()
         iam_mutations = iam_fields(schema_text, "Mutation")
+        api = api_attributes(self.api, users.user_pool, users.client)
         wire_api_references(
             dict(functions),
             config,
-            self.api.graphql_url,
+            resources,
+            api,
             lambda function: (
                 self.api.grant(
                     function, appsync.IamResource.of_type("Mutation", *iam_mutations), "appsync:GraphQL"
@@ -98,6 +106,12 @@ class BackendStack(Stack):
             registry
         )
         build_api_firewall(self, self.api.arn, config.api.waf.rate_limit)
+        deploy_site_contents(
+            self,
+            config,
+            served,
+            lambda value: substitute(value, lambda r: reference_value(r, resources, api)[0]),
+        )
 
         cfn_api = self.api.node.default_child
         assert isinstance(cfn_api, appsync.CfnGraphQLApi)
@@ -119,10 +133,4 @@ class BackendStack(Stack):
         CfnOutput(self, "IdentityPoolId", value=users.identity_pool.ref)
         for name, bucket in user_buckets.items():
             CfnOutput(self, f"{bucket.node.id}Name", value=bucket.bucket_name, description=f"bucket {name}")
-        for name, site in served.items():
-            CfnOutput(
-                self,
-                f"{site.distribution.node.id}Domain",
-                value=site.distribution.distribution_domain_name,
-                description=f"CloudFront for {name}",
-            )
+        add_cdn_outputs(self, served)

@@ -1,15 +1,20 @@
 """Lambda functions from `appsync.toml`'s `[functions]`, with the environment and grants they name.
 
 A function's environment names the resources it uses: `${table:Posts}`, `${bucket:photos}`, `${queue:jobs}`,
-`${stream:events}`, `${cdn:photos}`, `${api:graphql_url}`, or a value that is exactly a table's or bucket's
-name (`TODOS_TABLE = "Todos"`) or an e-mail sender. Here each becomes the deployed value, and the function is
-granted that resource and nothing else: read/write on tables and buckets, send on queues, write on streams,
-`ses:SendEmail` as a sender, `appsync:GraphQL` on the API's IAM-only mutations.
+`${stream:events}`, `${cdn:photos}`, `${cdn_key:media}`, `${secret:media-signing-key}`, `${api:<attribute>}`,
+or a value that is exactly a table's or bucket's name (`TODOS_TABLE = "Todos"`) or an e-mail sender. Here each
+becomes the deployed value, and the function is granted that resource and nothing else: read/write on tables
+and buckets, send on queues, write on streams, `ses:SendEmail` as a sender, `secretsmanager:GetSecretValue`
+on a secret, `appsync:GraphQL` on the API's IAM-only mutations when it names the API's URL. A CDN's URL, a
+key's id and the API's other attributes (its key, region, user pool) are values only.
+
+`${secret:<name>}` is the deployed secret's name (`<stack name>/<name>`; locally `<name>`), which Powertools'
+`get_secret` and GetSecretValue take as they take an ARN.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,10 +25,11 @@ from aws_cdk import aws_kinesis as kinesis
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from appdef import AppConfig, FunctionConfig
+from appdef import AppConfig, ConfigError, FunctionConfig
 from appdef.references import Reference, references, substitute
 
 from ..packaging import LAMBDA_PYTHON, package_function
@@ -42,14 +48,23 @@ class Resources:
     queues: dict[str, sqs.IQueue] = field(default_factory=dict)
     streams: dict[str, kinesis.IStream] = field(default_factory=dict)
     cdn_domains: dict[str, str] = field(default_factory=dict)  # bucket -> its distribution's domain
+    cdn_key_ids: dict[str, str] = field(default_factory=dict)  # bucket -> its signing key's public key id
+    secrets: dict[str, secretsmanager.ISecret] = field(default_factory=dict)  # by their names in appsync.toml
     senders: tuple[str, ...] = ()
 
 
 Grant = Callable[[lambda_.Function], object]
+# The API's attributes that are the API itself: a function naming one calls the API.
+API_URLS = frozenset({"graphql_url", "realtime_url"})
 
 
-def _reference_value(reference: Reference, resources: Resources) -> tuple[str, Grant | None]:
-    """A reference's deployed value, and the grant that using it needs (the API's are wired later)."""
+def reference_value(
+    reference: Reference, resources: Resources, api: Mapping[str, str] | None = None
+) -> tuple[str, Grant | None]:
+    """A reference's deployed value, and the grant that using it needs (the API's is made by the caller).
+
+    `api` holds the API's attributes (`graphql_url`, ...) once the API exists.
+    """
     if reference.kind == "table":
         table = resources.tables[reference.name]
         return table.table_name, table.grant_read_write_data
@@ -64,6 +79,15 @@ def _reference_value(reference: Reference, resources: Resources) -> tuple[str, G
         return stream.stream_name, stream.grant_write
     if reference.kind == "cdn":
         return f"https://{resources.cdn_domains[reference.name]}", None
+    if reference.kind == "cdn_key":
+        return resources.cdn_key_ids[reference.name], None
+    if reference.kind == "secret":
+        secret = resources.secrets[reference.name]
+        return secret.secret_name, secret.grant_read
+    if reference.kind == "api" and api is not None:
+        if reference.name not in api:
+            raise ConfigError(f"{reference}: the deployed API has no {reference.name} (is its auth mode on?)")
+        return api[reference.name], None
     raise KeyError(reference.kind)
 
 
@@ -84,8 +108,8 @@ def resolve_environment(function: FunctionConfig, resources: Resources) -> tuple
         elif any(r.kind == "api" for r in references(value)):
             continue  # set once the API exists
         else:
-            found = [_reference_value(r, resources) for r in references(value)]
-            environment[key] = substitute(value, lambda r: _reference_value(r, resources)[0])
+            found = [reference_value(r, resources) for r in references(value)]
+            environment[key] = substitute(value, lambda r: reference_value(r, resources)[0])
             grants += [grant for _, grant in found if grant is not None]
     return environment, grants
 
@@ -156,14 +180,26 @@ def build_functions(scope: Construct, app: AppConfig, resources: Resources) -> d
 
 
 def wire_api_references(
-    functions: dict[str, lambda_.Function], app: AppConfig, graphql_url: str, grant_iam_mutations: Grant
+    functions: dict[str, lambda_.Function],
+    app: AppConfig,
+    resources: Resources,
+    api: Mapping[str, str],
+    grant_iam_mutations: Grant,
 ) -> None:
-    """Set the `${api:graphql_url}` variables, and let those functions call the API's IAM-only mutations."""
+    """Set the variables that name the API (`${api:graphql_url}`, ...), with the grants of the other references
+    in the same values, and let the functions that name the API's URL call its IAM-only mutations."""
     for name, function in app.functions.items():
-        wants_api = False
+        calls_api = False
         for key, value in function.environment.items():
-            if any(r.kind == "api" for r in references(value)):
-                functions[name].add_environment(key, substitute(value, lambda r: graphql_url))
-                wants_api = True
-        if wants_api:
+            found = references(value)
+            if not any(r.kind == "api" for r in found):
+                continue  # set when the function was built
+            functions[name].add_environment(
+                key, substitute(value, lambda r: reference_value(r, resources, api)[0])
+            )
+            for _, grant in (reference_value(r, resources, api) for r in found):
+                if grant is not None:
+                    grant(functions[name])
+            calls_api |= any(r.kind == "api" and r.name in API_URLS for r in found)
+        if calls_api:
             grant_iam_mutations(functions[name])

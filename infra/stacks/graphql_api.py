@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from aws_cdk import RemovalPolicy
+from aws_cdk import RemovalPolicy, Stack
 from aws_cdk import aws_appsync as appsync
+from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
 from constructs import Construct
@@ -76,3 +77,27 @@ def build_api_cache(scope: Construct, api: appsync.GraphqlApi, cache: CacheConfi
         at_rest_encryption_enabled=cache.at_rest_encryption,
         transit_encryption_enabled=cache.transit_encryption,
     )
+
+
+def api_attributes(
+    api: appsync.GraphqlApi, user_pool: cognito.IUserPool, client: cognito.IUserPoolClient
+) -> dict[str, str]:
+    """What `${api:<attribute>}` names, deployed: where and how a client reaches the API.
+
+    `api_key` is there only when the API has the API_KEY mode; `user_pool_endpoint` is the URL Cognito's
+    InitiateAuth is sent to.
+    """
+    cfn_api = api.node.default_child
+    assert isinstance(cfn_api, appsync.CfnGraphQLApi)
+    region = Stack.of(api).region
+    attributes = {
+        "graphql_url": api.graphql_url,
+        "realtime_url": cfn_api.attr_realtime_url,
+        "region": region,
+        "user_pool_id": user_pool.user_pool_id,
+        "user_pool_client_id": client.user_pool_client_id,
+        "user_pool_endpoint": f"https://cognito-idp.{region}.amazonaws.com/",
+    }
+    if api.api_key is not None:
+        attributes["api_key"] = api.api_key
+    return attributes

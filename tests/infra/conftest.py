@@ -2,7 +2,8 @@
 
 The sample app exercises what the project does not use today (APPSYNC_JS unit resolvers on DynamoDB and
 NONE data sources, an API cache, OIDC, a CloudFront bucket named in appsync.toml) so that the generic code
-is tested whatever the project's resolvers are at the moment.
+is tested whatever the project's resolvers are at the moment; the CDN app (tests/fixtures/cdn_app) has a
+function that signs URLs with a bucket's key, and a rotated key.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ os.environ.setdefault("JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION", "1")
 CDK_MISSING = "aws-cdk-lib is not installed (the project's `infra` extra; `make test` installs it)"
 
 ROOT = Path(__file__).resolve().parents[2]
+# The CDN app's signing key is rotated once (cdk.json context `signing-key-rotation:media`).
+ROTATION = "2026-06"
 
 SAMPLE_TOML = """
 [api]
@@ -137,8 +140,11 @@ class Synthesized:
         return {k: r for k, r in self.json["Resources"].items() if r["Type"] == type_name}
 
     def logical_id(self, construct_id: str) -> str:
-        """The logical id of the CloudFormation resource behind a construct of the stack."""
-        child = self.stack.node.find_child(construct_id)
+        """The logical id of the CloudFormation resource behind a construct of the stack (`Outer/Inner` for a
+        construct inside another)."""
+        child = self.stack
+        for part in construct_id.split("/"):
+            child = child.node.find_child(part)
         default = child.node.default_child or child
         return self.stack.get_logical_id(default)  # type: ignore[arg-type]
 
@@ -157,17 +163,20 @@ def write_sample_app(root: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Synthesized]]:
-    """The stacks, synthesized once (offline) into one cloud assembly: "project", "sample" and "units" (two
-    functions, each with its own environment, one with a compiled dependency)."""
+    """The stacks, synthesized once (offline) into one cloud assembly: "project", "sample", "units" (two
+    functions, each with its own environment, one with a compiled dependency), "events" and "cdn" (whose
+    signing key is rotated: `ROTATION` in the app's context)."""
     pytest.importorskip("aws_cdk", reason=CDK_MISSING)
     from aws_cdk.assertions import Template
 
     from infra.stacks.assembly import build_stack, new_app
+    from infra.stacks.signing_key import ROTATION_CONTEXT
 
     outdir = tmp_path_factory.mktemp("cdk.out")
     sample_toml = write_sample_app(tmp_path_factory.mktemp("sample-app"))
     started = time.perf_counter()
     app = new_app(outdir)
+    app.node.set_context(ROTATION_CONTEXT.format(bucket="media"), ROTATION)
     units_toml = ROOT / "tests" / "fixtures" / "units_app" / "appsync.toml"
     events_toml = ROOT / "tests" / "fixtures" / "events_app" / "appsync.toml"
     paths = {
@@ -175,6 +184,7 @@ def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
         "sample": sample_toml,
         "units": units_toml,
         "events": events_toml,
+        "cdn": ROOT / "tests" / "fixtures" / "cdn_app" / "appsync.toml",
     }
     stacks = {key: build_stack(app, path) for key, path in paths.items()}
     assembly = app.synth()
@@ -196,7 +206,7 @@ def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
     return result
 
 
-@pytest.fixture(scope="session", params=["project", "sample", "events"])
+@pytest.fixture(scope="session", params=["project", "sample", "events", "cdn"])
 def synth(request: pytest.FixtureRequest, synthesized: dict[str, Synthesized]) -> Synthesized:
     """Each synthesized stack in turn."""
     return synthesized[request.param]
@@ -215,6 +225,11 @@ def events(synthesized: dict[str, Synthesized]) -> Synthesized:
 @pytest.fixture(scope="session")
 def units(synthesized: dict[str, Synthesized]) -> Synthesized:
     return synthesized["units"]
+
+
+@pytest.fixture(scope="session")
+def cdn(synthesized: dict[str, Synthesized]) -> Synthesized:
+    return synthesized["cdn"]
 
 
 @pytest.fixture(scope="session")

@@ -19,8 +19,9 @@ pytest.importorskip(
 from aws_cdk.assertions import Annotations, Match
 
 from appdef.bindings import js_code_files
-from appdef.references import Reference, references
+from appdef.references import Reference, references, substitute
 from appsync_local.js import JsResolverRunner
+from infra.stacks.functions import API_URLS
 from infra.stacks.resolvers import lambda_data_source_name
 from infra.stacks.storage import USER_PREFIX, USER_SUB, pascal
 from infra.stacks.waf import RATE_RULE_NAME
@@ -239,12 +240,8 @@ def test_tables_match_their_config(synth: Synthesized) -> None:
 
 def test_each_function_ships_its_handler_and_powertools(project: Synthesized, tmp_path: Path) -> None:
     # GIVEN each deployed Lambda function and the zip CDK uploads as its code, unpacked as Lambda does
-    functions = {
-        k: f
-        for k, f in project.resources("AWS::Lambda::Function").items()
-        if not k.startswith(CDK_NOTIFICATIONS_HANDLER)  # CDK's own handler that sets S3 notifications
-    }
-    assert len(functions) == len(project.config.functions)
+    functions = project.resources("AWS::Lambda::Function")
+    assert set(functions) == _app_functions(project) | _stack_functions(project)
     for config in project.config.functions.values():
         props = functions[project.logical_id(f"{config.name}Function")]["Properties"]
         assert props["Handler"] == config.handler
@@ -280,29 +277,94 @@ def test_each_function_ships_its_handler_and_powertools(project: Synthesized, tm
         assert Path(handler_file).is_relative_to(asset) and Path(powertools_file).is_relative_to(asset)
 
 
-def test_function_environment_names_the_deployed_resources(project: Synthesized) -> None:
-    functions = project.resources("AWS::Lambda::Function")
-    tables = set(project.config.tables)
-    buckets = set(project.config.buckets)
-    for config in project.config.functions.values():
-        variables = functions[project.logical_id(f"{config.name}Function")]["Properties"]["Environment"][
+def _app_functions(synth: Synthesized) -> set[str]:
+    return {synth.logical_id(f"{name}Function") for name in synth.config.functions}
+
+
+def _stack_functions(synth: Synthesized) -> set[str]:
+    """The stack's own functions: CDK's S3 notifications and site deployment handlers, and each signing key's
+    key maker and its provider framework."""
+    found = {
+        k
+        for k in synth.resources("AWS::Lambda::Function")
+        if k.startswith((CDK_NOTIFICATIONS_HANDLER, CDK_BUCKET_DEPLOYMENT_HANDLER))
+    }
+    for bucket in synth.config.cdn_buckets:
+        if bucket.signed_urls is not None:
+            key = f"{pascal(bucket.name)}SigningKey"
+            found |= {
+                synth.logical_id(f"{key}/KeyMaker"),
+                synth.logical_id(f"{key}/Provider/framework-onEvent"),
+            }
+    return found
+
+
+def test_function_environment_names_the_deployed_resources(synth: Synthesized) -> None:
+    functions = synth.resources("AWS::Lambda::Function")
+    tables = set(synth.config.tables)
+    buckets = set(synth.config.buckets)
+    for config in synth.config.functions.values():
+        variables = functions[synth.logical_id(f"{config.name}Function")]["Properties"]["Environment"][
             "Variables"
         ]
         for key, value in config.environment.items():
+            found = references(value)
             if value in tables:
-                assert variables[key] == {"Ref": project.logical_id(f"{value}Table")}
+                assert variables[key] == {"Ref": synth.logical_id(f"{value}Table")}
             elif value in buckets:
-                assert variables[key] == {"Ref": project.logical_id(_bucket_id(value))}
-            elif references(value):
+                assert variables[key] == {"Ref": synth.logical_id(_bucket_id(value))}
+            elif any(_value_ids(synth, r) for r in found):
                 # a ${kind:name} reference is the deployed resource's value, never the text itself
                 assert set(_referenced_ids(variables[key])) >= {
-                    _resource_id(project, r) for r in references(value)
+                    i for r in found for i in _value_ids(synth, r)
                 }
-            else:
-                assert variables[key] == value
+            else:  # text, or references whose deployed values are known before deploying
+                assert variables[key] == substitute(value, lambda r: _literal_value(synth, r))
+
+
+# `${api:<attribute>}`: the construct whose attribute it is (None: a value known before deploying).
+API_ATTRIBUTE_CONSTRUCTS = {
+    "graphql_url": "Api",
+    "realtime_url": "Api",
+    "api_key": "Api/DefaultApiKey",
+    "user_pool_id": "UserPool",
+    "user_pool_client_id": "UserPool/WebClient",
+    "region": None,
+    "user_pool_endpoint": None,
+}
+
+
+def _value_ids(synth: Synthesized, reference: Reference) -> set[str]:
+    """The logical ids a reference's deployed value refers to; none when it is known before deploying."""
+    if reference.kind == "cdn_key":
+        return {_public_key_id(synth, reference.name)}
+    if reference.kind == "api":
+        construct = API_ATTRIBUTE_CONSTRUCTS[reference.name]
+        return {synth.logical_id(construct)} if construct else set()
+    return {_resource_id(synth, reference)}
+
+
+def _literal_value(synth: Synthesized, reference: Reference) -> str:
+    region = synth.config.api.region
+    return {"region": region, "user_pool_endpoint": f"https://cognito-idp.{region}.amazonaws.com/"}[
+        reference.name
+    ]
+
+
+def _signing_key_id(synth: Synthesized, secret: str) -> str:
+    """The construct of the signing key whose private key is in `secret`."""
+    (bucket,) = (b for b in synth.config.cdn_buckets if b.signed_urls and b.signed_urls.secret == secret)
+    return f"{pascal(bucket.name)}SigningKey"
+
+
+def _public_key_id(synth: Synthesized, bucket: str) -> str:
+    signing_key = synth.stack.node.find_child(f"{pascal(bucket)}SigningKey")
+    return synth.stack.get_logical_id(signing_key.public_key.node.default_child)  # type: ignore[no-any-return]
 
 
 def _resource_id(synth: Synthesized, reference: Reference) -> str:
+    if reference.kind == "secret":
+        return synth.logical_id(f"{_signing_key_id(synth, reference.name)}/Secret")
     construct = {
         "table": f"{reference.name}Table",
         "bucket": _bucket_id(reference.name),
@@ -326,7 +388,8 @@ def test_js_resolvers_read_the_deployed_table_names_from_the_api_environment(pro
         assert variables[key] == expected
 
 
-def test_functions_are_granted_only_what_their_environment_and_triggers_name(project: Synthesized) -> None:
+def test_functions_are_granted_only_what_their_environment_and_triggers_name(synth: Synthesized) -> None:
+    project = synth
     policies = project.resources("AWS::IAM::Policy")
     for config in project.config.functions.values():
         role_id = project.logical_id(f"{config.name}FunctionRole")
@@ -346,7 +409,8 @@ def test_functions_are_granted_only_what_their_environment_and_triggers_name(pro
             _resource_id(project, r)
             for v in config.environment.values()
             for r in references(v)
-            if r.kind != "cdn"  # a URL, not a permission
+            # a URL, a key's id, the API's key, region and user pool are values, not permissions
+            if r.kind not in ("cdn", "cdn_key") and (r.kind != "api" or r.name in API_URLS)
         }
         for trigger in config.triggers:  # what each event source mapping reads, and where failures go
             source = getattr(trigger, "queue", None) or getattr(trigger, "stream", None)
@@ -415,6 +479,7 @@ def test_no_bucket_is_public_and_all_enforce_tls(synth: Synthesized) -> None:
 
 
 CDK_NOTIFICATIONS_HANDLER = "BucketNotificationsHandler"
+CDK_BUCKET_DEPLOYMENT_HANDLER = "CustomCDKBucketDeployment"
 
 
 def test_every_iam_statement_names_its_resources(synth: Synthesized) -> None:
