@@ -54,7 +54,7 @@ class Endpoints:
             "AWS_ENDPOINT_URL_SES": self.moto,
             "AWS_ENDPOINT_URL_SESV2": self.moto,
             "AWS_ENDPOINT_URL_KINESIS": self.moto,
-            "AWS_ENDPOINT_URL_SECRETSMANAGER": self.moto,
+            "AWS_ENDPOINT_URL_SECRETS_MANAGER": self.moto,  # boto3 names it after the service id
             "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER": self.moto,
             "AWS_DEFAULT_REGION": self.region,
             "AWS_REGION": self.region,
