@@ -8,6 +8,7 @@ from pathlib import Path
 
 from appdef import AppConfig
 from appdef.bindings import BindingRegistry
+from appdef.references import Reference
 
 from .auth import (
     ApiKeyStore,
@@ -45,6 +46,14 @@ class Runtime:
     sigv4: SigV4Verifier | None
     observer: InvocationObserver
     references: LocalReferences
+
+    def seed_substitutions(self) -> dict[str, str]:
+        """What seed data's placeholders stand for: `sub:<username>` (a local user's sub) and `cdn:<bucket>`
+        (the bucket's base URL on the local CDN)."""
+        values = self.user_subs()
+        for bucket in self.config.cdn_buckets:
+            values[f"cdn:{bucket.name}"] = self.references(Reference("cdn", bucket.name))
+        return values
 
     def user_subs(self) -> dict[str, str]:
         """`sub:<username>` -> the local user's Cognito sub, for seed data."""

@@ -174,7 +174,7 @@ def serve(config: AppConfig, host: str = "127.0.0.1", port: int = 4000, tls_port
         url = f"http://{host}:{sock.getsockname()[1]}"
         observer = InvocationObserver(echo=echo_to_terminal, tracing=True)
         runtime = build_runtime(config, public_url=_reachable(url, host), observer=observer)
-        written = seed(config, aws.session(), aws.endpoints, runtime.user_subs())
+        written = seed(config, aws.session(), aws.endpoints, runtime.seed_substitutions())
         if written:
             logger.info("Seeded %d demo items.", written)
         services = stack.enter_context(running_local_services(config, runtime, aws, config.data_dir))

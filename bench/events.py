@@ -171,7 +171,7 @@ def end_to_end(aws: LocalAws, uploads: int) -> tuple[float, float]:
     data = Path(tempfile.mkdtemp(prefix="bench-events-data-"))
     server = BackgroundServer()
     runtime = build_runtime(config, data, public_url=server.url)
-    seed(config, aws.session(), aws.endpoints, runtime.user_subs())
+    seed(config, aws.session(), aws.endpoints, runtime.seed_substitutions())
     assert runtime.user_pool is not None and runtime.api_keys is not None
     with running_local_services(config, runtime, aws, data, persistent=False) as services:
         server.serve(create_app(runtime, local_routes=services.routes))

@@ -92,7 +92,7 @@ def live_server(local_aws: LocalAws, tmp_path_factory: pytest.TempPathFactory) -
     data_dir = tmp_path_factory.mktemp("appsync-data")
     server = BackgroundServer()  # its URL goes into the functions' ${api:…} and ${cdn:…} references
     runtime = build_runtime(config, data_dir, public_url=server.url)  # each function in its own environment
-    seed(config, local_aws.session(), local_aws.endpoints, runtime.user_subs())
+    seed(config, local_aws.session(), local_aws.endpoints, runtime.seed_substitutions())
     with running_local_services(
         config, runtime, local_aws, data_dir, persistent=False, async_retry_delays=(1, 1)
     ) as services:

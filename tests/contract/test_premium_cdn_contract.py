@@ -110,3 +110,9 @@ def test_the_media_bucket_is_reached_only_through_the_cdn(
     urls = [subscriber_url, *(item["thumbnailUrl"] for item in catalog if item["thumbnailUrl"])]
     assert all(url.startswith(f"{live_server.base_url}/_cdn/premium-media/") for url in urls)
     assert all("X-Amz-Signature" not in url for url in urls)
+    # AND posters are a public path of the distribution: they load without a signature
+    posters = [item["thumbnailUrl"] for item in catalog if item["id"] in (PREMIUM_ID, FREE_ID)]
+    assert len(posters) == 2
+    for poster in posters:
+        answer = httpx.get(poster, timeout=10)
+        assert (answer.status_code, answer.headers["content-type"]) == (200, "image/jpeg")
