@@ -12,7 +12,7 @@ from strawberry.schema.config import StrawberryConfig
 from schema.aws_scalars import AWS_SCALAR_MAP
 from schema.blog import BlogMutations, BlogQueries, BlogSubscriptions
 from schema.files import FileMutations, FileQueries
-from schema.ingestion import IngestionMutations, IngestionSubscriptions
+from schema.ingestion import IngestionMutations, IngestionQueries, IngestionSubscriptions
 from schema.media import MediaMutations, MediaQueries
 from schema.premium import PremiumMutations
 from schema.todos import TodoMutations, TodoQueries, TodoSubscriptions
@@ -21,7 +21,7 @@ from schema.users import UserMutations, UserQueries
 
 # Fields print in the order of the base classes.
 @strawberry.type
-class Query(UserQueries, TodoQueries, FileQueries, BlogQueries, MediaQueries):
+class Query(UserQueries, TodoQueries, FileQueries, BlogQueries, MediaQueries, IngestionQueries):
     """The root query type: every domain's Query fields."""
 
 

@@ -1,0 +1,1 @@
+"""The ingestion Lambda resolver: `ingestEvents` (checked, then PutRecords to the stream) and report downloads."""
