@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from .base import Definition, StrictInt, StrictStr, named
 from .events import Trigger
+from .references import API_URL_ATTRIBUTES, references
 from .resources import FieldKey
 
 # Lambda's rules: a letter first, then letters, digits and underscores; Lambda sets the reserved ones itself.
@@ -66,6 +67,13 @@ class FunctionConfig(Definition):
         "`${stream:S}`, `${cdn:B}` and `${api:graphql_url}` become the resource's local or deployed value "
         "(and grant the function its use); a value that is a table's or bucket's name becomes its deployed name.",
     )
+    api_calls: tuple[FieldKey, ...] = Field(
+        (),
+        description="The API fields the function calls with its execution role (IAM), e.g. "
+        '`["Mutation.publishIngestionResult"]`: its role may call these and no other (deployed as its IAM '
+        "policy; refused locally as AppSync refuses a field the caller's policy does not allow). Needed when "
+        "its environment names the API's URL.",
+    )
     triggers: tuple[Trigger, ...] = Field(
         (),
         description="What invokes the function besides AppSync: a table's stream, a queue, a Kinesis stream, "
@@ -78,6 +86,22 @@ class FunctionConfig(Definition):
     )
     timeout_seconds: StrictInt = Field(30, ge=1, le=900)
     memory_mb: StrictInt = Field(512, ge=128, le=10_240)
+
+    @model_validator(mode="after")
+    def _api_calls_name_the_api(self) -> FunctionConfig:
+        names_api = any(
+            r.kind == "api" and r.name in API_URL_ATTRIBUTES
+            for v in self.environment.values()
+            for r in references(v)
+        )
+        if names_api and not self.api_calls:
+            raise ValueError(
+                "the environment names the API's URL: list the fields the function calls in `api_calls` "
+                '(e.g. ["Mutation.publishIngestionResult"]), which its role may call and no other'
+            )
+        if self.api_calls and not names_api:
+            raise ValueError("api_calls is set, but no variable of the environment names the API's URL")
+        return self
 
     @field_validator("environment")
     @classmethod

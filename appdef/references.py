@@ -28,6 +28,8 @@ API_ATTRIBUTES = (
     "user_pool_client_id",
     "user_pool_endpoint",
 )
+# The API's attributes that are the API itself: a function naming one calls the API (see `api_calls`).
+API_URL_ATTRIBUTES = frozenset({"graphql_url", "realtime_url"})
 _REFERENCE = re.compile(r"\$\{([a-z_]+):([^}]*)\}")
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from appdef import AppConfig
+from appdef import AppConfig, ConfigError
 from appdef.bindings import BindingRegistry
 from appdef.references import Reference
 
@@ -122,6 +123,18 @@ def local_functions(
     return functions
 
 
+def check_api_calls(config: AppConfig, app_schema: Any, rules: AuthRules) -> None:
+    """Every field a function's `api_calls` names exists and allows IAM, or the app is refused (as infra would)."""
+    for function in config.functions.values():
+        for key in function.api_calls:
+            type_name, _, field_name = key.partition(".")
+            type_ = app_schema._schema.get_type(type_name)
+            if type_ is None or field_name not in getattr(type_, "fields", {}):
+                raise ConfigError(f"functions.{function.name}.api_calls: the schema has no field {key}")
+            if "AWS_IAM" not in rules.modes_for(type_name, field_name):
+                raise ConfigError(f"functions.{function.name}.api_calls: {key} does not allow IAM callers")
+
+
 def build_runtime(
     config: AppConfig,
     data_dir: Path | None = None,
@@ -138,7 +151,10 @@ def build_runtime(
     modes = config.api.auth_modes
     # Each function signs its calls to the API with its execution role's credentials, as on Lambda.
     roles = (
-        {name: IamCredentials.for_function_role(name) for name in config.functions}
+        {
+            name: IamCredentials.for_function_role(name, frozenset(f.api_calls))
+            for name, f in config.functions.items()
+        }
         if "AWS_IAM" in modes
         else {}
     )
@@ -154,6 +170,7 @@ def build_runtime(
         config, lambda function: functions[function.name].import_object(function.app or "")
     )
     rules = AuthRules.from_sdl(sdl, config.api.default_auth, config.api.additional_auth)
+    check_api_calls(config, app_schema, rules)
 
     user_pool = local_user_pool(config, data_dir) if "AMAZON_COGNITO_USER_POOLS" in modes else None
     verifier = (

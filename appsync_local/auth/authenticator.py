@@ -73,7 +73,9 @@ class Authenticator:
         if authorization.startswith(ALGORITHM):
             if self._sigv4 is not None and AWS_IAM in self.modes:
                 identity = self._sigv4.verify(method, url, headers, body, source_ip)
-                return RequestAuth(mode=AWS_IAM, identity=identity)
+                return RequestAuth(
+                    mode=AWS_IAM, identity=identity, allowed_fields=self._sigv4.allowed_fields(identity)
+                )
         elif authorization and self._user_pool is not None and USER_POOLS in self.modes:
             token = (
                 authorization[len("Bearer ") :].strip()

@@ -38,6 +38,9 @@ class IamCredentials:
         The IAM unique id (``AIDA…``): AppSync's ``identity.username`` for IAM callers.
     session_token
         Set only for temporary credentials; requests must then carry it as ``x-amz-security-token``.
+    allowed_fields
+        The root fields (`Type.field`) the principal's policy allows it to call (`appsync:GraphQL` on
+        ``types/<Type>/fields/<field>``); None for a principal allowed every field (the local IAM user).
     """
 
     access_key_id: str
@@ -46,6 +49,7 @@ class IamCredentials:
     user_arn: str
     user_id: str
     session_token: str | None = None
+    allowed_fields: frozenset[str] | None = None
 
     FILE_NAME = "iam_credentials.json"
 
@@ -61,9 +65,11 @@ class IamCredentials:
         )
 
     @classmethod
-    def for_function_role(cls, function: str, account_id: str = LOCAL_ACCOUNT_ID) -> IamCredentials:
+    def for_function_role(
+        cls, function: str, api_calls: frozenset[str] = frozenset(), account_id: str = LOCAL_ACCOUNT_ID
+    ) -> IamCredentials:
         """Temporary credentials of a function's execution role, as Lambda gives a function (`ASIA…` and a
-        session token); its AppSync identity is the assumed role's session."""
+        session token); its AppSync identity is the assumed role's session, and it may call `api_calls` only."""
         return cls(
             access_key_id="ASIA" + _random(_UPPER_ALNUM, 16),
             secret_access_key=_random(_SECRET_ALPHABET, 40),
@@ -71,6 +77,7 @@ class IamCredentials:
             user_arn=f"arn:aws:sts::{account_id}:assumed-role/{function}-role/{function}",
             user_id="AROA" + _random(_UPPER_ALNUM, 17) + f":{function}",
             session_token=_random(_SECRET_ALPHABET, 64),
+            allowed_fields=api_calls,
         )
 
     @classmethod

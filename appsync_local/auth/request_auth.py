@@ -28,9 +28,13 @@ class RequestAuth:
         The caller's ``cognito:groups``.
     claims
         The verified token claims (empty for API keys and IAM).
+    allowed_fields
+        IAM: the root fields (`Type.field`) the principal's policy lets it call; None when its policy is not
+        narrowed (any field IAM may call).
     """
 
     mode: str
     identity: Identity | None
     groups: tuple[str, ...] = ()
     claims: dict[str, Any] = field(default_factory=dict)
+    allowed_fields: frozenset[str] | None = None

@@ -25,6 +25,8 @@ from appsync_local.auth.request_auth import (
 )
 
 MODES = (API_KEY, AWS_IAM, USER_POOLS, OPENID_CONNECT, AWS_LAMBDA)
+# The operation types: an IAM policy names the fields of these a principal may call.
+ROOT_TYPES = frozenset({"Query", "Mutation", "Subscription"})
 
 # Each mode maps to None (anyone authenticated with it) or the user-pool groups, one of which is needed.
 Rule = Mapping[str, frozenset[str] | None]
@@ -155,6 +157,12 @@ class AuthRules:
             rule = self._type_rules.get(type_name, self._default_rule)
         if auth.mode not in rule:
             return False
+        if (
+            auth.allowed_fields is not None
+            and type_name in ROOT_TYPES
+            and f"{type_name}.{field_name}" not in auth.allowed_fields
+        ):
+            return False  # the principal's IAM policy does not allow this field
         groups = rule[auth.mode]
         return groups is None or not groups.isdisjoint(auth.groups)
 

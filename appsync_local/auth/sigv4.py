@@ -86,9 +86,14 @@ class SigV4Verifier:
         max_skew_seconds: int = 300,
     ) -> None:
         self._credentials = {c.access_key_id: c for c in credentials}
+        self._policies = {c.user_arn: c.allowed_fields for c in credentials if c.allowed_fields is not None}
         self.region = region
         self.service = service
         self._max_skew = max_skew_seconds
+
+    def allowed_fields(self, identity: IamIdentity) -> frozenset[str] | None:
+        """The root fields the identity's policy allows (None: every field IAM may call)."""
+        return self._policies.get(str(identity.get("userArn")))
 
     def verify(
         self,

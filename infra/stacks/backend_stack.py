@@ -20,7 +20,7 @@ from .functions import Resources, build_functions, reference_value, wire_api_ref
 from .graphql_api import api_attributes, build_api_cache, build_graphql_api
 from .identity import build_user_directory
 from .resolvers import ResolverBuilder
-from .schema_auth import iam_fields
+from .schema_auth import grant_api_calls
 from .site_content import deploy_site_contents
 from .storage import build_user_buckets
 from .tables import build_tables
@@ -87,20 +87,13 @@ class BackendStack(Stack):
         if config.api.cache is not None:
             build_api_cache(self, self.api, config.api.cache)
         schema_text = (Path(config.root) / SCHEMA_FILE).read_text()
-        iam_mutations = iam_fields(schema_text, "Mutation")
         api = api_attributes(self.api, users.user_pool, users.client)
         wire_api_references(
             dict(functions),
             config,
             resources,
             api,
-            lambda function: (
-                self.api.grant(
-                    function, appsync.IamResource.of_type("Mutation", *iam_mutations), "appsync:GraphQL"
-                )
-                if iam_mutations
-                else None
-            ),
+            lambda function, fields: grant_api_calls(self.api, function, fields, schema_text),
         )
         self.resolvers = ResolverBuilder(self, self.api, config, dict(tables), dict(functions)).build(
             registry

@@ -30,7 +30,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from appdef import AppConfig, ConfigError, FunctionConfig
-from appdef.references import Reference, references, substitute
+from appdef.references import API_URL_ATTRIBUTES, Reference, references, substitute
 
 from ..packaging import LAMBDA_PYTHON, package_function
 
@@ -54,8 +54,6 @@ class Resources:
 
 
 Grant = Callable[[lambda_.Function], object]
-# The API's attributes that are the API itself: a function naming one calls the API.
-API_URLS = frozenset({"graphql_url", "realtime_url"})
 
 
 def reference_value(
@@ -184,10 +182,10 @@ def wire_api_references(
     app: AppConfig,
     resources: Resources,
     api: Mapping[str, str],
-    grant_iam_mutations: Grant,
+    grant_api_calls: Callable[[lambda_.Function, tuple[str, ...]], object],
 ) -> None:
     """Set the variables that name the API (`${api:graphql_url}`, ...), with the grants of the other references
-    in the same values, and let the functions that name the API's URL call its IAM-only mutations."""
+    in the same values, and let each function that names the API's URL call the fields of its `api_calls`."""
     for name, function in app.functions.items():
         calls_api = False
         for key, value in function.environment.items():
@@ -200,6 +198,6 @@ def wire_api_references(
             for _, grant in (reference_value(r, resources, api) for r in found):
                 if grant is not None:
                     grant(functions[name])
-            calls_api |= any(r.kind == "api" and r.name in API_URLS for r in found)
+            calls_api |= any(r.kind == "api" and r.name in API_URL_ATTRIBUTES for r in found)
         if calls_api:
-            grant_iam_mutations(functions[name])
+            grant_api_calls(functions[name], function.api_calls)

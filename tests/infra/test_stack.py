@@ -19,9 +19,9 @@ pytest.importorskip(
 from aws_cdk.assertions import Annotations, Match
 
 from appdef.bindings import js_code_files
+from appdef.references import API_URL_ATTRIBUTES as API_URLS
 from appdef.references import Reference, references, substitute
 from appsync_local.js import JsResolverRunner
-from infra.stacks.functions import API_URLS
 from infra.stacks.resolvers import lambda_data_source_name
 from infra.stacks.storage import USER_PREFIX, USER_SUB, pascal
 from infra.stacks.waf import RATE_RULE_NAME
@@ -424,6 +424,34 @@ def test_functions_are_granted_only_what_their_environment_and_triggers_name(syn
                 named.add(project.logical_id(f"{pascal(trigger.on_failure)}Queue"))
         named.add(project.logical_id(f"{config.name}FunctionLogs"))
         assert granted == named, config.name
+
+
+def test_functions_that_call_the_api_may_call_exactly_their_api_calls(synth: Synthesized) -> None:
+    policies = synth.resources("AWS::IAM::Policy")
+    if "ingest-report" in synth.config.functions:  # the project's app (the sample calls nothing)
+        callers = {c.name for c in synth.config.functions.values() if c.api_calls}
+        assert callers == {"post-images", "ingest-report", "ingest-rollup"}
+    for config in synth.config.functions.values():
+        role_id = synth.logical_id(f"{config.name}FunctionRole")
+        fields: set[str] = set()
+        for policy in policies.values():
+            if {"Ref": role_id} not in policy["Properties"]["Roles"]:
+                continue
+            for statement in _statements(policy["Properties"]["PolicyDocument"]):
+                if "appsync:GraphQL" in json.dumps(statement.get("Action")):
+                    resources = (
+                        statement["Resource"]
+                        if isinstance(statement["Resource"], list)
+                        else [statement["Resource"]]
+                    )
+                    for resource in resources:
+                        text = json.dumps(resource)
+                        fields.add(
+                            text[text.index("/types/") + len("/types/") :]
+                            .split('"')[0]
+                            .replace("/fields/", ".")
+                        )
+        assert fields == set(config.api_calls), config.name
 
 
 def _tables(synth: Synthesized) -> set[str]:

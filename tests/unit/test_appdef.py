@@ -227,3 +227,19 @@ def test_the_line_of_a_key_inside_a_quoted_table() -> None:
     text = '[api]\nname = "x"\n\n[pipelines."Query.getPost"]\nfunctions = ["a"]\n'
     assert line_of(text, ("pipelines", "Query.getPost", "functions", 0)) == 5
     assert line_of(text, ("api", "missing")) == 1
+
+
+def test_a_function_that_calls_the_api_lists_the_fields_it_calls(tmp_path: Path) -> None:
+    calls_api = 'environment = { TODOS_TABLE = "Todos", URL = "${api:graphql_url}" }'
+    message = _refusal(tmp_path, BASE.replace('environment = { TODOS_TABLE = "Todos" }', calls_api))
+    assert "list the fields the function calls in `api_calls`" in message
+    listed = _load(
+        tmp_path,
+        BASE.replace(
+            'environment = { TODOS_TABLE = "Todos" }',
+            calls_api + '\napi_calls = ["Mutation.publishIngestionResult"]',
+        ),
+    )
+    assert listed.functions["todos"].api_calls == ("Mutation.publishIngestionResult",)
+    message = _refusal(tmp_path, BASE + 'api_calls = ["Mutation.publishIngestionResult"]\n')
+    assert "no variable of the environment names the API's URL" in message

@@ -166,3 +166,23 @@ def test_a_realtime_header_object_with_capitalized_keys_is_understood(local: Loc
 
     # WHEN / THEN
     assert local.authenticator().authenticate("POST", URL, header, b"{}", "127.0.0.1").mode == USER_POOLS
+
+
+def test_a_function_roles_requests_carry_the_fields_its_policy_allows(tmp_path: Path) -> None:
+    # GIVEN a function role allowed one mutation, beside the local IAM user (allowed every IAM field)
+    local = Local(tmp_path)
+    role = IamCredentials.for_function_role("ingest-report", frozenset({"Mutation.publishIngestionResult"}))
+    authenticator = Authenticator(
+        ALL_MODES, local.keys, local.jwt, SigV4Verifier([local.iam, role], "us-east-1")
+    )
+    request = AWSRequest(method="POST", url=URL, data=BODY, headers={"content-type": "application/json"})
+    SigV4Auth(
+        Credentials(role.access_key_id, role.secret_access_key, role.session_token), "appsync", "us-east-1"
+    ).add_auth(request)
+    headers = {name.lower(): value for name, value in request.headers.items()} | {"host": "127.0.0.1:4000"}
+    # WHEN each signs a request
+    as_role = authenticator.authenticate("POST", URL, headers, BODY, "127.0.0.1")
+    as_user = authenticator.authenticate("POST", URL, local.signed_headers(), BODY, "127.0.0.1")
+    # THEN the role's policy goes with its request, and the user's is not narrowed
+    assert as_role.allowed_fields == frozenset({"Mutation.publishIngestionResult"})
+    assert as_user.allowed_fields is None

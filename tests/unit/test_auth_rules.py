@@ -187,3 +187,19 @@ def test_a_bad_schema_or_mode_is_reported_clearly(sdl: str, default: str, expect
     # GIVEN / WHEN / THEN
     with pytest.raises(SchemaAuthError, match=expected):
         AuthRules.from_sdl(sdl, default, ())
+
+
+def test_an_iam_principal_may_call_only_the_root_fields_its_policy_allows() -> None:
+    # GIVEN two IAM mutations, and a role whose policy allows one of them
+    auth = rules(
+        "type Query { me: String } type Mutation { publish: Result @aws_iam attach: Result @aws_iam }"
+        " type Result @aws_iam { id: String }"
+    )
+    role = RequestAuth(
+        mode=AWS_IAM, identity={"userArn": "r"}, allowed_fields=frozenset({"Mutation.publish"})
+    )
+    # THEN it may call that one (and read what it returns), not the other
+    assert auth.allows("Mutation", "publish", role)
+    assert auth.allows("Result", "id", role)
+    assert not auth.allows("Mutation", "attach", role)
+    assert auth.allows("Mutation", "attach", IAM_CALLER)  # a principal whose policy is not narrowed
