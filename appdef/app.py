@@ -215,6 +215,17 @@ class AppConfig(Definition):
                         f"{self.root / bucket.content.folder} is not a folder",
                     )
                 )
+        for page, target in self.local.pages.items():
+            bucket_name, _, path = target.partition("/")
+            site = self.buckets.get(bucket_name)
+            if site is None or site.content is None:
+                found.append(
+                    (("local", "pages", page), f"{target!r}: {bucket_name!r} is not a bucket with `content`")
+                )
+            elif not path or not (self.root / site.content.folder / path).is_file():
+                found.append(
+                    (("local", "pages", page), f"{target!r}: no {path or 'file'} in {site.content.folder}/")
+                )
         return found
 
     def _event_problems(self) -> list[tuple[Location, str]]:

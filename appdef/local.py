@@ -40,3 +40,8 @@ class LocalConfig(Definition):
     users: dict[Annotated[StrictStr, Field(pattern=r"^[\w.@+-]{1,128}$")], LocalUser] = Field(
         default_factory=dict
     )
+    pages: dict[Annotated[StrictStr, Field(pattern=r"^[a-z][a-z0-9-]{0,39}$")], StrictStr] = Field(
+        default_factory=dict,
+        description='Shortcuts to pages a bucket\'s site serves: `{ ingestion = "blog-site/ingestion.html" }` '
+        "makes `/_local/ingestion` open that page on the local CDN, and the start banner lists it.",
+    )

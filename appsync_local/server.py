@@ -19,7 +19,7 @@ from appdef import AppConfig, ConfigError
 from appdef.bindings import BindingError
 
 from .auth import AuthStoreError, SchemaAuthError
-from .cdn import CDN_PAGE_PATH
+from .cdn import CDN_PAGE_PATH, LOCAL_PAGES_PATH
 from .http_app import create_app
 from .invocations.observer import InvocationObserver, echo_to_terminal
 from .invocations.page import INVOCATIONS_PATH
@@ -86,6 +86,10 @@ def banner(runtime: Runtime, url: str) -> str:
         lines.append(f"  CDN            {url}{CDN_PATH}/{bucket.name}/   ({access})")
     if config.cdn_buckets:
         lines.append(f"  CDN edge       {url}{CDN_PAGE_PATH}   (what each distribution served and refused)")
+    for page, target in config.local.pages.items():
+        lines.append(
+            f"  {page.capitalize():<14} {url}{LOCAL_PAGES_PATH}/{page}   ({CDN_PATH.lstrip('/')}/{target})"
+        )
     if config.functions:
         lines.append(f"  Invocations    {url}{INVOCATIONS_PATH}   (each function run: logs, metrics, trace)")
     sources = sum(len(f.triggers) for f in config.functions.values())

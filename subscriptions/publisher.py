@@ -13,9 +13,12 @@ from typing import Any
 
 from subscriptions.appsync_client import AppSyncError, default_region, execute
 
+# Subscribers get what the mutation selects (AppSync narrows to it), so it selects every field of the result.
 PUBLISH = """
 mutation Publish($input: IngestionResultInput!) {
-  publishIngestionResult(input: $input) { source batchId recordCount status summary publishedAt }
+  publishIngestionResult(input: $input) {
+    source batchId recordCount status accepted duplicates dropped failed reportId reportLocation summary publishedAt
+  }
 }
 """
 

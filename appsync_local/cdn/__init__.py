@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .service import CDN_PAGE_PATH, LocalCdn
+from .service import CDN_PAGE_PATH, LOCAL_PAGES_PATH, LocalCdn
 from .signing_keys import SigningKey, key_pair_ids, signing_keys
 
-__all__ = ["CDN_PAGE_PATH", "LocalCdn", "SigningKey", "key_pair_ids", "signing_keys"]
+__all__ = ["CDN_PAGE_PATH", "LOCAL_PAGES_PATH", "LocalCdn", "SigningKey", "key_pair_ids", "signing_keys"]

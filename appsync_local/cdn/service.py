@@ -25,6 +25,15 @@ from .origin import BucketOrigin
 from .signing_keys import SigningKey
 
 CDN_PAGE_PATH = "/_local/cdn"
+# `[local] pages`: `/_local/<page>` opens a page of a bucket's site on the CDN.
+LOCAL_PAGES_PATH = "/_local"
+
+
+def _redirect_to(location: str) -> Callable[[Request], Response]:
+    def redirect(request: Request) -> Response:
+        return RedirectResponse(location, status_code=302)
+
+    return redirect
 
 
 class LocalCdn:
@@ -50,6 +59,7 @@ class LocalCdn:
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.clock = clock
+        self.pages = dict(config.local.pages)
         self.distributions = {
             bucket.name: LocalDistribution(
                 bucket,
@@ -74,7 +84,12 @@ class LocalCdn:
                 return error_response(404, "NoSuchDistribution", "No distribution serves this bucket")
             return RedirectResponse(f"{CDN_PATH}/{request.path_params['bucket']}/", status_code=301)
 
+        shortcuts = [
+            Route(f"{LOCAL_PAGES_PATH}/{page}", _redirect_to(f"{CDN_PATH}/{target}"), methods=["GET", "HEAD"])
+            for page, target in self.pages.items()
+        ]
         return [
+            *shortcuts,
             Route(CDN_PATH + "/{bucket}", root, methods=["GET", "HEAD"]),
             Route(CDN_PATH + "/{bucket}/{key:path}", serve, methods=["GET", "HEAD"]),
             Route(CDN_PAGE_PATH, self._page),

@@ -243,3 +243,15 @@ def test_a_function_that_calls_the_api_lists_the_fields_it_calls(tmp_path: Path)
     assert listed.functions["todos"].api_calls == ("Mutation.publishIngestionResult",)
     message = _refusal(tmp_path, BASE + 'api_calls = ["Mutation.publishIngestionResult"]\n')
     assert "no variable of the environment names the API's URL" in message
+
+
+def test_a_local_page_shortcut_names_a_file_of_a_sites_content(tmp_path: Path) -> None:
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "dash.html").write_text("<!doctype html>")
+    site = '\n[buckets.web]\ncdn = true\n\n[buckets.web.content]\nfolder = "site"\n'
+    loaded = _load(tmp_path, BASE + site + '\n[local]\npages = { dash = "web/dash.html" }\n')
+    assert loaded.local.pages == {"dash": "web/dash.html"}
+    message = _refusal(tmp_path, BASE + site + '\n[local]\npages = { dash = "web/missing.html" }\n')
+    assert "local.pages.dash" in message and "no missing.html in site/" in message
+    message = _refusal(tmp_path, BASE + site + '\n[local]\npages = { dash = "other/dash.html" }\n')
+    assert "'other' is not a bucket with `content`" in message
