@@ -11,6 +11,7 @@ from appdef import AppConfig, ConfigError
 from appdef.bindings import BindingRegistry
 from appdef.references import Reference
 
+from . import strawberry_adapter
 from .auth import (
     ApiKeyStore,
     Authenticator,
@@ -128,7 +129,7 @@ def check_api_calls(config: AppConfig, app_schema: Any, rules: AuthRules) -> Non
     for function in config.functions.values():
         for key in function.api_calls:
             type_name, _, field_name = key.partition(".")
-            type_ = app_schema._schema.get_type(type_name)
+            type_ = strawberry_adapter.graphql_schema(app_schema).get_type(type_name)
             if type_ is None or field_name not in getattr(type_, "fields", {}):
                 raise ConfigError(f"functions.{function.name}.api_calls: the schema has no field {key}")
             if "AWS_IAM" not in rules.modes_for(type_name, field_name):
