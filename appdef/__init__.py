@@ -7,6 +7,7 @@ path and what is allowed. `appdef/appsync.schema.json` is the same schema for ed
 
 from __future__ import annotations
 
+from .analytics import AnalyticsConfig, AnalyticsTable, DateProjection
 from .api import AUTH_MODES, ApiConfig, CacheConfig, WafConfig
 from .app import AppConfig
 from .auth import AuthConfig, CognitoConfig, LambdaAuthorizerConfig, OidcConfig
@@ -25,6 +26,8 @@ from .resources import (
 
 __all__ = [
     "AUTH_MODES",
+    "AnalyticsConfig",
+    "AnalyticsTable",
     "ApiConfig",
     "AppConfig",
     "AuthConfig",
@@ -33,6 +36,7 @@ __all__ = [
     "CognitoConfig",
     "ConfigError",
     "DataSourceConfig",
+    "DateProjection",
     "EmailConfig",
     "FunctionConfig",
     "IndexConfig",

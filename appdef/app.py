@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from pydantic import Field, PrivateAttr, model_validator
 from pydantic import Field as PydanticField
 
+from .analytics import AnalyticsConfig
 from .api import ApiConfig
 from .auth import AuthConfig, CognitoConfig
 from .base import KEY, Definition, Name, StrictStr
@@ -32,7 +33,7 @@ QueueName = Annotated[StrictStr, PydanticField(pattern=r"^[A-Za-z0-9_-]{1,80}$")
 # Tables of named entries, by their path in the file: each entry learns its own key.
 _NAMED = (
     ("functions",), ("tables",), ("data_sources",), ("pipelines",), ("buckets",), ("queues",), ("streams",),
-    ("local", "users"),
+    ("local", "users"), ("analytics", "tables"),
 )  # fmt: skip
 
 Location = tuple[str | int, ...]
@@ -69,6 +70,9 @@ class AppConfig(Definition):
     queues: dict[QueueName, QueueConfig] = Field(default_factory=dict)
     streams: dict[Name, StreamConfig] = Field(default_factory=dict, description="Kinesis data streams.")
     email: EmailConfig = EmailConfig()
+    analytics: AnalyticsConfig | None = Field(
+        None, description="Athena and Glue: SQL over objects in the buckets (DuckDB locally)."
+    )
     local: LocalConfig = LocalConfig()
     _root: Path = PrivateAttr(default_factory=Path.cwd)
 
@@ -106,6 +110,13 @@ class AppConfig(Definition):
     @property
     def data_dir(self) -> Path:
         return self.root / self.local.data_dir
+
+    @property
+    def queries_dir(self) -> Path | None:
+        """The folder of the analytics SQL files, when `[analytics]` names one."""
+        if self.analytics is None or self.analytics.queries is None:
+            return None
+        return self.root / self.analytics.queries
 
     @property
     def seed_file(self) -> Path | None:
@@ -184,6 +195,7 @@ class AppConfig(Definition):
             found.append((("local", "seed"), f"{self.seed_file} does not exist"))
         found += self._cdn_problems()
         found += self._event_problems()
+        found += self._analytics_problems()
         found += self._reference_problems()
         if self.pipelines and not self.js_root.is_dir():
             found.append(
@@ -225,6 +237,35 @@ class AppConfig(Definition):
             elif not path or not (self.root / site.content.folder / path).is_file():
                 found.append(
                     (("local", "pages", page), f"{target!r}: no {path or 'file'} in {site.content.folder}/")
+                )
+        return found
+
+    def _analytics_problems(self) -> list[tuple[Location, str]]:
+        analytics = self.analytics
+        if analytics is None:
+            return []
+        found: list[tuple[Location, str]] = []
+        if analytics.results_bucket not in self.buckets:
+            found.append(
+                (("analytics", "results_bucket"), _unknown("bucket", analytics.results_bucket, self.buckets))
+            )
+        queries = self.queries_dir
+        if queries is not None and not queries.is_dir():
+            found.append((("analytics", "queries"), f"{queries} is not a folder"))
+        for name, table in analytics.tables.items():
+            if table.bucket not in self.buckets:
+                found.append(
+                    (("analytics", "tables", name, "bucket"), _unknown("bucket", table.bucket, self.buckets))
+                )
+            elif table.bucket == analytics.results_bucket and (
+                table.prefix.startswith(analytics.results_prefix)
+                or analytics.results_prefix.startswith(table.prefix)
+            ):
+                found.append(
+                    (
+                        ("analytics", "tables", name, "prefix"),
+                        "overlaps the results location (Athena would read its own results)",
+                    )
                 )
         return found
 
@@ -329,6 +370,8 @@ class AppConfig(Definition):
             "table": self.tables, "bucket": self.buckets, "queue": self.all_queues(), "stream": self.streams,
             "cdn": [b.name for b in self.cdn_buckets], "api": api,
             "cdn_key": signed, "secret": [s.secret for s in signed.values()],
+            "athena": [self.analytics.workgroup] if self.analytics else [],
+            "glue": [self.analytics.database] if self.analytics else [],
         }  # fmt: skip
         values: list[tuple[Location, str]] = [
             (("functions", name, "environment", key), value)

@@ -64,7 +64,7 @@ class FunctionConfig(Definition):
     environment: dict[VariableName, StrictStr] = Field(
         default_factory=dict,
         description="The function's own variables (strings). `${table:T}`, `${bucket:B}`, `${queue:Q}`, "
-        "`${stream:S}`, `${cdn:B}` and `${api:graphql_url}` become the resource's local or deployed value "
+        "`${stream:S}`, `${cdn:B}`, `${athena:<workgroup>}`, `${glue:<database>}` and `${api:graphql_url}` become the resource's local or deployed value "
         "(and grant the function its use); a value that is a table's or bucket's name becomes its deployed name.",
     )
     api_calls: tuple[FieldKey, ...] = Field(

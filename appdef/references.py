@@ -2,7 +2,9 @@
 
 A value may name a resource: `${table:Users}`, `${bucket:post-photos}`, `${queue:post-photo-uploads}`
 (its URL), `${stream:events}`, `${cdn:post-photos}` (the bucket's CloudFront base URL), `${cdn_key:premium-media}`
-(the Key-Pair-Id of the key its signed URLs are made with), `${secret:<name>}` (a secret's name) or
+(the Key-Pair-Id of the key its signed URLs are made with), `${secret:<name>}` (a secret's name),
+`${athena:<workgroup>}` (the `[analytics]` workgroup's name: the function may run queries in it, read the tables
+and write results), `${glue:<database>}` (the Glue database's name: the function may read its tables) or
 `${api:<attribute>}` (`graphql_url`, `realtime_url`, `api_key`, `region`, `user_pool_id`, `user_pool_client_id`,
 `user_pool_endpoint`: Cognito's endpoint, which InitiateAuth is sent to).
 Locally the runtime puts in the local service's value, and `infra/` the deployed one; the function is granted
@@ -17,7 +19,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-KINDS = ("table", "bucket", "queue", "stream", "cdn", "cdn_key", "secret", "api")
+KINDS = ("table", "bucket", "queue", "stream", "cdn", "cdn_key", "secret", "athena", "glue", "api")
 # `${api:<attribute>}`: what a client needs to reach the API (a static site's config, say).
 API_ATTRIBUTES = (
     "graphql_url",

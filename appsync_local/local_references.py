@@ -1,6 +1,6 @@
 """What `${kind:name}` references (in a function's environment, in a site's config) are when the app runs locally.
 
-Tables, buckets, streams and secrets keep their names; a queue is its URL on the local SQS; `${cdn:<bucket>}` is
+Tables, buckets, streams, secrets, the Athena workgroup and the Glue database keep their names; a queue is its URL on the local SQS; `${cdn:<bucket>}` is
 the bucket's base URL on the runtime's local CDN (`<server>/_cdn/<bucket>`) and `${cdn_key:<bucket>}` the
 Key-Pair-Id of the local key its URLs are signed with; `${api:…}` are the runtime's own endpoints (GraphQL,
 realtime, its stand-in for Cognito's InitiateAuth), its API key, region and user pool. Deployed, `infra/` puts
@@ -50,7 +50,7 @@ class LocalReferences:
 
     def __call__(self, reference: Reference) -> str:
         kind, name = reference.kind, reference.name
-        if kind in ("table", "bucket", "stream", "secret"):
+        if kind in ("table", "bucket", "stream", "secret", "athena", "glue"):
             return name
         if kind == "queue":
             endpoint = self._environ.get("AWS_ENDPOINT_URL_SQS") or self._environ.get("AWS_ENDPOINT_URL", "")

@@ -57,7 +57,7 @@ REFUSALS: tuple[type[Exception], ...] = (
 )
 
 
-def banner(runtime: Runtime, url: str) -> str:
+def banner(runtime: Runtime, url: str, athena: str = "") -> str:
     api = runtime.config.api
     lines = [
         "",
@@ -92,6 +92,9 @@ def banner(runtime: Runtime, url: str) -> str:
         )
     if config.functions:
         lines.append(f"  Invocations    {url}{INVOCATIONS_PATH}   (each function run: logs, metrics, trace)")
+    if athena and config.analytics is not None:
+        workgroup = config.analytics.workgroup
+        lines.append(f"  Athena         {athena}   (workgroup {workgroup}: the SQL runs on DuckDB)")
     sources = sum(len(f.triggers) for f in config.functions.values())
     if sources:
         lines.append(
@@ -184,7 +187,7 @@ def serve(config: AppConfig, host: str = "127.0.0.1", port: int = 4000, tls_port
         services = stack.enter_context(running_local_services(config, runtime, aws, config.data_dir))
         app = create_app(runtime, local_routes=services.routes)
         servers = [(uvicorn_config(app, log_level="warning"), sock)]
-        print(banner(runtime, url), flush=True)
+        print(banner(runtime, url, aws.endpoints.athena), flush=True)
         if tls is not None and tls_sock is not None:
             tls_url = f"https://{host}:{tls_sock.getsockname()[1]}"
             print(f"  HTTPS / WSS    {tls_url}/graphql   (wss://…/graphql/realtime)", flush=True)

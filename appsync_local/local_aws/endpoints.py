@@ -35,6 +35,8 @@ class Endpoints:
         moto's server, which also serves SQS, SES, Kinesis and Cognito user pools.
     region:
         The region every client uses.
+    athena:
+        The local Athena (`appsync_local.athena`), when the app has `[analytics]`.
     """
 
     dynamodb: str
@@ -42,6 +44,7 @@ class Endpoints:
     sts: str
     moto: str
     region: str = "us-east-1"
+    athena: str = ""
 
     def environment(self) -> dict[str, str]:
         """AWS_ENDPOINT_URL_<SERVICE>, the region, and dummy credentials when none are set."""
@@ -59,6 +62,8 @@ class Endpoints:
             "AWS_DEFAULT_REGION": self.region,
             "AWS_REGION": self.region,
         }
+        if self.athena:
+            env["AWS_ENDPOINT_URL_ATHENA"] = self.athena  # botocore: service id "Athena"
         # Real credentials, when a developer has them, are left alone: the local services accept any.
         if not os.environ.get("AWS_ACCESS_KEY_ID"):
             env["AWS_ACCESS_KEY_ID"] = DUMMY_ACCESS_KEY_ID

@@ -10,13 +10,15 @@ from typing import Self
 import boto3
 
 from appdef import AppConfig
+from appsync_local.athena import LocalAthena, S3ObjectStore
 from appsync_local.local_aws.dynamodb_local import DynamoDBLocal
-from appsync_local.local_aws.endpoints import Endpoints, local_session
+from appsync_local.local_aws.endpoints import Endpoints, client, local_session
 from appsync_local.local_aws.errors import LocalAwsError
 from appsync_local.local_aws.moto_server import MotoServer
 from appsync_local.local_aws.provision import provision
 from appsync_local.local_aws.s3_persistence import S3Persistence
 from appsync_local.local_aws.sqs_persistence import SqsPersistence
+from appsync_local.serving import BackgroundServer
 
 DYNAMODB_CHOICE_VARIABLE = "APPSYNC_LOCAL_DYNAMODB"
 DYNAMODB_CHOICES = ("local", "moto")
@@ -24,7 +26,8 @@ JAR_DIR = Path("node_modules") / "amplify-dynamodb-simulator" / "emulator"
 
 
 class LocalAws:
-    """DynamoDB (DynamoDB Local, or moto's when chosen) and moto's server, provisioned for an app.
+    """DynamoDB (DynamoDB Local, or moto's when chosen) and moto's server, provisioned for an app; and the
+    local Athena (`appsync_local.athena`) when the app has `[analytics]`.
 
     Parameters
     ----------
@@ -63,6 +66,8 @@ class LocalAws:
         self.dynamodb_local: DynamoDBLocal | None = None
         self.s3_persistence: S3Persistence | None = None
         self.sqs_persistence: SqsPersistence | None = None
+        self.athena: LocalAthena | None = None
+        self._athena_server: BackgroundServer | None = None
 
     @property
     def persistent(self) -> bool:
@@ -118,8 +123,23 @@ class LocalAws:
                 self.config.data_dir / "sqs", session, moto, self.config.api.region
             )
             self.sqs_persistence.restore()
+        if self.config.analytics is not None:
+            self._start_athena()
+
+    def _start_athena(self) -> None:
+        assert self.config.analytics is not None
+        s3 = client(self.session(), "s3", self.endpoints.s3)
+        self.athena = LocalAthena(self.config.analytics, S3ObjectStore(s3))
+        self._athena_server = BackgroundServer(self.athena.app).start()
+        self.endpoints.athena = self._athena_server.url
 
     def _stop(self) -> None:
+        if self._athena_server is not None:
+            self._athena_server.stop()
+            self._athena_server = None
+        if self.athena is not None:
+            self.athena.close()
+            self.athena = None
         if self.dynamodb_local is not None:
             self.dynamodb_local.stop()
             self.dynamodb_local = None

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from appdef import FunctionConfig
@@ -23,7 +24,13 @@ class PackagingError(RuntimeError):
     """A function cannot be packaged (its handler is not in the project, a requirement has no arm64 wheel)."""
 
 
-def package_function(root: Path, function: FunctionConfig, out_dir: Path, cache_dir: Path) -> Path:
+def package_function(
+    root: Path,
+    function: FunctionConfig,
+    out_dir: Path,
+    cache_dir: Path,
+    data_files: Sequence[Path] = (),
+) -> Path:
     """Build `<out_dir>/<function>.zip`: the handler's modules and the function's requirements for arm64.
 
     Parameters
@@ -36,7 +43,11 @@ def package_function(root: Path, function: FunctionConfig, out_dir: Path, cache_
         Where the zip goes (CDK uses it as the function's asset, as is).
     cache_dir
         Where installed requirements are kept between builds.
+    data_files
+        Other files the function reads (its SQL files): at their place beside its modules, so the code finds
+        them where it finds them locally.
     """
+    app_root = root
     try:
         root = source_root(function.handler_module, root)
         modules = project_modules(root, function.handler_module)
@@ -51,6 +62,10 @@ def package_function(root: Path, function: FunctionConfig, out_dir: Path, cache_
         (path.relative_to(dependencies).as_posix(), path)
         for path in dependencies.rglob("*")
         if path.is_file() and path.name != ".complete" and path.relative_to(dependencies).parts[0] != "bin"
+    ]
+    entries += [
+        ((p.relative_to(root) if p.is_relative_to(root) else p.relative_to(app_root)).as_posix(), p)
+        for p in data_files
     ]
     names = [name for name, _ in entries]
     clashes = sorted({n for n in names if names.count(n) > 1})

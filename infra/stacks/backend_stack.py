@@ -6,12 +6,14 @@ from pathlib import Path
 
 from aws_cdk import CfnOutput, Stack
 from aws_cdk import aws_appsync as appsync
+from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from appdef import AppConfig
 from appdef.bindings import BindingRegistry
 from appdef.references import substitute
 
+from .analytics import build_analytics
 from .auth_modes import AuthContext, build_authorization_config
 from .cdn import build_served_buckets
 from .cdn_outputs import add_cdn_outputs
@@ -30,7 +32,7 @@ SCHEMA_FILE = "schema.graphql"
 
 
 class BackendStack(Stack):
-    """The AppSync API, its resolvers, tables, functions, buckets, Cognito, CloudFront and WAF.
+    """The AppSync API, its resolvers, tables, functions, buckets, Cognito, CloudFront, WAF, Athena and Glue.
 
     Parameters
     ----------
@@ -58,15 +60,18 @@ class BackendStack(Stack):
         served = build_served_buckets(self, config.cdn_buckets)
         signing_keys = {name: s.signing_key for name, s in served.items() if s.signing_key is not None}
         build_senders(self, config)
+        buckets: dict[str, s3.IBucket] = {**user_buckets, **{name: s.bucket for name, s in served.items()}}
+        analytics = build_analytics(self, config.analytics, buckets) if config.analytics is not None else None
         resources = Resources(
             tables=dict(tables),
-            buckets={**user_buckets, **{name: s.bucket for name, s in served.items()}},
+            buckets=buckets,
             queues=dict(build_queues(self, config)),
             streams=dict(build_streams(self, config)),
             cdn_domains={name: s.distribution.distribution_domain_name for name, s in served.items()},
             cdn_key_ids={name: key.public_key.public_key_id for name, key in signing_keys.items()},
             secrets={key.secret_reference: key.secret for key in signing_keys.values()},
             senders=config.email.senders,
+            analytics=analytics,
         )
         functions = build_functions(self, config, resources)
         build_bucket_notifications(config, resources)

@@ -1,11 +1,12 @@
 """Lambda functions from `appsync.toml`'s `[functions]`, with the environment and grants they name.
 
 A function's environment names the resources it uses: `${table:Posts}`, `${bucket:photos}`, `${queue:jobs}`,
-`${stream:events}`, `${cdn:photos}`, `${cdn_key:media}`, `${secret:media-signing-key}`, `${api:<attribute>}`,
+`${stream:events}`, `${cdn:photos}`, `${cdn_key:media}`, `${secret:media-signing-key}`, `${athena:<workgroup>}`,
+`${glue:<database>}`, `${api:<attribute>}`,
 or a value that is exactly a table's or bucket's name (`TODOS_TABLE = "Todos"`) or an e-mail sender. Here each
 becomes the deployed value, and the function is granted that resource and nothing else: read/write on tables
 and buckets, send on queues, write on streams, `ses:SendEmail` as a sender, `secretsmanager:GetSecretValue`
-on a secret, `appsync:GraphQL` on the API's IAM-only mutations when it names the API's URL. A CDN's URL, a
+on a secret, running Athena queries in the workgroup (infra/stacks/analytics.py), `appsync:GraphQL` on the API's IAM-only mutations when it names the API's URL. A CDN's URL, a
 key's id and the API's other attributes (its key, region, user pool) are values only.
 
 `${secret:<name>}` is the deployed secret's name (`<stack name>/<name>`; locally `<name>`), which Powertools'
@@ -33,6 +34,7 @@ from appdef import AppConfig, ConfigError, FunctionConfig
 from appdef.references import API_URL_ATTRIBUTES, Reference, references, substitute
 
 from ..packaging import LAMBDA_PYTHON, package_function
+from .analytics import Analytics
 
 RUNTIME = lambda_.Runtime(f"python{LAMBDA_PYTHON}", lambda_.RuntimeFamily.PYTHON)
 # Installed requirements, kept between synths (git-ignored).
@@ -51,6 +53,7 @@ class Resources:
     cdn_key_ids: dict[str, str] = field(default_factory=dict)  # bucket -> its signing key's public key id
     secrets: dict[str, secretsmanager.ISecret] = field(default_factory=dict)  # by their names in appsync.toml
     senders: tuple[str, ...] = ()
+    analytics: Analytics | None = None  # `[analytics]`: the Glue database and tables, the Athena workgroup
 
 
 Grant = Callable[[lambda_.Function], object]
@@ -82,6 +85,11 @@ def reference_value(
     if reference.kind == "secret":
         secret = resources.secrets[reference.name]
         return secret.secret_name, secret.grant_read
+    if reference.kind in ("athena", "glue") and resources.analytics is not None:
+        analytics = resources.analytics
+        if reference.kind == "athena":
+            return analytics.config.workgroup, analytics.grant_queries
+        return analytics.config.database, analytics.grant_catalog_read
     if reference.kind == "api" and api is not None:
         if reference.name not in api:
             raise ConfigError(f"{reference}: the deployed API has no {reference.name} (is its auth mode on?)")
@@ -132,7 +140,11 @@ def build_function(
     stage = Stage.of(scope)
     assert stage is not None
     package = package_function(
-        app.root, function, Path(stage.outdir) / ".lambda-packages", app.root / DEPENDENCY_CACHE
+        app.root,
+        function,
+        Path(stage.outdir) / ".lambda-packages",
+        app.root / DEPENDENCY_CACHE,
+        data_files=_query_files(app, function),
     )
     log_group = logs.LogGroup(
         scope,
@@ -170,6 +182,15 @@ def build_function(
     for grant in grants:
         grant(built)
     return built
+
+
+def _query_files(app: AppConfig, function: FunctionConfig) -> list[Path]:
+    """A function that runs Athena queries (`${athena:…}`) gets the `[analytics]` SQL files in its package."""
+    folder = app.queries_dir
+    runs_queries = any(r.kind == "athena" for v in function.environment.values() for r in references(v))
+    if folder is None or not runs_queries:
+        return []
+    return sorted(folder.rglob("*.sql"))
 
 
 def build_functions(scope: Construct, app: AppConfig, resources: Resources) -> dict[str, lambda_.Function]:

@@ -164,8 +164,8 @@ def write_sample_app(root: Path) -> Path:
 @pytest.fixture(scope="session")
 def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Synthesized]]:
     """The stacks, synthesized once (offline) into one cloud assembly: "project", "sample", "units" (two
-    functions, each with its own environment, one with a compiled dependency), "events" and "cdn" (whose
-    signing key is rotated: `ROTATION` in the app's context)."""
+    functions, each with its own environment, one with a compiled dependency), "events", "cdn" (whose
+    signing key is rotated: `ROTATION` in the app's context) and "analytics" (Glue, Athena)."""
     pytest.importorskip("aws_cdk", reason=CDK_MISSING)
     from aws_cdk.assertions import Template
 
@@ -185,6 +185,7 @@ def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
         "units": units_toml,
         "events": events_toml,
         "cdn": ROOT / "tests" / "fixtures" / "cdn_app" / "appsync.toml",
+        "analytics": ROOT / "tests" / "fixtures" / "analytics_app" / "appsync.toml",
     }
     stacks = {key: build_stack(app, path) for key, path in paths.items()}
     assembly = app.synth()
@@ -230,6 +231,11 @@ def units(synthesized: dict[str, Synthesized]) -> Synthesized:
 @pytest.fixture(scope="session")
 def cdn(synthesized: dict[str, Synthesized]) -> Synthesized:
     return synthesized["cdn"]
+
+
+@pytest.fixture(scope="session")
+def analytics(synthesized: dict[str, Synthesized]) -> Synthesized:
+    return synthesized["analytics"]
 
 
 @pytest.fixture(scope="session")

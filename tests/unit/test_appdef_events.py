@@ -124,7 +124,10 @@ def test_environment_references_must_name_a_resource(tmp_path: Path) -> None:
     message = _refusal(tmp_path, BASE.replace('"${cdn:photos}"', '"${cdn:nowhere}"'))
     assert "functions.worker.environment.BASE: ${cdn:nowhere}: cdn 'nowhere' is not defined" in message
     message = _refusal(tmp_path, BASE.replace('"${cdn:photos}"', '"${lake:x}"'))
-    assert "${lake:x}: the kinds are table, bucket, queue, stream, cdn, cdn_key, secret, api" in message
+    assert (
+        "${lake:x}: the kinds are table, bucket, queue, stream, cdn, cdn_key, secret, athena, glue, api"
+        in message
+    )
 
 
 @pytest.mark.parametrize(
