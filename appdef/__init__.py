@@ -10,6 +10,7 @@ from __future__ import annotations
 from .api import AUTH_MODES, ApiConfig, CacheConfig, WafConfig
 from .app import AppConfig
 from .auth import AuthConfig, CognitoConfig, LambdaAuthorizerConfig, OidcConfig
+from .delivery_streams import DeliveryStreamConfig
 from .events import EmailConfig, QueueConfig, StreamConfig
 from .functions import FunctionConfig
 from .loading import ConfigError, load_config, parse_config
@@ -33,6 +34,7 @@ __all__ = [
     "CognitoConfig",
     "ConfigError",
     "DataSourceConfig",
+    "DeliveryStreamConfig",
     "EmailConfig",
     "FunctionConfig",
     "IndexConfig",
