@@ -11,6 +11,7 @@ from .analytics import AnalyticsConfig, AnalyticsTable, DateProjection
 from .api import AUTH_MODES, ApiConfig, CacheConfig, WafConfig
 from .app import AppConfig
 from .auth import AuthConfig, CognitoConfig, LambdaAuthorizerConfig, OidcConfig
+from .delivery_streams import DeliveryStreamConfig
 from .events import EmailConfig, QueueConfig, StreamConfig
 from .functions import FunctionConfig
 from .loading import ConfigError, load_config, parse_config
@@ -37,6 +38,7 @@ __all__ = [
     "ConfigError",
     "DataSourceConfig",
     "DateProjection",
+    "DeliveryStreamConfig",
     "EmailConfig",
     "FunctionConfig",
     "IndexConfig",

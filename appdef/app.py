@@ -13,6 +13,7 @@ from .analytics import AnalyticsConfig
 from .api import ApiConfig
 from .auth import AuthConfig, CognitoConfig
 from .base import KEY, Definition, Name, StrictStr
+from .delivery_streams import DeliveryStreamConfig
 from .events import (
     DynamoDBStreamTrigger,
     EmailConfig,
@@ -27,13 +28,15 @@ from .local import LocalConfig, LocalUser
 from .references import API_ATTRIBUTES, KINDS, references
 from .resources import BucketConfig, BucketName, DataSourceConfig, FieldKey, PipelineConfig, TableConfig
 
+# Firehose invokes a transform for at most 5 minutes (fh-transform).
+FIREHOSE_TRANSFORM_TIMEOUT_SECONDS = 300
 # SQS's rule: letters, digits, hyphens and underscores, at most 80 characters.
 QueueName = Annotated[StrictStr, PydanticField(pattern=r"^[A-Za-z0-9_-]{1,80}$")]
 
 # Tables of named entries, by their path in the file: each entry learns its own key.
 _NAMED = (
     ("functions",), ("tables",), ("data_sources",), ("pipelines",), ("buckets",), ("queues",), ("streams",),
-    ("local", "users"), ("analytics", "tables"),
+    ("delivery_streams",), ("local", "users"), ("local", "delivery_streams"), ("analytics", "tables"),
 )  # fmt: skip
 
 Location = tuple[str | int, ...]
@@ -69,6 +72,9 @@ class AppConfig(Definition):
     buckets: dict[BucketName, BucketConfig] = Field(default_factory=dict)
     queues: dict[QueueName, QueueConfig] = Field(default_factory=dict)
     streams: dict[Name, StreamConfig] = Field(default_factory=dict, description="Kinesis data streams.")
+    delivery_streams: dict[Name, DeliveryStreamConfig] = Field(
+        default_factory=dict, description="Firehose delivery streams: a Kinesis stream to S3, transformed."
+    )
     email: EmailConfig = EmailConfig()
     analytics: AnalyticsConfig | None = Field(
         None, description="Athena and Glue: SQL over objects in the buckets (DuckDB locally)."
@@ -148,6 +154,13 @@ class AppConfig(Definition):
             if dlq is not None and dlq not in queues:
                 queues[dlq] = QueueConfig.named(dlq, message_retention_seconds=1_209_600)
         return queues
+
+    def local_delivery_streams(self) -> dict[str, DeliveryStreamConfig]:
+        """Every delivery stream as the local runtime runs it (`[local.delivery_streams]` applied)."""
+        return {
+            name: stream.with_local(self.local.delivery_streams.get(name))
+            for name, stream in self.delivery_streams.items()
+        }
 
     def data_source(self, name: str) -> DataSourceConfig:
         return self.data_sources[name]
@@ -292,6 +305,51 @@ class AppConfig(Definition):
                 at: Location = ("functions", name, "triggers", index)
                 found += self._trigger_problems(at, function.timeout_seconds, trigger, queues)
         found += self._overlapping_notifications()
+        found += self._delivery_stream_problems()
+        return found
+
+    def _delivery_stream_problems(self) -> list[tuple[Location, str]]:
+        found: list[tuple[Location, str]] = []
+        for name, stream in self.delivery_streams.items():
+            at: Location = ("delivery_streams", name)
+            if stream.source_stream not in self.streams:
+                found.append(((*at, "source_stream"), _unknown("stream", stream.source_stream, self.streams)))
+            if stream.bucket not in self.buckets:
+                found.append(((*at, "bucket"), _unknown("bucket", stream.bucket, self.buckets)))
+            if stream.transform is None:
+                continue
+            function = self.functions.get(stream.transform)
+            if function is None:
+                found.append(((*at, "transform"), _unknown("function", stream.transform, self.functions)))
+            elif function.triggers:
+                kinds = ", ".join(sorted({t.type for t in function.triggers}))
+                found.append(
+                    (
+                        (*at, "transform"),
+                        (
+                            f"function {stream.transform!r} has triggers ({kinds}): a Firehose transform "
+                            "receives only Firehose's events, so give those triggers to another function"
+                        ),
+                    )
+                )
+            elif function.timeout_seconds > FIREHOSE_TRANSFORM_TIMEOUT_SECONDS:
+                found.append(
+                    (
+                        (*at, "transform"),
+                        (
+                            f"function {stream.transform!r} has a timeout of {function.timeout_seconds} s; "
+                            f"Firehose waits at most {FIREHOSE_TRANSFORM_TIMEOUT_SECONDS} s for a transform"
+                        ),
+                    )
+                )
+        for name in self.local.delivery_streams:
+            if name not in self.delivery_streams:
+                found.append(
+                    (
+                        ("local", "delivery_streams", name),
+                        _unknown("delivery stream", name, self.delivery_streams),
+                    )
+                )
         return found
 
     def _trigger_problems(

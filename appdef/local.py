@@ -7,7 +7,8 @@ from typing import Annotated, Any
 from pydantic import Field, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
-from .base import KEY, Definition, StrictStr, named
+from .base import KEY, Definition, Name, StrictStr, named
+from .delivery_streams import LocalDeliveryStream
 
 DEMO_PASSWORD = "Passw0rd!"
 
@@ -44,4 +45,9 @@ class LocalConfig(Definition):
         default_factory=dict,
         description='Shortcuts to pages a bucket\'s site serves: `{ ingestion = "blog-site/ingestion.html" }` '
         "makes `/_local/ingestion` open that page on the local CDN, and the start banner lists it.",
+    )
+    delivery_streams: dict[Name, LocalDeliveryStream] = Field(
+        default_factory=dict,
+        description="Local buffering of `[delivery_streams]` (e.g. `buffer_interval_seconds = 5`); deployed "
+        "streams keep their own.",
     )

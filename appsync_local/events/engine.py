@@ -26,6 +26,8 @@ from ..local_aws.endpoints import Endpoints, client
 from .async_invoke import RETRY_DELAYS_SECONDS, AsyncInvoker, async_queue_name
 from .checkpoints import CheckpointStore
 from .delivery import Invoker
+from .firehose import RETRY_DELAY_SECONDS, DeliveryStream
+from .firehose_transform import LambdaProcessor
 from .queues import QueueMapping
 from .s3_events import S3EventForwarder, configure_notifications, routes, staging_queue_name
 from .schedules import ScheduledRule, Scheduler, rule_name
@@ -59,6 +61,8 @@ class EventEngine:
         Where checkpoints persist; None keeps them in memory (tests).
     async_retry_delays
         Seconds before an asynchronous invocation's second and third attempts (Lambda's: 60 and 120).
+    transform_retry_delay
+        Seconds between a delivery stream's attempts to invoke its transform.
     """
 
     def __init__(
@@ -70,6 +74,7 @@ class EventEngine:
         data_dir: Path | None,
         *,
         async_retry_delays: Sequence[int] = RETRY_DELAYS_SECONDS,
+        transform_retry_delay: float = RETRY_DELAY_SECONDS,
     ) -> None:
         self.config = config
         self.invoker = Invoker(functions)
@@ -77,6 +82,7 @@ class EventEngine:
         self._endpoints = endpoints
         self._checkpoints = CheckpointStore(data_dir / CHECKPOINTS if data_dir is not None else None)
         self._async_delays = tuple(async_retry_delays)
+        self._transform_retry_delay = transform_retry_delay
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self.workers: list[Worker] = []
@@ -169,9 +175,8 @@ class EventEngine:
                     )
                 elif isinstance(trigger, KinesisTrigger):
                     kinesis = KinesisSource(
-                        stream=trigger.stream, region=self._region,
-                        kinesis=client(self._session, "kinesis", self._endpoints.moto),
-                    )  # fmt: skip
+                        stream=trigger.stream, region=self._region, kinesis=self._kinesis()
+                    )
                     workers.append(
                         self._stream_mapping(name, trigger, kinesis, f"{mapping_id}/{kinesis.label}")
                     )
@@ -200,7 +205,39 @@ class EventEngine:
                                             async_urls=async_urls))  # fmt: skip
         if rules:
             workers.append(Scheduler(rules, self._sqs, self._region))
+        workers += self._delivery_streams()
         return workers
+
+    def _kinesis(self) -> Any:
+        """A client of the local Kinesis (every Kinesis reader takes it from here)."""
+        return client(self._session, "kinesis", self._endpoints.moto)
+
+    def _delivery_streams(self) -> list[DeliveryStream]:
+        streams: list[DeliveryStream] = []
+        for name, config in self.config.local_delivery_streams().items():
+            source = KinesisSource(stream=config.source_stream, region=self._region, kinesis=self._kinesis())
+            processor = None
+            if config.transform is not None:
+                processor = LambdaProcessor(
+                    self.invoker.functions[config.transform],
+                    event_fields={
+                        "deliveryStreamArn": DeliveryStream.arn_of(name, self._region),
+                        "sourceKinesisStreamArn": source.arn,
+                        "region": self._region,
+                    },
+                    retries=config.transform_retries, retry_delay=self._transform_retry_delay,
+                    size_mb=config.transform_buffer_size_mb, source=f"firehose:{name}",
+                )  # fmt: skip
+            streams.append(
+                DeliveryStream(config=config, source=source, s3=client(self._session, "s3", self._endpoints.s3),
+                               checkpoints=self._checkpoints, processor=processor, region=self._region)
+            )  # fmt: skip
+        return streams
+
+    @property
+    def delivery_streams(self) -> list[DeliveryStream]:
+        """The running delivery streams (their `stats` count records, outcomes and objects)."""
+        return [w for w in self.workers if isinstance(w, DeliveryStream)]
 
     def _stream_mapping(
         self, function: str, trigger: DynamoDBStreamTrigger | KinesisTrigger, source: Any, mapping_id: str

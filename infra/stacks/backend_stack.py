@@ -17,6 +17,7 @@ from .analytics import build_analytics
 from .auth_modes import AuthContext, build_authorization_config
 from .cdn import build_served_buckets
 from .cdn_outputs import add_cdn_outputs
+from .delivery_streams import build_delivery_streams
 from .events import build_bucket_notifications, build_queues, build_senders, build_streams, build_triggers
 from .functions import Resources, build_functions, reference_value, wire_api_references
 from .graphql_api import api_attributes, build_api_cache, build_graphql_api
@@ -76,6 +77,7 @@ class BackendStack(Stack):
         functions = build_functions(self, config, resources)
         build_bucket_notifications(config, resources)
         build_triggers(self, config, dict(functions), resources)
+        build_delivery_streams(self, config, dict(functions), resources)
         users = build_user_directory(self, config.cognito, dict(user_buckets))
 
         authorization = build_authorization_config(

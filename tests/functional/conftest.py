@@ -13,6 +13,7 @@ from appsync_local.local_aws.endpoints import client
 from appsync_local.local_aws.provision import provision
 from tests.fixtures.cloudfront import new_key_pair
 from tests.fixtures.events import APP
+from tests.fixtures.firehose import APP as FIREHOSE_APP
 from tests.functional.function_events import MEDIA_BUCKET, MEDIA_SIGNING_SECRET, PHOTOS_BUCKET
 
 
@@ -43,6 +44,13 @@ def media_signing_key(local_aws: LocalAws) -> Any:
 @pytest.fixture(scope="session")
 def events_app(local_aws: LocalAws) -> AppConfig:
     config = load_config(APP)
+    provision(config, local_aws.session(), local_aws.endpoints)
+    return config
+
+
+@pytest.fixture(scope="session")
+def firehose_app(local_aws: LocalAws) -> AppConfig:
+    config = load_config(FIREHOSE_APP)
     provision(config, local_aws.session(), local_aws.endpoints)
     return config
 

@@ -164,7 +164,7 @@ def write_sample_app(root: Path) -> Path:
 @pytest.fixture(scope="session")
 def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Synthesized]]:
     """The stacks, synthesized once (offline) into one cloud assembly: "project", "sample", "units" (two
-    functions, each with its own environment, one with a compiled dependency), "events", "cdn" (whose
+    functions, each with its own environment, one with a compiled dependency), "events", "firehose", "cdn" (whose
     signing key is rotated: `ROTATION` in the app's context) and "analytics" (Glue, Athena)."""
     pytest.importorskip("aws_cdk", reason=CDK_MISSING)
     from aws_cdk.assertions import Template
@@ -186,6 +186,7 @@ def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
         "events": events_toml,
         "cdn": ROOT / "tests" / "fixtures" / "cdn_app" / "appsync.toml",
         "analytics": ROOT / "tests" / "fixtures" / "analytics_app" / "appsync.toml",
+        "firehose": ROOT / "tests" / "fixtures" / "firehose_app" / "appsync.toml",
     }
     stacks = {key: build_stack(app, path) for key, path in paths.items()}
     assembly = app.synth()
@@ -207,7 +208,7 @@ def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
     return result
 
 
-@pytest.fixture(scope="session", params=["project", "sample", "events", "cdn"])
+@pytest.fixture(scope="session", params=["project", "sample", "events", "cdn", "firehose"])
 def synth(request: pytest.FixtureRequest, synthesized: dict[str, Synthesized]) -> Synthesized:
     """Each synthesized stack in turn."""
     return synthesized[request.param]
@@ -236,6 +237,11 @@ def cdn(synthesized: dict[str, Synthesized]) -> Synthesized:
 @pytest.fixture(scope="session")
 def analytics(synthesized: dict[str, Synthesized]) -> Synthesized:
     return synthesized["analytics"]
+
+
+@pytest.fixture(scope="session")
+def firehose(synthesized: dict[str, Synthesized]) -> Synthesized:
+    return synthesized["firehose"]
 
 
 @pytest.fixture(scope="session")
