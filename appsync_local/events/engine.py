@@ -170,7 +170,7 @@ class EventEngine:
                 elif isinstance(trigger, KinesisTrigger):
                     kinesis = KinesisSource(
                         stream=trigger.stream, region=self._region,
-                        kinesis=client(self._session, "kinesis", self._endpoints.moto),
+                        kinesis=client(self._session, "kinesis", self._endpoints.kinesis),
                     )  # fmt: skip
                     workers.append(
                         self._stream_mapping(name, trigger, kinesis, f"{mapping_id}/{kinesis.label}")
