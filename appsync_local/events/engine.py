@@ -210,7 +210,7 @@ class EventEngine:
 
     def _kinesis(self) -> Any:
         """A client of the local Kinesis (every Kinesis reader takes it from here)."""
-        return client(self._session, "kinesis", self._endpoints.moto)
+        return client(self._session, "kinesis", self._endpoints.kinesis)
 
     def _delivery_streams(self) -> list[DeliveryStream]:
         streams: list[DeliveryStream] = []

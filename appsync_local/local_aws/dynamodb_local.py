@@ -40,8 +40,8 @@ def free_port(host: str = "") -> int:
         return int(probe.getsockname()[1])
 
 
-def _die_with_parent_prefix() -> list[str]:
-    """A command prefix that has Linux end the child when this process dies, so no Java is orphaned.
+def die_with_parent_prefix() -> list[str]:
+    """A command prefix that has Linux end the child when this process dies, so no Java or Node is orphaned.
 
     PR_SET_PDEATHSIG fires when the *thread* that started the child ends, so it is used only from the
     main thread; util-linux's setpriv sets it without a preexec_fn (unsafe once moto's thread runs).
@@ -165,7 +165,7 @@ class DynamoDBLocal:
         self._log = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the process; closed in stop()
         try:
             self._process = subprocess.Popen(
-                [*_die_with_parent_prefix(), *self._command(java, jar, port)],
+                [*die_with_parent_prefix(), *self._command(java, jar, port)],
                 cwd=self.db_path or self.jar_dir,
                 stdin=subprocess.DEVNULL,
                 stdout=self._log,

@@ -32,7 +32,10 @@ class Endpoints:
     s3, sts:
         S3 and STS endpoints (moto).
     moto:
-        moto's server, which also serves SQS, SES, Kinesis and Cognito user pools.
+        moto's server, which also serves SQS, SES, Secrets Manager and Cognito user pools.
+    kinesis:
+        Kinesis Data Streams: kinesalite, run when the app has streams; empty otherwise (boto3 is then
+        pointed at moto's Kinesis, which keeps nothing across restarts).
     region:
         The region every client uses.
     athena:
@@ -43,6 +46,7 @@ class Endpoints:
     s3: str
     sts: str
     moto: str
+    kinesis: str = ""
     region: str = "us-east-1"
     athena: str = ""
 
@@ -56,7 +60,7 @@ class Endpoints:
             "AWS_ENDPOINT_URL_SQS": self.moto,
             "AWS_ENDPOINT_URL_SES": self.moto,
             "AWS_ENDPOINT_URL_SESV2": self.moto,
-            "AWS_ENDPOINT_URL_KINESIS": self.moto,
+            "AWS_ENDPOINT_URL_KINESIS": self.kinesis or self.moto,
             "AWS_ENDPOINT_URL_SECRETS_MANAGER": self.moto,  # boto3 names it after the service id
             "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER": self.moto,
             "AWS_DEFAULT_REGION": self.region,

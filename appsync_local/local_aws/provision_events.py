@@ -3,13 +3,20 @@ SES senders an app describes, when missing; existing ones keep their messages an
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
+import time
 from typing import Any
 
 import boto3
 
 from appdef import AppConfig, QueueConfig
 from appsync_local.local_aws.endpoints import Endpoints, client
+from appsync_local.local_aws.errors import LocalAwsError
+
+logger = logging.getLogger("appsync_local")
+_POLL_INTERVAL_SECONDS = 0.05
 
 
 def queue_attributes(queue: QueueConfig, dead_letter_arn: str | None) -> dict[str, str]:
@@ -44,15 +51,39 @@ def _arn(sqs: Any, url: str) -> str:
     return sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
 
 
-def provision_streams(config: AppConfig, kinesis: Any) -> None:
-    """Every Kinesis stream, with its shard count."""
-    existing = set(kinesis.list_streams().get("StreamNames", []))
+def provision_streams(config: AppConfig, kinesis: Any, timeout: float = 30) -> None:
+    """Every Kinesis stream, created with its shard count when missing, and ACTIVE before this returns.
+
+    A stream kept from an earlier run (the local Kinesis is persistent) keeps its records and its shards.
+    """
+    deadline = time.monotonic() + timeout
     for name, stream in config.streams.items():
-        if name not in existing:
-            kinesis.create_stream(StreamName=name, ShardCount=stream.shards)
-            kinesis.get_waiter("stream_exists").wait(
-                StreamName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 30}
-            )
+        try:
+            summary = kinesis.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]
+        except kinesis.exceptions.ResourceNotFoundException:
+            with contextlib.suppress(kinesis.exceptions.ResourceInUseException):  # created meanwhile
+                kinesis.create_stream(StreamName=name, ShardCount=stream.shards)
+        else:
+            if summary.get("OpenShardCount", stream.shards) != stream.shards:
+                # kinesalite cannot reshard (no UpdateShardCount); recreating the stream would lose its records.
+                logger.warning(
+                    "Kinesis stream %s keeps its %d shards from an earlier run (appsync.toml asks for %d); "
+                    "delete the data folder's kinesis/ to recreate it, records and all.",
+                    name,
+                    summary["OpenShardCount"],
+                    stream.shards,
+                )
+        _wait_until_active(kinesis, name, deadline)
+
+
+def _wait_until_active(kinesis: Any, name: str, deadline: float) -> None:
+    while (
+        kinesis.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]["StreamStatus"]
+        != "ACTIVE"
+    ):
+        if time.monotonic() >= deadline:
+            raise LocalAwsError(f"Kinesis stream {name} did not become ACTIVE in time")
+        time.sleep(_POLL_INTERVAL_SECONDS)
 
 
 def provision_senders(config: AppConfig, ses: Any) -> None:
@@ -65,7 +96,11 @@ def provision_events(config: AppConfig, session: boto3.Session, endpoints: Endpo
     """Queues, streams and senders; returns the queues' URLs by name."""
     urls = provision_queues(config, client(session, "sqs", endpoints.moto))
     if config.streams:
-        provision_streams(config, client(session, "kinesis", endpoints.moto))
+        if not endpoints.kinesis:
+            raise LocalAwsError(
+                f"the app has Kinesis streams ({', '.join(config.streams)}) but no local Kinesis runs"
+            )
+        provision_streams(config, client(session, "kinesis", endpoints.kinesis))
     if config.email.senders:
         provision_senders(config, client(session, "ses", endpoints.moto))
     return urls

@@ -14,6 +14,7 @@ from appsync_local.athena import LocalAthena, S3ObjectStore
 from appsync_local.local_aws.dynamodb_local import DynamoDBLocal
 from appsync_local.local_aws.endpoints import Endpoints, client, local_session
 from appsync_local.local_aws.errors import LocalAwsError
+from appsync_local.local_aws.local_kinesis import LocalKinesis, kinesalite_modules
 from appsync_local.local_aws.moto_server import MotoServer
 from appsync_local.local_aws.provision import provision
 from appsync_local.local_aws.s3_persistence import S3Persistence
@@ -26,16 +27,16 @@ JAR_DIR = Path("node_modules") / "amplify-dynamodb-simulator" / "emulator"
 
 
 class LocalAws:
-    """DynamoDB (DynamoDB Local, or moto's when chosen) and moto's server, provisioned for an app; and the
-    local Athena (`appsync_local.athena`) when the app has `[analytics]`.
+    """DynamoDB (DynamoDB Local, or moto's when chosen) and moto's server, provisioned for an app; kinesalite as
+    its Kinesis when the app has `[streams]`, and the local Athena (`appsync_local.athena`) when it has `[analytics]`.
 
     Parameters
     ----------
     config:
         The app; its tables and buckets are created, and its ``data_dir`` holds what persists.
     in_memory:
-        Keep nothing on disk (tests); otherwise tables live in ``data_dir/dynamodb`` and S3 objects
-        in ``data_dir/s3``.
+        Keep nothing on disk (tests); otherwise tables live in ``data_dir/dynamodb``, S3 objects
+        in ``data_dir/s3`` and Kinesis streams with their records in ``data_dir/kinesis``.
     dynamodb:
         ``"local"`` for DynamoDB Local (needs Java 17) or ``"moto"`` for moto's in-memory DynamoDB.
         When not given, the ``APPSYNC_LOCAL_DYNAMODB`` variable decides, and DynamoDB Local is the default.
@@ -64,6 +65,7 @@ class LocalAws:
         self.endpoints = Endpoints(dynamodb="", s3="", sts="", moto="", region=config.api.region)
         self.moto_server = MotoServer()
         self.dynamodb_local: DynamoDBLocal | None = None
+        self.local_kinesis: LocalKinesis | None = None
         self.s3_persistence: S3Persistence | None = None
         self.sqs_persistence: SqsPersistence | None = None
         self.athena: LocalAthena | None = None
@@ -108,10 +110,17 @@ class LocalAws:
                 self.config.root / JAR_DIR, db_path, quick_start=self.quick_start
             )
             self.dynamodb_local.check()  # no Java: say so before starting anything
+        if self.config.streams:  # an app without streams never starts Node
+            kinesis_path = None if self.in_memory else self.config.data_dir / "kinesis"
+            self.local_kinesis = LocalKinesis(
+                kinesalite_modules(self.config.root), kinesis_path, region=self.config.api.region
+            )
+            self.local_kinesis.check()  # no Node.js or no kinesalite: say so before starting anything
         moto = self.moto_server.start()
         dynamodb = self.dynamodb_local.start() if self.dynamodb_local is not None else moto
+        kinesis = self.local_kinesis.start() if self.local_kinesis is not None else ""
         self.endpoints = Endpoints(
-            dynamodb=dynamodb, s3=moto, sts=moto, moto=moto, region=self.config.api.region
+            dynamodb=dynamodb, s3=moto, sts=moto, moto=moto, kinesis=kinesis, region=self.config.api.region
         )
         session = self.session()
         if not self.in_memory:
@@ -140,6 +149,9 @@ class LocalAws:
         if self.athena is not None:
             self.athena.close()
             self.athena = None
+        if self.local_kinesis is not None:
+            self.local_kinesis.stop()
+            self.local_kinesis = None
         if self.dynamodb_local is not None:
             self.dynamodb_local.stop()
             self.dynamodb_local = None

@@ -1,18 +1,20 @@
-"""Fixtures of the functional suite: the events app on the session's local AWS, and the media functions' own
-bucket and signing key."""
+"""Fixtures of the functional suite: the events app on the session's local AWS (with a local Kinesis of its
+own, as the project's app has no streams), and the media functions' own bucket and signing key."""
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from appdef import AppConfig, load_config
-from appsync_local.local_aws import LocalAws
+from appsync_local.local_aws import Endpoints, LocalAws, LocalKinesis
 from appsync_local.local_aws.endpoints import client
 from appsync_local.local_aws.provision import provision
 from tests.fixtures.cloudfront import new_key_pair
-from tests.fixtures.events import APP
+from tests.fixtures.events import APP, NODE_MODULES
 from tests.fixtures.firehose import APP as FIREHOSE_APP
 from tests.functional.function_events import MEDIA_BUCKET, MEDIA_SIGNING_SECRET, PHOTOS_BUCKET
 
@@ -42,9 +44,17 @@ def media_signing_key(local_aws: LocalAws) -> Any:
 
 
 @pytest.fixture(scope="session")
-def events_app(local_aws: LocalAws) -> AppConfig:
+def events_endpoints(local_aws: LocalAws) -> Iterator[Endpoints]:
+    """The session's local AWS, plus an in-memory kinesalite for the events app's streams."""
+    kinesis = LocalKinesis(NODE_MODULES, None)
+    yield dataclasses.replace(local_aws.endpoints, kinesis=kinesis.start())
+    kinesis.stop()
+
+
+@pytest.fixture(scope="session")
+def events_app(local_aws: LocalAws, events_endpoints: Endpoints) -> AppConfig:
     config = load_config(APP)
-    provision(config, local_aws.session(), local_aws.endpoints)
+    provision(config, local_aws.session(), events_endpoints)
     return config
 
 

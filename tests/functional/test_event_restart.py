@@ -9,7 +9,7 @@ from typing import Any
 
 from appdef import AppConfig
 from appsync_local.events import EventEngine
-from appsync_local.local_aws import LocalAws
+from appsync_local.local_aws import Endpoints, LocalAws
 from appsync_local.local_aws.endpoints import client
 from appsync_local.local_aws.sqs_persistence import SqsPersistence
 from appsync_local.runtime import local_functions
@@ -17,13 +17,13 @@ from tests.fixtures.events import queue_url, records_of, wait_until
 
 
 def test_a_stream_resumes_after_its_checkpoint_across_a_restart(
-    events_app: AppConfig, local_aws: LocalAws, tmp_path: Path
+    events_app: AppConfig, local_aws: LocalAws, events_endpoints: Endpoints, tmp_path: Path
 ) -> None:
     # GIVEN an engine that delivered one item, then stopped
     dynamodb = client(local_aws.session(), "dynamodb", local_aws.endpoints.dynamodb)
     data = tmp_path / "data"
     first, during = f"first-{uuid.uuid4().hex}", f"during-{uuid.uuid4().hex}"
-    with EventEngine(events_app, local_functions(events_app), local_aws.session(), local_aws.endpoints, data):
+    with EventEngine(events_app, local_functions(events_app), local_aws.session(), events_endpoints, data):
         dynamodb.put_item(TableName="EventThings", Item={"id": {"S": first}, "note": {"S": "x"}})
         wait_until(
             lambda: records_of("things", lambda r: r["dynamodb"]["Keys"]["id"]["S"] == first), what="first"
@@ -31,7 +31,7 @@ def test_a_stream_resumes_after_its_checkpoint_across_a_restart(
     # WHEN an item is written while it is stopped
     dynamodb.put_item(TableName="EventThings", Item={"id": {"S": during}, "note": {"S": "x"}})
     # THEN a new engine on the same data delivers the new item, and the first not again
-    with EventEngine(events_app, local_functions(events_app), local_aws.session(), local_aws.endpoints, data):
+    with EventEngine(events_app, local_functions(events_app), local_aws.session(), events_endpoints, data):
         wait_until(
             lambda: records_of("things", lambda r: r["dynamodb"]["Keys"]["id"]["S"] == during), what="during"
         )

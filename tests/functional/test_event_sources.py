@@ -1,4 +1,5 @@
-"""Event sources delivered as Lambda delivers them, from the real local services (DynamoDB Local, moto)."""
+"""Event sources delivered as Lambda delivers them, from the real local services (DynamoDB Local, moto,
+kinesalite)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pytest
 
 from appdef import AppConfig
 from appsync_local.events import EventEngine
-from appsync_local.local_aws import LocalAws
+from appsync_local.local_aws import Endpoints, LocalAws
 from appsync_local.local_aws.endpoints import client
 from appsync_local.runtime import local_functions
 from tests.fixtures.events import drain, queue_url, records_of, wait_until
@@ -21,12 +22,15 @@ from tests.fixtures.events_app import handlers
 
 @pytest.fixture(scope="module")
 def engine(
-    events_app: AppConfig, local_aws: LocalAws, tmp_path_factory: pytest.TempPathFactory
+    events_app: AppConfig,
+    local_aws: LocalAws,
+    events_endpoints: Endpoints,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[EventEngine]:
     data = tmp_path_factory.mktemp("events-data")
     functions = local_functions(events_app)
     with EventEngine(
-        events_app, functions, local_aws.session(), local_aws.endpoints, data, async_retry_delays=(1, 1)
+        events_app, functions, local_aws.session(), events_endpoints, data, async_retry_delays=(1, 1)
     ) as running:
         yield running
 
@@ -167,9 +171,9 @@ def test_a_failing_stream_batch_blocks_the_shard_then_goes_to_the_on_failure_que
 
 
 def test_kinesis_records_arrive_base64_encoded_and_filtered_on_their_data(
-    engine: EventEngine, local_aws: LocalAws
+    engine: EventEngine, local_aws: LocalAws, events_endpoints: Endpoints
 ) -> None:
-    kinesis = client(local_aws.session(), "kinesis", local_aws.endpoints.moto)
+    kinesis = client(local_aws.session(), "kinesis", events_endpoints.kinesis)
     click = json.dumps({"kind": "click", "id": uuid.uuid4().hex})
     view = json.dumps({"kind": "view", "id": uuid.uuid4().hex})
     for data in (view, click):

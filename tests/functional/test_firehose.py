@@ -40,7 +40,7 @@ def engine(
 
 @pytest.fixture(scope="module")
 def kinesis(local_aws: LocalAws) -> Any:
-    return client(local_aws.session(), "kinesis", local_aws.endpoints.moto)
+    return client(local_aws.session(), "kinesis", local_aws.endpoints.kinesis)
 
 
 @pytest.fixture(scope="module")

@@ -27,7 +27,7 @@ from tests.fixtures.firehose_app import handlers
 def test_a_restart_delivers_only_what_was_not_written(
     firehose_app: AppConfig, local_aws: LocalAws, tmp_path: Path
 ) -> None:
-    kinesis = client(local_aws.session(), "kinesis", local_aws.endpoints.moto)
+    kinesis = client(local_aws.session(), "kinesis", local_aws.endpoints.kinesis)
     s3 = client(local_aws.session(), "s3", local_aws.endpoints.s3)
     data = tmp_path / "data"
     before, during = f"before-{uuid.uuid4().hex}", f"during-{uuid.uuid4().hex}"
@@ -68,7 +68,7 @@ def _delivery_stream(app: AppConfig, aws: LocalAws, checkpoints: CheckpointStore
     source = KinesisSource(
         stream=config.source_stream,
         region="us-east-1",
-        kinesis=client(session, "kinesis", aws.endpoints.moto),
+        kinesis=client(session, "kinesis", aws.endpoints.kinesis),
     )
     transform = local_functions(app)["fh-transform"]
     processor = LambdaProcessor(
@@ -92,7 +92,7 @@ def _delivery_stream(app: AppConfig, aws: LocalAws, checkpoints: CheckpointStore
 def test_a_crash_between_write_and_checkpoint_rewrites_the_same_object(
     firehose_app: AppConfig, local_aws: LocalAws, tmp_path: Path
 ) -> None:
-    kinesis = client(local_aws.session(), "kinesis", local_aws.endpoints.moto)
+    kinesis = client(local_aws.session(), "kinesis", local_aws.endpoints.kinesis)
     s3 = client(local_aws.session(), "s3", local_aws.endpoints.s3)
     path = tmp_path / "checkpoints.json"
     tag = uuid.uuid4().hex
