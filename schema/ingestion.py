@@ -89,7 +89,9 @@ class IngestEventInput:
     payload: AWSJSON | None = strawberry.UNSET
 
 
-@strawberry.type(description="What became of one event of `ingestEvents`: a sequence number, or why not.")
+@strawberry.type(
+    description="What became of one event of `ingestEvents`: a sequence number, or why not.", directives=_SENDERS
+)
 class IngestedEvent:
     event_id: strawberry.ID
     sequence_number: str | None = strawberry.field(description="Kinesis's sequence number, when written.")

@@ -61,7 +61,11 @@ def record_handler(record: SQSRecord) -> None:
         if delivered is None or not s3_object.created:
             logger.info("Not an object Firehose delivered; ignored", extra={"key": s3_object.key})
             continue
-        report_once(delivered={"bucket": delivered.bucket, "key": delivered.key})
+        try:
+            report_once(delivered={"bucket": delivered.bucket, "key": delivered.key})
+        except Exception:
+            logger.exception("Reporting failed; the message will be retried", extra={"key": delivered.key})
+            raise
 
 
 def report_once(delivered: dict[str, str]) -> dict[str, Any]:

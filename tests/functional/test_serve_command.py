@@ -165,7 +165,12 @@ def test_a_stop_during_start_up_stops_dynamodb_local_too(tmp_path: Path, stop_si
 
 
 def test_without_java_moto_dynamodb_serves_http_and_https_and_sigterm_stops_it(tmp_path: Path) -> None:
-    # GIVEN no `java` on PATH, and moto's DynamoDB chosen as the refusal without Java suggests
+    # GIVEN no `java` on PATH (but node, for the app's Kinesis), and moto's DynamoDB chosen as the refusal
+    # without Java suggests
+    (tmp_path / "bin").mkdir()
+    node = shutil.which("node")
+    assert node is not None
+    (tmp_path / "bin" / "node").symlink_to(node)
     env = command_env(PATH=str(tmp_path / "bin"), APPSYNC_LOCAL_DYNAMODB="moto")
     args = ("--data-dir", str(tmp_path / "data"), "serve", "--port", "0", "--tls-port", "0")
 
