@@ -8,9 +8,11 @@ import json
 import signal
 import time
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import boto3
 import httpx
 
 from appdef import load_config
@@ -93,4 +95,44 @@ def test_flows_under_way_finish_after_a_restart_and_no_email_is_sent_twice(tmp_p
         _graphql(url, "{ me { id } }", pool.mint(later))
         _until(lambda: _mails_to(data_dir, f"{later}@example.com"), "the later user's e-mail")
         assert len(_mails_to(data_dir, f"{reader}@example.com")) == 1
+        assert second.stop(signal.SIGTERM) == 0
+
+
+REPORTS = "query($s: String) { listIngestionReports(source: $s, limit: 100) { items { batchId accepted duplicates } } }"
+
+
+def test_a_batch_under_way_when_the_server_is_killed_is_reported_once_after_the_restart(
+    tmp_path: Path,
+) -> None:
+    data_dir = tmp_path / "data"
+    pool = local_user_pool(load_config(PROJECT_ROOT / "appsync.toml"), data_dir)
+    assert pool is not None
+    source = f"killed-{uuid.uuid4().hex[:8]}"
+    now = datetime.now(UTC).isoformat()
+    records = [
+        {"Data": json.dumps({"eventId": f"{source}-{i}", "source": source, "type": "t", "occurredAt": now}).encode(),
+         "PartitionKey": source}
+        for i in range(30)
+    ]  # fmt: skip
+    kinesis_line = r"Kinesis\s+(http://127\.0\.0\.1:\d+)\s"
+    with serving("--data-dir", str(data_dir), "serve", "--port", "0") as first:
+        endpoint = first.wait_for_line(kinesis_line).group(1)
+        kinesis = boto3.client(
+            "kinesis", endpoint_url=endpoint, region_name="us-east-1",
+            aws_access_key_id="device", aws_secret_access_key="device",
+        )  # fmt: skip
+        # GIVEN 30 events a device put on the stream, still in Firehose's buffer (it flushes after 5 s)
+        assert kinesis.put_records(StreamName="ingest-events", Records=records)["FailedRecordCount"] == 0
+        # WHEN the server is killed outright (SIGKILL: no shutdown of any kind)
+        first.stop(signal.SIGKILL)
+    # AND started again on the same data
+    with serving("--data-dir", str(data_dir), "serve", "--port", "0") as second:
+        url = second.wait_for_line(r"AppSync API\s+(http://127\.0\.0\.1:\d+)/graphql").group(1)
+        token = pool.mint("bob")
+        # THEN the batch is delivered, transformed and reported, each event accepted once
+        reports = _until(
+            lambda: _graphql(url, REPORTS, token, s=source)["listIngestionReports"]["items"],
+            "the batch's report",
+        )
+        assert [(r["accepted"], r["duplicates"]) for r in reports] == [(30, 0)]
         assert second.stop(signal.SIGTERM) == 0
