@@ -20,13 +20,14 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import uuid
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
-from _env import api_key, arguments, graphql_url, host, run
+from _env import api_key, arguments, graphql_url, host, region, run
 from gql import Client, GraphQLRequest
 from gql.transport.aiohttp import AIOHTTPTransport
 from gql.transport.appsync_auth import AppSyncApiKeyAuthentication
@@ -37,6 +38,7 @@ mutation Ingest($events: [IngestEventInput!]!) {
 }
 """
 TYPES = ("reading", "alert", "heartbeat")
+SOURCE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")  # what the pipeline takes as a source
 # What a broken device sends: each is refused by the API's checks or dropped by the transform, with a reason.
 # (Through the API a time that is not ISO-8601 fails the whole call: AWSDateTime is checked before the resolver.)
 MALFORMED_EITHER_WAY: tuple[dict[str, Any], ...] = ({"source": "bad source!"}, {"type": ""}, {"eventId": ""})
@@ -73,7 +75,7 @@ def make_events(
 
 def via_kinesis(events: list[dict[str, Any]], stream: str, batch: int) -> Counter[str]:
     """PutRecords, `batch` at a time; a record Kinesis refuses (throttled) is sent again."""
-    kinesis = boto3.client("kinesis")
+    kinesis = boto3.client("kinesis", region_name=region())
     outcome: Counter[str] = Counter()
     for start in range(0, len(events), batch):
         pending = [
@@ -116,6 +118,11 @@ async def via_api(events: list[dict[str, Any]], batch: int) -> Counter[str]:
     return outcome
 
 
+def _reported_source(event: dict[str, Any]) -> str:
+    source = event.get("source")
+    return source if isinstance(source, str) and SOURCE.match(source) else "unknown"
+
+
 async def main(
     count: int,
     sources: list[str],
@@ -126,6 +133,8 @@ async def main(
     stream: str,
     seed: int | None,
 ) -> None:
+    if via != "kinesis":
+        graphql_url(), api_key()  # say what to set before sending anything
     rng = random.Random(seed)
     events = make_events(count, sources, duplicates, malformed, rng, via)
     to_kinesis = [e for e in events if e["_via"] == "kinesis"]
@@ -140,6 +149,8 @@ async def main(
         "accepted": len({e["eventId"] for e in good}),
         "duplicates": len(good) - len({e["eventId"] for e in good}),
         "dropped": sum(1 for e in to_kinesis if e.get("_malformed")),
+        # a malformed record's report is its source's, or `unknown` when its source is what is wrong
+        "droppedBySource": dict(Counter(_reported_source(e) for e in to_kinesis if e.get("_malformed"))),
         "refusedByApi": sum(1 for e in to_api if e.get("_malformed")),
         "bySource": dict(Counter(e["source"] for e in good)),
     }

@@ -268,6 +268,44 @@ async def test_premium_playback_can_buy_the_newest_premium_item_instead(
     )
 
 
+async def test_the_device_simulator_sends_both_ways_and_the_reports_add_up_to_what_it_printed(
+    live_server: LiveServer, local_aws: LocalAws, home: Path
+) -> None:
+    # GIVEN a fleet sending 80 events (30 % resent, 10 % malformed) by Kinesis and by ingestEvents
+    source = f"sim-{uuid.uuid4().hex[:8]}"
+    env = environment(
+        home,
+        APPSYNC_URL=live_server.url,
+        APPSYNC_API_KEY=live_server.api_key,
+        AWS_ENDPOINT_URL_KINESIS=local_aws.endpoints.kinesis,
+        AWS_REGION="us-east-1",
+        AWS_ACCESS_KEY_ID="device",
+        AWS_SECRET_ACCESS_KEY="device",
+    )
+    args = ("--events", "80", "--sources", source, "--duplicates", "0.3", "--malformed", "0.1", "--seed", "7")
+    # WHEN it runs
+    printed = (await run_example("device_simulator.py", env, *args)).stdout.splitlines()
+    expected = json.loads(printed[-1])
+    assert printed[0].startswith("kinesis PutRecords: {'written': ")
+    assert expected["sent"] == 80 and expected["duplicates"] > 0 and expected["dropped"] > 0
+    # THEN the pipeline's reports for that source add up to what it printed
+    want = {
+        "accepted": expected["accepted"],
+        "duplicates": expected["duplicates"],
+        "dropped": expected["droppedBySource"].get(source, 0),
+    }
+    reader = user_client(live_server.url, live_server.token("bob"))
+    query = "query($s: String) { listIngestionReports(source: $s, limit: 100) { items { accepted duplicates dropped } } }"
+    deadline = time.monotonic() + 90
+    while True:
+        items = (await asyncio.to_thread(run, reader, query, s=source))["listIngestionReports"]["items"]
+        totals = {k: sum(item[k] for item in items) for k in ("accepted", "duplicates", "dropped")}
+        if totals == want or time.monotonic() > deadline:
+            break
+        await asyncio.sleep(0.5)
+    assert totals == want
+
+
 async def test_mutation_iam_without_aws_credentials_says_what_is_missing(
     live_server: LiveServer, home: Path
 ) -> None:
