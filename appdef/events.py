@@ -78,7 +78,16 @@ class StreamConfig(Definition):
     """A Kinesis data stream."""
 
     name: SkipJsonSchema[str] = named()
-    shards: StrictInt = Field(1, ge=1, le=500)
+    mode: Literal["PROVISIONED", "ON_DEMAND"] = Field(
+        "PROVISIONED",
+        description="ON_DEMAND: Kinesis adds and removes shards with the load (deployed); PROVISIONED: `shards`.",
+    )
+    shards: StrictInt = Field(
+        1,
+        ge=1,
+        le=500,
+        description="PROVISIONED: the shard count. Locally, either mode has this many shards.",
+    )
     retention_hours: StrictInt = Field(24, ge=24, le=8760)
 
 

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 from pydantic.json_schema import SkipJsonSchema
 
-from .base import Definition, Name, StrictBool, StrictStr, Text, named
+from .base import Definition, Name, StrictBool, StrictInt, StrictStr, Text, named
 from .events import BucketNotification
 
 
@@ -103,6 +103,13 @@ class BucketContent(Definition):
     )
 
 
+class ExpirationRule(Definition):
+    """An S3 lifecycle rule: objects under `prefix` are deleted `days` after they were written."""
+
+    prefix: Annotated[StrictStr, Field(max_length=1024)] = ""
+    days: StrictInt = Field(ge=1, le=36_500)
+
+
 class BucketConfig(Definition):
     """An S3 bucket: private always; served through CloudFront when `cdn` is true."""
 
@@ -114,6 +121,11 @@ class BucketConfig(Definition):
         None, description="CloudFront serves only signed URLs (a trusted key group), but for `public_paths`."
     )
     content: BucketContent | None = Field(None, description="Files the bucket serves, from a project folder.")
+    expire: tuple[ExpirationRule, ...] = Field(
+        (),
+        description='Lifecycle rules, deployed: `[{ prefix = "athena/", days = 7 }]`. The local S3 keeps every '
+        "object (delete `.data/s3/` to start afresh).",
+    )
     notifications: tuple[BucketNotification, ...] = Field(
         (), description="S3 event notifications to queues (`[[buckets.<name>.notifications]]`)."
     )

@@ -90,7 +90,8 @@ class IngestEventInput:
 
 
 @strawberry.type(
-    description="What became of one event of `ingestEvents`: a sequence number, or why not.", directives=_SENDERS
+    description="What became of one event of `ingestEvents`: a sequence number, or why not.",
+    directives=_SENDERS,
 )
 class IngestedEvent:
     event_id: strawberry.ID

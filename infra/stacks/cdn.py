@@ -33,7 +33,7 @@ def build_served_bucket(scope: Construct, config: BucketConfig) -> ServedBucket:
     request is refused with 403) and each public path pattern is a behavior of its own without it.
     """
     name, description = config.name, config.description
-    bucket = build_private_bucket(scope, f"{pascal(name)}Bucket", cors=config.cors)
+    bucket = build_private_bucket(scope, f"{pascal(name)}Bucket", cors=config.cors, expire=config.expire)
     origin = origins.S3BucketOrigin.with_origin_access_control(bucket)
     signing_key = None
     trusted: list[cloudfront.IKeyGroup] | None = None

@@ -74,7 +74,10 @@ def build_streams(scope: Construct, app: AppConfig) -> dict[str, kinesis.Stream]
         name: kinesis.Stream(
             scope,
             f"{pascal(name)}Stream",
-            shard_count=stream.shards,
+            stream_mode=kinesis.StreamMode.ON_DEMAND
+            if stream.mode == "ON_DEMAND"
+            else kinesis.StreamMode.PROVISIONED,
+            shard_count=stream.shards if stream.mode == "PROVISIONED" else None,
             retention_period=Duration.hours(stream.retention_hours),
             encryption=kinesis.StreamEncryption.MANAGED,
             removal_policy=RemovalPolicy.RETAIN,

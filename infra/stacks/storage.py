@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from aws_cdk import RemovalPolicy
+from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from appdef import BucketConfig
+from appdef.resources import ExpirationRule
 
 USER_PREFIX = "users/"
 # One identity names a user's folder on every path: the user pool's `sub`. The API's resolvers presign
@@ -18,8 +19,11 @@ USER_SUB_TAG = "sub"
 USER_SUB = f"${{aws:PrincipalTag/{USER_SUB_TAG}}}"
 
 
-def build_private_bucket(scope: Construct, construct_id: str, *, cors: bool = False) -> s3.Bucket:
-    """A bucket no one reaches without credentials: public access blocked, SSL enforced, SSE-S3."""
+def build_private_bucket(
+    scope: Construct, construct_id: str, *, cors: bool = False, expire: tuple[ExpirationRule, ...] = ()
+) -> s3.Bucket:
+    """A bucket no one reaches without credentials: public access blocked, SSL enforced, SSE-S3; objects
+    under each rule's prefix expire after its days."""
     return s3.Bucket(
         scope,
         construct_id,
@@ -46,12 +50,20 @@ def build_private_bucket(scope: Construct, construct_id: str, *, cors: bool = Fa
         ]
         if cors
         else None,
+        lifecycle_rules=[
+            s3.LifecycleRule(prefix=rule.prefix or None, expiration=Duration.days(rule.days))
+            for rule in expire
+        ]
+        or None,
     )
 
 
 def build_user_buckets(scope: Construct, buckets: tuple[BucketConfig, ...]) -> dict[str, s3.Bucket]:
     """Every users' bucket, by its name in `appsync.toml`."""
-    return {b.name: build_private_bucket(scope, f"{pascal(b.name)}Bucket", cors=b.cors) for b in buckets}
+    return {
+        b.name: build_private_bucket(scope, f"{pascal(b.name)}Bucket", cors=b.cors, expire=b.expire)
+        for b in buckets
+    }
 
 
 def own_folder_statements(bucket: s3.IBucket) -> list[iam.PolicyStatement]:

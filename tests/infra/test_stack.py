@@ -341,10 +341,14 @@ def _value_ids(synth: Synthesized, reference: Reference) -> set[str]:
     if reference.kind == "api":
         construct = API_ATTRIBUTE_CONSTRUCTS[reference.name]
         return {synth.logical_id(construct)} if construct else set()
+    if reference.kind in ("athena", "glue"):
+        return set()  # the workgroup's and the database's names, as appsync.toml gives them
     return {_resource_id(synth, reference)}
 
 
 def _literal_value(synth: Synthesized, reference: Reference) -> str:
+    if reference.kind in ("athena", "glue"):
+        return reference.name
     region = synth.config.api.region
     return {"region": region, "user_pool_endpoint": f"https://cognito-idp.{region}.amazonaws.com/"}[
         reference.name
@@ -410,7 +414,13 @@ def test_functions_are_granted_only_what_their_environment_and_triggers_name(syn
             for v in config.environment.values()
             for r in references(v)
             # a URL, a key's id, the API's key, region and user pool are values, not permissions
-            if r.kind not in ("cdn", "cdn_key") and (r.kind != "api" or r.name in API_URLS)
+            if r.kind not in ("cdn", "cdn_key", "athena", "glue") and (r.kind != "api" or r.name in API_URLS)
+        }
+        named |= {
+            project.logical_id(_bucket_id(bucket))
+            for v in config.environment.values()
+            for r in references(v)
+            for bucket in _analytics_buckets(project, r.kind)
         }
         for trigger in config.triggers:  # what each event source mapping reads, and where failures go
             source = getattr(trigger, "queue", None) or getattr(trigger, "stream", None)
@@ -452,6 +462,15 @@ def test_functions_that_call_the_api_may_call_exactly_their_api_calls(synth: Syn
                             .replace("/fields/", ".")
                         )
         assert fields == set(config.api_calls), config.name
+
+
+def _analytics_buckets(synth: Synthesized, kind: str) -> set[str]:
+    """What running queries reads and writes: the results bucket (athena) and the tables' buckets (glue)."""
+    analytics = synth.config.analytics
+    if analytics is None or kind not in ("athena", "glue"):
+        return set()
+    tables = {t.bucket for t in analytics.tables.values()}
+    return {analytics.results_bucket} | tables if kind == "athena" else tables
 
 
 def _tables(synth: Synthesized) -> set[str]:
