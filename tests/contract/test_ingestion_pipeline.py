@@ -178,3 +178,45 @@ def test_a_poison_object_ends_in_the_dead_letter_queue_with_its_reason(
     ]
     assert len(reasons) >= 3
     assert any("Athena query" in line and "FAILED" in line for line in reasons), reasons[:1]
+
+
+async def test_the_hourly_rollup_reports_an_hours_accepted_events_by_source_live(
+    live_server: LiveServer, local_aws: LocalAws
+) -> None:
+    # GIVEN an hour of raw events, as the transform wrote them (one accepted twice over two objects, a duplicate)
+    source = f"rollup-{uuid.uuid4().hex[:8]}"
+    hour = "2025/06/01/10"
+    line = {"source": source, "type": "reading", "occurred_at": "2025-06-01 10:00:00.000",
+            "received_at": "2025-06-01 10:00:01.500", "reason": None}  # fmt: skip
+    objects = [
+        [{**line, "event_id": "r1", "status": "accepted", "payload": '{"value":10}'},
+         {**line, "event_id": "r2", "status": "accepted", "payload": '{"value":20}'}],
+        [{**line, "event_id": "r1", "status": "duplicate", "payload": '{"value":10}'},
+         {**line, "event_id": "r3", "status": "accepted", "payload": '{"value":30}'}],
+    ]  # fmt: skip
+    s3 = client(local_aws.session(), "s3", local_aws.endpoints.s3)
+    for lines in objects:
+        key = f"events/{hour}/ingest-1-2025-06-01-10-00-00-{uuid.uuid4()}"
+        body = "".join(json.dumps(entry) + "\n" for entry in lines).encode()
+        s3.put_object(Bucket="ingest-raw", Key=key, Body=body)
+    async with subscribed(live_server, api_key_auth(live_server), LIVE, source=source) as subscriber:
+        # WHEN the schedule fires for that hour (EventBridge's event names the next hour's start)
+        scheduled = {"source": "aws.events", "detail-type": "Scheduled Event", "time": "2025-06-01T11:00:03Z"}
+        rollup = live_server.runtime.functions["ingest-rollup"]
+        answer = await asyncio.to_thread(rollup.invoke, scheduled, source="events")
+        # THEN it reports the hour: three distinct accepted events, live and stored, with the mean value
+        assert answer == {"hour": hour, "reports": [f"rollup:2025-06-01T10:{source}"]}
+        while True:  # (each object's batch report comes by too)
+            result = (await subscriber.next())["onIngestionResult"]
+            if result["batchId"].startswith("rollup:"):
+                break
+        assert (result["accepted"], result["reportId"]) == (3, f"rollup:2025-06-01T10:{source}")
+    reader = user_client(live_server.url, live_server.token("bob"))
+    query = "query($s: String) { listIngestionReports(source: $s, kind: ROLLUP) { items { accepted summary location } } }"
+    (report,) = (await asyncio.to_thread(run, reader, query, s=source))["listIngestionReports"]["items"]
+    assert (
+        report["accepted"] == 3
+        and report["location"] == "s3://ingest-reports/reports/hourly/2025/06/01/10.csv"
+    )
+    (row,) = json.loads(report["summary"])["rows"]
+    assert (row["events"], row["mean_value"], row["median_delay_ms"]) == ("3", "20.0", "1500.0")
