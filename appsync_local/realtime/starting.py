@@ -147,7 +147,7 @@ class SubscriptionStarter:
         )
         if isinstance(coerced, list):
             raise StartRefused([format_error(e) for e in coerced])
-        field_node = _subscribed_field(operation, document, coerced, subscription_type)
+        field_node = _subscribed_field(operation, document, coerced.coerced, subscription_type)
         field_name = field_node.name.value
         if field_name.startswith("__"):
             raise StartRefused(
