@@ -24,11 +24,19 @@ from .graphiql import graphiql_page, graphiql_routes
 from .realtime.protocol import KEEP_ALIVE_SECONDS
 from .realtime.server import attach_realtime
 from .runtime import Runtime
+from .text_safety import encode_json, invalid_unicode_at, invalid_unicode_message
 
 logger = logging.getLogger("appsync_local")
 
 # AppSync's request payload quota is 5 MB (AWS general reference, AppSync quotas).
 MAX_REQUEST_BYTES = 5 * 1024 * 1024
+
+
+class AppSyncJSONResponse(JSONResponse):
+    """A JSON response that can always be written, whatever strings a resolver read back from storage."""
+
+    def render(self, content: Any) -> bytes:
+        return encode_json(content)
 
 
 def _error(status: int, error_type: str, message: str) -> JSONResponse:
@@ -37,7 +45,7 @@ def _error(status: int, error_type: str, message: str) -> JSONResponse:
 
 def _rejection(error: RequestError) -> JSONResponse:
     # x-amzn-ErrorType names the error as AWS services do; Amplify JS reads it for the error's name
-    return JSONResponse(
+    return AppSyncJSONResponse(
         error.body(), status_code=error.status, headers={"x-amzn-ErrorType": error.error_type}
     )
 
@@ -63,6 +71,10 @@ def _parse_body(body: bytes) -> tuple[str, dict[str, Any] | None, str | None]:
         )
     if not isinstance(payload, dict):
         raise RequestError(400, "MalformedHttpRequestException", "The request body must be a JSON object.")
+    # Refused here, before auth or any resolver: a lone surrogate stored once would break every later read.
+    invalid_at = invalid_unicode_at(payload)
+    if invalid_at is not None:
+        raise RequestError(400, "MalformedHttpRequestException", invalid_unicode_message(invalid_at))
     query = payload.get("query")
     if not isinstance(query, str) or not query.strip():
         raise RequestError(
@@ -106,7 +118,7 @@ def create_app(
             return _rejection(exc)
         context = executor.new_context(auth, headers)
         result = await executor.execute(query, variables, operation_name, context)
-        return JSONResponse(result, headers={"x-amzn-RequestId": context.request_id})
+        return AppSyncJSONResponse(result, headers={"x-amzn-RequestId": context.request_id})
 
     async def graphql_get(request: Request) -> Response:
         if "text/html" in request.headers.get("accept", ""):

@@ -22,7 +22,7 @@ from .auth import (
     SigV4Verifier,
 )
 from .cdn.signing_keys import key_pair_ids, signing_keys
-from .datasources import DynamoDBDataSource
+from .datasources import DynamoDBDataSource, PaginationTokens
 from .executor import Executor
 from .function_environ import process_environ
 from .invocations.observer import InvocationObserver
@@ -92,12 +92,16 @@ def api_key_store(config: AppConfig, data_dir: Path | None = None) -> ApiKeyStor
     return ApiKeyStore.load_or_create(data_dir or config.data_dir, config.api.api_key_expiry_days)
 
 
-def data_sources(config: AppConfig) -> dict[str, DataSource]:
-    """The APPSYNC_JS resolvers' data sources, by name (boto3 clients are made on first use)."""
+def data_sources(config: AppConfig, data_dir: Path | None = None) -> dict[str, DataSource]:
+    """The APPSYNC_JS resolvers' data sources, by name (boto3 clients are made on first use).
+
+    With `data_dir`, their nextTokens are encrypted with the key kept there (valid across restarts).
+    """
+    tokens = PaginationTokens.load_or_create(data_dir) if data_dir is not None else None
     sources: dict[str, DataSource] = {}
     for source in config.data_sources.values():
         if source.type == "AMAZON_DYNAMODB":
-            sources[source.name] = DynamoDBDataSource.from_config(source)
+            sources[source.name] = DynamoDBDataSource.from_config(source, pagination=tokens)
         else:
             sources[source.name] = NoneDataSource(source.name)
     return sources
@@ -184,7 +188,7 @@ def build_runtime(
         if "AWS_IAM" in modes
         else None
     )
-    code_runner = JsResolverRunner(data_sources(config), config.api.environment)
+    code_runner = JsResolverRunner(data_sources(config, data_dir), config.api.environment)
     code_runner.check(bindings)  # a file AppSync would reject fails here, naming file, line and rule
     executor = Executor(
         app_schema=app_schema,

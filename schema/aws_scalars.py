@@ -35,6 +35,17 @@ AWSURL = NewType("AWSURL", str)
 AWSPhone = NewType("AWSPhone", str)
 AWSIPAddress = NewType("AWSIPAddress", str)
 
+# Error messages quote the value they refuse, cut short: a 1 MB input must not come back as a 1 MB error.
+_ECHO_LIMIT = 64
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, str) and len(value) > _ECHO_LIMIT:
+        return f"{value[:_ECHO_LIMIT]!r}… ({len(value)} characters)"
+    text = repr(value)
+    return text if len(text) <= _ECHO_LIMIT else f"{text[:_ECHO_LIMIT]}… ({len(text)} characters)"
+
+
 # --- date and time ---------------------------------------------------------------------------------------
 
 _OFFSET = r"(?:Z|[+-](?P<oh>\d{2}):(?P<om>\d{2})(?::(?P<os>\d{2}))?)"
@@ -68,7 +79,7 @@ def _matcher(pattern: re.Pattern[str], expected: str) -> Callable[[object], str]
             raise TypeError(f"{expected}; got a {type(value).__name__}, not a string.")
         match = pattern.fullmatch(value)
         if match is None or not _fields_in_range(match):
-            raise ValueError(f"{expected}; got {value!r}.")
+            raise ValueError(f"{expected}; got {_shown(value)}.")
         return value
 
     return validate
@@ -95,9 +106,9 @@ def validate_aws_timestamp(value: object) -> int:
     """Epoch seconds; negative values are before 1970. Wider than GraphQL's 32-bit Int, as dates need."""
     expected = "AWSTimestamp must be an integer number of seconds since 1970-01-01T00:00Z"
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
-        raise TypeError(f"{expected}; got {value!r}.")
+        raise TypeError(f"{expected}; got {_shown(value)}.")
     if isinstance(value, float | Decimal) and not (math.isfinite(value) and value == int(value)):
-        raise ValueError(f"{expected}; got {value!r}.")
+        raise ValueError(f"{expected}; got {_shown(value)}.")
     number = int(value)
     if not _INT64_MIN <= number <= _INT64_MAX:
         raise ValueError(f"{expected}; {number} is out of range.")
@@ -115,31 +126,42 @@ _EMAIL_RE = re.compile(
 def validate_aws_email(value: object) -> str:
     """An RFC 822 address `local-part@domain-part`."""
     if not isinstance(value, str) or len(value) > 254 or _EMAIL_RE.fullmatch(value) is None:
-        raise ValueError(f"AWSEmail must be an email address local-part@domain-part; got {value!r}.")
+        raise ValueError(f"AWSEmail must be an email address local-part@domain-part; got {_shown(value)}.")
     return value
 
 
 _SCHEME_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*")
+# AppSync's AWSURL is "a URL as defined by RFC 1738" with a scheme "(http, mailto)" (devguide: scalars.html);
+# RFC 1738 names no `javascript:` or `data:` scheme. AppSync's service runs on the JVM, whose java.net.URL knows
+# http, https, ftp, file, jar and mailto; of those a client API has use for the web, FTP and mail schemes.
+AWSURL_SCHEMES = frozenset({"http", "https", "ftp", "mailto"})
 
 
 def validate_aws_url(value: object) -> str:
-    """An RFC 1738 URL: a scheme is required and the path may not contain `//`."""
-    expected = "AWSURL must be a URL with a scheme, e.g. 'https://example.com/a' or 'mailto:a@example.com'"
+    """An RFC 1738 URL: an http(s), ftp or mailto scheme is required and the path may not contain `//`."""
+    expected = (
+        "AWSURL must be a URL with an http, https, ftp or mailto scheme, e.g. 'https://example.com/a' or "
+        "'mailto:a@example.com'"
+    )
     if not isinstance(value, str) or not value or any(c.isspace() or ord(c) < 32 for c in value):
-        raise ValueError(f"{expected}; got {value!r}.")
+        raise ValueError(f"{expected}; got {_shown(value)}.")
     try:
         parts = urlsplit(value)
     except ValueError as error:  # e.g. an unbalanced IPv6 bracket
-        raise ValueError(f"{expected}; got {value!r} ({error}).") from None
+        raise ValueError(f"{expected}; got {_shown(value)} ({error}).") from None
     if not parts.scheme or _SCHEME_RE.fullmatch(parts.scheme) is None:
-        raise ValueError(f"{expected}; got {value!r} (no scheme).")
+        raise ValueError(f"{expected}; got {_shown(value)} (no scheme).")
+    if parts.scheme.lower() not in AWSURL_SCHEMES:
+        raise ValueError(
+            f"{expected}; got {_shown(value)} (the scheme must be one of {', '.join(sorted(AWSURL_SCHEMES))})."
+        )
     rest = value[len(parts.scheme) + 1 :]
     if not rest:
-        raise ValueError(f"{expected}; got {value!r} (nothing after the scheme).")
+        raise ValueError(f"{expected}; got {_shown(value)} (nothing after the scheme).")
     if rest.startswith("//") and not parts.netloc:
-        raise ValueError(f"{expected}; got {value!r} (no host).")
+        raise ValueError(f"{expected}; got {_shown(value)} (no host).")
     if "//" in parts.path:
-        raise ValueError(f"{expected}; got {value!r} (the path contains '//').")
+        raise ValueError(f"{expected}; got {_shown(value)} (the path contains '//').")
     return value
 
 
@@ -155,7 +177,7 @@ def validate_aws_phone(value: object) -> str:
         "(e.g. '+44 20 7946 0958') or North American without one (e.g. '206-555-0100')"
     )
     if not isinstance(value, str) or _PHONE_RE.fullmatch(value) is None or value.count("(") > 1:
-        raise ValueError(f"{expected}; got {value!r}.")
+        raise ValueError(f"{expected}; got {_shown(value)}.")
     digits = re.sub(r"[^0-9]", "", value)
     if value.startswith("+"):
         # E.164: a country code (never starting with 0) and at most 15 digits in all.
@@ -163,7 +185,7 @@ def validate_aws_phone(value: object) -> str:
     else:
         valid = _NANP_RE.fullmatch(digits) is not None
     if not valid:
-        raise ValueError(f"{expected}; got {value!r}.")
+        raise ValueError(f"{expected}; got {_shown(value)}.")
     return value
 
 
@@ -171,14 +193,14 @@ def validate_aws_ip_address(value: object) -> str:
     """An IPv4 (dotted quad) or IPv6 (no brackets) address with an optional `/prefix` CIDR suffix."""
     expected = "AWSIPAddress must be an IPv4 or IPv6 address with an optional /prefix, e.g. '192.0.2.1/24'"
     if not isinstance(value, str) or "%" in value:
-        raise ValueError(f"{expected}; got {value!r}.")
+        raise ValueError(f"{expected}; got {_shown(value)}.")
     address, slash, prefix = value.partition("/")
     try:
         parsed = ipaddress.ip_address(address)
     except ValueError:
-        raise ValueError(f"{expected}; got {value!r}.") from None
+        raise ValueError(f"{expected}; got {_shown(value)}.") from None
     if slash and not (prefix.isascii() and prefix.isdigit() and int(prefix) <= parsed.max_prefixlen):
-        raise ValueError(f"{expected}; got {value!r} (bad prefix length).")
+        raise ValueError(f"{expected}; got {_shown(value)} (bad prefix length).")
     return value
 
 
@@ -199,7 +221,7 @@ def parse_aws_json(value: object) -> Any:
     try:
         return json.loads(value, parse_constant=_reject_constant)
     except ValueError as error:
-        raise ValueError(f"AWSJSON input must be valid JSON; got {value!r} ({error}).") from None
+        raise ValueError(f"AWSJSON input must be valid JSON; got {_shown(value)} ({error}).") from None
 
 
 def _json_default(value: object) -> object:

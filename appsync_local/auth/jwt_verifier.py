@@ -17,6 +17,12 @@ from appsync_local.auth.errors import NOT_AUTHORIZED, UnauthorizedError
 UNPARSABLE = "Unable to parse JWT token."
 EXPIRED = "Token has expired."
 _REQUIRED_CLAIMS = ["exp", "iat", "iss", "sub", "token_use"]
+_TIME_CLAIMS = ("exp", "iat", "nbf", "auth_time")
+
+
+def _is_numeric_date(value: object) -> bool:
+    """A JSON number (RFC 7519's NumericDate), not a string or a boolean."""
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 class JwtVerifier:
@@ -82,6 +88,10 @@ class JwtVerifier:
             raise UnauthorizedError(UNPARSABLE) from exc
         except jwt.PyJWTError as exc:
             raise UnauthorizedError(NOT_AUTHORIZED) from exc
+        # PyJWT reads a numeric string as a time ("exp": "9999999999"); RFC 7519 §2 says NumericDate, and
+        # Cognito never issues anything else, so such a token is not one Cognito signed for this pool.
+        if not all(_is_numeric_date(claims.get(name)) for name in _TIME_CLAIMS if name in claims):
+            raise UnauthorizedError(NOT_AUTHORIZED)
         token_use = claims.get("token_use")
         if token_use == "id":
             client = claims.get("aud")
@@ -89,7 +99,9 @@ class JwtVerifier:
             client = claims.get("client_id")
         else:
             raise UnauthorizedError(NOT_AUTHORIZED)
-        if self._client_ids and client not in self._client_ids:
+        # Cognito's id tokens carry one client id as a string `aud` (and access tokens a string `client_id`);
+        # anything else (e.g. an `aud` list) did not come from Cognito and cannot be matched to a client.
+        if not isinstance(client, str) or (self._client_ids and client not in self._client_ids):
             raise UnauthorizedError(NOT_AUTHORIZED)
         return claims
 

@@ -73,7 +73,7 @@ class DynamoDBDataSource:
         Makes the boto3 DynamoDB client, once, on first use (boto3 clients are thread-safe). Defaults to a
         client built from the standard AWS_* environment variables.
     pagination
-        Signs and checks `nextToken`s; defaults to one process-wide secret.
+        Encrypts and checks `nextToken`s; defaults to one process-wide secret.
 
     Attributes
     ----------
@@ -112,14 +112,18 @@ class DynamoDBDataSource:
 
     @classmethod
     def from_config(
-        cls, source: DataSourceConfig, client_factory: Callable[[], Any] | None = None
+        cls,
+        source: DataSourceConfig,
+        client_factory: Callable[[], Any] | None = None,
+        *,
+        pagination: PaginationTokens | None = None,
     ) -> DynamoDBDataSource:
         """The data source appsync.toml describes."""
         if source.type != "AMAZON_DYNAMODB" or not source.table:
             raise ValueError(
                 f"data source {source.name!r} is not an AMAZON_DYNAMODB data source with a table"
             )
-        return cls(source.name, source.table, client_factory)
+        return cls(source.name, source.table, client_factory, pagination=pagination)
 
     @property
     def operations(self) -> tuple[str, ...]:

@@ -1,9 +1,10 @@
-"""Opaque, tamper-evident `nextToken`s for Query and Scan, as AppSync hands out.
+"""Opaque, tamper-proof `nextToken`s for Query and Scan, as AppSync hands out.
 
 AppSync never shows DynamoDB's `LastEvaluatedKey`; it returns an opaque token and rejects one it did not
-issue with `DynamoDB:UserIllegalArgumentException` ("Invalid pagination token given."). Tokens here are
-base64url JSON signed with HMAC-SHA256 and bound to the table and index they page through, so a token for one
-query cannot start another on a different table or index.
+issue with `DynamoDB:UserIllegalArgumentException` ("Invalid pagination token given."). Tokens here are the
+key encrypted with AES-256-GCM, the table and index they page through bound in as associated data: a client
+can neither read the key (which may name an item a filter hid from it, such as a draft) nor edit it, and a
+token for one query cannot start another on a different table or index.
 """
 
 from __future__ import annotations
@@ -11,15 +12,22 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import hmac
 import json
 import secrets
+from pathlib import Path
 from typing import Any
 
-# One secret per process: tokens stay valid across data sources and requests of one running server, and are
-# useless after a restart (AppSync's tokens expire too).
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from appsync_local.auth.storage import write_secret
+
+# Without a data folder, one secret per process: tokens stay valid across data sources and requests of one
+# running server, and are useless after a restart.
 PROCESS_SECRET = secrets.token_bytes(32)
-TOKEN_VERSION = 1
+TOKEN_VERSION = 2
+KEY_FILE = "pagination.key"
+_NONCE_BYTES = 12
 
 
 class InvalidPaginationToken(ValueError):
@@ -27,22 +35,32 @@ class InvalidPaginationToken(ValueError):
 
 
 class PaginationTokens:
-    """Encodes `LastEvaluatedKey` (typed JSON form) into a signed token and back.
+    """Encrypts `LastEvaluatedKey` (typed JSON form) into a token and back.
 
     Parameters
     ----------
     secret
-        The HMAC key; defaults to one random key per process.
+        The key material; defaults to one random secret per process.
     """
 
     def __init__(self, secret: bytes | None = None) -> None:
-        self._secret = secret if secret is not None else PROCESS_SECRET
+        material = secret if secret is not None else PROCESS_SECRET
+        self._cipher = AESGCM(hashlib.sha256(b"appsync-local nextToken\x00" + material).digest())
+
+    @classmethod
+    def load_or_create(cls, data_dir: Path) -> PaginationTokens:
+        """Tokens keyed by `<data_dir>/pagination.key` (made, owner-only, the first time): they outlive restarts."""
+        path = Path(data_dir) / KEY_FILE
+        if not path.exists() or len(path.read_bytes()) < 32:
+            write_secret(path, secrets.token_bytes(32))
+        return cls(path.read_bytes())
 
     def encode(self, last_evaluated_key: dict[str, Any], scope: str) -> str:
         """The token for the page after `last_evaluated_key` of the query named by `scope`."""
-        body = {"version": TOKEN_VERSION, "scope": scope, "key": last_evaluated_key}
-        document = {**body, "signature": self._sign(body)}
-        raw = json.dumps(document, separators=(",", ":"), sort_keys=True).encode()
+        nonce = secrets.token_bytes(_NONCE_BYTES)
+        plain = json.dumps(last_evaluated_key, separators=(",", ":"), sort_keys=True).encode()
+        sealed = self._cipher.encrypt(nonce, plain, scope.encode())
+        raw = bytes([TOKEN_VERSION]) + nonce + sealed
         return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
 
     def decode(self, token: Any, scope: str) -> dict[str, Any]:
@@ -51,20 +69,19 @@ class PaginationTokens:
             raise InvalidPaginationToken("nextToken must be a non-empty string")
         try:
             raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-            document = json.loads(raw)
         except (binascii.Error, ValueError) as exc:
             raise InvalidPaginationToken("nextToken is not a token this API issued") from exc
-        if not isinstance(document, dict) or not isinstance(document.get("signature"), str):
+        if len(raw) <= 1 + _NONCE_BYTES or raw[0] != TOKEN_VERSION:
             raise InvalidPaginationToken("nextToken is not a token this API issued")
-        signature = document.pop("signature")
-        if not hmac.compare_digest(signature, self._sign(document)):
-            raise InvalidPaginationToken("nextToken was altered or was issued by another server")
-        if document.get("version") != TOKEN_VERSION or not isinstance(document.get("key"), dict):
+        nonce, sealed = raw[1 : 1 + _NONCE_BYTES], raw[1 + _NONCE_BYTES :]
+        try:
+            plain = self._cipher.decrypt(nonce, sealed, scope.encode())
+        except InvalidTag:
+            # Altered, issued by another server, or bound to another table or index: GCM cannot tell which.
+            raise InvalidPaginationToken(
+                "nextToken was altered, was issued by another server or belongs to a different table or index"
+            ) from None
+        key = json.loads(plain)
+        if not isinstance(key, dict):
             raise InvalidPaginationToken("nextToken is not a token this API issued")
-        if document.get("scope") != scope:
-            raise InvalidPaginationToken("nextToken belongs to a different table or index")
-        return document["key"]
-
-    def _sign(self, body: dict[str, Any]) -> str:
-        canonical = json.dumps(body, separators=(",", ":"), sort_keys=True).encode()
-        return hmac.new(self._secret, canonical, hashlib.sha256).hexdigest()
+        return key

@@ -183,6 +183,17 @@ def narrow(
     return _select_object(payload, [field_node], scope, _named(type_))
 
 
+def root_fields(
+    selections: Sequence[SelectionNode],
+    fragments: Mapping[str, FragmentDefinitionNode],
+    variables: Mapping[str, Any],
+    root: GraphQLObjectType,
+) -> dict[str, list[FieldNode]]:
+    """The operation's root fields by response key, through fragment spreads and inline fragments."""
+    scope = _Scope(fragments, variables, None)
+    return _collect(selections, scope, root.name, root, {}, set())
+
+
 def arguments_match(arguments: Mapping[str, Any], payload: Mapping[str, Any]) -> bool:
     """AppSync's argument filtering: each non-null argument equals the payload's same-named top-level field."""
     return all(

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..text_safety import invalid_unicode_at, invalid_unicode_message
 from . import messages
 from .messages import ErrorEntry
 from .subscriptions import SharedPayload
@@ -72,6 +73,8 @@ def _decode_header_object(encoded: str, where: str) -> dict[str, str]:
         raise ConnectionAuthError(f"The {where} is not base64-encoded JSON.") from exc
     if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
         raise ConnectionAuthError(f"The {where} must be a JSON object of header strings.")
+    if invalid_unicode_at(value) is not None:
+        raise ConnectionAuthError(f"The {where} holds invalid Unicode (a lone UTF-16 surrogate).")
     return {str(k): v for k, v in value.items()}
 
 
@@ -140,6 +143,9 @@ def parse_start(message: Mapping[str, Any]) -> StartRequest:
         ) from exc
     if not isinstance(request, dict) or not isinstance(request.get("query"), str):
         raise _unsupported("unknown", subscription_id)
+    invalid_at = invalid_unicode_at(request, "payload.data")
+    if invalid_at is not None:
+        raise RealtimeError("BadRequestException", invalid_unicode_message(invalid_at), subscription_id)
     variables = request.get("variables") or {}
     if not isinstance(variables, dict):
         raise RealtimeError("BadRequestException", "`variables` must be a JSON object.", subscription_id)
@@ -180,6 +186,9 @@ def decode_message(text: str | bytes) -> dict[str, Any]:
         raise RealtimeError("BadRequestException", "The message nests JSON too deeply.") from None
     if not isinstance(message, dict) or not isinstance(message.get("type"), str):
         raise _unsupported("unknown", message_id(message) if isinstance(message, dict) else None)
+    invalid_at = invalid_unicode_at(message, "message")
+    if invalid_at is not None:
+        raise RealtimeError("BadRequestException", invalid_unicode_message(invalid_at), message_id(message))
     return message
 
 

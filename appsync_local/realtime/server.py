@@ -212,6 +212,7 @@ class AppSyncConnection(_Connection):
         await self.close()
 
     async def _handle(self, text: str) -> None:
+        message: _Message = {}
         try:
             message = protocol.decode_message(text)
             kind = message["type"]
@@ -237,9 +238,10 @@ class AppSyncConnection(_Connection):
             raise
         except Exception:  # a bug must cost one message, not the client's connection
             logger.exception("realtime message handling failed")
+            # The client matches errors to its subscriptions by id: answer with the message's own.
             await self.send(
                 protocol.error(
-                    None,
+                    protocol.message_id(message),
                     [
                         {
                             "errorType": "InternalFailure",

@@ -18,6 +18,7 @@ from graphql import (
     GraphQLSchema,
     OperationDefinitionNode,
     OperationType,
+    SelectionSetNode,
     get_operation_ast,
     parse,
     validate,
@@ -32,6 +33,7 @@ from ..runtime import Runtime
 from ..wire.response import ResolverErrorEntry
 from .filters import Filter, FilterError, parse_filter
 from .messages import ErrorEntry
+from .narrowing import root_fields
 
 SUBSCRIPTION = "Subscription"
 
@@ -145,7 +147,7 @@ class SubscriptionStarter:
         )
         if isinstance(coerced, list):
             raise StartRefused([format_error(e) for e in coerced])
-        (field_node,) = [s for s in operation.selection_set.selections if isinstance(s, FieldNode)]
+        field_node = _subscribed_field(operation, document, coerced.coerced, subscription_type)
         field_name = field_node.name.value
         if field_name.startswith("__"):
             raise StartRefused(
@@ -225,6 +227,39 @@ class SubscriptionStarter:
         return PreparedSubscription(
             **{**prepared.__dict__, "filter": found, "invalidation_filter": invalidation}
         )
+
+
+def _subscribed_field(
+    operation: OperationDefinitionNode,
+    document: DocumentNode,
+    variables: Mapping[str, Any],
+    subscription_type: GraphQLObjectType,
+) -> FieldNode:
+    """The one field a subscription selects, found through fragments (`{ ...F }`, `{ ... on Subscription }`).
+
+    Validation allows a single root field; when fragments select it more than once, their selections merge
+    into one node, as GraphQL's field collection merges them.
+    """
+    fields = root_fields(
+        operation.selection_set.selections, _fragments(document), variables, subscription_type
+    )
+    if len(fields) != 1:
+        raise StartRefused(
+            [{"errorType": "ValidationError", "message": "A subscription must select exactly one field."}]
+        )
+    (nodes,) = fields.values()
+    if len(nodes) == 1:
+        return nodes[0]
+    merged = tuple(s for node in nodes if node.selection_set for s in node.selection_set.selections)
+    first = nodes[0]
+    return FieldNode(
+        alias=first.alias,
+        name=first.name,
+        arguments=first.arguments,
+        directives=(),
+        selection_set=SelectionSetNode(selections=merged) if merged else None,
+        loc=first.loc,
+    )
 
 
 def _optional_filter(value: Any) -> Filter | None:

@@ -13,6 +13,21 @@ const VALIDATORS = {
   photoUrl: (url) => url ?? null,
 };
 
+// NUL and the bidirectional embedding, override and isolate controls (text displayed in another order than
+// stored: "Trojan Source"); the same list is in resolvers/todos/domain/validation.py.
+const FORBIDDEN_CHARACTERS = {
+  '\u0000': 'U+0000',
+  '\u202A': 'U+202A',
+  '\u202B': 'U+202B',
+  '\u202C': 'U+202C',
+  '\u202D': 'U+202D',
+  '\u202E': 'U+202E',
+  '\u2066': 'U+2066',
+  '\u2067': 'U+2067',
+  '\u2068': 'U+2068',
+  '\u2069': 'U+2069',
+};
+
 // The post fields `input` sends, validated and normalized: those present in `input` (an update sends only
 // what it changes) plus the `required` ones (a new post has a title, a body and tags). Other keys, such as
 // an update's id, are not post fields.
@@ -38,21 +53,33 @@ function validTitle(title) {
   if (trimmed.length === 0 || trimmed.length > MAX_TITLE) {
     util.error(`title must be 1 to ${MAX_TITLE} characters`, 'ValidationError');
   }
-  return trimmed;
+  return plainText(trimmed, 'title');
 }
 
 function validBody(body) {
   if (body == null || body.length > MAX_BODY) {
     util.error(`body must be at most ${MAX_BODY} characters`, 'ValidationError');
   }
-  return body;
+  return plainText(body, 'body');
+}
+
+function plainText(text, field) {
+  for (const [character, code] of Object.entries(FORBIDDEN_CHARACTERS)) {
+    if (text.includes(character)) {
+      util.error(
+        `${field} must not contain NUL or bidirectional-override characters (U+202A-U+202E, U+2066-U+2069); found ${code} at position ${text.indexOf(character)}`,
+        'ValidationError',
+      );
+    }
+  }
+  return text;
 }
 
 // Without repeats, at most MAX_TAGS.
 function validTags(tags) {
   const out = [];
   for (const tag of tags ?? []) {
-    const normalized = normalizeTag(tag);
+    const normalized = plainText(normalizeTag(tag), 'each tag');
     if (normalized.length === 0 || normalized.length > MAX_TAG) {
       util.error(`each tag must be 1 to ${MAX_TAG} characters`, 'ValidationError');
     }

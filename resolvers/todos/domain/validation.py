@@ -24,6 +24,24 @@ def _has_control_characters(value: str) -> bool:
     return any(unicodedata.category(char) == "Cc" for char in value)
 
 
+# NUL ends strings in C and many terminals; the bidirectional embedding, override and isolate controls make
+# text display in an order other than the one stored ("Trojan Source", CVE-2021-42574). Neither belongs in a
+# title, a name or a post; the same list is in resolvers/js/lib/posts.js.
+FORBIDDEN_CHARACTERS = "\x00\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+_FORBIDDEN = re.compile(f"[{FORBIDDEN_CHARACTERS}\ud800-\udfff]")
+
+
+def plain_text(value: str, *, field: str) -> str:
+    """`value` unless it holds NUL, a bidirectional-override character or a lone surrogate."""
+    found = _FORBIDDEN.search(value)
+    if found is not None:
+        raise ValidationError(
+            f"{field} must not contain NUL or bidirectional-override characters "
+            f"(U+202A-U+202E, U+2066-U+2069); found U+{ord(found.group()):04X} at position {found.start()}"
+        )
+    return value
+
+
 def title(value: object) -> str:
     """A todo title: text, not blank, at most 200 characters (surrounding spaces are dropped)."""
     if not isinstance(value, str) or not value.strip():
@@ -31,7 +49,7 @@ def title(value: object) -> str:
     stripped = value.strip()
     if len(stripped) > TITLE_MAX_LENGTH:
         raise ValidationError(f"title must be at most {TITLE_MAX_LENGTH} characters (got {len(stripped)})")
-    return stripped
+    return plain_text(stripped, field="title")
 
 
 def optional_text(value: object, *, field: str, max_length: int) -> str | None:
@@ -42,7 +60,7 @@ def optional_text(value: object, *, field: str, max_length: int) -> str | None:
         raise ValidationError(f"{field} must be a string")
     if len(value) > max_length:
         raise ValidationError(f"{field} must be at most {max_length} characters (got {len(value)})")
-    return value if value.strip() else None
+    return plain_text(value, field=field) if value.strip() else None
 
 
 def description(value: object) -> str | None:

@@ -2,10 +2,12 @@
 // - no authorId: the PUBLISHED partition of byStatusCreatedAt;
 // - authorId: that author's partition of byAuthorCreatedAt, drafts included only for the author themself.
 // tag filters on `contains(tags, :tag)`, and someone else's drafts are filtered out of an author's partition.
-// DynamoDB applies `limit` before a filter, so such a page may hold fewer posts than asked (even none) while
-// nextToken is not null; the client keeps following nextToken. Full pages would need an index per view: a
-// sparse `authorId#PUBLISHED` key for an author's public posts, and one item per tag and post for tags.
-import { util } from '@aws-appsync/utils';
+// DynamoDB applies `limit` before a filter, so one Query may return fewer posts than asked (even none). The
+// listPosts pipeline therefore runs this function up to QUERY_ROUNDS times (appsync.toml): each round asks
+// for the posts still missing, from where the previous round stopped, until the page is full or the
+// partition ends (or the rounds run out). Paging counts the posts the caller may see, not hidden drafts.
+// nextToken stays AppSync's own opaque token (encrypted; it cannot be read or edited).
+import { util, runtime } from '@aws-appsync/utils';
 
 import { normalizeTag } from '../../lib/posts.js';
 import { dataSourceResult, pageOf } from '../../lib/results.js';
@@ -14,8 +16,14 @@ const DEFAULT_LIMIT = 20;
 const MAX_LIMIT = 100;
 
 export function request(ctx) {
-  const { authorId, nextToken } = ctx.args;
+  const { authorId } = ctx.args;
   const limit = Math.min(Math.max(ctx.args.limit ?? DEFAULT_LIMIT, 1), MAX_LIMIT);
+  // A later round: stop once the page is full or the partition has ended.
+  const page = ctx.stash.postsPage;
+  if (page && (page.items.length >= limit || !page.nextToken)) {
+    runtime.earlyReturn(pageOf(page.items, page.nextToken));
+  }
+  const nextToken = page ? page.nextToken : ctx.args.nextToken;
   const filters = [];
   const names = {};
   const values = {};
@@ -33,7 +41,7 @@ export function request(ctx) {
     operation: 'Query',
     index: authorId ? 'byAuthorCreatedAt' : 'byStatusCreatedAt',
     query: authorId ? partition('authorId', authorId) : partition('status', 'PUBLISHED'),
-    limit,
+    limit: page ? limit - page.items.length : limit,
     scanIndexForward: false,
   };
   if (filters.length > 0) {
@@ -51,7 +59,10 @@ export function request(ctx) {
 
 export function response(ctx) {
   const result = dataSourceResult(ctx);
-  return pageOf(result.items, result.nextToken);
+  const earlier = ctx.stash.postsPage ? ctx.stash.postsPage.items : [];
+  const page = pageOf([...earlier, ...result.items], result.nextToken);
+  ctx.stash.postsPage = page;
+  return page;
 }
 
 function partition(name, value) {
