@@ -19,9 +19,10 @@ import duckdb
 from appdef.analytics import PARTITION_COLUMN_TYPE, PSEUDO_COLUMN_PATH, AnalyticsConfig
 
 from .errors import QueryFailed
+from .pruning import Pruning
 from .results import QueryResult, ResultColumn, athena_text
 from .tables import ObjectStore, TableObject, create_table_view, table_objects
-from .translate import Catalog, position_of_name, translate
+from .translate import Catalog, Translation, position_of_name, translate
 
 Clock = Callable[[], datetime]
 # DuckDB threads per query: cores are shared with the rest of the local runtime.
@@ -81,14 +82,20 @@ class QueryEngine:
 
         `on_connect` is given a function that interrupts the query (StopQueryExecution).
         """
-        translation = translate(sql, self.catalog, database=database, parameters=parameters)
+        partitions = {
+            name: (t.partition.name if t.partition is not None else None)
+            for name, t in self.analytics.tables.items()
+        }
+        translation = translate(
+            sql, self.catalog, database=database, parameters=parameters, partition_columns=partitions
+        )
         with tempfile.TemporaryDirectory(prefix="athena-") as scratch:
             connection = duckdb.connect(":memory:", config={"threads": DUCKDB_THREADS})
             try:
                 if on_connect is not None:
                     on_connect(connection.interrupt)
                 connection.execute("SET TimeZone = 'UTC'")
-                scanned = self._stage(connection, translation.tables, Path(scratch))
+                scanned = self._stage(connection, translation, Path(scratch))
                 try:
                     cursor = connection.execute(translation.sql)
                     description = cursor.description or []
@@ -101,15 +108,19 @@ class QueryEngine:
         rows = tuple(tuple(athena_text(value) for value in row) for row in fetched)
         return QueryResult(columns=columns, rows=rows, data_scanned_bytes=scanned)
 
-    def _stage(
-        self, connection: duckdb.DuckDBPyConnection, tables: Sequence[tuple[str, str]], scratch: Path
-    ) -> int:
-        """Fetch each named table's objects into `scratch` and create its view; the bytes read."""
+    def _stage(self, connection: duckdb.DuckDBPyConnection, translation: Translation, scratch: Path) -> int:
+        """Fetch the objects each named table reads (its partitions and paths, as pruned) into `scratch` and
+        create its view; the bytes read."""
         scanned = 0
         now = self._clock()
-        for database, name in tables:
+        for database, name in translation.tables:
             table = self.analytics.tables[name]
-            objects = table_objects(table, self.objects.list(table.bucket, table.prefix), now)
+            pruning = translation.prunings.get(name, Pruning())
+            objects = [
+                item
+                for item in table_objects(table, self.objects.list(table.bucket, table.prefix), now)
+                if pruning.keeps(item.partition, f"s3://{table.bucket}/{item.key}")
+            ]
             files: list[tuple[TableObject, Path]] = []
             for index, item in enumerate(objects):
                 path = scratch / f"{name}-{index}.json"

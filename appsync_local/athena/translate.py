@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sqlglot
 from sqlglot import exp
@@ -29,6 +29,7 @@ from sqlglot.tokens import TokenType
 from appdef.analytics import PSEUDO_COLUMN_PATH
 
 from .errors import QueryFailed
+from .pruning import Pruning, prunings
 
 READ_DIALECT = "athena"
 WRITE_DIALECT = "duckdb"
@@ -73,10 +74,16 @@ class Translation:
 
     sql: str
     tables: tuple[tuple[str, str], ...]
+    prunings: Mapping[str, Pruning] = field(default_factory=dict)  # table -> the objects it reads
 
 
 def translate(
-    sql: str, catalog: Catalog, *, database: str | None = None, parameters: Sequence[str] = ()
+    sql: str,
+    catalog: Catalog,
+    *,
+    database: str | None = None,
+    parameters: Sequence[str] = (),
+    partition_columns: Mapping[str, str | None] | None = None,
 ) -> Translation:
     """Athena's `sql` as DuckDB SQL; `database` is QueryExecutionContext.Database.
 
@@ -98,6 +105,7 @@ def translate(
             "its tables come from [analytics] in appsync.toml"
         )
     tables = _resolve_tables(query, text, catalog, database or DEFAULT_DATABASE)
+    pruned = prunings(query, partition_columns or {})
     _name_unnamed_columns(query)
     query = _typed(query, catalog)
     _hide_path_from_stars(query, {table for _, table in tables})
@@ -107,7 +115,7 @@ def translate(
         raise TranslationError(
             f"NOT_SUPPORTED: sqlglot cannot translate this query to DuckDB: {exc}"
         ) from None
-    return Translation(sql=duckdb_sql, tables=tuple(tables))
+    return Translation(sql=duckdb_sql, tables=tuple(tables), prunings=pruned)
 
 
 def bind_parameters(sql: str, parameters: Sequence[str]) -> str:

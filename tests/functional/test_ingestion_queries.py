@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from appsync_local.athena import QueryFailed
 from functions.ingestion.athena import literal
 from functions.ingestion.events import dropped_line, hive_timestamp, parse_event
 from functions.ingestion.queries import QUERIES
@@ -135,3 +136,20 @@ def test_an_hour_without_objects_gives_no_rows(name: str) -> None:
 
 def test_hive_timestamps_are_what_athena_prints() -> None:
     assert hive_timestamp(datetime(2026, 12, 2, 1, 10, 0, 5000, tzinfo=UTC)) == "2026-12-02 01:10:00.005"
+
+
+def test_a_query_reads_only_its_partitions_and_paths_as_athena_does() -> None:
+    # GIVEN an unreadable object in another hour, and one in the same hour as the batch
+    objects: dict[str, Any] = dict(sample_objects())
+    objects[raw_key("2026/12/02/00", OTHER)] = b"\x00 not json\n"
+    objects[raw_key(HOUR, "22222222-3333-4444-8555-666666666666")] = b"\x00 not json\n"
+    # THEN the batch summary (its hour and its path) and the rollup of a clean hour still run
+    batch = run_query_file(
+        QUERIES / "batch_summary.sql", [literal(HOUR), literal(raw_key(HOUR, BATCH))], objects, now=NOW
+    )
+    assert len(batch.records()) == 4
+    later = run_query_file(QUERIES / "hourly_rollup.sql", [literal("2026/12/02/02")], objects, now=NOW)
+    assert [r["events"] for r in later.records()] == ["1"]
+    # AND a query that reads that hour whole fails on the unreadable object, as Athena's would
+    with pytest.raises(QueryFailed, match="HIVE_CURSOR_ERROR"):
+        run_query_file(QUERIES / "hourly_rollup.sql", [literal(HOUR)], objects, now=NOW)
