@@ -127,10 +127,12 @@ class ApiKeyStore:
     def _create(self, now: float) -> ApiKey:
         expires = int(now + self._expiry_days * _DAY) // _HOUR * _HOUR
         key = ApiKey(id=new_api_key_id(), expires=expires)
+        renewal = bool(self._keys)
         self._keys = [k for k in self._keys if now < k.expires + _RETENTION_AFTER_EXPIRY] + [key]
         write_json(self._path, {"keys": [{"id": k.id, "expires": k.expires} for k in self._keys]})
         self._version = self._file_version()
-        logger.info("New API key %s (every earlier key had expired).", key.id)
+        if renewal:  # a running server says so, as the banner's key no longer holds
+            logger.info("API key renewed: %s (the previous one expired).", key.id)
         return key
 
     def _file_version(self) -> _FileVersion:
