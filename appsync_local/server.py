@@ -1,7 +1,8 @@
 """`make run`: local AWS, the runtime and its HTTP server, from the app's description.
 
-Start-up takes the ports first, so a busy port is refused before any local AWS part starts; then local AWS,
-the runtime and the servers. SIGINT or SIGTERM, at any point, stops everything this process started and
+Start-up locks the data folder (one server per folder: `data_lock`) and takes the ports first, so a second
+server or a busy port is refused before any local AWS part starts; then local AWS, the runtime and the
+servers. SIGINT or SIGTERM, at any point, stops everything this process started and
 ends it normally (exit code 0); what cannot start is refused in one line (`REFUSALS`, exit code 2).
 """
 
@@ -11,6 +12,7 @@ import contextlib
 import errno
 import logging
 import os
+import signal
 import socket
 import threading
 from collections.abc import Iterator
@@ -20,6 +22,7 @@ from appdef.bindings import BindingError
 
 from .auth import AuthStoreError, SchemaAuthError
 from .cdn import CDN_PAGE_PATH, LOCAL_PAGES_PATH
+from .data_lock import DataFolderInUse, locked_data_folder
 from .http_app import create_app
 from .invocations.observer import InvocationObserver, echo_to_terminal
 from .invocations.page import INVOCATIONS_PATH
@@ -54,6 +57,7 @@ REFUSALS: tuple[type[Exception], ...] = (
     LocalAwsError,
     TlsError,
     StartupError,
+    DataFolderInUse,
 )
 
 
@@ -147,6 +151,12 @@ def listen(host: str, port: int, variable: str) -> socket.socket:
         raise StartupError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
 
 
+def _stop_serving(reason: str) -> None:
+    """A local AWS part is gone for good: stop the server (as SIGTERM does) rather than serve errors."""
+    logger.error("error: %s; stopping the server (its data is kept: `make run` starts it again).", reason)
+    os.kill(os.getpid(), signal.SIGTERM)
+
+
 @contextlib.contextmanager
 def _saving_uploads(aws: LocalAws) -> Iterator[None]:
     stop = threading.Event()
@@ -178,14 +188,17 @@ def serve(config: AppConfig, host: str = "127.0.0.1", port: int = 4000, tls_port
     _quiet_logs()
     with contextlib.ExitStack() as stack:
         signals = stack.enter_context(StopSignals())
+        # Before the ports: a second `make run` on the same data is refused by name, whatever port it asks.
+        data_lock = stack.enter_context(locked_data_folder(config.data_dir))
         sock = stack.enter_context(contextlib.closing(listen(host, port, "PORT")))
+        url = f"http://{host}:{sock.getsockname()[1]}"
+        data_lock.publish(url)
         tls_sock, tls = None, None
         if tls_port is not None:
             tls_sock = stack.enter_context(contextlib.closing(listen(host, tls_port, "TLS_PORT")))
             tls = ensure_local_tls(config.data_dir, _tls_hosts(host))
-        aws = stack.enter_context(LocalAws(config))
+        aws = stack.enter_context(LocalAws(config, on_failure=_stop_serving))
         os.environ.update(aws.endpoints.environment())
-        url = f"http://{host}:{sock.getsockname()[1]}"
         observer = InvocationObserver(echo=echo_to_terminal, tracing=True)
         runtime = build_runtime(config, public_url=_reachable(url, host), observer=observer)
         written = seed(config, aws.session(), aws.endpoints, runtime.seed_substitutions())

@@ -10,6 +10,7 @@ AppSync itself would refuse.
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 import threading
 from collections.abc import Awaitable, Callable
@@ -40,8 +41,12 @@ MAPPING_TEMPLATE = "MappingTemplate"
 INVALID_TOKEN_TYPE = "DynamoDB:UserIllegalArgumentException"
 INVALID_TOKEN_MESSAGE = "Invalid pagination token given."
 UNREACHABLE_TYPE = "DynamoDB:ServiceUnavailable"
+UNREACHABLE_MESSAGE = (
+    "DynamoDB could not be reached (the local DynamoDB may be restarting); retry the request."
+)
 # DynamoDB's message lists the reasons when the SDK does not parse them: "... reasons [ConditionalCheckFailed, None]".
 REASONS_IN_MESSAGE = re.compile(r"\[([A-Za-z, ]+)\]\s*$")
+logger = logging.getLogger("appsync_local.datasources")
 
 
 class DynamoDBCallError(Exception):
@@ -338,7 +343,9 @@ class DynamoDBDataSource:
                 dict(exc.response),
             ) from None
         except BotoCoreError as exc:
-            raise DataSourceError(f"DynamoDB could not be reached: {exc}", UNREACHABLE_TYPE) from None
+            # The developer's log gets the cause; the client gets AppSync's shape, never a local endpoint.
+            logger.warning("data source %s: DynamoDB could not be reached: %s", self.name, exc)
+            raise DataSourceError(UNREACHABLE_MESSAGE, UNREACHABLE_TYPE) from None
         return response
 
     def _get_client(self) -> Any:

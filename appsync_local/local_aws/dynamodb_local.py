@@ -1,14 +1,26 @@
-"""AWS's DynamoDB Local (a Java program) run as a child process of the runtime."""
+"""AWS's DynamoDB Local (a Java program) run as a child process of the runtime, on loopback only, and
+restarted on the same files and port when it dies.
+
+DynamoDB Local has no bind-address option (its Jetty server listens on every interface), so it is started
+through `LoopbackDynamoDBLocal.java`, which sets its connector's host; the class is compiled once, by the
+same Java, into a cache beside the jar. The alternatives were worse: a loopback proxy in front would leave
+DynamoDB Local itself open on every interface, and a firewall rule needs root.
+"""
 
 from __future__ import annotations
 
 import atexit
+import hashlib
+import logging
+import os
 import shutil
 import socket
 import subprocess
 import tempfile
 import threading
 import time
+from collections import deque
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
@@ -31,6 +43,15 @@ QUICK_START_OPTIONS = ("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC")
 _PROBE_CONFIG = Config(connect_timeout=0.5, read_timeout=2, retries={"max_attempts": 1})
 _POLL_INTERVAL_SECONDS = 0.1
 _STOP_GRACE_SECONDS = 5.0
+LAUNCHER_SOURCE = Path(__file__).with_name("LoopbackDynamoDBLocal.java")
+LAUNCHER_CLASS = LAUNCHER_SOURCE.stem
+LAUNCHER_CACHE = ".appsync-local-launcher"
+_COMPILE_TIMEOUT_SECONDS = 300
+# More deaths than this within the window is a crash loop: the server is stopped instead.
+RESTARTS_PER_WINDOW = 3
+RESTART_WINDOW_SECONDS = 60.0
+
+logger = logging.getLogger("appsync_local.local_aws")
 
 
 def free_port(host: str = "") -> int:
@@ -63,12 +84,15 @@ class DynamoDBLocal:
     db_path:
         Where the database file lives (created when missing); ``None`` keeps everything in memory.
     host:
-        The host named in `endpoint` (DynamoDB Local itself listens on every interface).
+        The address it listens on (only that one), and the host named in `endpoint`.
     port:
         The port to listen on; 0 picks a free one.
     quick_start:
         Run the JVM with only its first-tier compiler: it answers about a second sooner, at some cost
         in peak throughput (for tests and other short runs).
+    on_failure:
+        Called with a message when DynamoDB Local died and could not be restarted (a crash loop, or a
+        restart that failed); by default that is only logged.
     """
 
     def __init__(
@@ -79,6 +103,7 @@ class DynamoDBLocal:
         port: int = 0,
         *,
         quick_start: bool = False,
+        on_failure: Callable[[str], None] | None = None,
     ) -> None:
         self.jar_dir = Path(jar_dir).resolve()
         self.db_path = Path(db_path).resolve() if db_path is not None else None
@@ -86,20 +111,31 @@ class DynamoDBLocal:
         self.port = port
         self.quick_start = quick_start
         self.endpoint = ""
+        self.on_failure = on_failure
+        self.restarts = 0
         self._process: subprocess.Popen[bytes] | None = None
         self._log: IO[bytes] | None = None
+        self._state = threading.Lock()
+        self._stopping = False
+        self._supervisor: threading.Thread | None = None
+        self._classes: Path | None = None
 
     def start(self, timeout: float = 30) -> str:
-        """Start DynamoDB Local and wait until it answers ListTables; return its endpoint URL."""
+        """Start DynamoDB Local and wait until it answers ListTables; return its endpoint URL.
+
+        From then on a thread watches the process: if it dies, it is reaped, logged and restarted on the
+        same port and files, so clients keep their endpoint.
+        """
         if self._process is not None:
             return self.endpoint
         java, jar = self.check()
         if self.db_path is not None:
             self.db_path.mkdir(parents=True, exist_ok=True)
+        self._stopping = False
         deadline = time.monotonic() + timeout
         attempts = BIND_ATTEMPTS if self.port == 0 else 1
         for attempt in range(1, attempts + 1):
-            port = self.port or free_port()
+            port = self.port or free_port(self.host)
             self._spawn(java, jar, port)
             try:
                 self._wait_until_ready(port, deadline)
@@ -111,8 +147,69 @@ class DynamoDBLocal:
                 raise
             self.endpoint = f"http://{self.host}:{port}"
             atexit.register(self.stop)
+            self._supervise(java, jar, port)
             return self.endpoint
         raise AssertionError("unreachable")  # pragma: no cover
+
+    @property
+    def pid(self) -> int | None:
+        """The JVM's process id while it runs."""
+        process = self._process
+        return process.pid if process is not None and process.poll() is None else None
+
+    def _supervise(self, java: str, jar: Path, port: int) -> None:
+        self._supervisor = threading.Thread(
+            target=self._watch, args=(java, jar, port), name="dynamodb-local-supervisor", daemon=True
+        )
+        self._supervisor.start()
+
+    def _watch(self, java: str, jar: Path, port: int) -> None:
+        """Wait on the JVM (which reaps it: never a zombie); restart it when it died unasked."""
+        deaths: deque[float] = deque(maxlen=RESTARTS_PER_WINDOW + 1)
+        while True:
+            process = self._process
+            if process is None:
+                return
+            returncode = process.wait()
+            with self._state:
+                if self._stopping or self._process is not process:
+                    return
+            deaths.append(time.monotonic())
+            how = f"killed by signal {-returncode}" if returncode < 0 else f"exit code {returncode}"
+            logger.warning(
+                "DynamoDB Local (PID %d) ended unexpectedly (%s); restarting it on port %d with the same data.",
+                process.pid,
+                how,
+                port,
+            )
+            crash_loop = len(deaths) > RESTARTS_PER_WINDOW and deaths[-1] - deaths[0] < RESTART_WINDOW_SECONDS
+            failure = "it keeps ending" if crash_loop else self._restart(java, jar, port)
+            if failure:
+                self._give_up(f"DynamoDB Local could not be restarted ({failure})")
+                return
+            self.restarts += 1
+            logger.warning("DynamoDB Local is back on port %d (PID %s).", port, self.pid)
+
+    def _restart(self, java: str, jar: Path, port: int) -> str:
+        """Start the JVM again on `port`; the reason it failed, or "" once it answers."""
+        try:
+            with self._state:
+                if self._stopping:
+                    return ""
+                self._close_log()
+                self._spawn(java, jar, port)
+            self._wait_until_ready(port, time.monotonic() + 60)
+        except Exception as exc:  # a stop() racing the restart ends it in any of several ways
+            return "" if self._stopping else (str(exc).splitlines() or [type(exc).__name__])[0]
+        return ""
+
+    def _give_up(self, message: str) -> None:
+        with self._state:
+            if self._stopping:
+                return
+        logger.error("%s.", message)
+        if self.on_failure is not None:
+            self.on_failure(message)
 
     def check(self) -> tuple[str, Path]:
         """The `java` and the jar that `start` runs; LocalAwsError, saying what to do, when one is missing."""
@@ -123,12 +220,18 @@ class DynamoDBLocal:
                 f"DynamoDB Local was not found at {jar}. Run `make setup` (it installs the npm package "
                 "amplify-dynamodb-simulator, which ships it), or set APPSYNC_LOCAL_DYNAMODB=moto to use moto's DynamoDB."
             )
+        self._classes = self.launcher(java, jar)
         return java, jar
 
     def stop(self) -> None:
         """Stop the process (terminate, then kill if it lingers); safe to call more than once."""
         atexit.unregister(self.stop)
+        with self._state:
+            self._stopping = True
         self._terminate()
+        supervisor, self._supervisor = self._supervisor, None
+        if supervisor is not None and supervisor is not threading.current_thread():
+            supervisor.join(timeout=_STOP_GRACE_SECONDS * 2)
         self.endpoint = ""
 
     @property
@@ -142,12 +245,45 @@ class DynamoDBLocal:
             raise LocalAwsError(f"DynamoDB Local needs Java, and no `java` was found on PATH. {JAVA_HINT}")
         return java
 
+    def launcher(self, java: str, jar: Path) -> Path:
+        """The folder holding the compiled `LoopbackDynamoDBLocal` class, compiled on first use."""
+        source = LAUNCHER_SOURCE.read_bytes()
+        digest = hashlib.sha256(source + os.path.realpath(java).encode()).hexdigest()[:16]
+        classes = self.jar_dir.parent / LAUNCHER_CACHE / digest
+        if (classes / f"{LAUNCHER_CLASS}.class").is_file():
+            return classes
+        building = classes.with_name(f"{digest}.{os.getpid()}.{threading.get_ident()}.tmp")
+        shutil.rmtree(building, ignore_errors=True)
+        # javac through the running Java's own compiler module: a JRE that ships it (Debian's does) needs no JDK.
+        compile_command = [java, "--module", "jdk.compiler/com.sun.tools.javac.Main", "-nowarn"]
+        compile_command += ["-d", str(building), "-cp", str(jar), str(LAUNCHER_SOURCE)]
+        try:
+            result = subprocess.run(
+                compile_command, capture_output=True, text=True, timeout=_COMPILE_TIMEOUT_SECONDS, check=False
+            )
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise LocalAwsError(f"could not compile {LAUNCHER_SOURCE.name} with {java}: {exc}") from exc
+        if result.returncode != 0:
+            shutil.rmtree(building, ignore_errors=True)
+            raise LocalAwsError(
+                f"{java} could not compile {LAUNCHER_SOURCE.name}, which keeps DynamoDB Local on loopback "
+                f"(it needs Java's jdk.compiler module: install a JDK 17, e.g. openjdk-17-jdk-headless): "
+                f"{(result.stderr or result.stdout).strip()[:500]}"
+            )
+        try:
+            os.replace(building, classes)
+        except OSError:  # another process compiled it first
+            shutil.rmtree(building, ignore_errors=True)
+        return classes
+
     def _command(self, java: str, jar: Path, port: int) -> list[str]:
         command = [java, *QUICK_START_OPTIONS] if self.quick_start else [java]
         command += [
             f"-Djava.library.path={self.jar_dir / LIB_DIR_NAME}",
-            "-jar",
-            str(jar),
+            "-cp",
+            f"{jar}{os.pathsep}{self._classes or self.launcher(java, jar)}",
+            LAUNCHER_CLASS,
+            self.host,
             "-port",
             str(port),
             # One database for every access key and region, as clients with different credentials share tables.
@@ -177,13 +313,15 @@ class DynamoDBLocal:
 
     def _wait_until_ready(self, port: int, deadline: float) -> None:
         dynamodb = local_session("us-east-1").client(
-            "dynamodb", endpoint_url=f"http://127.0.0.1:{port}", config=_PROBE_CONFIG
+            "dynamodb", endpoint_url=f"http://{self.host}:{port}", config=_PROBE_CONFIG
         )
-        assert self._process is not None
+        process = self._process
+        if process is None:
+            raise LocalAwsError("DynamoDB Local was stopped while starting.")
         while True:
-            if self._process.poll() is not None:
+            if process.poll() is not None:
                 raise LocalAwsError(
-                    f"DynamoDB Local exited with code {self._process.returncode} while starting.\n{self._log_tail()}"
+                    f"DynamoDB Local exited with code {process.returncode} while starting.\n{self._log_tail()}"
                 )
             # A failed bind can leave the JVM running without a server, so the log is checked as well.
             if any(marker in self._log_tail() for marker in BIND_FAILURE_MARKERS):

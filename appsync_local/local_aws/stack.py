@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from typing import Self
@@ -42,6 +43,8 @@ class LocalAws:
         When not given, the ``APPSYNC_LOCAL_DYNAMODB`` variable decides, and DynamoDB Local is the default.
     quick_start:
         Start DynamoDB Local's JVM for a short run (see `DynamoDBLocal`); by default only when in memory.
+    on_failure:
+        Called with a message when DynamoDB Local died and could not be restarted (see `DynamoDBLocal`).
     """
 
     def __init__(
@@ -51,6 +54,7 @@ class LocalAws:
         in_memory: bool = False,
         dynamodb: str | None = None,
         quick_start: bool | None = None,
+        on_failure: Callable[[str], None] | None = None,
     ) -> None:
         choice = dynamodb or os.environ.get(DYNAMODB_CHOICE_VARIABLE) or "local"
         if choice not in DYNAMODB_CHOICES:
@@ -62,6 +66,7 @@ class LocalAws:
         self.in_memory = in_memory
         self.dynamodb = choice
         self.quick_start = in_memory if quick_start is None else quick_start
+        self.on_failure = on_failure
         self.endpoints = Endpoints(dynamodb="", s3="", sts="", moto="", region=config.api.region)
         self.moto_server = MotoServer()
         self.dynamodb_local: DynamoDBLocal | None = None
@@ -107,7 +112,7 @@ class LocalAws:
         if self.dynamodb == "local":
             db_path = None if self.in_memory else self.config.data_dir / "dynamodb"
             self.dynamodb_local = DynamoDBLocal(
-                self.config.root / JAR_DIR, db_path, quick_start=self.quick_start
+                self.config.root / JAR_DIR, db_path, quick_start=self.quick_start, on_failure=self.on_failure
             )
             self.dynamodb_local.check()  # no Java: say so before starting anything
         if self.config.streams:  # an app without streams never starts Node

@@ -601,10 +601,11 @@ async def test_unreachable_dynamodb_is_a_clear_error() -> None:
         )
 
     data_source = DynamoDBDataSource("dead", "ds_events", dead_client)
-    # WHEN it is used / THEN the error says DynamoDB could not be reached, without a trace
+    # WHEN it is used / THEN the error says DynamoDB could not be reached, without a trace or the endpoint
     error = await fails(data_source, {"operation": "GetItem", "key": {"pk": {"S": "1"}, "sk": {"S": "1"}}})
     assert error.error_type == "DynamoDB:ServiceUnavailable"
     assert "could not be reached" in error.message
+    assert "127.0.0.1" not in error.message
 
 
 # Call counting ----------------------------------------------------------------------------------------------
