@@ -210,6 +210,7 @@ class AppConfig(Definition):
         found += self._event_problems()
         found += self._analytics_problems()
         found += self._reference_problems()
+        found += self._access_problems()
         if self.pipelines and not self.js_root.is_dir():
             found.append(
                 (("api", "js_resolvers"), f"{self.js_root} does not exist, but [pipelines] needs its files")
@@ -418,6 +419,34 @@ class AppConfig(Definition):
                         found.append(
                             (where, f"overlaps {_key_path(other)} (S3 refuses overlapping notifications)")
                         )
+        return found
+
+    def _access_problems(self) -> list[tuple[Location, str]]:
+        """A function's `access` names a table or bucket of its environment, with that service's actions."""
+        found: list[tuple[Location, str]] = []
+        for name, function in self.functions.items():
+            named: dict[str, str] = {}
+            for value in function.environment.values():
+                if value in self.tables:
+                    named[value] = "dynamodb"
+                elif value in self.buckets:
+                    named[value] = "s3"
+                for reference in references(value):
+                    if reference.kind in ("table", "bucket"):
+                        named[reference.name] = "dynamodb" if reference.kind == "table" else "s3"
+            for resource, actions in function.access.items():
+                where: Location = ("functions", name, "access", resource)
+                if resource not in named:
+                    found.append((where, "is not a table or bucket the function's environment names"))
+                    continue
+                wrong = [a for a in actions if not a.startswith(f"{named[resource]}:")]
+                if wrong:
+                    found.append(
+                        (
+                            where,
+                            f"{', '.join(wrong)}: a {named[resource]} resource takes {named[resource]}: actions",
+                        )
+                    )
         return found
 
     def _reference_problems(self) -> list[tuple[Location, str]]:

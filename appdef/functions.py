@@ -41,6 +41,8 @@ MAX_ENVIRONMENT_BYTES = 4096
 # `package.module.function`, as Lambda's Handler setting spells it.
 HandlerSpec = Annotated[StrictStr, Field(pattern=r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)+$")]
 ObjectSpec = Annotated[StrictStr, Field(pattern=r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")]
+# An IAM action on a table or a bucket, as IAM spells it: `dynamodb:GetItem`, `s3:PutObject`.
+IamAction = Annotated[StrictStr, Field(pattern=r"^(dynamodb|s3):[A-Za-z]+$")]
 # A pip requirement: a distribution name, optional extras, an optional version specifier.
 Requirement = Annotated[
     StrictStr, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*(\[[\w,.-]+\])?\s*([<>=!~]=?.*)?$")
@@ -73,6 +75,12 @@ class FunctionConfig(Definition):
         '`["Mutation.publishIngestionResult"]`: its role may call these and no other (deployed as its IAM '
         "policy; refused locally as AppSync refuses a field the caller's policy does not allow). Needed when "
         "its environment names the API's URL.",
+    )
+    access: dict[StrictStr, tuple[IamAction, ...]] = Field(
+        default_factory=dict,
+        description="Least privilege: the IAM actions the function may use on a table or bucket its environment "
+        'names, e.g. `{ Todos = ["dynamodb:GetItem", "dynamodb:Query"], user-files = ["s3:GetObject"] }`. '
+        "A table or bucket not listed here is granted read and write.",
     )
     triggers: tuple[Trigger, ...] = Field(
         (),

@@ -137,6 +137,11 @@ class DataSourceConfig(Definition):
     name: SkipJsonSchema[str] = named()
     type: Literal["AMAZON_DYNAMODB", "NONE"]
     table: StrictStr | None = Field(None, description="AMAZON_DYNAMODB: a table of `[tables]`.")
+    access: tuple[Annotated[StrictStr, Field(pattern=r"^dynamodb:[A-Za-z]+$")], ...] | None = Field(
+        None,
+        description="Least privilege, deployed: the DynamoDB actions the data source's role may use on its table "
+        '(e.g. `["dynamodb:BatchGetItem"]`); without it, read and write.',
+    )
 
 
 FieldKey = Annotated[StrictStr, Field(pattern=r"^[_A-Za-z]\w*\.[_A-Za-z]\w*$")]

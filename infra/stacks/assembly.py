@@ -16,6 +16,8 @@ FEATURE_FLAGS = {
     "@aws-cdk/aws-iam:minimizePolicies": True,
     "@aws-cdk/aws-appsync:appSyncGraphQLAPIScopeLambdaPermission": True,
     "@aws-cdk/core:target-partitions": ["aws"],
+    # S3 server access logs delivered by the bucket policy (logging.s3.amazonaws.com), not a legacy ACL.
+    "@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy": True,
 }
 
 

@@ -22,10 +22,11 @@ from .events import build_bucket_notifications, build_queues, build_senders, bui
 from .functions import Resources, build_functions, reference_value, wire_api_references
 from .graphql_api import api_attributes, build_api_cache, build_graphql_api
 from .identity import build_user_directory
+from .nag import suppress_accepted_findings
 from .resolvers import ResolverBuilder
 from .schema_auth import grant_api_calls
 from .site_content import deploy_site_contents
-from .storage import build_user_buckets
+from .storage import build_access_log_bucket, build_user_buckets
 from .tables import build_tables
 from .waf import build_api_firewall
 
@@ -57,8 +58,9 @@ class BackendStack(Stack):
         super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
         registry = registry if registry is not None else BindingRegistry.discover(config)
         tables = build_tables(self, tuple(config.tables.values()))
-        user_buckets = build_user_buckets(self, config.user_buckets)
-        served = build_served_buckets(self, config.cdn_buckets)
+        access_logs = build_access_log_bucket(self)
+        user_buckets = build_user_buckets(self, config.user_buckets, access_logs)
+        served = build_served_buckets(self, config.cdn_buckets, access_logs)
         signing_keys = {name: s.signing_key for name, s in served.items() if s.signing_key is not None}
         build_senders(self, config)
         buckets: dict[str, s3.IBucket] = {**user_buckets, **{name: s.bucket for name, s in served.items()}}
@@ -134,3 +136,7 @@ class BackendStack(Stack):
         for name, bucket in user_buckets.items():
             CfnOutput(self, f"{bucket.node.id}Name", value=bucket.bucket_name, description=f"bucket {name}")
         add_cdn_outputs(self, served)
+        CfnOutput(
+            self, "AccessLogsBucketName", value=access_logs.bucket_name, description="S3 and CloudFront logs"
+        )
+        suppress_accepted_findings(self)

@@ -26,14 +26,18 @@ class ServedBucket:
     signing_key: CloudFrontSigningKey | None = None
 
 
-def build_served_bucket(scope: Construct, config: BucketConfig) -> ServedBucket:
+def build_served_bucket(
+    scope: Construct, config: BucketConfig, access_logs: s3.IBucket | None = None
+) -> ServedBucket:
     """A private bucket behind an HTTPS-only distribution that reads it with origin access control.
 
     With `signed_urls`, the default behavior trusts the bucket's key group (an unsigned, expired or tampered
     request is refused with 403) and each public path pattern is a behavior of its own without it.
     """
     name, description = config.name, config.description
-    bucket = build_private_bucket(scope, f"{pascal(name)}Bucket", cors=config.cors, expire=config.expire)
+    bucket = build_private_bucket(
+        scope, f"{pascal(name)}Bucket", cors=config.cors, expire=config.expire, access_logs=access_logs
+    )
     origin = origins.S3BucketOrigin.with_origin_access_control(bucket)
     signing_key = None
     trusted: list[cloudfront.IKeyGroup] | None = None
@@ -55,8 +59,13 @@ def build_served_bucket(scope: Construct, config: BucketConfig) -> ServedBucket:
         default_root_object="index.html",
         default_behavior=_behavior(origin, trusted),
         additional_behaviors={path: _behavior(origin, None) for path in public_paths} or None,
-        price_class=cloudfront.PriceClass.PRICE_CLASS_100,
+        # The blog's readers are everywhere: PRICE_CLASS_100 would serve Asia, Oceania, South America and
+        # Africa from North American and European edges.
+        price_class=cloudfront.PriceClass.PRICE_CLASS_ALL,
         http_version=cloudfront.HttpVersion.HTTP2_AND_3,
+        enable_logging=access_logs is not None,
+        log_bucket=access_logs,
+        log_file_prefix=f"cloudfront/{name}/" if access_logs is not None else None,
     )
     return ServedBucket(bucket, distribution, signing_key)
 
@@ -72,6 +81,8 @@ def _behavior(
     )
 
 
-def build_served_buckets(scope: Construct, buckets: tuple[BucketConfig, ...]) -> dict[str, ServedBucket]:
-    """Every bucket `appsync.toml` marks `cdn = true`, by name."""
-    return {bucket.name: build_served_bucket(scope, bucket) for bucket in buckets}
+def build_served_buckets(
+    scope: Construct, buckets: tuple[BucketConfig, ...], access_logs: s3.IBucket | None = None
+) -> dict[str, ServedBucket]:
+    """Every bucket `appsync.toml` marks `cdn = true`, by name; requests logged into `access_logs`."""
+    return {bucket.name: build_served_bucket(scope, bucket, access_logs) for bucket in buckets}

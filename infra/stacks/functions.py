@@ -5,7 +5,7 @@ A function's environment names the resources it uses: `${table:Posts}`, `${bucke
 `${glue:<database>}`, `${api:<attribute>}`,
 or a value that is exactly a table's or bucket's name (`TODOS_TABLE = "Todos"`) or an e-mail sender. Here each
 becomes the deployed value, and the function is granted that resource and nothing else: read/write on tables
-and buckets, send on queues, write on streams, `ses:SendEmail` as a sender, `secretsmanager:GetSecretValue`
+and buckets (or exactly the actions its `access` lists for one), send on queues, write on streams, `ses:SendEmail` as a sender, `secretsmanager:GetSecretValue`
 on a secret, running Athena queries in the workgroup (infra/stacks/analytics.py), `appsync:GraphQL` on the API's IAM-only mutations when it names the API's URL. A CDN's URL, a
 key's id and the API's other attributes (its key, region, user pool) are values only.
 
@@ -60,18 +60,22 @@ Grant = Callable[[lambda_.Function], object]
 
 
 def reference_value(
-    reference: Reference, resources: Resources, api: Mapping[str, str] | None = None
+    reference: Reference,
+    resources: Resources,
+    api: Mapping[str, str] | None = None,
+    access: Mapping[str, tuple[str, ...]] | None = None,
 ) -> tuple[str, Grant | None]:
     """A reference's deployed value, and the grant that using it needs (the API's is made by the caller).
 
-    `api` holds the API's attributes (`graphql_url`, ...) once the API exists.
+    `api` holds the API's attributes (`graphql_url`, ...) once the API exists; `access` is the function's
+    `access` (the actions it may use on a table or bucket; read and write for one it does not list).
     """
     if reference.kind == "table":
         table = resources.tables[reference.name]
-        return table.table_name, table.grant_read_write_data
+        return table.table_name, _table_grant(table, (access or {}).get(reference.name))
     if reference.kind == "bucket":
         bucket = resources.buckets[reference.name]
-        return bucket.bucket_name, bucket.grant_read_write
+        return bucket.bucket_name, _bucket_grant(bucket, (access or {}).get(reference.name))
     if reference.kind == "queue":
         queue = resources.queues[reference.name]
         return queue.queue_url, queue.grant_send_messages
@@ -104,20 +108,47 @@ def resolve_environment(function: FunctionConfig, resources: Resources) -> tuple
     for key, value in function.environment.items():
         if value in resources.tables:
             environment[key] = resources.tables[value].table_name
-            grants.append(resources.tables[value].grant_read_write_data)
+            grants.append(_table_grant(resources.tables[value], function.access.get(value)))
         elif value in resources.buckets:
             environment[key] = resources.buckets[value].bucket_name
-            grants.append(resources.buckets[value].grant_read_write)
+            grants.append(_bucket_grant(resources.buckets[value], function.access.get(value)))
         elif value in resources.senders:
             environment[key] = value
             grants.append(_sender_grant(value))
         elif any(r.kind == "api" for r in references(value)):
             continue  # set once the API exists
         else:
-            found = [reference_value(r, resources) for r in references(value)]
+            found = [reference_value(r, resources, access=function.access) for r in references(value)]
             environment[key] = substitute(value, lambda r: reference_value(r, resources)[0])
             grants += [grant for _, grant in found if grant is not None]
     return environment, grants
+
+
+def _table_grant(table: dynamodb.ITable, actions: tuple[str, ...] | None) -> Grant:
+    """Exactly `actions` on the table and its indexes; read and write when the function lists none."""
+    if actions is None:
+        return table.grant_read_write_data
+    return lambda function: table.grant(function, *actions)
+
+
+def _bucket_grant(bucket: s3.IBucket, actions: tuple[str, ...] | None) -> Grant:
+    """Exactly `actions` on the bucket's objects (ListBucket on the bucket); read and write when none are listed."""
+    if actions is None:
+        return bucket.grant_read_write
+    on_objects = [a for a in actions if a != "s3:ListBucket"]
+
+    def grant(function: lambda_.Function) -> object:
+        if on_objects:
+            function.add_to_role_policy(
+                iam.PolicyStatement(actions=on_objects, resources=[bucket.arn_for_objects("*")])
+            )
+        if "s3:ListBucket" in actions:
+            function.add_to_role_policy(
+                iam.PolicyStatement(actions=["s3:ListBucket"], resources=[bucket.bucket_arn])
+            )
+        return function
+
+    return grant
 
 
 def _sender_grant(address: str) -> Grant:

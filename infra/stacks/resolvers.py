@@ -16,6 +16,7 @@ from pathlib import Path
 
 from aws_cdk import aws_appsync as appsync
 from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
@@ -26,6 +27,40 @@ from jsbundles import Bundle, default_bundler
 JS_RUNTIME = appsync.FunctionRuntime.JS_1_0_0
 # AppSync's limit for inline resolver code; a bigger bundle goes as an S3 asset.
 MAX_INLINE_CODE_BYTES = 32_768
+
+
+class ScopedRole(iam.Role):
+    """A DynamoDB data source's role that keeps only the data source's `access` of the grants CDK gives it.
+
+    CDK's DynamoDB data source grants its role read and write on the table; with this role, a statement keeps
+    the actions `access` lists and no other (a statement left with none is dropped).
+
+    Parameters
+    ----------
+    scope, construct_id
+        As for any construct.
+    actions
+        The DynamoDB actions the data source's resolvers use (`dynamodb:BatchGetItem`, ...).
+    """
+
+    def __init__(self, scope: Construct, construct_id: str, actions: tuple[str, ...]) -> None:
+        super().__init__(
+            scope,
+            construct_id,
+            assumed_by=iam.ServicePrincipal("appsync.amazonaws.com"),
+            description=f"A data source's access to its table: {', '.join(actions)}",
+        )
+        self.allowed = frozenset(actions)
+
+    def add_to_principal_policy(self, statement: iam.PolicyStatement) -> iam.AddToPrincipalPolicyResult:
+        """The statement with only the allowed actions; a statement left with none is not added."""
+        kept = [a for a in statement.actions if a in self.allowed]
+        if not kept:
+            return iam.AddToPrincipalPolicyResult(statement_added=False)
+        narrowed = iam.PolicyStatement(
+            actions=kept, resources=statement.resources, conditions=statement.conditions or None
+        )
+        return super().add_to_principal_policy(narrowed)
 
 
 def lambda_data_source_name(function: str) -> str:
@@ -136,9 +171,19 @@ class ResolverBuilder:
             construct_id = f"{_identifier(name)}DataSource"
             if source.type == "AMAZON_DYNAMODB":
                 assert source.table is not None
-                self._data_sources[name] = self._api.add_dynamo_db_data_source(
-                    construct_id, self._tables[source.table], name=_identifier(name)
-                )
+                if source.access is None:
+                    self._data_sources[name] = self._api.add_dynamo_db_data_source(
+                        construct_id, self._tables[source.table], name=_identifier(name)
+                    )
+                else:  # the same construct, under the API as add_dynamo_db_data_source puts it, with its role
+                    self._data_sources[name] = appsync.DynamoDbDataSource(
+                        self._api,
+                        construct_id,
+                        api=self._api,
+                        table=self._tables[source.table],
+                        name=_identifier(name),
+                        service_role=ScopedRole(self._scope, f"{construct_id}Role", source.access),
+                    )
             elif source.type == "NONE":
                 self._data_sources[name] = self._api.add_none_data_source(
                     construct_id, name=_identifier(name)

@@ -19,11 +19,39 @@ USER_SUB_TAG = "sub"
 USER_SUB = f"${{aws:PrincipalTag/{USER_SUB_TAG}}}"
 
 
+# Server access logs and CloudFront's logs are kept this long.
+ACCESS_LOG_DAYS = 90
+
+
+def build_access_log_bucket(scope: Construct) -> s3.Bucket:
+    """Where S3 writes the buckets' server access logs (`s3/<bucket>/`) and CloudFront its distributions' logs
+    (`cloudfront/<bucket>/`): private, TLS only, expiring after `ACCESS_LOG_DAYS`.
+
+    CloudFront's standard logs are delivered with an ACL grant, so this bucket (and only this one) keeps ACLs
+    enabled (object writer ownership); public access stays blocked.
+    """
+    return s3.Bucket(
+        scope,
+        "AccessLogsBucket",
+        block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+        enforce_ssl=True,
+        encryption=s3.BucketEncryption.S3_MANAGED,
+        object_ownership=s3.ObjectOwnership.OBJECT_WRITER,
+        removal_policy=RemovalPolicy.RETAIN,
+        lifecycle_rules=[s3.LifecycleRule(expiration=Duration.days(ACCESS_LOG_DAYS))],
+    )
+
+
 def build_private_bucket(
-    scope: Construct, construct_id: str, *, cors: bool = False, expire: tuple[ExpirationRule, ...] = ()
+    scope: Construct,
+    construct_id: str,
+    *,
+    cors: bool = False,
+    expire: tuple[ExpirationRule, ...] = (),
+    access_logs: s3.IBucket | None = None,
 ) -> s3.Bucket:
     """A bucket no one reaches without credentials: public access blocked, SSL enforced, SSE-S3; objects
-    under each rule's prefix expire after its days."""
+    under each rule's prefix expire after its days; its server access logs go to `access_logs`."""
     return s3.Bucket(
         scope,
         construct_id,
@@ -32,6 +60,8 @@ def build_private_bucket(
         encryption=s3.BucketEncryption.S3_MANAGED,
         object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
         removal_policy=RemovalPolicy.RETAIN,
+        server_access_logs_bucket=access_logs,
+        server_access_logs_prefix=f"s3/{construct_id}/" if access_logs is not None else None,
         cors=[
             s3.CorsRule(
                 # Browsers upload and download with the presigned URLs the API hands out.
@@ -58,10 +88,14 @@ def build_private_bucket(
     )
 
 
-def build_user_buckets(scope: Construct, buckets: tuple[BucketConfig, ...]) -> dict[str, s3.Bucket]:
+def build_user_buckets(
+    scope: Construct, buckets: tuple[BucketConfig, ...], access_logs: s3.IBucket | None = None
+) -> dict[str, s3.Bucket]:
     """Every users' bucket, by its name in `appsync.toml`."""
     return {
-        b.name: build_private_bucket(scope, f"{pascal(b.name)}Bucket", cors=b.cors, expire=b.expire)
+        b.name: build_private_bucket(
+            scope, f"{pascal(b.name)}Bucket", cors=b.cors, expire=b.expire, access_logs=access_logs
+        )
         for b in buckets
     }
 

@@ -167,7 +167,9 @@ def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
     functions, each with its own environment, one with a compiled dependency), "events", "firehose", "cdn" (whose
     signing key is rotated: `ROTATION` in the app's context) and "analytics" (Glue, Athena)."""
     pytest.importorskip("aws_cdk", reason=CDK_MISSING)
+    from aws_cdk import Aspects
     from aws_cdk.assertions import Template
+    from cdk_nag import AwsSolutionsChecks
 
     from infra.stacks.assembly import build_stack, new_app
     from infra.stacks.signing_key import ROTATION_CONTEXT
@@ -189,6 +191,8 @@ def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
         "firehose": ROOT / "tests" / "fixtures" / "firehose_app" / "appsync.toml",
     }
     stacks = {key: build_stack(app, path) for key, path in paths.items()}
+    # AWS's best-practice rules on the project's stack; their findings are annotations (tests/infra/test_nag.py).
+    Aspects.of(stacks["project"]).add(AwsSolutionsChecks())
     assembly = app.synth()
     elapsed = time.perf_counter() - started
     result: dict[str, Synthesized] = {}

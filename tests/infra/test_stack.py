@@ -520,7 +520,13 @@ def test_no_bucket_is_public_and_all_enforce_tls(synth: Synthesized) -> None:
             for s in statements
         )
         for statement in statements:
-            if statement["Effect"] == "Allow":  # only CloudFront, for its own distribution
+            if statement["Effect"] != "Allow":
+                continue
+            if policy["Bucket"]["Ref"] == synth.logical_id("AccessLogsBucket"):
+                # only S3's log delivery, for the stack's own buckets
+                assert statement["Principal"] == {"Service": "logging.s3.amazonaws.com"}
+                assert "aws:SourceArn" in statement["Condition"]["ArnLike"]
+            else:  # only CloudFront, for its own distribution
                 assert statement["Principal"] == {"Service": "cloudfront.amazonaws.com"}
                 assert "AWS:SourceArn" in statement["Condition"]["StringEquals"]
 
