@@ -27,13 +27,15 @@ from graphql import (
     GraphQLResolveInfo,
     GraphQLSchema,
     GraphQLUnionType,
-    OperationDefinitionNode,
 )
-from graphql import parse as parse_document
+from graphql import (
+    OperationType as GraphQLOperationType,
+)
 from strawberry.dataloader import DataLoader
 from strawberry.extensions import AddValidationRules, DisableIntrospection, ParserCache, ValidationCache
 from strawberry.extensions.query_depth_limiter import create_validator
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
 from appdef import ApiConfig
@@ -48,7 +50,16 @@ from .errors import (
     ResolverCountLimitError,
     format_error,
 )
+from .execution_threads import ExecutionThreads
 from .lambda_runtime import LocalFunction
+from .request_limits import (
+    INLINE_QUERY_CHARS,
+    CheckedDocument,
+    DocumentLimits,
+    DocumentRefused,
+    cached_checker,
+    resolver_count_refusal,
+)
 from .resolver_context import ResolverInvocation
 from .resolver_event import SelectionCache, build_event, info_dict
 from .wire.resolver_event import ResolverEvent
@@ -57,6 +68,10 @@ from .wire.response import FieldErrorEntry, ResponseBody
 logger = logging.getLogger("appsync_local")
 
 CACHE_SIZE = 1024
+# AppSync ends a request after 30 s (AWS general reference, AppSync quotas) with this error.
+EXECUTION_TIMEOUT_SECONDS = 30.0
+EXECUTION_TIMEOUT_TYPE = "ExecutionTimeout"
+EXECUTION_TIMEOUT_MESSAGE = "Execution timed out."
 
 
 @dataclass
@@ -132,14 +147,14 @@ def runtime_schema(app_schema: strawberry.Schema, api: ApiConfig) -> strawberry.
     )
 
 
-def _request_error(message: str) -> ResponseBody:
+def _request_error(message: str, error_type: str = "ValidationError") -> ResponseBody:
     return {
         "data": None,
         "errors": [
             {
                 "path": None,
                 "data": None,
-                "errorType": "ValidationError",
+                "errorType": error_type,
                 "errorInfo": None,
                 "locations": None,
                 "message": message,
@@ -157,16 +172,6 @@ def _appended(path: list[str | int], error: AppSyncFieldError) -> FieldErrorEntr
         "locations": None,
         "message": error.message,
     }
-
-
-@functools.lru_cache(maxsize=CACHE_SIZE)
-def _operation_count(query: str) -> int:
-    """How many operations a document defines (0 when it does not parse: execution reports that)."""
-    try:
-        document = parse_document(query)
-    except GraphQLError:
-        return 0
-    return sum(isinstance(d, OperationDefinitionNode) for d in document.definitions)
 
 
 def _value_of(source: Any, name: str) -> Any:
@@ -191,8 +196,13 @@ class Executor:
         functions: Mapping[str, LocalFunction],
         rules: AuthRules,
         code_runner: CodeResolverRunner | None = None,
+        execution_timeout_seconds: float = EXECUTION_TIMEOUT_SECONDS,
+        threads: ExecutionThreads | None = None,
     ) -> None:
         self.api = api
+        # AppSync's execution timeout; tests set a short one.
+        self.execution_timeout_seconds = execution_timeout_seconds
+        self.threads = threads or ExecutionThreads()
         self.bindings = bindings
         self.functions = functions
         self.rules = rules
@@ -207,6 +217,14 @@ class Executor:
             raise ValueError("APPSYNC_JS bindings need a code runner")
         self.mutation_type = graphql_schema.mutation_type.name if graphql_schema.mutation_type else None
         self._bind(graphql_schema)
+        root_types = {
+            GraphQLOperationType.QUERY: graphql_schema.query_type.name if graphql_schema.query_type else "",
+            GraphQLOperationType.MUTATION: self.mutation_type or "",
+        }
+        self.limits = DocumentLimits(resolver_count_limit=api.effective_resolver_count_limit)
+        self._check = cached_checker(
+            self.limits, lambda t, f: bindings.get(t, f) is not None, root_types, CACHE_SIZE
+        )
 
     # -- binding ---------------------------------------------------------------------------------
 
@@ -320,29 +338,48 @@ class Executor:
         operation_name: str | None,
         context: RequestContext,
     ) -> ResponseBody:
-        """Execute one request; the result is AppSync's response body."""
-        if operation_name is None and _operation_count(query) > 1:
+        """Execute one request; the result is AppSync's response body.
+
+        The document is checked against the limits first (`request_limits`). A document that invokes
+        resolvers, introspects or is long runs on a worker thread (`execution_threads`), so it never holds
+        the event loop; AppSync's execution timeout applies either way.
+        """
+        try:
+            return await self._checked_and_run(query, variables, operation_name, context)
+        except TimeoutError:
+            logger.warning("request %s: execution timed out", context.request_id)
+            return _request_error(EXECUTION_TIMEOUT_MESSAGE, EXECUTION_TIMEOUT_TYPE)
+
+    async def _checked_and_run(
+        self,
+        query: str,
+        variables: dict[str, Any] | None,
+        operation_name: str | None,
+        context: RequestContext,
+    ) -> ResponseBody:
+        timeout = self.execution_timeout_seconds
+        small = len(query) <= INLINE_QUERY_CHARS
+        checked = (
+            self._check(query)
+            if small
+            else await self.threads.run(functools.partial(self._check_async, query), timeout)
+        )
+        if isinstance(checked, DocumentRefused):
+            return {"data": None, "errors": list(checked.errors)}
+        if operation_name is None and checked.operations > 1:
             # GraphQL requires the name then (strawberry would quietly run the first operation)
             return _request_error("The document has several operations: send operationName to choose one.")
-        try:
-            result = await self.schema.execute(
-                query,
-                variable_values=variables,
-                context_value=context,
-                operation_name=operation_name,
-                allowed_operation_types=(OperationType.QUERY, OperationType.MUTATION),
-            )
-        except InvalidOperationTypeError:
-            return _request_error(
-                "Subscriptions are served over the realtime WebSocket endpoint, not over POST."
-            )
-        except CannotGetOperationTypeError:
-            message = (
-                f"Unknown operation named '{operation_name}'."
-                if operation_name
-                else "The document has several operations: send operationName to choose one."
-            )
-            return _request_error(message)
+        root_resolvers = checked.root_resolver_count(operation_name)
+        if root_resolvers > context.resolver_limit:
+            return {"data": None, "errors": [resolver_count_refusal(context.resolver_limit)]}
+        run = functools.partial(self._run, query, variables, operation_name, context)
+        if small and not checked.introspects and not root_resolvers:
+            # No resolver can run (root fields without one are null): cheaper here than a thread hop.
+            result = await asyncio.wait_for(run(), timeout)
+        else:
+            result = await self.threads.run(run, timeout)
+        if isinstance(result, dict):
+            return result  # a rejection of the operation (ResponseBody)
         body: ResponseBody = {"data": result.data}
         errors = [format_error(error) for error in result.errors or ()]
         errors += [_appended(path, error) for path, error in context.appended_errors]
@@ -360,6 +397,37 @@ class Executor:
             self._notifications.add(task)
             task.add_done_callback(self._notifications.discard)
         return body
+
+    async def _check_async(self, query: str) -> CheckedDocument | DocumentRefused:
+        return self._check(query)
+
+    async def _run(
+        self,
+        query: str,
+        variables: dict[str, Any] | None,
+        operation_name: str | None,
+        context: RequestContext,
+    ) -> ExecutionResult | ResponseBody:
+        """strawberry's execution of the request, or the rejection of an operation it cannot run."""
+        try:
+            return await self.schema.execute(
+                query,
+                variable_values=variables,
+                context_value=context,
+                operation_name=operation_name,
+                allowed_operation_types=(OperationType.QUERY, OperationType.MUTATION),
+            )
+        except InvalidOperationTypeError:
+            return _request_error(
+                "Subscriptions are served over the realtime WebSocket endpoint, not over POST."
+            )
+        except CannotGetOperationTypeError:
+            message = (
+                f"Unknown operation named '{operation_name}'."
+                if operation_name
+                else "The document has several operations: send operationName to choose one."
+            )
+            return _request_error(message)
 
     async def _notify(
         self, published: list[tuple[str, Any]], invalidations: list[Any], context: RequestContext

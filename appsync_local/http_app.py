@@ -6,6 +6,7 @@ import contextlib
 import gc
 import json
 import logging
+import sys
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from starlette.routing import BaseRoute, Route
 
 from .auth import UnauthorizedError
 from .auth.cognito_endpoint import cognito_routes
+from .body_limit import BodyLimit
 from .errors import RequestError
 from .graphiql import graphiql_page, graphiql_routes
 from .realtime.protocol import KEEP_ALIVE_SECONDS
@@ -30,6 +32,10 @@ logger = logging.getLogger("appsync_local")
 
 # AppSync's request payload quota is 5 MB (AWS general reference, AppSync quotas).
 MAX_REQUEST_BYTES = 5 * 1024 * 1024
+# Young-generation collections between full ones (CPython's default is 10); see `lifespan`.
+FULL_COLLECTION_EVERY = 100
+GIL_SWITCH_SECONDS = 0.001
+PAYLOAD_TOO_LARGE = RequestError(413, "PayloadTooLargeException", "The request payload exceeds 5 MB.")
 
 
 class AppSyncJSONResponse(JSONResponse):
@@ -51,8 +57,8 @@ def _rejection(error: RequestError) -> JSONResponse:
 
 
 def _parse_body(body: bytes) -> tuple[str, dict[str, Any] | None, str | None]:
-    if len(body) > MAX_REQUEST_BYTES:
-        raise RequestError(413, "PayloadTooLargeException", "The request payload exceeds 5 MB.")
+    if len(body) > MAX_REQUEST_BYTES:  # BodyLimit stops reading before this; kept for direct callers
+        raise RequestError(PAYLOAD_TOO_LARGE.status, PAYLOAD_TOO_LARGE.error_type, PAYLOAD_TOO_LARGE.message)
     try:
         payload = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -179,7 +185,22 @@ def create_app(
         # garbage collector's scans, which otherwise stall fan-outs to many subscribers (bench/README.md).
         gc.collect()
         gc.freeze()
-        yield
+        # With the long-lived objects frozen, the collector's own rule ("a full collection once a quarter as
+        # many objects as survived the last one have been promoted") fires every 10 young collections while a
+        # large request is in flight: 4-5 full scans of its objects per 10,000-resolver request, 0.6-1 s in
+        # all and up to 450 ms each, with every thread stopped. Every 100 keeps it to at most one.
+        previous = gc.get_threshold()
+        gc.set_threshold(previous[0], previous[1], FULL_COLLECTION_EVERY)
+        # Heavy documents run on worker threads (executor.py); the loop thread, woken by a small request,
+        # waits for the GIL up to the switch interval at each step. 1 ms instead of 5 ms halves a small
+        # request's p99 while a heavy one runs (tests/security/test_request_limits.py).
+        switch_interval = sys.getswitchinterval()
+        sys.setswitchinterval(min(switch_interval, GIL_SWITCH_SECONDS))
+        try:
+            yield
+        finally:
+            gc.set_threshold(*previous)
+            sys.setswitchinterval(switch_interval)
 
     app = Starlette(
         lifespan=lifespan,
@@ -191,7 +212,9 @@ def create_app(
                 allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
                 allow_headers=["*"],
                 expose_headers=["x-amzn-RequestId"],
-            )
+            ),
+            # Inside CORS, so a browser can read the 413 too.
+            Middleware(BodyLimit, max_bytes=MAX_REQUEST_BYTES, error=PAYLOAD_TOO_LARGE),
         ],
         exception_handlers={Exception: internal_error},
     )

@@ -17,6 +17,10 @@ import uvicorn
 # uvicorn's default backlog, which it applies again when it starts serving.
 LISTEN_BACKLOG = 2048
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+# The largest WebSocket message uvicorn reads (its default is 16 MiB). The realtime protocol answers a
+# message over AppSync's 240 KB with LimitExceededError; one over this is refused as its frame header
+# arrives (close code 1009, "message too big"), before its payload is read.
+WS_MAX_MESSAGE_BYTES = 512 * 1024
 
 
 def _loop_setting() -> str:
@@ -37,6 +41,7 @@ def uvicorn_config(app: Any, *, log_level: str = "warning", **kwargs: Any) -> uv
         http="httptools",
         ws="websockets-sansio",
         ws_per_message_deflate=False,
+        ws_max_size=WS_MAX_MESSAGE_BYTES,
         log_level=log_level,
         lifespan="on",
         **kwargs,

@@ -20,13 +20,13 @@ from graphql import (
     OperationType,
     SelectionSetNode,
     get_operation_ast,
-    parse,
     validate,
 )
 from graphql.execution.values import get_argument_values, get_variable_values
 
 from ..auth import RequestAuth
 from ..errors import AppSyncFieldError, FieldUnauthorizedError, format_error
+from ..request_limits import DocumentRefused, check_counts
 from ..resolver_context import ResolverInvocation
 from ..resolver_event import selection_set_graphql, selection_set_list
 from ..runtime import Runtime
@@ -119,10 +119,14 @@ class SubscriptionStarter:
 
     def _parse_and_validate(self, query: str) -> DocumentNode | list[ErrorEntry]:
         """The document, or the AppSync-shaped errors that refuse it (cached by the query text)."""
+        limits = self._runtime.executor.limits
         try:
-            document = parse(query)
+            document = limits.parse(query)
+            check_counts(document, limits)
         except GraphQLError as exc:
             return [format_error(exc)]
+        except DocumentRefused as refused:
+            return list(refused.errors)
         errors = validate(self._schema, document)
         return [format_error(e) for e in errors] if errors else document
 
