@@ -1,14 +1,17 @@
 """Lambda functions from `appsync.toml`'s `[functions]`, with the environment and grants they name.
 
 A function's environment names the resources it uses: `${table:Posts}`, `${bucket:photos}`, `${queue:jobs}`,
-`${stream:events}`, `${cdn:photos}`, `${cdn_key:media}`, `${secret:media-signing-key}`, `${athena:<workgroup>}`,
-`${glue:<database>}`, `${api:<attribute>}`,
-or a value that is exactly a table's or bucket's name (`TODOS_TABLE = "Todos"`) or an e-mail sender. Here each
-becomes the deployed value, and the function is granted that resource and nothing else: read/write on tables
-and buckets (or exactly the actions its `access` lists for one), send on queues, write on streams, `ses:SendEmail` as a sender, `secretsmanager:GetSecretValue`
-on a secret, running Athena queries in the workgroup (infra/stacks/analytics.py), `appsync:GraphQL` on the API's IAM-only mutations when it names the API's URL. A CDN's URL, a
-key's id and the API's other attributes (its key, region, user pool) are values only.
+`${stream:events}`, `${cdn:photos}`, `${cdn_key:media}`, `${secret:media-signing-key}`,
+`${athena:<workgroup>}`, `${glue:<database>}`, `${api:<attribute>}`, or a value that is exactly a table's or
+bucket's name (`TODOS_TABLE = "Todos"`) or an e-mail sender. Each becomes the deployed value, and the function
+is granted that resource and nothing else:
 
+- tables and buckets: read/write, or exactly the actions its `access` lists for one;
+- queues: send; streams: write; a sender: `ses:SendEmail`; a secret: `secretsmanager:GetSecretValue`;
+- a workgroup: running Athena queries there (infra/stacks/analytics.py), a database: reading its catalog;
+- the API's URL: `appsync:GraphQL` on exactly the fields of its `api_calls`.
+
+A CDN's URL, a key's id and the API's other attributes (its key, region, user pool) are values only.
 `${secret:<name>}` is the deployed secret's name (`<stack name>/<name>`; locally `<name>`), which Powertools'
 `get_secret` and GetSecretValue take as they take an ARN.
 """

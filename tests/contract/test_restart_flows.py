@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import signal
-import time
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,6 +17,7 @@ import httpx
 from appdef import load_config
 from appsync_local.runtime import local_user_pool
 from tests.fixtures.command_line import PROJECT_ROOT, serving
+from tests.fixtures.events import wait_until
 from tests.functional.images import jpeg
 
 PHOTO_FIELDS = "id imageStatus thumbnails { width }"
@@ -40,14 +40,6 @@ def _mails_to(data_dir: Path, recipient: str) -> list[Path]:
     return [
         p for p in (data_dir / "mail").glob("*.eml") if f"To: {recipient}" in p.read_text(errors="replace")
     ]
-
-
-def _until(check: Any, what: str, timeout: float = 60) -> Any:
-    deadline = time.monotonic() + timeout
-    while not (value := check()):
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.2)
-    return value
 
 
 def test_flows_under_way_finish_after_a_restart_and_no_email_is_sent_twice(tmp_path: Path) -> None:
@@ -83,17 +75,18 @@ def test_flows_under_way_finish_after_a_restart_and_no_email_is_sent_twice(tmp_p
         url = second.wait_for_line(r"AppSync API\s+(http://127\.0\.0\.1:\d+)/graphql").group(1)
         # THEN the photo gets its thumbnails
         get_post = f"query($id: ID!) {{ getPost(id: $id) {{ {PHOTO_FIELDS} }} }}"
-        done = _until(
+        done = wait_until(
             lambda: (
                 (p := _graphql(url, get_post, author, id=post_id)["getPost"])["imageStatus"] == "READY" and p
             ),
-            "the thumbnails",
+            timeout=60,
+            what="the thumbnails",
         )
         assert [t["width"] for t in done["thumbnails"]] == [320, 800]  # 1024 would enlarge an 800 px photo
         # AND the reader has their welcome e-mail, once: a later user's arrives and theirs is still alone
         later = f"reader-{uuid.uuid4().hex[:8]}"
         _graphql(url, "{ me { id } }", pool.mint(later))
-        _until(lambda: _mails_to(data_dir, f"{later}@example.com"), "the later user's e-mail")
+        wait_until(lambda: _mails_to(data_dir, f"{later}@example.com"), 60, "the later user's e-mail")
         assert len(_mails_to(data_dir, f"{reader}@example.com")) == 1
         assert second.stop(signal.SIGTERM) == 0
 
@@ -130,9 +123,10 @@ def test_a_batch_under_way_when_the_server_is_killed_is_reported_once_after_the_
         url = second.wait_for_line(r"AppSync API\s+(http://127\.0\.0\.1:\d+)/graphql").group(1)
         token = pool.mint("bob")
         # THEN the batch is delivered, transformed and reported, each event accepted once
-        reports = _until(
+        reports = wait_until(
             lambda: _graphql(url, REPORTS, token, s=source)["listIngestionReports"]["items"],
-            "the batch's report",
+            timeout=60,
+            what="the batch's report",
         )
         assert [(r["accepted"], r["duplicates"]) for r in reports] == [(30, 0)]
         assert second.stop(signal.SIGTERM) == 0

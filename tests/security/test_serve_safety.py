@@ -12,7 +12,6 @@ import ipaddress
 import os
 import re
 import signal
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +28,7 @@ from tests.fixtures.command_line import (
     run_cli,
     serving,
 )
+from tests.fixtures.events import wait_until
 
 LIST_POSTS = "{ listPosts(limit: 1) { items { id title } } }"
 DYNAMODB_LOCAL = "DynamoDBLocal"
@@ -118,17 +118,6 @@ def is_loopback(address: str) -> bool:
     return (mapped or ip).is_loopback
 
 
-def wait_until(check: Any, what: str, timeout: float = 90) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        result = check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what} did not happen in {timeout} s")
-        time.sleep(0.1)
-
-
 def test_every_part_of_the_server_listens_on_loopback_only(served: Served) -> None:
     # GIVEN the running server and what it started (DynamoDB Local's JVM, kinesalite's Node)
     group = served.server.group
@@ -201,7 +190,7 @@ def test_dynamodb_local_killed_is_restarted_and_clients_never_see_a_local_endpoi
         seen_errors.extend(body.get("errors", []))
         return body == before
 
-    wait_until(answered, "an answer from the restarted DynamoDB Local")
+    wait_until(answered, 90, "an answer from the restarted DynamoDB Local")
     for error in seen_errors:
         assert error["errorType"] == "DynamoDB:ServiceUnavailable", error
         assert not re.search(r"https?://|127\.0\.0\.1|Endpoint", error["message"]), error
@@ -221,7 +210,7 @@ def test_a_killed_server_leaves_its_data_folder_to_the_next_one(tmp_path: Path) 
         # WHEN it is killed with SIGKILL (no clean-up runs)
         first.process.send_signal(signal.SIGKILL)
         first.process.wait(30)
-        wait_until(lambda: live_members(first.group) == [], "the end of the killed server's children")
+        wait_until(lambda: live_members(first.group) == [], 90, "the end of the killed server's children")
 
     # THEN a new server starts on the same folder: the OS released the lock with the process
     with serving(*args, env=env) as second:
