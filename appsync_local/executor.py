@@ -70,6 +70,9 @@ logger = logging.getLogger("appsync_local")
 CACHE_SIZE = 1024
 # AppSync ends a request after 30 s (AWS general reference, AppSync quotas) with this error.
 EXECUTION_TIMEOUT_SECONDS = 30.0
+# Documents selecting more fields than this run in the heavy lane of `execution_threads`: the app's own
+# operations select at most a few dozen; hundreds are aliases, deep nesting or generated queries.
+HEAVY_FIELDS = 200
 EXECUTION_TIMEOUT_TYPE = "ExecutionTimeout"
 EXECUTION_TIMEOUT_MESSAGE = "Execution timed out."
 
@@ -362,7 +365,7 @@ class Executor:
         checked = (
             self._check(query)
             if small
-            else await self.threads.run(functools.partial(self._check_async, query), timeout)
+            else await self.threads.run(functools.partial(self._check_async, query), timeout, heavy=True)
         )
         if isinstance(checked, DocumentRefused):
             return {"data": None, "errors": list(checked.errors)}
@@ -377,7 +380,8 @@ class Executor:
             # No resolver can run (root fields without one are null): cheaper here than a thread hop.
             result = await asyncio.wait_for(run(), timeout)
         else:
-            result = await self.threads.run(run, timeout)
+            heavy = not small or checked.introspects or checked.fields > HEAVY_FIELDS
+            result = await self.threads.run(run, timeout, heavy=heavy)
         if isinstance(result, dict):
             return result  # a rejection of the operation (ResponseBody)
         body: ResponseBody = {"data": result.data}
