@@ -145,11 +145,11 @@ def test_fifty_concurrent_writers_of_one_version_leave_exactly_one_winner(served
 
 
 def test_dynamodb_local_killed_under_load_loses_no_acknowledged_write(served: Served) -> None:
-    # GIVEN DynamoDB Local's JVM, to be killed at the 300th answer of a 1,200-request load
+    # GIVEN DynamoDB Local's JVM, to be killed at the 200th answer of an 800-request load
     jvm = pid_of(served.server.group, DYNAMODB_LOCAL)
 
     # WHEN it is killed outright while 50 clients write and read
-    ledger = load(served, rounds=6, on_answer=after(300, lambda: os.kill(jvm, signal.SIGKILL)))
+    ledger = load(served, rounds=4, on_answer=after(200, lambda: os.kill(jvm, signal.SIGKILL)))
 
     # THEN every request got an answer: data, or an AppSync-shaped error that names no local endpoint
     assert set(ledger.statuses) == {200}, ledger.statuses
@@ -168,12 +168,12 @@ def test_dynamodb_local_killed_under_load_loses_no_acknowledged_write(served: Se
 def test_server_killed_under_load_loses_no_acknowledged_write(tmp_path: Path) -> None:
     killed = threading.Event()
     with served_app(tmp_path) as first:
-        # WHEN the server process is killed with SIGKILL at the 300th answer of a 1,200-request load
+        # WHEN the server process is killed with SIGKILL at the 200th answer of an 800-request load
         def kill() -> None:
             first.server.process.send_signal(signal.SIGKILL)
             killed.set()
 
-        ledger = load(first, rounds=6, on_answer=after(300, kill))
+        ledger = load(first, rounds=4, on_answer=after(200, kill))
         assert killed.is_set()
         first.server.process.wait(30)
         # (its children notice and end by themselves)
