@@ -117,7 +117,9 @@ def create_app(
             headers = {k.lower(): v for k, v in request.headers.items()}
             client_ip = request.client.host if request.client else "127.0.0.1"
             try:
-                auth = authenticator.authenticate("POST", str(request.url), headers, body, client_ip)
+                auth = await authenticator.authenticate_async(
+                    "POST", str(request.url), headers, body, client_ip
+                )
             except UnauthorizedError as exc:
                 raise RequestError(401, "UnauthorizedException", exc.message) from exc
         except RequestError as exc:
