@@ -32,7 +32,7 @@ from graphql import (
 )
 
 from .errors import ResolverCountLimitError, format_error
-from .wire.response import FieldErrorEntry
+from .wire.response import EngineErrorEntry, FieldErrorEntry
 
 # AppSync documents no limits of its own on these; these admit every query a client of this API sends
 # (GraphiQL's introspection query is about 250 tokens) and refuse overloading after a few milliseconds.
@@ -90,7 +90,7 @@ class CheckedDocument:
 class DocumentRefused(Exception):
     """The document breaks a limit; `errors` are AppSync's `errors[]` entries for the response."""
 
-    def __init__(self, errors: list[FieldErrorEntry]) -> None:
+    def __init__(self, errors: list[FieldErrorEntry | EngineErrorEntry]) -> None:
         super().__init__(errors[0]["message"])
         self.errors = errors
 

@@ -46,8 +46,9 @@ def post(served: Served, query: str, timeout: float = 60) -> dict[str, Any]:
     return body
 
 
-def error_types(body: dict[str, Any]) -> list[str]:
-    return [e["errorType"] for e in body.get("errors", ())]
+def error_types(body: dict[str, Any]) -> list[str | None]:
+    """Each error's errorType; None for the GraphQL engine's own errors, which AppSync sends without one."""
+    return [e.get("errorType") for e in body.get("errors", ())]
 
 
 def base36(number: int) -> str:
@@ -72,7 +73,7 @@ def test_ten_thousand_aliased_resolvers_are_refused_before_any_runs(sample_serve
     # THEN it is refused at parse time (it has more tokens than a document may), and nothing ran
     assert body["data"] is None
     (error,) = body["errors"]
-    assert error["errorType"] == "InvalidSyntax"
+    assert "errorType" not in error
     assert f"more than {MAX_LEXICAL_TOKENS} tokens" in error["message"]
     assert len(handler.calls) == calls_before
 
@@ -84,7 +85,7 @@ def test_a_document_of_370000_aliases_is_refused(sample_server: Served) -> None:
     # WHEN it is sent, THEN it is refused with a syntax error instead of being parsed and run
     body = post(sample_server, query)
     assert body["data"] is None
-    assert error_types(body) == ["InvalidSyntax"]
+    assert error_types(body) == [None]
     assert "Parsing aborted" in body["errors"][0]["message"]
 
 
@@ -135,7 +136,7 @@ def test_the_query_depth_limit_refuses_before_any_resolver_runs(sample_server: S
     )
     # THEN it is refused, and no resolver ran
     assert body["data"] is None
-    assert error_types(body) == ["ValidationError"]
+    assert error_types(body) == [None]  # a validation rule's error: AppSync's engine shape
     assert "depth" in body["errors"][0]["message"]
     assert len(handler.calls) == calls_before
 
