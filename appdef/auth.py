@@ -34,7 +34,9 @@ class OidcConfig(Definition):
         "unset: any client.",
     )
     iat_ttl: StrictInt | None = Field(
-        None, ge=0, description="Milliseconds a token is valid after it was issued (`iat`); unset or 0: no limit."
+        None,
+        ge=0,
+        description="Milliseconds a token is valid after it was issued (`iat`); unset or 0: no limit.",
     )
     auth_ttl: StrictInt | None = Field(
         None,

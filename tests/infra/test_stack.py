@@ -202,6 +202,24 @@ def test_oidc_is_a_config_change(sample: Synthesized) -> None:
     )
 
 
+def test_the_projects_oidc_mode_deploys_from_appsync_toml(project: Synthesized) -> None:
+    # GIVEN the project's [auth.oidc] (the issuer the runtime stands in for locally)
+    oidc = project.config.auth.oidc
+    assert oidc is not None and "OPENID_CONNECT" in project.config.api.additional_auth
+    # THEN the API trusts that issuer, client id pattern and TTLs, in milliseconds as AppSync has them
+    expected = {"Issuer": oidc.issuer, "ClientId": oidc.client_id, "IatTTL": oidc.iat_ttl}
+    if oidc.auth_ttl is not None:
+        expected["AuthTTL"] = oidc.auth_ttl
+    project.template.has_resource_properties(
+        "AWS::AppSync::GraphQLApi",
+        {
+            "AdditionalAuthenticationProviders": Match.array_with(
+                [{"AuthenticationType": "OPENID_CONNECT", "OpenIDConnectConfig": expected}]
+            )
+        },
+    )
+
+
 # --- tables ----------------------------------------------------------------------------------------------
 
 

@@ -84,9 +84,8 @@ def test_a_forged_signature_is_refused(issuer: TinyOidcIssuer) -> None:
 
 def _hs256_with_public_key(issuer: TinyOidcIssuer) -> str:
     """The classic forgery: HS256 keyed with the issuer's public key (PyJWT refuses to make one)."""
-    public_pem = (
-        jwt.PyJWK(issuer.jwks()["keys"][0])
-        .key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    public_pem = jwt.PyJWK(issuer.jwks()["keys"][0]).key.public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
     )
     header = {"alg": "HS256", "kid": issuer.kid, "typ": "JWT"}
     claims = jwt.decode(issuer.mint(), options={"verify_signature": False})
@@ -214,7 +213,9 @@ def test_the_local_issuer_signs_tokens_its_own_keys_verify(tmp_path: Path) -> No
     claims = check.verify(local.mint("alice"))
     # THEN the token is for the configured client, with a stable sub of this issuer
     assert claims["aud"] == "blog-app" and claims["sub"] == local.sub_for("alice")
-    assert LocalOidcIssuer(tmp_path, "https://login.example.com", "blog-app").sub_for("alice") == claims["sub"]
+    assert (
+        LocalOidcIssuer(tmp_path, "https://login.example.com", "blog-app").sub_for("alice") == claims["sub"]
+    )
     # AND its key survives a restart (kept under the data folder), but is not another issuer's
     again = LocalOidcIssuer(tmp_path, "https://login.example.com", "blog-app")
     assert again.kid == local.kid
@@ -244,7 +245,9 @@ def test_tokens_go_to_oidc_by_issuer_and_to_the_user_pool_otherwise(tmp_path: Pa
     )
 
     def auth(token: str) -> RequestAuth:
-        return authenticator.authenticate("POST", "http://h/graphql", {"Authorization": token}, b"", "1.2.3.4")
+        return authenticator.authenticate(
+            "POST", "http://h/graphql", {"Authorization": token}, b"", "1.2.3.4"
+        )
 
     # WHEN / THEN an OIDC token is OIDC's, with AppSync's OIDC identity
     oidc = auth(local.mint("alice"))
@@ -255,7 +258,10 @@ def test_tokens_go_to_oidc_by_issuer_and_to_the_user_pool_otherwise(tmp_path: Pa
     # AND a token naming the OIDC issuer with a forged signature is refused, not passed on to the pool
     other_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     forged = jwt.encode(
-        {**oidc.claims, "token_use": "id", "aud": "web"}, other_key, algorithm="RS256", headers={"kid": local.kid}
+        {**oidc.claims, "token_use": "id", "aud": "web"},
+        other_key,
+        algorithm="RS256",
+        headers={"kid": local.kid},
     )
     with pytest.raises(UnauthorizedError):
         auth(forged)
