@@ -5,6 +5,7 @@ PY := .venv/bin/python
 # USER is every shell's login name too: only `make token USER=…` on the command line picks the user.
 TOKEN_USER := $(if $(filter command line,$(origin USER)),$(USER),alice)
 GROUPS ?=
+ISSUER ?= cognito
 
 .PHONY: setup run test lint token api-key schema bench clean
 
@@ -25,7 +26,7 @@ lint: setup
 	@$(PY) -m mypy
 
 token: setup
-	@$(PY) -m appsync_local token "$(TOKEN_USER)" --groups "$(GROUPS)"
+	@$(PY) -m appsync_local token "$(TOKEN_USER)" --groups "$(GROUPS)" --issuer "$(ISSUER)"
 
 api-key: setup
 	@$(PY) -m appsync_local api-key

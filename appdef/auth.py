@@ -29,14 +29,31 @@ class OidcConfig(Definition):
         description="The token's `iss`; keys come from `<issuer>/.well-known/openid-configuration`."
     )
     client_id: StrictStr | None = Field(
-        None, description="The token's `aud`/`client_id` must match (a regex)."
+        None,
+        description="A regular expression the token's `aud` (or `client_id`) must match in full; "
+        "unset: any client.",
     )
     iat_ttl: StrictInt | None = Field(
-        None, ge=0, description="Milliseconds a token is valid after it was issued (`iat`); none = no limit."
+        None,
+        ge=0,
+        description="Milliseconds a token is valid after it was issued (`iat`); unset or 0: no limit.",
     )
     auth_ttl: StrictInt | None = Field(
-        None, ge=0, description="Milliseconds a token is valid after the user authenticated (`auth_time`)."
+        None,
+        ge=0,
+        description="Milliseconds a token is valid after the user authenticated (`auth_time`); unset or 0: "
+        "no limit.",
     )
+
+    @field_validator("client_id")
+    @classmethod
+    def _client_id_is_a_regex(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                re.compile(value)
+            except re.error as exc:
+                raise ValueError(f"not a regular expression: {exc}") from None
+        return value
 
 
 class LambdaAuthorizerConfig(Definition):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 from pydantic.json_schema import SkipJsonSchema
@@ -45,6 +45,13 @@ class LocalConfig(Definition):
         default_factory=dict,
         description='Shortcuts to pages a bucket\'s site serves: `{ ingestion = "blog-site/ingestion.html" }` '
         "makes `/_local/ingestion` open that page on the local CDN, and the start banner lists it.",
+    )
+    oidc_issuer: Literal["local", "discover"] = Field(
+        "local",
+        description='OPENID_CONNECT locally. "local": the runtime stands in for `[auth.oidc] issuer` with its '
+        "own key (`make token ISSUER=oidc` mints its tokens; discovery and JWKS under `/_local/oidc/`). "
+        '"discover": tokens come from the real issuer and are verified against the keys its '
+        "`/.well-known/openid-configuration` names, as AppSync does.",
     )
     delivery_streams: dict[Name, LocalDeliveryStream] = Field(
         default_factory=dict,

@@ -78,7 +78,7 @@ def _parser() -> argparse.ArgumentParser:
         help="serve HTTPS/WSS on this port (setting TLS_PORT implies --tls)",
     )
     token = commands.add_parser(
-        "token", parents=[shared], help="print a user-pool JWT the local server accepts"
+        "token", parents=[shared], help="print a user-pool (or OIDC) JWT the local server accepts"
     )
     token.add_argument("username", help="a user of appsync.toml's [local.users]")
     token.add_argument(
@@ -86,6 +86,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     token.add_argument("--token-use", choices=("id", "access"), default="id")
     token.add_argument("--ttl", type=_positive_seconds, default=3600, help="lifetime in seconds")
+    token.add_argument(
+        "--issuer",
+        choices=("cognito", "oidc"),
+        default="cognito",
+        help="cognito: the local user pool's ID/access token; oidc: an ID token of the local OIDC issuer",
+    )
+    token.add_argument("--audience", help="oidc: the token's aud (default: [auth.oidc] client_id)")
     commands.add_parser("api-key", parents=[shared], help="print the local API key")
     commands.add_parser(
         "iam-credentials", parents=[shared], help="print the local IAM access key the server accepts (JSON)"
@@ -109,6 +116,8 @@ def _serve(config: AppConfig, args: argparse.Namespace) -> int:
 
 
 def _token(config: AppConfig, args: argparse.Namespace) -> int:
+    if args.issuer == "oidc":
+        return _oidc_token(config, args)
     from .runtime import local_user_pool
 
     pool = local_user_pool(config)
@@ -126,6 +135,22 @@ def _token(config: AppConfig, args: argparse.Namespace) -> int:
             known = ", ".join(config.cognito.groups)
             raise Refusal(f"group {group!r} is not in auth.cognito.groups ({known})")
     print(pool.mint(args.username, groups=groups, token_use=args.token_use, ttl_seconds=args.ttl))
+    return 0
+
+
+def _oidc_token(config: AppConfig, args: argparse.Namespace) -> int:
+    from .runtime import local_oidc_issuer
+
+    issuer = local_oidc_issuer(config)
+    if issuer is None:
+        if config.auth.oidc is not None and config.local.oidc_issuer != "local":
+            raise Refusal('[local] oidc_issuer is "discover": tokens come from the real issuer')
+        raise Refusal("appsync.toml enables no OPENID_CONNECT mode with [auth.oidc]")
+    if args.groups:
+        raise Refusal("--groups is for user-pool tokens; OIDC tokens carry no Cognito groups")
+    if issuer.default_audience is None and not args.audience:
+        raise Refusal(f"auth.oidc.client_id {issuer.client_id!r} is a pattern: pass --audience <client id>")
+    print(issuer.mint(args.username, audience=args.audience, ttl_seconds=args.ttl))
     return 0
 
 

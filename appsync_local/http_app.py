@@ -20,6 +20,7 @@ from starlette.routing import BaseRoute, Route
 
 from .auth import UnauthorizedError
 from .auth.cognito_endpoint import cognito_routes
+from .auth.oidc_issuer import oidc_routes
 from .body_limit import BodyLimit
 from .errors import RequestError
 from .graphiql import graphiql_page, graphiql_routes
@@ -174,6 +175,8 @@ def create_app(
     if runtime.config.cognito is not None and runtime.user_pool is not None:
         routes.append(Route(f"/{runtime.config.cognito.user_pool_id}/.well-known/jwks.json", jwks))
         routes += cognito_routes(runtime.user_pool, runtime.config.cognito.app_client_ids)
+    if runtime.oidc_issuer is not None:
+        routes += oidc_routes(runtime.oidc_issuer)
 
     async def internal_error(request: Request, exc: Exception) -> Response:
         logger.exception("internal error serving %s", request.url.path)

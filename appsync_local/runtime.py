@@ -26,6 +26,8 @@ from .auth import (
     LocalUserPool,
     SigV4Verifier,
 )
+from .auth.oidc import DiscoveredKeys, JwksKeys, OidcVerifier, SigningKeys
+from .auth.oidc_issuer import LocalOidcIssuer
 from .cdn.signing_keys import key_pair_ids, signing_keys
 from .datasources import DynamoDBDataSource, PaginationTokens
 from .executor import Executor
@@ -53,6 +55,7 @@ class Runtime:
     sigv4: SigV4Verifier | None
     observer: InvocationObserver
     references: LocalReferences
+    oidc_issuer: LocalOidcIssuer | None = None
 
     def seed_substitutions(self) -> dict[str, str]:
         """What seed data's placeholders stand for: `sub:<username>` (a local user's sub) and `cdn:<bucket>`
@@ -79,6 +82,25 @@ def local_user_pool(config: AppConfig, data_dir: Path | None = None) -> LocalUse
         config.cognito.user_pool_id,
         config.cognito.app_client_ids[0],
         config.local_users,
+    )
+
+
+def local_oidc_issuer(config: AppConfig, data_dir: Path | None = None) -> LocalOidcIssuer | None:
+    """The runtime's own OIDC issuer, when OPENID_CONNECT is enabled and `[local] oidc_issuer = "local"`."""
+    oidc = config.auth.oidc
+    if oidc is None or "OPENID_CONNECT" not in config.api.auth_modes or config.local.oidc_issuer != "local":
+        return None
+    return LocalOidcIssuer(data_dir or config.data_dir, oidc.issuer, oidc.client_id, config.local_users)
+
+
+def oidc_verifier(config: AppConfig, issuer: LocalOidcIssuer | None) -> OidcVerifier | None:
+    """OPENID_CONNECT's verifier: against the local issuer's keys, or the real issuer's discovered ones."""
+    oidc = config.auth.oidc
+    if oidc is None or "OPENID_CONNECT" not in config.api.auth_modes:
+        return None
+    keys: SigningKeys = JwksKeys(issuer.jwks) if issuer is not None else DiscoveredKeys(oidc.issuer)
+    return OidcVerifier(
+        oidc.issuer, keys, client_id=oidc.client_id, iat_ttl_ms=oidc.iat_ttl, auth_ttl_ms=oidc.auth_ttl
     )
 
 
@@ -209,6 +231,7 @@ def build_runtime(
         if user_pool is not None and config.cognito is not None
         else None
     )
+    oidc_issuer = local_oidc_issuer(config, data_dir)
     sigv4 = (
         SigV4Verifier([IamCredentials.load_or_create(data_dir), *roles.values()], config.api.region)
         if "AWS_IAM" in modes
@@ -232,11 +255,17 @@ def build_runtime(
         executor=executor,
         code_runner=code_runner,
         authenticator=Authenticator(
-            modes, api_keys, verifier, sigv4, lambda_authorizer=lambda_authorizer(config, functions)
+            modes,
+            api_keys,
+            verifier,
+            sigv4,
+            oidc_verifier(config, oidc_issuer),
+            lambda_authorizer=lambda_authorizer(config, functions),
         ),
         api_keys=api_keys,
         user_pool=user_pool,
         sigv4=sigv4,
         observer=observer,
         references=references,
+        oidc_issuer=oidc_issuer,
     )

@@ -80,6 +80,11 @@ def banner(runtime: Runtime, url: str, kinesis: str = "", athena: str = "") -> s
         password = f"; password {passwords.pop()}" if len(passwords) == 1 else ""
         hint = f"`make token USER={users[0].username}` (demo users: {names}{password})"
         lines.append(f"  User tokens    {hint}")
+    if runtime.oidc_issuer is not None:
+        example = users[0].username if users else "alice"
+        lines.append(
+            f"  OIDC tokens    `make token USER={example} ISSUER=oidc` (the local issuer of {runtime.oidc_issuer.issuer})"
+        )
     if runtime.sigv4 is not None:
         lines.append("  IAM            `python -m appsync_local iam-credentials` prints the local access key")
     config = runtime.config

@@ -5,6 +5,8 @@ APPSYNC_URL           the GraphQL URL: http://127.0.0.1:4000/graphql locally,
 APPSYNC_API_KEY       API key mode (`make api-key` prints the local one)
 APPSYNC_ID_TOKEN      Cognito user pools mode (`make token USER=alice` prints a local one)
 APPSYNC_PARTNER_TOKEN Lambda authorizer mode: a partner token (`ptk_…`; README lists the local demo ones)
+APPSYNC_OIDC_TOKEN    OpenID Connect mode: a token of the API's OIDC issuer (`make token USER=alice ISSUER=oidc`
+                      prints one of the local issuer's)
 APPSYNC_REALTIME_URL  optional: the realtime URL where it cannot be derived (a custom domain's
                       wss://<domain>/graphql/realtime)
 AWS_REGION            IAM mode; optional on AWS, where the URL names the region. The credentials come from the
@@ -73,6 +75,13 @@ def id_token() -> str:
 def partner_token() -> str:
     return setting(
         "APPSYNC_PARTNER_TOKEN", "a partner token, ptk_… (the README lists the local demo partners' tokens)"
+    )
+
+
+def oidc_token() -> str:
+    return setting(
+        "APPSYNC_OIDC_TOKEN",
+        "a token of the API's OIDC issuer (`make token USER=alice ISSUER=oidc` prints a local one)",
     )
 
 

@@ -12,12 +12,13 @@ from enum import Enum
 
 import strawberry
 
-from schema.aws_directives import aws_api_key, aws_cognito_user_pools, aws_iam, aws_subscribe
+from schema.aws_directives import aws_api_key, aws_cognito_user_pools, aws_iam, aws_oidc, aws_subscribe
 from schema.aws_scalars import AWSJSON, AWSURL, AWSDateTime
 from schema.users import PublicProfile
 
-# Who may read posts: the API key (public web pages), IAM (backends) and any signed-in user.
-_PUBLIC = [aws_api_key(), aws_iam(), aws_cognito_user_pools()]
+# Who may read posts: the API key (public web pages), IAM (backends), any signed-in user and any caller
+# with a token of the OIDC issuer (partners' apps).
+_PUBLIC = [aws_api_key(), aws_iam(), aws_cognito_user_pools(), aws_oidc()]
 # Who may write posts: signed-in members of the `authors` group, on their own posts only.
 _AUTHORS = [aws_cognito_user_pools(cognito_groups=["authors"])]
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import strawberry
 
-from schema.aws_directives import aws_api_key, aws_cognito_user_pools, aws_iam
+from schema.aws_directives import aws_api_key, aws_cognito_user_pools, aws_iam, aws_oidc
 from schema.aws_scalars import AWSDateTime, AWSEmail
 from schema.premium import PremiumSubscription, PurchaseConnection
 
-# Who may read a public profile: the API key (web pages), IAM (backends) and any signed-in user.
-_PUBLIC = [aws_api_key(), aws_iam(), aws_cognito_user_pools()]
+# Who may read a public profile: the API key (web pages), IAM (backends), any signed-in user and OIDC callers.
+_PUBLIC = [aws_api_key(), aws_iam(), aws_cognito_user_pools(), aws_oidc()]
 
 
 @strawberry.type(description="A signed-in user's own profile.", directives=[aws_cognito_user_pools()])
@@ -34,7 +34,7 @@ class User:
 
 
 @strawberry.type(
-    description="The public side of a user, readable with the API key, IAM or a user token.",
+    description="The public side of a user, readable with the API key, IAM, a user token or an OIDC token.",
     directives=_PUBLIC,
 )
 class PublicProfile:

@@ -11,6 +11,7 @@ from appsync_local.auth.api_keys import ApiKeyStore
 from appsync_local.auth.errors import UnauthorizedError
 from appsync_local.auth.jwt_verifier import JwtVerifier
 from appsync_local.auth.lambda_authorizer import LambdaAuthorizer
+from appsync_local.auth.oidc import OidcVerifier, oidc_identity
 from appsync_local.auth.request_auth import (
     API_KEY,
     AWS_IAM,
@@ -45,9 +46,10 @@ def cognito_identity(claims: dict[str, Any], source_ip: str) -> CognitoIdentity:
 class Authenticator:
     """Authenticates a request with the first enabled mode whose credentials it carries.
 
-    ``Authorization: AWS4-HMAC-SHA256 …`` means IAM, any other ``Authorization`` a user-pool token
-    (a ``Bearer`` prefix is tolerated), ``x-api-key`` an API key. Credentials for a mode the API does not
-    enable are ignored; once a mode is chosen its verdict is final.
+    ``Authorization: AWS4-HMAC-SHA256 …`` means IAM, any other ``Authorization`` a token (a ``Bearer``
+    prefix is tolerated), ``x-api-key`` an API key. A token goes to OIDC when its ``iss`` is the OIDC
+    issuer, else to the user pool (`_token_auth`). Credentials for a mode the API does not enable are
+    ignored; once a mode is chosen its verdict is final.
 
     With AWS_LAMBDA enabled, an ``Authorization`` value goes to the Lambda authorizer unless another enabled
     mode claims it, as on AppSync (devguide: security-authz, "Circumventing SigV4 and OIDC token
@@ -58,8 +60,9 @@ class Authenticator:
     ----------
     modes
         The API's enabled modes (default first, then additional).
-    api_keys, user_pool, sigv4
-        The verifiers for API_KEY, AMAZON_COGNITO_USER_POOLS and AWS_IAM; required when the mode is enabled.
+    api_keys, user_pool, sigv4, oidc
+        The verifiers for API_KEY, AMAZON_COGNITO_USER_POOLS, AWS_IAM and OPENID_CONNECT; required when the
+        mode is enabled.
     lambda_authorizer
         AWS_LAMBDA's authorizer; required when that mode is enabled.
     """
@@ -70,6 +73,7 @@ class Authenticator:
         api_keys: ApiKeyStore | None,
         user_pool: JwtVerifier | None,
         sigv4: SigV4Verifier | None,
+        oidc: OidcVerifier | None = None,
         *,
         lambda_authorizer: LambdaAuthorizer | None = None,
     ) -> None:
@@ -78,6 +82,7 @@ class Authenticator:
             API_KEY: api_keys,
             USER_POOLS: user_pool,
             AWS_IAM: sigv4,
+            OPENID_CONNECT: oidc,
             AWS_LAMBDA: lambda_authorizer,
         }
         for mode, verifier in needed.items():
@@ -86,6 +91,7 @@ class Authenticator:
         self._api_keys = api_keys
         self._user_pool = user_pool
         self._sigv4 = sigv4
+        self._oidc = oidc if OPENID_CONNECT in self.modes else None
         self._lambda = lambda_authorizer if AWS_LAMBDA in self.modes else None
 
     def _for_lambda(self, authorization: str) -> bool:
@@ -125,24 +131,40 @@ class Authenticator:
                 return RequestAuth(
                     mode=AWS_IAM, identity=identity, allowed_fields=self._sigv4.allowed_fields(identity)
                 )
-        elif authorization and self._user_pool is not None and USER_POOLS in self.modes:
+        elif authorization:
             token = (
                 authorization[len("Bearer ") :].strip()
                 if authorization[:7].lower() == "bearer "
                 else authorization
             )
-            claims = self._user_pool.verify(token)
-            groups = claims.get("cognito:groups") or []
-            if isinstance(groups, str):
-                groups = [groups]
-            return RequestAuth(
-                mode=USER_POOLS,
-                identity=cognito_identity(claims, source_ip),
-                groups=tuple(str(group) for group in groups),
-                claims=claims,
-            )
+            token_auth = self._token_auth(token, source_ip)
+            if token_auth is not None:
+                return token_auth
         api_key = headers.get("x-api-key")
         if api_key is not None and self._api_keys is not None and API_KEY in self.modes:
             self._api_keys.check(api_key)
             return RequestAuth(mode=API_KEY, identity=None)
         raise UnauthorizedError(NO_CREDENTIALS)
+
+    def _token_auth(self, token: str, source_ip: str) -> RequestAuth | None:
+        """The caller of an ``Authorization`` token, or None when no enabled mode takes tokens.
+
+        The OIDC issuer's tokens (by ``iss``) go to OIDC, any other to the user pool; with only one of the
+        two enabled, it takes every token. (A mode that takes the tokens neither claims goes here.)
+        """
+        user_pool = self._user_pool if USER_POOLS in self.modes else None
+        if self._oidc is not None and (user_pool is None or self._oidc.claims_token(token)):
+            claims = self._oidc.verify(token)
+            return RequestAuth(mode=OPENID_CONNECT, identity=oidc_identity(claims), claims=claims)
+        if user_pool is None:
+            return None
+        claims = user_pool.verify(token)
+        groups = claims.get("cognito:groups") or []
+        if isinstance(groups, str):
+            groups = [groups]
+        return RequestAuth(
+            mode=USER_POOLS,
+            identity=cognito_identity(claims, source_ip),
+            groups=tuple(str(group) for group in groups),
+            claims=claims,
+        )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import os
 from pathlib import Path
@@ -60,3 +62,12 @@ def load_or_create_rsa_key(path: Path) -> rsa.RSAPrivateKey:
     )
     write_secret(path, pem)
     return key
+
+
+def rfc7638_thumbprint(public_jwk: dict[str, Any]) -> str:
+    """An RSA key's JWK thumbprint (RFC 7638): a stable key id that changes only when the key does."""
+    canonical = json.dumps(
+        {k: public_jwk[k] for k in ("e", "kty", "n")}, separators=(",", ":"), sort_keys=True
+    )
+    digest = hashlib.sha256(canonical.encode()).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()

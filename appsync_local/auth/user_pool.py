@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import hmac
-import json
 import time
 import uuid
 from collections.abc import Sequence
@@ -17,20 +14,11 @@ from jwt.algorithms import RSAAlgorithm
 
 from appdef import LocalUser
 from appsync_local.auth.errors import UnauthorizedError
-from appsync_local.auth.storage import auth_dir, load_or_create_rsa_key
+from appsync_local.auth.storage import auth_dir, load_or_create_rsa_key, rfc7638_thumbprint
 
 TOKEN_USES = ("id", "access")
 ACCESS_TOKEN_SCOPE = "aws.cognito.signin.user.admin"
 INCORRECT_CREDENTIALS = "Incorrect username or password."
-
-
-def _rfc7638_thumbprint(public_jwk: dict[str, Any]) -> str:
-    """The JWK thumbprint (RFC 7638): a stable key id that changes only when the key does."""
-    canonical = json.dumps(
-        {k: public_jwk[k] for k in ("e", "kty", "n")}, separators=(",", ":"), sort_keys=True
-    )
-    digest = hashlib.sha256(canonical.encode()).digest()
-    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
 class LocalUserPool:
@@ -56,7 +44,7 @@ class LocalUserPool:
         self._users = {user.username: user for user in users}
         self._key = load_or_create_rsa_key(auth_dir(data_dir) / f"user_pool_{user_pool_id}.pem")
         public_jwk = RSAAlgorithm.to_jwk(self._key.public_key(), as_dict=True)
-        self.kid = _rfc7638_thumbprint(public_jwk)
+        self.kid = rfc7638_thumbprint(public_jwk)
         self._jwks = {
             "keys": [
                 {

@@ -78,11 +78,15 @@ def _decode_header_object(encoded: str, where: str) -> dict[str, str]:
     return {str(k): v for k, v in value.items()}
 
 
-def connection_headers(query: Mapping[str, str], subprotocols: Sequence[str]) -> dict[str, str]:
-    """The auth header object a client sent with the WebSocket upgrade.
+def connection_headers(
+    query: Mapping[str, str], subprotocols: Sequence[str], http_headers: Mapping[str, str]
+) -> dict[str, str]:
+    """The auth headers a client sent with the WebSocket upgrade, in any of the three documented ways.
 
-    From ``?header=<base64 JSON>&payload=e30=`` or from a ``header-<base64url>`` subprotocol (Amplify JS v6).
-    Raises `ConnectionAuthError` when neither is present or readable.
+    A header object in ``?header=<base64 JSON>&payload=e30=`` comes first, then one in a ``header-<base64url>``
+    subprotocol (Amplify JS v6); without either, the upgrade request's own HTTP headers (``x-api-key``,
+    ``Authorization``, ``host``, IAM's ``x-amz-*``: the way AWS recommends, and AppSync's mobile clients
+    use) are the header object. Raises `ConnectionAuthError` when a header object is present but unreadable.
     """
     encoded = query.get("header")
     if encoded:
@@ -90,7 +94,7 @@ def connection_headers(query: Mapping[str, str], subprotocols: Sequence[str]) ->
     for protocol in subprotocols:
         if protocol.startswith(HEADER_SUBPROTOCOL_PREFIX):
             return _decode_header_object(protocol[len(HEADER_SUBPROTOCOL_PREFIX) :], "`header-` subprotocol")
-    raise ConnectionAuthError("The connection carries no `header` query parameter or `header-` subprotocol.")
+    return {name.lower(): value for name, value in http_headers.items()}
 
 
 @dataclass(frozen=True)

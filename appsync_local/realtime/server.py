@@ -183,7 +183,9 @@ class AppSyncConnection(_Connection):
     async def run(self) -> None:
         subprotocols = list(self.websocket.scope.get("subprotocols") or ())
         try:
-            headers = protocol.connection_headers(self.websocket.query_params, subprotocols)
+            headers = protocol.connection_headers(
+                self.websocket.query_params, subprotocols, self.websocket.headers
+            )
             await self.authenticate(headers, "/graphql/connect", b"{}")
         except (ConnectionAuthError, UnauthorizedError) as exc:
             await self._refuse(exc)

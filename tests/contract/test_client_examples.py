@@ -77,6 +77,12 @@ def user_env(live: LiveServer, home: Path, username: str) -> dict[str, str]:
     return environment(home, APPSYNC_URL=live.url, APPSYNC_ID_TOKEN=live.token(username))
 
 
+def oidc_env(live: LiveServer, home: Path, username: str = "partner") -> dict[str, str]:
+    """A token of the local OIDC issuer, as `make token USER=… ISSUER=oidc` prints it."""
+    assert live.runtime.oidc_issuer is not None
+    return environment(home, APPSYNC_URL=live.url, APPSYNC_OIDC_TOKEN=live.runtime.oidc_issuer.mint(username))
+
+
 def iam_env(live: LiveServer, home: Path) -> dict[str, str]:
     creds = live.iam
     return environment(
@@ -155,6 +161,17 @@ async def test_query_api_key_lists_the_published_posts(live_server: LiveServer, 
         p["id"] for p in expected["listPosts"]["items"]
     ]
     assert result["listPosts"]["items"], "the seeded posts are published"
+
+
+async def test_query_oidc_lists_the_published_posts(live_server: LiveServer, home: Path) -> None:
+    # GIVEN the published posts, as the API key reads them
+    expected = run(api_key_client(live_server.url, live_server.api_key), LIST_POSTS)
+    # WHEN the OIDC example runs with a token of the API's OIDC issuer
+    result = (await run_example("query_oidc.py", oidc_env(live_server, home))).json()
+    # THEN it reads the same posts
+    assert [post["id"] for post in result["listPosts"]["items"]] == [
+        p["id"] for p in expected["listPosts"]["items"]
+    ]
 
 
 async def test_query_iam_lists_the_published_posts(live_server: LiveServer, home: Path) -> None:
@@ -409,6 +426,19 @@ async def test_subscription_lambda_prints_the_partners_results_only(
     assert [(e["onIngestionResult"]["source"], e["onIngestionResult"]["batchId"]) for e in events] == [
         ("acme-pos", "acmes")
     ]
+
+
+async def test_subscription_oidc_prints_a_published_post(live_server: LiveServer, home: Path) -> None:
+    # GIVEN the OIDC subscription example (its connection authorized by the OIDC token), listening for one tag
+    tag = f"t{uuid.uuid4().hex[:8]}"
+    before = live_server.subscriptions()
+    async with started("subscription_oidc.py", oidc_env(live_server, home), "--tag", tag) as example:
+        await live_server.wait_for_subscriptions(before + 1, timeout=RUN_TIMEOUT)
+        # WHEN an author publishes a post with that tag
+        post = await author_publishes(live_server, "Seen by a partner app", [tag])
+        # THEN the example prints it and ends by itself
+        events = (await finished(example)).json_lines()
+    assert [event["onCreatePost"]["id"] for event in events] == [post["id"]]
 
 
 async def test_subscription_user_pool_prints_the_callers_todo_changes(

@@ -52,7 +52,7 @@ def realtime_config(*, with_js: bool) -> AppConfig:
         "api": {
             "schema": "tests.fixtures.realtime_app.schema:schema",
             "default_auth": "API_KEY",
-            "additional_auth": ["AMAZON_COGNITO_USER_POOLS", "AWS_IAM"],
+            "additional_auth": ["AMAZON_COGNITO_USER_POOLS", "AWS_IAM", "OPENID_CONNECT"],
             "js_resolvers": "js" if with_js else "no-js",
         },
         "auth": {
@@ -60,7 +60,9 @@ def realtime_config(*, with_js: bool) -> AppConfig:
                 "user_pool_id": "us-east-1_Realtime",
                 "app_client_ids": ["realtime-web"],
                 "groups": ["admins"],
-            }
+            },
+            # The runtime's own OIDC issuer stands in for this one ([local] oidc_issuer = "local").
+            "oidc": {"issuer": "https://login.realtime.example.com", "client_id": "realtime-partner"},
         },
         "functions": {
             "items": {
@@ -107,6 +109,10 @@ class RealtimeServer:
     def token(self, username: str) -> str:
         assert self.runtime.user_pool is not None
         return self.runtime.user_pool.mint(username)
+
+    def oidc_token(self, username: str) -> str:
+        assert self.runtime.oidc_issuer is not None
+        return self.runtime.oidc_issuer.mint(username)
 
     @property
     def credentials(self) -> Credentials:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from appdef.bindings import Binding, PipelineFunction
+from appsync_local.auth.oidc import oidc_identity
 from appsync_local.errors import AppSyncFieldError
 from appsync_local.js import DataSourceError, JsResolverRunner, NoneDataSource
 from appsync_local.resolver_context import ResolverInvocation
@@ -266,3 +268,21 @@ def test_check_reports_the_first_rejected_file(tmp_path: Path) -> None:
         2,
         "no-disallowed-unary-operators",
     )
+
+
+async def test_an_oidc_caller_reaches_the_resolver_as_appsyncs_oidc_identity() -> None:
+    # GIVEN a request authorized by OPENID_CONNECT
+    claims = {"sub": "partner-1", "iss": "https://login.example.com", "aud": "app", "email": "p@example.com"}
+    invocation = dataclasses.replace(
+        _invocation(), identity=oidc_identity(claims), auth_type="OPENID_CONNECT"
+    )
+    runner = JsResolverRunner({"none": NoneDataSource()})
+
+    # WHEN a resolver reads ctx.identity and util.authType()
+    result = await runner.run(_unit("identity.js", "none"), invocation)
+
+    # THEN it sees AppSync's OIDC identity (sub, issuer, claims) and auth type
+    assert result == {
+        "identity": {"sub": "partner-1", "issuer": "https://login.example.com", "claims": claims},
+        "authType": "Open ID Connect Authorization",
+    }

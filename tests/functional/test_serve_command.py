@@ -83,13 +83,28 @@ def test_the_banner_shows_the_endpoint_auth_modes_api_key_and_token_hint(
     tokens = server.wait_for_line(r"User tokens\s+(.+)$").group(1)
 
     # THEN it shows what appsync.toml configures, and the key the `api-key` command prints
-    assert (
-        modes == "AMAZON_COGNITO_USER_POOLS, API_KEY, AWS_IAM, AWS_LAMBDA (default AMAZON_COGNITO_USER_POOLS)"
+    assert modes == (
+        "AMAZON_COGNITO_USER_POOLS, API_KEY, AWS_IAM, OPENID_CONNECT, AWS_LAMBDA (default AMAZON_COGNITO_USER_POOLS)"
     )
     assert api_key.startswith("da2-")
     assert api_key == cli_output(capsys, "--data-dir", str(served.data_dir), "api-key")
     assert "`make token USER=alice`" in tokens
     assert "alice, bob, carol" in tokens
+
+
+def test_the_oidc_token_the_command_line_prints_reads_the_blog(
+    served: Served, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # GIVEN the banner's hint and the token `token --issuer oidc` prints for the server's data folder
+    hint = served.server.wait_for_line(r"OIDC tokens\s+(.+)$").group(1)
+    assert "`make token USER=alice ISSUER=oidc`" in hint
+    token = cli_output(capsys, "--data-dir", str(served.data_dir), "token", "alice", "--issuer", "oidc")
+    # WHEN a client lists posts with it THEN the server accepts it as OIDC's
+    body = graphql(served.url, LIST_POSTS, {"Authorization": token})
+    assert "errors" not in body and body["data"]["listPosts"]["items"]
+    # AND a field without @aws_oidc is refused with AppSync's field error
+    refused = graphql(served.url, "{ me { id } }", {"Authorization": token})
+    assert refused["errors"][0]["message"] == "Not Authorized to access me on type Query"
 
 
 def test_the_api_key_reads_the_seeded_posts(served: Served, capsys: pytest.CaptureFixture[str]) -> None:

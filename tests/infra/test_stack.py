@@ -235,6 +235,24 @@ def test_the_lambda_authorizer_deploys_from_the_same_settings(project: Synthesiz
     assert permissions[0]["Action"] == "lambda:InvokeFunction"
 
 
+def test_the_projects_oidc_mode_deploys_from_appsync_toml(project: Synthesized) -> None:
+    # GIVEN the project's [auth.oidc] (the issuer the runtime stands in for locally)
+    oidc = project.config.auth.oidc
+    assert oidc is not None and "OPENID_CONNECT" in project.config.api.additional_auth
+    # THEN the API trusts that issuer, client id pattern and TTLs, in milliseconds as AppSync has them
+    expected = {"Issuer": oidc.issuer, "ClientId": oidc.client_id, "IatTTL": oidc.iat_ttl}
+    if oidc.auth_ttl is not None:
+        expected["AuthTTL"] = oidc.auth_ttl
+    project.template.has_resource_properties(
+        "AWS::AppSync::GraphQLApi",
+        {
+            "AdditionalAuthenticationProviders": Match.array_with(
+                [{"AuthenticationType": "OPENID_CONNECT", "OpenIDConnectConfig": expected}]
+            )
+        },
+    )
+
+
 # --- tables ----------------------------------------------------------------------------------------------
 
 

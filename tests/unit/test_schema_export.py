@@ -44,7 +44,7 @@ type User @aws_cognito_user_pools {
   updatedAt: AWSDateTime!
 }
 
-type PublicProfile @aws_api_key @aws_iam @aws_cognito_user_pools {
+type PublicProfile @aws_api_key @aws_iam @aws_cognito_user_pools @aws_oidc {
   id: ID!
   name: String
   bio: String
@@ -86,7 +86,7 @@ type Query {
   me: User!
   getTodo(id: ID!): Todo
   listTodos(filter: TodoFilterInput, limit: Int, nextToken: String): TodoConnection!
-  getProfile(id: ID!): PublicProfile @aws_api_key @aws_iam @aws_cognito_user_pools
+  getProfile(id: ID!): PublicProfile @aws_api_key @aws_iam @aws_cognito_user_pools @aws_oidc
   fileDownloadUrl(key: String!): FileUrl!
 }
 
@@ -203,9 +203,9 @@ def test_directives_sit_where_the_contract_puts_them(exported: str) -> None:
         name: _directives(built.get_type(name)) for name in ("User", "Todo", "TodoConnection", "FileUrl")
     }
 
-    # THEN the public side is open to the API key, IAM and user tokens, the rest to user tokens only
-    assert public == ["@aws_api_key", "@aws_iam", "@aws_cognito_user_pools"]
-    assert get_profile == ["@aws_api_key", "@aws_iam", "@aws_cognito_user_pools"]
+    # THEN the public side is open to the API key, IAM, user tokens and OIDC tokens, the rest to user tokens only
+    assert public == ["@aws_api_key", "@aws_iam", "@aws_cognito_user_pools", "@aws_oidc"]
+    assert get_profile == ["@aws_api_key", "@aws_iam", "@aws_cognito_user_pools", "@aws_oidc"]
     assert private == {name: ["@aws_cognito_user_pools"] for name in private}
 
 

@@ -92,3 +92,9 @@ function validTags(tags) {
   }
   return out;
 }
+
+// The caller's user-pool `sub`, or null for any other caller: a post's author is a user-pool user, and a
+// token of another issuer (OIDC) may carry any `sub`, even an author's, so it never counts as the author.
+export function callerAuthorId(ctx) {
+  return util.authType() === 'User Pool Authorization' ? ctx.identity.sub : null;
+}

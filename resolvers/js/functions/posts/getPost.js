@@ -2,6 +2,7 @@
 // A draft counts as missing unless the caller is its author, so nobody learns that someone else's draft exists.
 import { util } from '@aws-appsync/utils';
 
+import { callerAuthorId } from '../../lib/posts.js';
 import { dataSourceResult, pageOf } from '../../lib/results.js';
 
 export function request(ctx) {
@@ -14,6 +15,6 @@ export function request(ctx) {
 
 export function response(ctx) {
   const post = dataSourceResult(ctx);
-  const visible = !!post && (post.status === 'PUBLISHED' || post.authorId === ctx.identity?.sub);
+  const visible = !!post && (post.status === 'PUBLISHED' || post.authorId === callerAuthorId(ctx));
   return pageOf(visible ? [post] : []);
 }

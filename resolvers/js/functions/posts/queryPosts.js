@@ -9,7 +9,7 @@
 // nextToken stays AppSync's own opaque token (encrypted; it cannot be read or edited).
 import { util, runtime } from '@aws-appsync/utils';
 
-import { normalizeTag } from '../../lib/posts.js';
+import { callerAuthorId, normalizeTag } from '../../lib/posts.js';
 import { dataSourceResult, pageOf } from '../../lib/results.js';
 
 const DEFAULT_LIMIT = 20;
@@ -27,7 +27,7 @@ export function request(ctx) {
   const filters = [];
   const names = {};
   const values = {};
-  if (authorId && authorId !== ctx.identity?.sub) {
+  if (authorId && authorId !== callerAuthorId(ctx)) {
     filters.push('#status = :published');
     names['#status'] = 'status';
     values[':published'] = 'PUBLISHED';
