@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from pydantic import Field, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
-from .base import KEY, Definition, Name, StrictStr, named
+from .base import KEY, Definition, Name, StrictBool, StrictStr, named
 from .delivery_streams import LocalDeliveryStream
 
 DEMO_PASSWORD = "Passw0rd!"
@@ -45,6 +45,12 @@ class LocalConfig(Definition):
         default_factory=dict,
         description='Shortcuts to pages a bucket\'s site serves: `{ ingestion = "blog-site/ingestion.html" }` '
         "makes `/_local/ingestion` open that page on the local CDN, and the start banner lists it.",
+    )
+    graphiql: StrictBool = Field(
+        True,
+        description="Serve GraphiQL (its page at GET /graphql, its files, its graphql-transport-ws socket). "
+        "`false` is the production profile: GET /graphql answers as AppSync does (405, POST only) and no IDE "
+        "is reachable.",
     )
     delivery_streams: dict[Name, LocalDeliveryStream] = Field(
         default_factory=dict,
