@@ -52,6 +52,11 @@ class LocalConfig(Definition):
         "`false` is the production profile: GET /graphql answers as AppSync does (405, POST only) and no IDE "
         "is reachable.",
     )
+    skip_schedules: tuple[Name, ...] = Field(
+        (),
+        description="Functions whose schedule triggers do not fire locally (said once at start): one that "
+        "does on AWS what the local runtime does itself, such as rotating the API key.",
+    )
     delivery_streams: dict[Name, LocalDeliveryStream] = Field(
         default_factory=dict,
         description="Local buffering of `[delivery_streams]` (e.g. `buffer_interval_seconds = 5`); deployed "
