@@ -62,7 +62,9 @@ class ApiConfig(Definition):
         0, ge=0, le=10_000, description="0 = 10,000, else 1-10,000 (AppSync)."
     )
     introspection: Literal["ENABLED", "DISABLED"] = Field(
-        "ENABLED", description="DISABLED also hides field suggestions in errors."
+        "ENABLED",
+        description="DISABLED refuses `__schema` and `__type` queries. Errors never suggest field names "
+        "(AppSync makes no suggestions), whichever is set.",
     )
     api_key_expiry_days: StrictInt = Field(7, ge=1, le=365, description="API keys last 1-365 days (AppSync).")
     region: Annotated[StrictStr, Field(pattern=r"^[a-z]{2}(-[a-z]+)+-\d$")] = "us-east-1"

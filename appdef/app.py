@@ -23,7 +23,7 @@ from .events import (
     SqsTrigger,
     StreamConfig,
 )
-from .functions import FunctionConfig
+from .functions import API_KEY_ACTIONS, FunctionConfig
 from .local import LocalConfig, LocalUser
 from .references import API_ATTRIBUTES, KINDS, references
 from .resources import BucketConfig, BucketName, DataSourceConfig, FieldKey, PipelineConfig, TableConfig
@@ -206,6 +206,12 @@ class AppConfig(Definition):
                     )
         if self.seed_file is not None and not self.seed_file.is_file():
             found.append((("local", "seed"), f"{self.seed_file} does not exist"))
+        for position, function in enumerate(self.local.skip_schedules):
+            triggers = self.functions[function].triggers if function in self.functions else ()
+            if not any(trigger.type == "schedule" for trigger in triggers):
+                found.append(
+                    (("local", "skip_schedules", position), f"{function} is not a function with a schedule")
+                )
         found += self._cdn_problems()
         found += self._event_problems()
         found += self._analytics_problems()
@@ -422,7 +428,8 @@ class AppConfig(Definition):
         return found
 
     def _access_problems(self) -> list[tuple[Location, str]]:
-        """A function's `access` names a table or bucket of its environment, with that service's actions."""
+        """A function's `access` names a table or bucket of its environment (or some of a bucket's objects), or
+        the API whose id it names, with that service's actions."""
         found: list[tuple[Location, str]] = []
         for name, function in self.functions.items():
             named: dict[str, str] = {}
@@ -434,10 +441,24 @@ class AppConfig(Definition):
                 for reference in references(value):
                     if reference.kind in ("table", "bucket"):
                         named[reference.name] = "dynamodb" if reference.kind == "table" else "s3"
+                    elif reference.kind == "api" and reference.name == "api_id":
+                        named["api"] = "appsync"
             for resource, actions in function.access.items():
                 where: Location = ("functions", name, "access", resource)
+                bucket, slash, objects = resource.partition("/")
+                if slash and named.get(bucket) == "s3" and objects:
+                    named[resource] = "s3"
+                    if "s3:ListBucket" in actions:
+                        found.append(
+                            (where, "s3:ListBucket is granted on the bucket, not on some of its objects")
+                        )
                 if resource not in named:
-                    found.append((where, "is not a table or bucket the function's environment names"))
+                    found.append(
+                        (
+                            where,
+                            "is not a table or bucket the function's environment names, or `api` (${api:api_id})",
+                        )
+                    )
                     continue
                 wrong = [a for a in actions if not a.startswith(f"{named[resource]}:")]
                 if wrong:
@@ -447,6 +468,9 @@ class AppConfig(Definition):
                             f"{', '.join(wrong)}: a {named[resource]} resource takes {named[resource]}: actions",
                         )
                     )
+                elif resource == "api" and not set(actions) <= API_KEY_ACTIONS:
+                    others = ", ".join(sorted(set(actions) - API_KEY_ACTIONS))
+                    found.append((where, f"{others}: a function may only manage the API's keys"))
         return found
 
     def _reference_problems(self) -> list[tuple[Location, str]]:

@@ -41,8 +41,12 @@ MAX_ENVIRONMENT_BYTES = 4096
 # `package.module.function`, as Lambda's Handler setting spells it.
 HandlerSpec = Annotated[StrictStr, Field(pattern=r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)+$")]
 ObjectSpec = Annotated[StrictStr, Field(pattern=r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")]
-# An IAM action on a table or a bucket, as IAM spells it: `dynamodb:GetItem`, `s3:PutObject`.
-IamAction = Annotated[StrictStr, Field(pattern=r"^(dynamodb|s3):[A-Za-z]+$")]
+# An IAM action on a table, a bucket or the API, as IAM spells it: `dynamodb:GetItem`, `s3:PutObject`.
+IamAction = Annotated[StrictStr, Field(pattern=r"^(dynamodb|s3|appsync):[A-Za-z]+$")]
+# What a function may do to the API itself (`access.api`): manage its keys, nothing else.
+API_KEY_ACTIONS = frozenset(
+    {"appsync:CreateApiKey", "appsync:ListApiKeys", "appsync:DeleteApiKey", "appsync:UpdateApiKey"}
+)
 # A pip requirement: a distribution name, optional extras, an optional version specifier.
 Requirement = Annotated[
     StrictStr, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*(\[[\w,.-]+\])?\s*([<>=!~]=?.*)?$")
@@ -79,8 +83,11 @@ class FunctionConfig(Definition):
     access: dict[StrictStr, tuple[IamAction, ...]] = Field(
         default_factory=dict,
         description="Least privilege: the IAM actions the function may use on a table or bucket its environment "
-        'names, e.g. `{ Todos = ["dynamodb:GetItem", "dynamodb:Query"], user-files = ["s3:GetObject"] }`. '
-        "A table or bucket not listed here is granted read and write.",
+        'names, e.g. `{ Todos = ["dynamodb:GetItem", "dynamodb:Query"], user-files = ["s3:GetObject"] }`; '
+        '`"<bucket>/<key>"` (a `*` allowed) narrows a bucket\'s actions to those objects. A table or bucket not '
+        "listed here is granted read and write. `api` lists what the function may do to the API whose id its "
+        "environment names (`${api:api_id}`): manage its keys (appsync:CreateApiKey, ListApiKeys, DeleteApiKey, "
+        "UpdateApiKey).",
     )
     triggers: tuple[Trigger, ...] = Field(
         (),

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
-from .base import KEY, Definition, Name, StrictStr, named
+from .base import KEY, Definition, Name, StrictBool, StrictStr, named
 from .delivery_streams import LocalDeliveryStream
 
 DEMO_PASSWORD = "Passw0rd!"
@@ -52,6 +52,17 @@ class LocalConfig(Definition):
         "own key (`make token ISSUER=oidc` mints its tokens; discovery and JWKS under `/_local/oidc/`). "
         '"discover": tokens come from the real issuer and are verified against the keys its '
         "`/.well-known/openid-configuration` names, as AppSync does.",
+    )
+    graphiql: StrictBool = Field(
+        True,
+        description="Serve GraphiQL (its page at GET /graphql, its files, its graphql-transport-ws socket). "
+        "`false` is the production profile: GET /graphql answers as AppSync does (405, POST only) and no IDE "
+        "is reachable.",
+    )
+    skip_schedules: tuple[Name, ...] = Field(
+        (),
+        description="Functions whose schedule triggers do not fire locally (said once at start): one that "
+        "does on AWS what the local runtime does itself, such as rotating the API key.",
     )
     delivery_streams: dict[Name, LocalDeliveryStream] = Field(
         default_factory=dict,

@@ -6,7 +6,8 @@ A value may name a resource: `${table:Users}`, `${bucket:post-photos}`, `${queue
 `${athena:<workgroup>}` (the `[analytics]` workgroup's name: the function may run queries in it, read the tables
 and write results), `${glue:<database>}` (the Glue database's name: the function may read its tables) or
 `${api:<attribute>}` (`graphql_url`, `realtime_url`, `api_key`, `region`, `user_pool_id`, `user_pool_client_id`,
-`user_pool_endpoint`: Cognito's endpoint, which InitiateAuth is sent to).
+`user_pool_endpoint`: Cognito's endpoint, which InitiateAuth is sent to; `api_id`, the API's id, and
+`api_key_expiry_days`, `[api] api_key_expiry_days`: what a function managing the API's keys needs).
 Locally the runtime puts in the local service's value, and `infra/` the deployed one; the function is granted
 what the resource needs (reading and writing a table or bucket, sending to a queue, calling the API). A value
 that is exactly a table's or bucket's name (`TODOS_TABLE = "Todos"`) is a reference too, to that resource's
@@ -29,6 +30,8 @@ API_ATTRIBUTES = (
     "user_pool_id",
     "user_pool_client_id",
     "user_pool_endpoint",
+    "api_id",
+    "api_key_expiry_days",
 )
 # The API's attributes that are the API itself: a function naming one calls the API (see `api_calls`).
 API_URL_ATTRIBUTES = frozenset({"graphql_url", "realtime_url"})

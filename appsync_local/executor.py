@@ -183,10 +183,9 @@ def runtime_schema(app_schema: strawberry.Schema, api: ApiConfig) -> strawberry.
         subscription=app_schema.subscription,
         types=list(getattr(app_schema, "types", ()) or ()),
         extensions=extensions,
-        # Keep the app's config (its scalar map carries the AWS scalars); only hide suggestions.
-        config=dataclasses.replace(
-            app_schema.config, disable_field_suggestions=not api.introspection_enabled
-        ),
+        # Keep the app's config (its scalar map carries the AWS scalars); only hide suggestions, which AppSync
+        # never makes ("Did you mean …" would list the schema's fields even with introspection disabled).
+        config=dataclasses.replace(app_schema.config, disable_field_suggestions=True),
     )
 
 

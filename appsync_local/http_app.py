@@ -127,8 +127,11 @@ def create_app(
         result = await executor.execute(query, variables, operation_name, context)
         return AppSyncJSONResponse(result, headers={"x-amzn-RequestId": context.request_id})
 
+    serves_graphiql = runtime.config.local.graphiql
+
     async def graphql_get(request: Request) -> Response:
-        if "text/html" in request.headers.get("accept", ""):
+        # `[local] graphiql = false`: no IDE, every GET answered as AppSync answers it.
+        if serves_graphiql and "text/html" in request.headers.get("accept", ""):
             return graphiql_page(
                 endpoint="/graphql",
                 api_key=runtime.api_keys.current().id if runtime.api_keys else None,
@@ -168,7 +171,7 @@ def create_app(
     routes: list[Any] = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
         Route("/auth/signin", sign_in, methods=["POST"]),
-        *graphiql_routes(node_modules),
+        *(graphiql_routes(node_modules) if serves_graphiql else ()),
         *realtime.routes(),
         *local_routes,
     ]

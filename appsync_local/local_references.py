@@ -9,7 +9,7 @@ in the AWS values.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from appdef.references import Reference
 
@@ -33,6 +33,9 @@ class LocalReferences:
         Bucket -> the Key-Pair-Id of its local signing key.
     api
         The API's own values: `api_key`, `region`, `user_pool_id`, `user_pool_client_id` (those it has).
+    api_key
+        The API key valid now, asked each time `${api:api_key}` is resolved (it is renewed when it expires);
+        it takes the place of a fixed `api_key` in `api`.
     """
 
     def __init__(
@@ -42,11 +45,13 @@ class LocalReferences:
         *,
         cdn_keys: Mapping[str, str] | None = None,
         api: Mapping[str, str] | None = None,
+        api_key: Callable[[], str] | None = None,
     ) -> None:
         self.public_url = public_url.rstrip("/") if public_url else None
         self._environ = environ
         self._cdn_keys = dict(cdn_keys or {})
         self._api = dict(api or {})
+        self._api_key = api_key
 
     def __call__(self, reference: Reference) -> str:
         kind, name = reference.kind, reference.name
@@ -68,6 +73,8 @@ class LocalReferences:
             }
             if name in served:
                 return served[name]
+            if name == "api_key" and self._api_key is not None:
+                return self._api_key()
             if name in self._api:
                 return self._api[name]
         raise ValueError(f"{reference}: nothing local answers to it")

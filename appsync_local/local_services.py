@@ -12,7 +12,7 @@ from starlette.routing import BaseRoute
 from appdef import AppConfig
 
 from .cdn import LocalCdn, signing_keys
-from .cdn.content import sync_content
+from .cdn.content import SiteConfigs, sync_content
 from .events import EventEngine
 from .events.async_invoke import RETRY_DELAYS_SECONDS
 from .invocations.page import invocation_routes
@@ -46,7 +46,7 @@ def start_cdn(config: AppConfig, runtime: Runtime, aws: LocalAws, data_dir: Path
     )
     s3 = client(session, "s3", aws.endpoints.s3)
     sync_content(config, s3, runtime.references)
-    return LocalCdn(config, s3, keys)
+    return LocalCdn(config, s3, keys, site_configs=SiteConfigs(config, s3, runtime.references))
 
 
 @contextlib.contextmanager

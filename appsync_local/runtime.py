@@ -38,6 +38,8 @@ from .lambda_runtime import ACCOUNT_ID, LocalFunction
 from .local_references import LocalReferences
 from .sdl import appsync_sdl, load_schema
 
+# `${api:api_id}` locally: the one API this runtime serves (AppSync's ids are 26 lowercase letters and digits).
+
 
 @dataclass
 class Runtime:
@@ -104,11 +106,13 @@ def oidc_verifier(config: AppConfig, issuer: LocalOidcIssuer | None) -> OidcVeri
     )
 
 
-def _api_values(config: AppConfig, api_keys: ApiKeyStore | None) -> dict[str, str]:
-    """What `${api:…}` references read that is not an endpoint: the API key, region and user pool."""
-    values = {"region": config.api.region}
-    if api_keys is not None:
-        values["api_key"] = api_keys.current().id
+def _api_values(config: AppConfig) -> dict[str, str]:
+    """What `${api:…}` references read that is not an endpoint or the API key: region, ids, key expiry."""
+    values = {
+        "region": config.api.region,
+        "api_id": local_api_id(config),
+        "api_key_expiry_days": str(config.api.api_key_expiry_days),
+    }
     if config.cognito is not None:
         values["user_pool_id"] = config.cognito.user_pool_id
         values["user_pool_client_id"] = config.cognito.app_client_ids[0]
@@ -216,7 +220,9 @@ def build_runtime(
         public_url,
         process_environ(),
         cdn_keys=key_pair_ids(signing_keys(config, data_dir)),
-        api=_api_values(config, api_keys),
+        api=_api_values(config),
+        # Asked each time: a site's config file written after a renewal carries the renewed key.
+        api_key=(lambda: api_keys.current().id) if api_keys is not None else None,
     )
     functions = local_functions(config, references, observer, roles)
     bindings = BindingRegistry.discover(

@@ -67,7 +67,8 @@ def banner(runtime: Runtime, url: str, kinesis: str = "", athena: str = "") -> s
     api = runtime.config.api
     lines = [
         "",
-        f"  AppSync API    {url}/graphql   (GraphiQL: open it in a browser)",
+        f"  AppSync API    {url}/graphql"
+        + ("   (GraphiQL: open it in a browser)" if runtime.config.local.graphiql else ""),
         f"  Auth modes     {', '.join(api.auth_modes)} (default {api.default_auth})",
     ]
     if runtime.api_keys is not None:

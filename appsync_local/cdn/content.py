@@ -3,6 +3,8 @@
 As the stack's deployment does: each file under its path, with its content type and the configured
 Cache-Control; the `config_file` written beside them with the references of `config` resolved (the local
 API's URL and key); what the folder no longer has is removed. Files already there unchanged are left alone.
+While the server runs, `SiteConfigs` rewrites a config file whose values changed (a renewed API key) when it is
+requested.
 """
 
 from __future__ import annotations
@@ -10,12 +12,14 @@ from __future__ import annotations
 import hashlib
 import json
 import mimetypes
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from appdef import AppConfig, BucketConfig
 from appdef.references import Reference, substitute
+from appdef.resources import BucketContent
 
 # What browsers need that the platform's table may lack.
 _TYPES = {
@@ -46,13 +50,68 @@ def sync_content(config: AppConfig, s3: Any, resolve: Callable[[Reference], str]
     }
 
 
+def config_body(content: BucketContent, resolve: Callable[[Reference], str]) -> bytes:
+    """The config file's bytes: `config` with its references resolved as they are now."""
+    values = {name: substitute(value, resolve) for name, value in content.config.items()}
+    return (json.dumps(values, indent=2) + "\n").encode()
+
+
+class SiteConfigs:
+    """Keeps each site's config file in step with what its references are now, as the file is requested.
+
+    The values can change while the server runs: the API key is renewed when it expires, by this server or by
+    another process on the same data folder (`make api-key`). A page reads the config file before it calls the
+    API, so the file is brought up to date when it is asked for, and always carries the key the server accepts.
+
+    Parameters
+    ----------
+    config
+        The app: which buckets have a `content` config file.
+    s3
+        A boto3 S3 client for the local S3.
+    resolve
+        A reference's local value, read at each request (`LocalReferences`).
+    """
+
+    def __init__(self, config: AppConfig, s3: Any, resolve: Callable[[Reference], str]) -> None:
+        self._files = {
+            bucket.name: bucket.content
+            for bucket in config.buckets.values()
+            if bucket.content is not None and bucket.content.config_file is not None
+        }
+        self._s3 = s3
+        self._resolve = resolve
+        self._lock = threading.Lock()
+
+    def refresh(self, bucket: str, key: str) -> bool:
+        """Rewrite `key` when it is `bucket`'s config file and a value changed; whether it was rewritten."""
+        content = self._files.get(bucket)
+        if content is None or key != content.config_file:
+            return False
+        with self._lock:
+            body = config_body(content, self._resolve)
+            try:
+                etag = self._s3.head_object(Bucket=bucket, Key=key)["ETag"].strip('"')
+            except self._s3.exceptions.ClientError:
+                etag = None  # not there (yet): write it
+            if etag == hashlib.md5(body, usedforsecurity=False).hexdigest():
+                return False
+            self._s3.put_object(
+                Bucket=bucket,
+                Key=key,
+                Body=body,
+                ContentType=content_type(key),
+                CacheControl=content.cache_control,
+            )
+            return True
+
+
 def _sync(bucket: BucketConfig, root: Path, s3: Any, resolve: Callable[[Reference], str]) -> int:
     assert bucket.content is not None
     content = bucket.content
     wanted = {key: path.read_bytes() for key, path in _files(root / content.folder)}
     if content.config_file is not None:
-        values = {name: substitute(value, resolve) for name, value in content.config.items()}
-        wanted[content.config_file] = (json.dumps(values, indent=2) + "\n").encode()
+        wanted[content.config_file] = config_body(content, resolve)
     present = _etags(s3, bucket.name)
     changed = 0
     for key, body in wanted.items():

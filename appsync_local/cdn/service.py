@@ -20,6 +20,7 @@ from appdef import AppConfig
 
 from ..local_pages import local_page
 from ..local_references import CDN_PATH
+from .content import SiteConfigs
 from .distribution import LocalDistribution, error_response
 from .origin import BucketOrigin
 from .signing_keys import SigningKey
@@ -49,6 +50,9 @@ class LocalCdn:
         Each signed bucket's key pair (`signing_keys`); its distribution trusts the public half.
     clock
         Seconds since the epoch, for signatures and cached copies alike (tests move it).
+    site_configs
+        Brings a site's config file up to date before it is served (a renewed API key); the edge's copy of a
+        rewritten file is invalidated, as a deploy invalidates its distribution.
     """
 
     def __init__(
@@ -57,8 +61,10 @@ class LocalCdn:
         s3: Any,
         keys: Mapping[str, SigningKey],
         clock: Callable[[], float] = time.time,
+        site_configs: SiteConfigs | None = None,
     ) -> None:
         self.clock = clock
+        self.site_configs = site_configs
         self.pages = dict(config.local.pages)
         self.distributions = {
             bucket.name: LocalDistribution(
@@ -77,7 +83,10 @@ class LocalCdn:
             distribution = self.distributions.get(request.path_params["bucket"])
             if distribution is None:
                 return error_response(404, "NoSuchDistribution", "No distribution serves this bucket")
-            return distribution.serve(request, request.path_params["key"])
+            key = request.path_params["key"]
+            if self.site_configs is not None and self.site_configs.refresh(distribution.name, key):
+                distribution.cache.invalidate(key)
+            return distribution.serve(request, key)
 
         def root(request: Request) -> Response:
             if request.path_params["bucket"] not in self.distributions:

@@ -190,7 +190,12 @@ class EventEngine:
                                      send_failure=self.send_failure, on_failure=on_failure,
                                      retry_delays=self._async_delays)
                     )  # fmt: skip
-                if isinstance(trigger, ScheduleTrigger) and trigger.enabled:
+                if isinstance(trigger, ScheduleTrigger) and name in self.config.local.skip_schedules:
+                    logger.info(
+                        "schedule:%s (%s) does not fire locally: [local] skip_schedules names %s",
+                        rule_name(name, index), trigger.expression, name,
+                    )  # fmt: skip
+                elif isinstance(trigger, ScheduleTrigger) and trigger.enabled:
                     rules.append(
                         ScheduledRule(
                             rule_name(name, index), name, parse_schedule(trigger.expression), async_urls[name]

@@ -500,7 +500,7 @@ class RealtimeEndpoint:
         offered = list(websocket.scope.get("subprotocols") or ())
         if APPSYNC_SUBPROTOCOL in offered:
             await AppSyncConnection(websocket, self).run()
-        elif TRANSPORT_SUBPROTOCOL in offered:
+        elif TRANSPORT_SUBPROTOCOL in offered and self.runtime.config.local.graphiql:  # GraphiQL's dialect
             await TransportWsConnection(websocket, self).run()
         else:
             # No subprotocol both sides speak: refuse the upgrade (HTTP 403).

@@ -96,7 +96,7 @@ class BackendStack(Stack):
         if config.api.cache is not None:
             build_api_cache(self, self.api, config.api.cache)
         schema_text = (Path(config.root) / SCHEMA_FILE).read_text()
-        api = api_attributes(self.api, users.user_pool, users.client)
+        api = api_attributes(self.api, users.user_pool, users.client, config.api)
         wire_api_references(
             dict(functions),
             config,

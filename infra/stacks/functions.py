@@ -6,10 +6,12 @@ A function's environment names the resources it uses: `${table:Posts}`, `${bucke
 bucket's name (`TODOS_TABLE = "Todos"`) or an e-mail sender. Each becomes the deployed value, and the function
 is granted that resource and nothing else:
 
-- tables and buckets: read/write, or exactly the actions its `access` lists for one;
+- tables and buckets: read/write, or exactly the actions its `access` lists for one (or for some of a
+  bucket's objects, `"<bucket>/<key>"`);
 - queues: send; streams: write; a sender: `ses:SendEmail`; a secret: `secretsmanager:GetSecretValue`;
 - a workgroup: running Athena queries there (infra/stacks/analytics.py), a database: reading its catalog;
-- the API's URL: `appsync:GraphQL` on exactly the fields of its `api_calls`.
+- the API's URL: `appsync:GraphQL` on exactly the fields of its `api_calls`;
+- the API's id, with `access.api`: those API-key actions (`grant_api_access`).
 
 A CDN's URL, a key's id and the API's other attributes (its key, region, user pool) are values only.
 `${secret:<name>}` is the deployed secret's name (`<stack name>/<name>`; locally `<name>`), which Powertools'
@@ -78,7 +80,7 @@ def reference_value(
         return table.table_name, _table_grant(table, (access or {}).get(reference.name))
     if reference.kind == "bucket":
         bucket = resources.buckets[reference.name]
-        return bucket.bucket_name, _bucket_grant(bucket, (access or {}).get(reference.name))
+        return bucket.bucket_name, _bucket_grant(bucket, _bucket_access(access or {}, reference.name))
     if reference.kind == "queue":
         queue = resources.queues[reference.name]
         return queue.queue_url, queue.grant_send_messages
@@ -114,7 +116,7 @@ def resolve_environment(function: FunctionConfig, resources: Resources) -> tuple
             grants.append(_table_grant(resources.tables[value], function.access.get(value)))
         elif value in resources.buckets:
             environment[key] = resources.buckets[value].bucket_name
-            grants.append(_bucket_grant(resources.buckets[value], function.access.get(value)))
+            grants.append(_bucket_grant(resources.buckets[value], _bucket_access(function.access, value)))
         elif value in resources.senders:
             environment[key] = value
             grants.append(_sender_grant(value))
@@ -134,24 +136,40 @@ def _table_grant(table: dynamodb.ITable, actions: tuple[str, ...] | None) -> Gra
     return lambda function: table.grant(function, *actions)
 
 
-def _bucket_grant(bucket: s3.IBucket, actions: tuple[str, ...] | None) -> Grant:
-    """Exactly `actions` on the bucket's objects (ListBucket on the bucket); read and write when none are listed."""
-    if actions is None:
+def _bucket_access(access: Mapping[str, tuple[str, ...]], bucket: str) -> dict[str, tuple[str, ...]] | None:
+    """The function's `access` to `bucket`, by the objects it covers (`*`: all of them); None when it lists none."""
+    found = {name.partition("/")[2]: a for name, a in access.items() if name.startswith(f"{bucket}/")}
+    if bucket in access:
+        found["*"] = access[bucket]
+    return found or None
+
+
+def _bucket_grant(bucket: s3.IBucket, access: Mapping[str, tuple[str, ...]] | None) -> Grant:
+    """Exactly the listed actions on the listed objects (ListBucket on the bucket); read and write when `access`
+    lists none."""
+    if access is None:
         return bucket.grant_read_write
-    on_objects = [a for a in actions if a != "s3:ListBucket"]
 
     def grant(function: lambda_.Function) -> object:
-        if on_objects:
-            function.add_to_role_policy(
-                iam.PolicyStatement(actions=on_objects, resources=[bucket.arn_for_objects("*")])
-            )
-        if "s3:ListBucket" in actions:
-            function.add_to_role_policy(
-                iam.PolicyStatement(actions=["s3:ListBucket"], resources=[bucket.bucket_arn])
-            )
+        for objects, actions in access.items():
+            on_objects = [a for a in actions if a != "s3:ListBucket"]
+            if on_objects:
+                function.add_to_role_policy(
+                    iam.PolicyStatement(actions=on_objects, resources=[bucket.arn_for_objects(objects)])
+                )
+            if "s3:ListBucket" in actions:
+                function.add_to_role_policy(
+                    iam.PolicyStatement(actions=["s3:ListBucket"], resources=[bucket.bucket_arn])
+                )
         return function
 
     return grant
+
+
+def grant_api_access(function: lambda_.Function, actions: tuple[str, ...]) -> None:
+    """`access.api`: managing the API's keys. IAM has no resource-level permissions for AppSync's API-key
+    actions (the service authorization reference lists no resource type for them), so they take `*`."""
+    function.add_to_role_policy(iam.PolicyStatement(actions=list(actions), resources=["*"]))
 
 
 def _sender_grant(address: str) -> Grant:
@@ -256,3 +274,5 @@ def wire_api_references(
             calls_api |= any(r.kind == "api" and r.name in API_URL_ATTRIBUTES for r in found)
         if calls_api:
             grant_api_calls(functions[name], function.api_calls)
+        if "api" in function.access:
+            grant_api_access(functions[name], function.access["api"])

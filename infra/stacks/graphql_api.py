@@ -80,12 +80,16 @@ def build_api_cache(scope: Construct, api: appsync.GraphqlApi, cache: CacheConfi
 
 
 def api_attributes(
-    api: appsync.GraphqlApi, user_pool: cognito.IUserPool, client: cognito.IUserPoolClient
+    api: appsync.GraphqlApi,
+    user_pool: cognito.IUserPool,
+    client: cognito.IUserPoolClient,
+    settings: ApiConfig,
 ) -> dict[str, str]:
     """What `${api:<attribute>}` names, deployed: where and how a client reaches the API.
 
     `api_key` is there only when the API has the API_KEY mode; `user_pool_endpoint` is the URL Cognito's
-    InitiateAuth is sent to.
+    InitiateAuth is sent to; `api_id` and `api_key_expiry_days` are what a function managing the API's keys
+    needs.
     """
     cfn_api = api.node.default_child
     assert isinstance(cfn_api, appsync.CfnGraphQLApi)
@@ -97,6 +101,8 @@ def api_attributes(
         "user_pool_id": user_pool.user_pool_id,
         "user_pool_client_id": client.user_pool_client_id,
         "user_pool_endpoint": f"https://cognito-idp.{region}.amazonaws.com/",
+        "api_id": api.api_id,
+        "api_key_expiry_days": str(settings.api_key_expiry_days),
     }
     if api.api_key is not None:
         attributes["api_key"] = api.api_key

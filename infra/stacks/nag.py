@@ -40,7 +40,8 @@ ACCEPTED: tuple[NagPackSuppression, ...] = (
         r"^Action::s3:(Abort|DeleteObject|GetBucket|GetObject|List|PutObject)\*$",
     ),
     _wildcard(
-        "X-Ray's PutTraceSegments/PutTelemetryRecords and DynamoDB's ListStreams have no resource-level "
+        "X-Ray's PutTraceSegments/PutTelemetryRecords, DynamoDB's ListStreams and AppSync's API-key actions "
+        "(CreateApiKey, ListApiKeys, DeleteApiKey: the api-key-rotation function) have no resource-level "
         "permissions (the service authorization reference lists none), so they take `*`.",
         r"^Resource::\*$",
     ),

@@ -148,3 +148,53 @@ def test_outputs_name_every_bucket(synth: Synthesized) -> None:
     # THEN each bucket of appsync.toml, and the access-log bucket, has one
     expected = {f"{pascal(name)}BucketName" for name in synth.config.buckets} | {"AccessLogsBucketName"}
     assert expected <= outputs
+
+
+def _statements_of(synth: Synthesized, role_id: str) -> list[dict[str, Any]]:
+    return [
+        statement
+        for policy in synth.resources("AWS::IAM::Policy").values()
+        if {"Ref": role_id} in policy["Properties"]["Roles"]
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+    ]
+
+
+def test_the_api_key_is_rotated_daily_by_a_function_that_may_only_manage_keys_and_the_site_config(
+    project: Synthesized,
+) -> None:
+    # GIVEN the api-key-rotation function of appsync.toml
+    function_id = project.logical_id("api-key-rotationFunction")
+    function = project.resources("AWS::Lambda::Function")[function_id]
+    environment = function["Properties"]["Environment"]["Variables"]
+
+    # THEN an EventBridge rule runs it every day
+    rules = [
+        rule
+        for rule in project.resources("AWS::Events::Rule").values()
+        if any(_ids(target["Arn"]) == [function_id] for target in rule["Properties"]["Targets"])
+    ]
+    assert [rule["Properties"]["ScheduleExpression"] for rule in rules] == ["rate(1 day)"]
+    # AND it makes keys lasting the configured days, for the deployed API, into the deployed site's bucket
+    assert environment["API_KEY_EXPIRY_DAYS"] == str(project.config.api.api_key_expiry_days) == "365"
+    assert _ids(environment["API_ID"]) == [project.logical_id("Api")]
+    assert _ids(environment["SITE_BUCKET"]) == [project.logical_id("BlogSiteBucket")]
+    # AND its role may manage API keys (no resource-level permissions exist for them) and read and write the
+    # site's config.json, and nothing else but its own logs
+    statements = _statements_of(project, project.logical_id("api-key-rotationFunctionRole"))
+    granted: dict[str, list[Any]] = {}
+    for statement in statements:
+        for action in _as_list(statement["Action"]):
+            granted.setdefault(action, []).extend(_as_list(statement["Resource"]))
+    key_actions = {"appsync:CreateApiKey", "appsync:ListApiKeys", "appsync:DeleteApiKey"}
+    assert {action: granted[action] for action in key_actions} == {action: ["*"] for action in key_actions}
+    for action in ("s3:GetObject", "s3:PutObject"):
+        (config_object,) = granted[action]
+        assert _ids(config_object) == [project.logical_id("BlogSiteBucket")]
+        assert config_object["Fn::Join"][1][-1] == "/config.json"
+    tracing_and_logs = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
+    tracing_and_logs |= {"logs:CreateLogStream", "logs:PutLogEvents"}
+    assert set(granted) - key_actions - {"s3:GetObject", "s3:PutObject"} <= tracing_and_logs
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]

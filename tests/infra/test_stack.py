@@ -32,6 +32,8 @@ from tests.infra.conftest import Synthesized
 # Actions IAM cannot scope to a resource (the service authorization reference lists no resource type for them).
 ACTIONS_THAT_REQUIRE_ANY_RESOURCE = frozenset(
     {"xray:PutTraceSegments", "xray:PutTelemetryRecords", "dynamodb:ListStreams"}
+    # AppSync's API-key actions have no resource type in IAM's service authorization reference.
+    | {"appsync:CreateApiKey", "appsync:ListApiKeys", "appsync:DeleteApiKey", "appsync:UpdateApiKey"}
 )
 
 # cfn-lint warnings accepted in the synthesized template, with why.
@@ -382,6 +384,8 @@ API_ATTRIBUTE_CONSTRUCTS = {
     "user_pool_client_id": "UserPool/WebClient",
     "region": None,
     "user_pool_endpoint": None,
+    "api_id": "Api",
+    "api_key_expiry_days": None,
 }
 
 
@@ -401,9 +405,11 @@ def _literal_value(synth: Synthesized, reference: Reference) -> str:
     if reference.kind in ("athena", "glue"):
         return reference.name
     region = synth.config.api.region
-    return {"region": region, "user_pool_endpoint": f"https://cognito-idp.{region}.amazonaws.com/"}[
-        reference.name
-    ]
+    return {
+        "region": region,
+        "user_pool_endpoint": f"https://cognito-idp.{region}.amazonaws.com/",
+        "api_key_expiry_days": str(synth.config.api.api_key_expiry_days),
+    }[reference.name]
 
 
 def _signing_key_id(synth: Synthesized, secret: str) -> str:
