@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from .base import Definition, Name, StrictInt, StrictStr
 
@@ -46,8 +47,20 @@ class LambdaAuthorizerConfig(Definition):
         300, ge=0, le=3600, description="How long AppSync caches a result (0-3600)."
     )
     identity_validation_expression: StrictStr | None = Field(
-        None, description="A regex the token must match before the function is called."
+        None,
+        description="A regex the whole token must match before the function is called; others get 401 "
+        "without a call.",
     )
+
+    @field_validator("identity_validation_expression")
+    @classmethod
+    def _a_regex(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                re.compile(value)
+            except re.error as exc:
+                raise ValueError(f"not a regular expression: {exc}") from None
+        return value
 
 
 class AuthConfig(Definition):

@@ -6,7 +6,8 @@ from typing import Any
 
 from graphql import GraphQLError, GraphQLSyntaxError
 
-from .wire.response import ErrorLocation, FieldErrorEntry, RejectionBody
+from .engine_errors import syntax_message
+from .wire.response import EngineErrorEntry, ErrorLocation, FieldErrorEntry, RejectionBody
 
 UNAUTHORIZED_MESSAGE = "You are not authorized to make this call."
 
@@ -59,17 +60,22 @@ def _locations(error: GraphQLError) -> list[ErrorLocation] | None:
     return [{"line": loc.line, "column": loc.column, "sourceName": None} for loc in error.locations]
 
 
-def format_error(error: GraphQLError) -> FieldErrorEntry:
+def engine_error(message: str, locations: list[ErrorLocation] | None = None) -> EngineErrorEntry:
+    """An error of the GraphQL engine as AppSync sends it: path null, the locations, the message, no errorType."""
+    return {"path": None, "locations": locations, "message": message}
+
+
+def format_error(error: GraphQLError) -> FieldErrorEntry | EngineErrorEntry:
     """One entry of AppSync's `errors[]` (key order as AppSync sends it)."""
     original = error.original_error
     if isinstance(original, AppSyncFieldError):
         error_type: str | None = original.error_type
         data, info, message = original.data, original.error_info, original.message
     elif isinstance(error, GraphQLSyntaxError):
-        error_type, data, info, message = "InvalidSyntax", None, None, error.message
+        return engine_error(syntax_message(error), _locations(error))
     elif error.path is None:
-        # Validation and variable-coercion errors: raised before any field ran.
-        error_type, data, info, message = "ValidationError", None, None, error.message
+        # Validation and variable-coercion errors, raised before any field ran (worded in engine_errors).
+        return engine_error(error.message, _locations(error))
     elif original is None:
         # e.g. null for a non-null field.
         error_type, data, info, message = "ExecutionError", None, None, error.message

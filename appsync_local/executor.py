@@ -27,12 +27,19 @@ from graphql import (
     GraphQLResolveInfo,
     GraphQLSchema,
     GraphQLUnionType,
+    get_operation_ast,
 )
 from graphql import (
     OperationType as GraphQLOperationType,
 )
 from strawberry.dataloader import DataLoader
-from strawberry.extensions import AddValidationRules, DisableIntrospection, ParserCache, ValidationCache
+from strawberry.extensions import (
+    AddValidationRules,
+    DisableIntrospection,
+    ParserCache,
+    SchemaExtension,
+    ValidationCache,
+)
 from strawberry.extensions.query_depth_limiter import create_validator
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionResult
@@ -43,11 +50,13 @@ from appdef.bindings import Binding, BindingRegistry
 
 from . import strawberry_adapter
 from .auth import AuthRules, RequestAuth
+from .engine_errors import appsync_rules, variable_errors
 from .errors import (
     AppSyncFieldError,
     FieldUnauthorizedError,
     LambdaError,
     ResolverCountLimitError,
+    engine_error,
     format_error,
 )
 from .execution_threads import ExecutionThreads
@@ -70,8 +79,14 @@ logger = logging.getLogger("appsync_local")
 CACHE_SIZE = 1024
 # AppSync ends a request after 30 s (AWS general reference, AppSync quotas) with this error.
 EXECUTION_TIMEOUT_SECONDS = 30.0
+# Documents selecting more fields than this run in the heavy lane of `execution_threads`: the app's own
+# operations select at most a few dozen; hundreds are aliases, deep nesting or generated queries.
+HEAVY_FIELDS = 200
 EXECUTION_TIMEOUT_TYPE = "ExecutionTimeout"
 EXECUTION_TIMEOUT_MESSAGE = "Execution timed out."
+# graphql-java's texts (AppSync's engine) for a document whose operation cannot be chosen.
+SEVERAL_OPERATIONS_MESSAGE = "Must provide operation name if query contains multiple operations."
+UNKNOWN_OPERATION_MESSAGE = "Unknown operation named '{name}'."
 
 
 @dataclass
@@ -121,6 +136,33 @@ class _RuntimeSchema(strawberry.Schema):
             logger.debug("GraphQL error at %s: %s", error.path, error.message)
 
 
+class AppSyncEngineErrors(SchemaExtension):
+    """Validation and variable errors in AppSync's words (`engine_errors`), in AppSync's order.
+
+    Listed after the extensions that add validation rules and after `ValidationCache`: the rules are
+    reworded before validation runs, and variables are coerced only once the document is valid.
+    """
+
+    def on_operation(self):  # type: ignore[no-untyped-def]
+        context = self.execution_context
+        context.validation_rules = appsync_rules(context.validation_rules)
+        yield
+
+    def on_validate(self):  # type: ignore[no-untyped-def]
+        context = self.execution_context
+        document = context.graphql_document
+        if not context.pre_execution_errors and document is not None:
+            operation = get_operation_ast(document, context.operation_name)
+            if operation is not None:
+                schema = strawberry_adapter.graphql_schema(context.schema)
+                errors = variable_errors(
+                    schema, operation.variable_definitions or (), context.variables or {}
+                )
+                if errors:
+                    context.pre_execution_errors = errors
+        yield
+
+
 def runtime_schema(app_schema: strawberry.Schema, api: ApiConfig) -> strawberry.Schema:
     """A fresh strawberry schema from the app's types, with the API settings as extensions."""
     extensions: list[Callable[[], Any]] = [
@@ -134,6 +176,7 @@ def runtime_schema(app_schema: strawberry.Schema, api: ApiConfig) -> strawberry.
         extensions.append(lambda: AddValidationRules([depth_rule]))
     if not api.introspection_enabled:
         extensions.append(DisableIntrospection)
+    extensions.append(AppSyncEngineErrors)
     return _RuntimeSchema(
         query=app_schema.query,
         mutation=app_schema.mutation,
@@ -147,7 +190,11 @@ def runtime_schema(app_schema: strawberry.Schema, api: ApiConfig) -> strawberry.
     )
 
 
-def _request_error(message: str, error_type: str = "ValidationError") -> ResponseBody:
+def _engine_refusal(message: str) -> ResponseBody:
+    return {"data": None, "errors": [engine_error(message)]}
+
+
+def _request_error(message: str, error_type: str) -> ResponseBody:
     return {
         "data": None,
         "errors": [
@@ -362,13 +409,13 @@ class Executor:
         checked = (
             self._check(query)
             if small
-            else await self.threads.run(functools.partial(self._check_async, query), timeout)
+            else await self.threads.run(functools.partial(self._check_async, query), timeout, heavy=True)
         )
         if isinstance(checked, DocumentRefused):
             return {"data": None, "errors": list(checked.errors)}
         if operation_name is None and checked.operations > 1:
             # GraphQL requires the name then (strawberry would quietly run the first operation)
-            return _request_error("The document has several operations: send operationName to choose one.")
+            return _engine_refusal(SEVERAL_OPERATIONS_MESSAGE)
         root_resolvers = checked.root_resolver_count(operation_name)
         if root_resolvers > context.resolver_limit:
             return {"data": None, "errors": [resolver_count_refusal(context.resolver_limit)]}
@@ -377,7 +424,8 @@ class Executor:
             # No resolver can run (root fields without one are null): cheaper here than a thread hop.
             result = await asyncio.wait_for(run(), timeout)
         else:
-            result = await self.threads.run(run, timeout)
+            heavy = not small or checked.introspects or checked.fields > HEAVY_FIELDS
+            result = await self.threads.run(run, timeout, heavy=heavy)
         if isinstance(result, dict):
             return result  # a rejection of the operation (ResponseBody)
         body: ResponseBody = {"data": result.data}
@@ -419,15 +467,13 @@ class Executor:
             )
         except InvalidOperationTypeError:
             return _request_error(
-                "Subscriptions are served over the realtime WebSocket endpoint, not over POST."
+                "Subscriptions are served over the realtime WebSocket endpoint, not over POST.",
+                "ValidationError",
             )
         except CannotGetOperationTypeError:
-            message = (
-                f"Unknown operation named '{operation_name}'."
-                if operation_name
-                else "The document has several operations: send operationName to choose one."
-            )
-            return _request_error(message)
+            if operation_name:
+                return _engine_refusal(UNKNOWN_OPERATION_MESSAGE.format(name=operation_name))
+            return _engine_refusal(SEVERAL_OPERATIONS_MESSAGE)
 
     async def _notify(
         self, published: list[tuple[str, Any]], invalidations: list[Any], context: RequestContext

@@ -56,42 +56,40 @@ def _rejection(error: RequestError) -> JSONResponse:
     )
 
 
+# AppSync's texts for a body it cannot read (graphql/graphql-over-http#81, where AppSync's team listed them).
+EMPTY_BODY = "Request body is empty."
+UNPARSABLE_BODY = "Unable to parse GraphQL query."
+
+
+def _malformed(message: str) -> RequestError:
+    return RequestError(400, "MalformedHttpRequestException", message)
+
+
 def _parse_body(body: bytes) -> tuple[str, dict[str, Any] | None, str | None]:
     if len(body) > MAX_REQUEST_BYTES:  # BodyLimit stops reading before this; kept for direct callers
         raise RequestError(PAYLOAD_TOO_LARGE.status, PAYLOAD_TOO_LARGE.error_type, PAYLOAD_TOO_LARGE.message)
+    if not body.strip():
+        raise _malformed(EMPTY_BODY)
     try:
         payload = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise RequestError(
-            400, "MalformedHttpRequestException", f"The request body is not valid JSON: {exc}"
-        ) from None
-    except RecursionError:
-        raise RequestError(
-            400, "MalformedHttpRequestException", "The request body nests JSON too deeply."
-        ) from None
-    if isinstance(payload, list):
-        raise RequestError(
-            400,
-            "MalformedHttpRequestException",
-            "Batched requests (a JSON array of operations) are not supported.",
-        )
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        raise _malformed(UNPARSABLE_BODY) from None
+    # Not an object (a batch array too), or no query in it: AppSync answers these alike.
     if not isinstance(payload, dict):
-        raise RequestError(400, "MalformedHttpRequestException", "The request body must be a JSON object.")
+        raise _malformed(UNPARSABLE_BODY)
     # Refused here, before auth or any resolver: a lone surrogate stored once would break every later read.
     invalid_at = invalid_unicode_at(payload)
     if invalid_at is not None:
-        raise RequestError(400, "MalformedHttpRequestException", invalid_unicode_message(invalid_at))
+        raise _malformed(invalid_unicode_message(invalid_at))
     query = payload.get("query")
     if not isinstance(query, str) or not query.strip():
-        raise RequestError(
-            400, "MalformedHttpRequestException", "The request must have a non-empty `query` string."
-        )
+        raise _malformed(UNPARSABLE_BODY)
     variables = payload.get("variables")
     if variables is not None and not isinstance(variables, dict):
-        raise RequestError(400, "MalformedHttpRequestException", "`variables` must be a JSON object.")
+        raise _malformed("`variables` must be a JSON object.")
     operation_name = payload.get("operationName")
     if operation_name is not None and not isinstance(operation_name, str):
-        raise RequestError(400, "MalformedHttpRequestException", "`operationName` must be a string.")
+        raise _malformed("`operationName` must be a string.")
     return query, variables, operation_name
 
 
@@ -117,7 +115,9 @@ def create_app(
             headers = {k.lower(): v for k, v in request.headers.items()}
             client_ip = request.client.host if request.client else "127.0.0.1"
             try:
-                auth = authenticator.authenticate("POST", str(request.url), headers, body, client_ip)
+                auth = await authenticator.authenticate_async(
+                    "POST", str(request.url), headers, body, client_ip
+                )
             except UnauthorizedError as exc:
                 raise RequestError(401, "UnauthorizedException", exc.message) from exc
         except RequestError as exc:

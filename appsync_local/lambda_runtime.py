@@ -28,6 +28,7 @@ from appdef import ConfigError, FunctionConfig
 from appdef.bindings import BindingError
 from appdef.references import Reference, substitute
 
+from .endpoint_redaction import redact_local_endpoints
 from .errors import LambdaError
 from .function_environ import function_scope, process_environ
 from .invocations.log import new_trace_id
@@ -241,7 +242,8 @@ class LocalFunction:
                         result = handler(json.loads(payload), context)
                     except Exception as exc:  # the Lambda runtime reports any exception the same way
                         record.error = f"{type(exc).__name__}: {exc}"
-                        raise LambdaError(str(exc) or type(exc).__name__, type(exc).__name__) from exc
+                        message = redact_local_endpoints(str(exc) or type(exc).__name__, environ)
+                        raise LambdaError(message, type(exc).__name__) from exc
             finally:
                 self.observer.finished(record)
         try:

@@ -32,7 +32,7 @@ from graphql import (
 )
 
 from .errors import ResolverCountLimitError, format_error
-from .wire.response import FieldErrorEntry
+from .wire.response import EngineErrorEntry, FieldErrorEntry
 
 # AppSync documents no limits of its own on these; these admit every query a client of this API sends
 # (GraphiQL's introspection query is about 250 tokens) and refuse overloading after a few milliseconds.
@@ -79,6 +79,7 @@ class CheckedDocument:
     operations: int
     root_resolvers: dict[str, int]  # per operation name ("" when anonymous): root fields with a resolver
     introspects: bool
+    fields: int = 0  # field selections in the whole document (fragments counted once)
 
     def root_resolver_count(self, operation_name: str | None) -> int:
         if operation_name is None:
@@ -89,7 +90,7 @@ class CheckedDocument:
 class DocumentRefused(Exception):
     """The document breaks a limit; `errors` are AppSync's `errors[]` entries for the response."""
 
-    def __init__(self, errors: list[FieldErrorEntry]) -> None:
+    def __init__(self, errors: list[FieldErrorEntry | EngineErrorEntry]) -> None:
         super().__init__(errors[0]["message"])
         self.errors = errors
 
@@ -105,15 +106,17 @@ def validation_error(message: str, error_type: str = "ValidationError") -> Field
     }
 
 
-class _Counts(Visitor):
+class DocumentCounts(Visitor):
     def __init__(self) -> None:
         super().__init__()
         self.aliases = 0
         self.directives = 0
         self.most_at_one_location = 0
         self.introspects = False
+        self.fields = 0
 
     def enter_field(self, node: FieldNode, *_: object) -> None:
+        self.fields += 1
         if node.alias is not None:
             self.aliases += 1
         if node.name.value in ("__schema", "__type"):
@@ -180,9 +183,9 @@ def _root_resolvers(
     return counts
 
 
-def check_counts(document: DocumentNode, limits: DocumentLimits) -> bool:
-    """Raise `DocumentRefused` when `document` has too many aliases or directives; True if it introspects."""
-    counts = _Counts()
+def check_counts(document: DocumentNode, limits: DocumentLimits) -> DocumentCounts:
+    """Raise `DocumentRefused` when `document` has too many aliases or directives; else its counts."""
+    counts = DocumentCounts()
     visit(document, counts)
     if counts.aliases > limits.max_aliases:
         raise DocumentRefused(
@@ -210,7 +213,7 @@ def check_counts(document: DocumentNode, limits: DocumentLimits) -> bool:
                 )
             ]
         )
-    return counts.introspects
+    return counts
 
 
 def check_document(
@@ -226,12 +229,13 @@ def check_document(
         raise DocumentRefused([format_error(exc)]) from None
     except RecursionError:
         raise DocumentRefused([validation_error("The document nests selections too deeply.")]) from None
-    introspects = check_counts(document, limits)
+    counts = check_counts(document, limits)
     operations = sum(isinstance(d, OperationDefinitionNode) for d in document.definitions)
     return CheckedDocument(
         operations=operations,
         root_resolvers=_root_resolvers(document, root_types or _ROOT_TYPES, is_bound),
-        introspects=introspects,
+        introspects=counts.introspects,
+        fields=counts.fields,
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,11 +15,14 @@ from appdef.references import Reference
 
 from . import strawberry_adapter
 from .auth import (
+    AUTHORIZER_TIMEOUT_SECONDS,
     ApiKeyStore,
+    ApiRef,
     Authenticator,
     AuthRules,
     IamCredentials,
     JwtVerifier,
+    LambdaAuthorizer,
     LocalUserPool,
     SigV4Verifier,
 )
@@ -27,7 +32,7 @@ from .executor import Executor
 from .function_environ import process_environ
 from .invocations.observer import InvocationObserver
 from .js import DataSource, JsResolverRunner, NoneDataSource
-from .lambda_runtime import LocalFunction
+from .lambda_runtime import ACCOUNT_ID, LocalFunction
 from .local_references import LocalReferences
 from .sdl import appsync_sdl, load_schema
 
@@ -86,6 +91,27 @@ def _api_values(config: AppConfig, api_keys: ApiKeyStore | None) -> dict[str, st
         values["user_pool_id"] = config.cognito.user_pool_id
         values["user_pool_client_id"] = config.cognito.app_client_ids[0]
     return values
+
+
+def local_api_id(config: AppConfig) -> str:
+    """The local API's id: 26 lower-case letters and digits like AppSync's, the same on every start."""
+    digest = hashlib.sha256(config.api.name.encode()).digest()
+    return base64.b32encode(digest).decode().lower()[:26]
+
+
+def lambda_authorizer(config: AppConfig, functions: Mapping[str, LocalFunction]) -> LambdaAuthorizer | None:
+    """AWS_LAMBDA's authorizer: `[auth.lambda]`'s function, run in-process like every function."""
+    settings = config.auth.lambda_
+    if settings is None or "AWS_LAMBDA" not in config.api.auth_modes:
+        return None
+    function = functions[settings.function]
+    return LambdaAuthorizer(
+        function,
+        ApiRef(api_id=local_api_id(config), account_id=ACCOUNT_ID, region=config.api.region),
+        ttl_seconds=settings.ttl_seconds,
+        validation_expression=settings.identity_validation_expression,
+        timeout_seconds=min(float(function.config.timeout_seconds), AUTHORIZER_TIMEOUT_SECONDS),
+    )
 
 
 def api_key_store(config: AppConfig, data_dir: Path | None = None) -> ApiKeyStore:
@@ -205,7 +231,9 @@ def build_runtime(
         functions=functions,
         executor=executor,
         code_runner=code_runner,
-        authenticator=Authenticator(modes, api_keys, verifier, sigv4),
+        authenticator=Authenticator(
+            modes, api_keys, verifier, sigv4, lambda_authorizer=lambda_authorizer(config, functions)
+        ),
         api_keys=api_keys,
         user_pool=user_pool,
         sigv4=sigv4,

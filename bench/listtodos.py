@@ -1,13 +1,16 @@
 """Benchmark: `listTodos(limit: 20)` with a user JWT, the local runtime vs amplify-appsync-simulator.
 
 One run starts one DynamoDB Local (in memory) and moto, seeds one user's todos, then serves the same query
-from the same data with both peers, each in its own process pinned to core 0:
+from the same data with three servers, each in its own process pinned to core 0:
 
 * the local runtime (`bench/serve_runtime.py`): Cognito JWT verification, the Powertools Lambda resolver
   invoked in-process, boto3 to DynamoDB Local;
-* amplify-appsync-simulator (`bench/simulator/serve.js`): a VTL unit resolver on a DynamoDB data source.
+* amplify-appsync-simulator (`bench/simulator/serve.js`): a VTL unit resolver on a DynamoDB data source;
+* the floor (`bench/serve_floor.py`): the least work that answers the same request, a bare ASGI handler
+  that verifies the same JWT and runs the same boto3 Query, with no GraphQL. It bounds what any runtime
+  can reach here; the report gives the runtime's share of it.
 
-DynamoDB Local, moto, this script and the load generator (wrk) share core 1. Both peers are checked to return
+DynamoDB Local, moto, this script and the load generator (wrk) share core 1. All three are checked to return
 the same items, then measured alternately for several rounds (warm-up, then a fixed duration with fixed
 connections); the medians are reported. `--profile DIR` then samples the runtime's server under the same
 load with py-spy and summarises where its time goes.
@@ -22,17 +25,20 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from _common import (
+    ROOT,
     SERVER_CORE,
     SHARED_CORE,
     SIMULATOR_DIR,
     SIMULATOR_VERSION,
     BenchError,
+    BenchStage,
     Measurement,
     Server,
     add_common_options,
@@ -56,6 +62,26 @@ QUERY = (
     "query ListTodos { listTodos(limit: 20) { items { id title done dueDate version createdAt } nextToken } }"
 )
 SIMULATOR_APP = SIMULATOR_DIR / "listTodos.json"
+FLOOR_SERVER = Path(__file__).resolve().parent / "serve_floor.py"
+GOAL_RATIO = 1.2  # issue 14: the runtime's req/s over the simulator's
+GOAL_FLOOR_SHARE = 0.7  # and over the floor's
+
+
+def start_floor(stack: contextlib.ExitStack, stage: BenchStage) -> Server:
+    """The floor server, pinned to the server core like the two peers, on the same DynamoDB Local."""
+    env = {**os.environ, **stage.aws.endpoints.environment()}
+    env.pop("PYTHONPATH", None)
+    command = [
+        "taskset",
+        "-c",
+        str(SERVER_CORE),
+        sys.executable,
+        str(FLOOR_SERVER),
+        "--data-dir",
+        str(stage.data_dir),
+    ]
+    floor = stack.enter_context(Server("floor", command, env, ROOT))
+    return floor.wait_for_port()
 
 
 # -- data -------------------------------------------------------------------------------------------
@@ -232,6 +258,7 @@ def report(measurements: list[Measurement], args: argparse.Namespace) -> str:
     for peer, label in (
         ("runtime", "local runtime (appsync_local)"),
         ("simulator", f"amplify-appsync-simulator {SIMULATOR_VERSION}"),
+        ("floor", "floor: JWT + the same boto3 Query, no GraphQL"),
     ):
         lines.append(
             f"| {label} | {median_of(measurements, peer, 'rps'):.0f} "
@@ -240,8 +267,14 @@ def report(measurements: list[Measurement], args: argparse.Namespace) -> str:
             f"| {median_of(measurements, peer, 'server_cpu_ms_per_request'):.2f} "
             f"| {100 * median_of(measurements, peer, 'dynamodb_cpu'):.0f}% |"
         )
-    ratio = median_of(measurements, "runtime", "rps") / median_of(measurements, "simulator", "rps")
-    lines += ["", f"throughput ratio runtime / simulator: {ratio:.2f}x (goal: >= 3x)"]
+    runtime_rps = median_of(measurements, "runtime", "rps")
+    ratio = runtime_rps / median_of(measurements, "simulator", "rps")
+    share = runtime_rps / median_of(measurements, "floor", "rps")
+    lines += [
+        "",
+        f"throughput ratio runtime / simulator: {ratio:.2f}x (goal: >= {GOAL_RATIO:g}x)",
+        f"runtime's share of the floor: {100 * share:.0f}% (goal: >= {100 * GOAL_FLOOR_SHARE:.0f}%)",
+    ]
     return "\n".join(lines)
 
 
@@ -260,9 +293,11 @@ def run(args: argparse.Namespace) -> int:
             runtime_server=args.runtime_server,
             simulator_app=SIMULATOR_APP,
         )
-        peers = [runtime, simulator]
+        floor = start_floor(stack, stage)
+        peers = [runtime, simulator, floor]
         print(
-            f"runtime pid {runtime.pid} and simulator pid {simulator.pid} on core {SERVER_CORE}; DynamoDB Local "
+            f"runtime pid {runtime.pid}, simulator pid {simulator.pid} and floor pid {floor.pid} on core "
+            f"{SERVER_CORE}; DynamoDB Local "
             f"pid {dynamodb_pid}, moto, wrk and this script on core {SHARED_CORE}",
             flush=True,
         )
@@ -270,7 +305,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"load average before measuring: {load_average()}", flush=True)
         items = check_same_items(peers, token, body, expected=20)
         print(
-            f"both peers return the same 20 items (newest first: {items[0]['createdAt']} .. "
+            f"all three peers return the same 20 items (newest first: {items[0]['createdAt']} .. "
             f"{items[-1]['createdAt']}) and a nextToken",
             flush=True,
         )

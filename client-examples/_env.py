@@ -4,6 +4,7 @@ APPSYNC_URL           the GraphQL URL: http://127.0.0.1:4000/graphql locally,
                       https://<id>.appsync-api.<region>.amazonaws.com/graphql on AWS
 APPSYNC_API_KEY       API key mode (`make api-key` prints the local one)
 APPSYNC_ID_TOKEN      Cognito user pools mode (`make token USER=alice` prints a local one)
+APPSYNC_PARTNER_TOKEN Lambda authorizer mode: a partner token (`ptk_…`; README lists the local demo ones)
 APPSYNC_REALTIME_URL  optional: the realtime URL where it cannot be derived (a custom domain's
                       wss://<domain>/graphql/realtime)
 AWS_REGION            IAM mode; optional on AWS, where the URL names the region. The credentials come from the
@@ -67,6 +68,12 @@ def api_key() -> str:
 
 def id_token() -> str:
     return setting("APPSYNC_ID_TOKEN", "a Cognito ID token (`make token USER=alice` prints a local one)")
+
+
+def partner_token() -> str:
+    return setting(
+        "APPSYNC_PARTNER_TOKEN", "a partner token, ptk_… (the README lists the local demo partners' tokens)"
+    )
 
 
 def region() -> str | None:

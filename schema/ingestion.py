@@ -1,7 +1,8 @@
 """The ingestion pipeline's API: events in, reports out, and each batch's result pushed live to subscribers.
 
 Events reach the Kinesis stream two ways: devices with IAM credentials call `PutRecords` themselves, and pages
-or partners call `ingestEvents` (IAM or the API key), resolved by the `ingestion` Lambda, which checks each
+or partners call `ingestEvents` (IAM, the API key, or a partner token checked by the Lambda authorizer),
+resolved by the `ingestion` Lambda, which checks each
 event and forwards it with PutRecords. Firehose buffers the stream, its transform validates and deduplicates
 each event, and every raw object it writes becomes a batch report (Athena SQL) that the pipeline publishes with
 `publishIngestionResult` (IAM only: the report function's role may call that field and no other).
@@ -13,15 +14,17 @@ from enum import Enum
 
 import strawberry
 
-from schema.aws_directives import aws_api_key, aws_cognito_user_pools, aws_iam, aws_subscribe
+from schema.aws_directives import aws_api_key, aws_cognito_user_pools, aws_iam, aws_lambda, aws_subscribe
 from schema.aws_scalars import AWSJSON, AWSURL, AWSDateTime
 
-# Live results are for dashboards (API key), signed-in users and backends (IAM).
-_READERS = [aws_iam(), aws_api_key(), aws_cognito_user_pools()]
+# Live results are for dashboards (API key), signed-in users, backends (IAM) and partners (Lambda authorizer:
+# a partner token with the `results` scope, filtered to the partner's own sources).
+_READERS = [aws_iam(), aws_api_key(), aws_cognito_user_pools(), aws_lambda()]
 # Reports, and their download URLs, are for signed-in users and backends.
 _REPORT_READERS = [aws_iam(), aws_cognito_user_pools()]
-# Who may send events: backends and devices (IAM) and pages or partners holding the API key.
-_SENDERS = [aws_iam(), aws_api_key()]
+# Who may send events: backends and devices (IAM), pages holding the API key, and partners with a partner
+# token (the Lambda authorizer), as their own sources only.
+_SENDERS = [aws_iam(), aws_api_key(), aws_lambda()]
 
 
 @strawberry.enum(description="How a batch of the ingestion pipeline ended.")

@@ -1,7 +1,8 @@
 """Authentication and authorization for the local AppSync runtime: every AppSync auth mode, verified.
 
-The package knows nothing of any app: it verifies API keys, user-pool JWTs and SigV4 signatures,
-issues Cognito-compatible tokens, and applies the schema's ``@aws_*`` directives per field.
+The package knows nothing of any app: it verifies API keys, user-pool JWTs and SigV4 signatures, asks
+the app's Lambda authorizer, issues Cognito-compatible tokens, and applies the schema's ``@aws_*``
+directives per field.
 """
 
 from __future__ import annotations
@@ -11,6 +12,11 @@ from appsync_local.auth.authenticator import NO_CREDENTIALS, Authenticator, cogn
 from appsync_local.auth.errors import NOT_AUTHORIZED, AuthStoreError, UnauthorizedError
 from appsync_local.auth.iam import IamCredentials
 from appsync_local.auth.jwt_verifier import EXPIRED, UNPARSABLE, JwtVerifier, RemoteJwks
+from appsync_local.auth.lambda_authorizer import (
+    AUTHORIZER_TIMEOUT_SECONDS,
+    ApiRef,
+    LambdaAuthorizer,
+)
 from appsync_local.auth.request_auth import (
     API_KEY,
     AWS_IAM,
@@ -25,6 +31,7 @@ from appsync_local.auth.user_pool import INCORRECT_CREDENTIALS, LocalUserPool
 
 __all__ = [
     "API_KEY",
+    "AUTHORIZER_TIMEOUT_SECONDS",
     "AWS_IAM",
     "AWS_LAMBDA",
     "EXPIRED",
@@ -38,11 +45,13 @@ __all__ = [
     "USER_POOLS",
     "ApiKey",
     "ApiKeyStore",
+    "ApiRef",
     "AuthRules",
     "AuthStoreError",
     "Authenticator",
     "IamCredentials",
     "JwtVerifier",
+    "LambdaAuthorizer",
     "LocalUserPool",
     "RemoteJwks",
     "RequestAuth",

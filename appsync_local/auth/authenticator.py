@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
+import asyncio
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from appsync_local.auth.api_keys import ApiKeyStore
 from appsync_local.auth.errors import UnauthorizedError
 from appsync_local.auth.jwt_verifier import JwtVerifier
-from appsync_local.auth.request_auth import API_KEY, AWS_IAM, USER_POOLS, RequestAuth
+from appsync_local.auth.lambda_authorizer import LambdaAuthorizer
+from appsync_local.auth.request_auth import (
+    API_KEY,
+    AWS_IAM,
+    AWS_LAMBDA,
+    OPENID_CONNECT,
+    USER_POOLS,
+    RequestAuth,
+)
 from appsync_local.auth.sigv4 import ALGORITHM, SigV4Verifier
 from appsync_local.wire.identity import CognitoIdentity
 
 NO_CREDENTIALS = "Valid authorization header not provided."
+# A JWT: three base64url parts (the signature may be empty), as Cognito and OIDC tokens are.
+_JWT = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$")
 
 
 def cognito_identity(claims: dict[str, Any], source_ip: str) -> CognitoIdentity:
@@ -37,12 +49,19 @@ class Authenticator:
     (a ``Bearer`` prefix is tolerated), ``x-api-key`` an API key. Credentials for a mode the API does not
     enable are ignored; once a mode is chosen its verdict is final.
 
+    With AWS_LAMBDA enabled, an ``Authorization`` value goes to the Lambda authorizer unless another enabled
+    mode claims it, as on AppSync (devguide: security-authz, "Circumventing SigV4 and OIDC token
+    authorization limitations"): a SigV4 signature is IAM's when IAM is enabled, and a JWT (or any
+    ``Bearer`` value) is the user pool's or OIDC's when one of them is enabled.
+
     Parameters
     ----------
     modes
         The API's enabled modes (default first, then additional).
     api_keys, user_pool, sigv4
         The verifiers for API_KEY, AMAZON_COGNITO_USER_POOLS and AWS_IAM; required when the mode is enabled.
+    lambda_authorizer
+        AWS_LAMBDA's authorizer; required when that mode is enabled.
     """
 
     def __init__(
@@ -51,15 +70,43 @@ class Authenticator:
         api_keys: ApiKeyStore | None,
         user_pool: JwtVerifier | None,
         sigv4: SigV4Verifier | None,
+        *,
+        lambda_authorizer: LambdaAuthorizer | None = None,
     ) -> None:
         self.modes = tuple(modes)
-        needed = {API_KEY: api_keys, USER_POOLS: user_pool, AWS_IAM: sigv4}
+        needed: dict[str, object] = {
+            API_KEY: api_keys,
+            USER_POOLS: user_pool,
+            AWS_IAM: sigv4,
+            AWS_LAMBDA: lambda_authorizer,
+        }
         for mode, verifier in needed.items():
             if mode in self.modes and verifier is None:
                 raise ValueError(f"auth mode {mode} is enabled but has no verifier")
         self._api_keys = api_keys
         self._user_pool = user_pool
         self._sigv4 = sigv4
+        self._lambda = lambda_authorizer if AWS_LAMBDA in self.modes else None
+
+    def _for_lambda(self, authorization: str) -> bool:
+        """Whether an ``Authorization`` value is the Lambda authorizer's, no other enabled mode claiming it."""
+        if self._lambda is None or not authorization:
+            return False
+        if authorization.startswith(ALGORITHM):
+            return AWS_IAM not in self.modes
+        if USER_POOLS in self.modes or OPENID_CONNECT in self.modes:
+            bearer = authorization[:7].lower() == "bearer "
+            return not bearer and _JWT.match(authorization) is None
+        return True
+
+    async def authenticate_async(
+        self, method: str, url: str, headers: Mapping[str, str], body: bytes, source_ip: str
+    ) -> RequestAuth:
+        """`authenticate`, with a Lambda authorizer's call (up to 10 s) kept off the event loop."""
+        authorization = next((v for k, v in headers.items() if k.lower() == "authorization"), "")
+        if self._for_lambda(authorization.strip()):
+            return await asyncio.to_thread(self.authenticate, method, url, headers, body, source_ip)
+        return self.authenticate(method, url, headers, body, source_ip)
 
     def authenticate(
         self, method: str, url: str, headers: Mapping[str, str], body: bytes, source_ip: str
@@ -70,6 +117,8 @@ class Authenticator:
         """
         headers = {name.lower(): value for name, value in headers.items()}
         authorization = headers.get("authorization", "").strip()
+        if self._lambda is not None and self._for_lambda(authorization):
+            return self._lambda.authorize(authorization, headers, body)
         if authorization.startswith(ALGORITHM):
             if self._sigv4 is not None and AWS_IAM in self.modes:
                 identity = self._sigv4.verify(method, url, headers, body, source_ip)

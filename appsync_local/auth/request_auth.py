@@ -31,6 +31,8 @@ class RequestAuth:
     allowed_fields
         IAM: the root fields (`Type.field`) the principal's policy lets it call; None when its policy is not
         narrowed (any field IAM may call).
+    denied_fields
+        AWS_LAMBDA: the fields (`Type.field`) the authorizer's `deniedFields` took away from this caller.
     """
 
     mode: str
@@ -38,3 +40,4 @@ class RequestAuth:
     groups: tuple[str, ...] = ()
     claims: dict[str, Any] = field(default_factory=dict)
     allowed_fields: frozenset[str] | None = None
+    denied_fields: frozenset[str] = frozenset()

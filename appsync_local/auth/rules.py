@@ -157,6 +157,8 @@ class AuthRules:
             rule = self._type_rules.get(type_name, self._default_rule)
         if auth.mode not in rule:
             return False
+        if auth.denied_fields and f"{type_name}.{field_name}" in auth.denied_fields:
+            return False  # the Lambda authorizer's deniedFields: null, with AppSync's Unauthorized error
         if (
             auth.allowed_fields is not None
             and type_name in ROOT_TYPES

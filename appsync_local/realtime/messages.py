@@ -74,6 +74,12 @@ class Data(TypedDict):
     payload: DataPayload
 
 
+class EngineMessageEntry(TypedDict):
+    """A GraphQL engine error (syntax, validation, variables) in a realtime `error`: AppSync sends the text only."""
+
+    message: str
+
+
 ErrorEntry = RejectionEntry | FieldErrorEntry | ResolverErrorEntry
 
 

@@ -131,9 +131,9 @@ class _Connection:
             with contextlib.suppress(RuntimeError, OSError, WebSocketDisconnect):
                 await self.websocket.close(code=code, reason=reason)
 
-    def authenticate(self, headers: Mapping[str, str], path: str, body: bytes) -> RequestAuth:
+    async def authenticate(self, headers: Mapping[str, str], path: str, body: bytes) -> RequestAuth:
         host = headers.get("host") or headers.get("Host") or self.host
-        return self.endpoint.runtime.authenticator.authenticate(
+        return await self.endpoint.runtime.authenticator.authenticate_async(
             "POST", f"https://{host}{path}", headers, body, self.client_ip
         )
 
@@ -184,7 +184,7 @@ class AppSyncConnection(_Connection):
         subprotocols = list(self.websocket.scope.get("subprotocols") or ())
         try:
             headers = protocol.connection_headers(self.websocket.query_params, subprotocols)
-            self.authenticate(headers, "/graphql/connect", b"{}")
+            await self.authenticate(headers, "/graphql/connect", b"{}")
         except (ConnectionAuthError, UnauthorizedError) as exc:
             await self._refuse(exc)
             return
@@ -283,7 +283,7 @@ class AppSyncConnection(_Connection):
             )
         try:
             # Each start is authorized on its own: IAM signs it as POST /graphql with `data` as the body.
-            auth = self.authenticate(start.authorization, "/graphql", start.data.encode())
+            auth = await self.authenticate(start.authorization, "/graphql", start.data.encode())
         except UnauthorizedError as exc:
             raise RealtimeError(protocol.UNAUTHORIZED, exc.message, start.id) from exc
         try:
@@ -366,7 +366,7 @@ class TransportWsConnection(_Connection):
             headers = {}
         self.auth_headers = {str(k): v for k, v in headers.items() if isinstance(v, str)}
         try:
-            self.auth = self.authenticate(self.auth_headers, "/graphql/connect", b"{}")
+            self.auth = await self.authenticate(self.auth_headers, "/graphql/connect", b"{}")
         except UnauthorizedError:
             await self.close(4403, "Forbidden")
             return False

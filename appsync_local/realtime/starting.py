@@ -7,7 +7,7 @@ import logging
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from graphql import (
     DocumentNode,
@@ -20,19 +20,22 @@ from graphql import (
     OperationType,
     SelectionSetNode,
     get_operation_ast,
+    specified_rules,
     validate,
 )
 from graphql.execution.values import get_argument_values, get_variable_values
 
 from ..auth import RequestAuth
+from ..engine_errors import appsync_rules, variable_errors
 from ..errors import AppSyncFieldError, FieldUnauthorizedError, format_error
+from ..executor import SEVERAL_OPERATIONS_MESSAGE, UNKNOWN_OPERATION_MESSAGE
 from ..request_limits import DocumentRefused, check_counts
 from ..resolver_context import ResolverInvocation
 from ..resolver_event import selection_set_graphql, selection_set_list
 from ..runtime import Runtime
-from ..wire.response import ResolverErrorEntry
+from ..wire.response import EngineErrorEntry, FieldErrorEntry, ResolverErrorEntry
 from .filters import Filter, FilterError, parse_filter
-from .messages import ErrorEntry
+from .messages import EngineMessageEntry, ErrorEntry
 from .narrowing import root_fields
 
 SUBSCRIPTION = "Subscription"
@@ -46,6 +49,23 @@ class StartRefused(Exception):
     def __init__(self, errors: list[ErrorEntry]) -> None:
         super().__init__(errors[0].get("message") if errors else "refused")
         self.errors = errors
+
+
+def _engine_message(message: str) -> ErrorEntry:
+    entry: EngineMessageEntry = {"message": message}
+    # The other entries all carry an errorType; a union with this one would make every literal ambiguous.
+    return cast(ErrorEntry, entry)
+
+
+def _realtime_entry(error: GraphQLError) -> ErrorEntry:
+    """A GraphQL error as a realtime `error` carries it: an engine error's text alone, as AppSync sends it."""
+    return _as_realtime(format_error(error))
+
+
+def _as_realtime(entry: FieldErrorEntry | EngineErrorEntry) -> ErrorEntry:
+    if "errorType" not in entry:
+        return _engine_message(entry["message"])
+    return cast(FieldErrorEntry, entry)
 
 
 def _field_error(error: AppSyncFieldError) -> ResolverErrorEntry:
@@ -91,11 +111,11 @@ def _operation(document: DocumentNode, operation_name: str | None) -> OperationD
     operation = get_operation_ast(document, operation_name)
     if operation is None:
         message = (
-            f"Unknown operation named '{operation_name}'."
+            UNKNOWN_OPERATION_MESSAGE.format(name=operation_name)
             if operation_name
-            else "The document has several operations: send operationName to choose one."
+            else SEVERAL_OPERATIONS_MESSAGE
         )
-        raise StartRefused([{"errorType": "ValidationError", "message": message}])
+        raise StartRefused([_engine_message(message)])
     if operation.operation is not OperationType.SUBSCRIPTION:
         raise StartRefused(
             [
@@ -124,11 +144,11 @@ class SubscriptionStarter:
             document = limits.parse(query)
             check_counts(document, limits)
         except GraphQLError as exc:
-            return [format_error(exc)]
+            return [_realtime_entry(exc)]
         except DocumentRefused as refused:
-            return list(refused.errors)
-        errors = validate(self._schema, document)
-        return [format_error(e) for e in errors] if errors else document
+            return [_as_realtime(entry) for entry in refused.errors]
+        errors = validate(self._schema, document, appsync_rules(specified_rules))
+        return [_realtime_entry(e) for e in errors] if errors else document
 
     async def prepare(
         self,
@@ -146,11 +166,14 @@ class SubscriptionStarter:
         operation = _operation(document, operation_name)
         subscription_type = self._schema.subscription_type
         assert subscription_type is not None  # validation found the subscription operation's fields
+        refused = variable_errors(self._schema, operation.variable_definitions or (), dict(variables or {}))
+        if refused:
+            raise StartRefused([_realtime_entry(e) for e in refused])
         coerced = get_variable_values(
             self._schema, operation.variable_definitions or (), dict(variables or {})
         )
         if isinstance(coerced, list):
-            raise StartRefused([format_error(e) for e in coerced])
+            raise StartRefused([_realtime_entry(e) for e in coerced])
         field_node = _subscribed_field(operation, document, coerced.coerced, subscription_type)
         field_name = field_node.name.value
         if field_name.startswith("__"):
@@ -168,7 +191,7 @@ class SubscriptionStarter:
         try:
             arguments = get_argument_values(field_def, field_node, coerced)
         except GraphQLError as exc:
-            raise StartRefused([format_error(exc)]) from exc
+            raise StartRefused([_realtime_entry(exc)]) from exc
         fragments = _fragments(document)
         prepared = PreparedSubscription(
             field_name=field_name,

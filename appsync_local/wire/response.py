@@ -22,6 +22,14 @@ class FieldErrorEntry(TypedDict):
     message: str
 
 
+class EngineErrorEntry(TypedDict):
+    """An error of the GraphQL engine itself (syntax, validation, variables): AppSync sends no errorType."""
+
+    path: None
+    locations: list[ErrorLocation] | None
+    message: str
+
+
 class RejectionEntry(TypedDict):
     """A request-level rejection's error (HTTP 4xx/5xx; e.g. `UnauthorizedException`)."""
 
@@ -43,7 +51,7 @@ class ResponseBody(TypedDict, total=False):
     """The body of a GraphQL response."""
 
     data: dict[str, Any] | None
-    errors: list[FieldErrorEntry]
+    errors: list[FieldErrorEntry | EngineErrorEntry]
 
 
 class RejectionBody(TypedDict):

@@ -42,8 +42,13 @@ def _record(event: dict[str, Any]) -> bytes:
     return data
 
 
-def ingest(events: list[dict[str, Any]], stream: str, kinesis: Any) -> dict[str, Any]:
-    """Send `events` to `stream`; the result lists each event's fate in order."""
+def ingest(
+    events: list[dict[str, Any]], stream: str, kinesis: Any, sources: frozenset[str] | None = None
+) -> dict[str, Any]:
+    """Send `events` to `stream`; the result lists each event's fate in order.
+
+    `sources`, when given (a partner's), are the only sources the caller may send as; others are InvalidEvent.
+    """
     if len(events) > MAX_EVENTS:
         raise ValidationError(f"at most {MAX_EVENTS} events per call; this one has {len(events)}")
     now = datetime.now(UTC)
@@ -58,6 +63,8 @@ def ingest(events: list[dict[str, Any]], stream: str, kinesis: Any) -> dict[str,
         }
         answers.append(answer)
         try:
+            if sources is not None and str(event.get("source")) not in sources:
+                raise InvalidEvent(f"source {event.get('source')!r} is not one of this partner's sources")
             data = _record(event)
             parse_event(data, now)
         except InvalidEvent as exc:

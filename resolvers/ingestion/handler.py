@@ -47,10 +47,20 @@ def _setting(name: str) -> str:
     return value
 
 
+def _partner_sources(identity: Any) -> frozenset[str] | None:
+    """A partner's sources, from the Lambda authorizer's resolverContext; None for other callers."""
+    context = identity.get("resolverContext") if isinstance(identity, dict) else None
+    if not isinstance(context, dict):
+        return None
+    return frozenset(s for s in str(context.get("sources", "")).split(",") if s)
+
+
 @app.resolver(type_name="Mutation", field_name="ingestEvents")
 def ingest_events(events: list[dict[str, Any]]) -> dict[str, Any]:
-    """Check each event and send the good ones to the ingestion stream."""
-    result = ingest(events, _setting("INGEST_STREAM"), _client("kinesis"))
+    """Check each event and send the good ones to the ingestion stream (a partner: as its own sources)."""
+    event = app.current_event
+    sources = _partner_sources(event.get("identity") if event is not None else None)
+    result = ingest(events, _setting("INGEST_STREAM"), _client("kinesis"), sources)
     logger.info(
         "Ingested events", extra={"accepted": result["acceptedCount"], "failed": result["failedCount"]}
     )

@@ -36,3 +36,8 @@ def run(client: Client, query: str, **variables: Any) -> dict[str, Any]:
 async def run_async(client: Client, query: str, **variables: Any) -> dict[str, Any]:
     async with client as session:
         return await session.execute(GraphQLRequest(query, variable_values=variables or None))
+
+
+def lambda_client(url: str, token: str) -> Client:
+    """AWS_LAMBDA: the token, whatever its form, in `Authorization`; the API's authorizer function decides."""
+    return Client(transport=RequestsHTTPTransport(url=url, headers={"Authorization": token}, retries=0))

@@ -316,13 +316,14 @@ def test_posts_by_tag_across_authors(new_author, public: Client) -> None:
         ({"title": "x" * 201}, "title"),
         ({"tags": [f"t{i}" for i in range(11)]}, "tags"),
         ({"tags": [" "]}, "tag"),
-        ({"photoUrl": "not a url"}, "AWSURL"),
+        ({"photoUrl": "not a url"}, "as a valid AWSURL"),
     ],
 )
 def test_bad_posts_are_refused_with_a_validation_error(new_author, fields: dict, fragment: str) -> None:
     author, sub = new_author()
     error = error_of(author, CREATE, input={"title": "ok", "body": "ok", "tags": [], **fields})
-    assert error["errorType"] == "ValidationError"
+    # the resolvers' own refusals are ValidationError; a variable's (AppSync's engine) has no errorType
+    assert error.get("errorType", "ValidationError") == "ValidationError"
     assert fragment in error["message"]
     assert list_all(author, authorId=sub) == []
 

@@ -24,6 +24,8 @@ import uvicorn
 from appsync_local.local_aws import LocalAws
 from appsync_local.serving import bind_socket, uvicorn_config
 from appsync_local.tls import ensure_local_tls
+from subscriptions.publisher import publish_ingestion_result
+from tests.contract import partners
 from tests.contract.clients import api_key_client, run, user_client
 from tests.contract.conftest import ROOT, LiveServer
 from tests.functional.images import jpeg
@@ -199,6 +201,33 @@ async def test_mutation_iam_publishes_an_ingestion_result(live_server: LiveServe
     assert json.loads(published["summary"]) == {"records": 7}
 
 
+def partner_env(live: LiveServer, home: Path, token: str) -> dict[str, str]:
+    return environment(home, APPSYNC_URL=live.url, APPSYNC_PARTNER_TOKEN=token)
+
+
+async def test_mutation_lambda_sends_events_with_a_partner_token(live_server: LiveServer, home: Path) -> None:
+    # WHEN the Lambda-mode example sends two events as acme, one of its own sources
+    args = ("--source", "acme-web", "--events", "2")
+    result = (
+        await run_example("mutation_lambda.py", partner_env(live_server, home, partners.ACME), *args)
+    ).json()
+    # THEN both are written to the stream
+    answer = result["ingestEvents"]
+    assert (answer["acceptedCount"], answer["failedCount"]) == (2, 0)
+    assert all(event["sequenceNumber"] for event in answer["events"])
+
+
+async def test_mutation_lambda_with_a_revoked_token_prints_appsyncs_401(
+    live_server: LiveServer, home: Path
+) -> None:
+    result = await run_example("mutation_lambda.py", partner_env(live_server, home, partners.INITECH))
+    # THEN it prints AppSync's answer as JSON on stderr (no stack trace)
+    assert result.returncode == 1
+    assert json.loads(result.stderr)["errors"] == [
+        {"errorType": "UnauthorizedException", "message": "You are not authorized to make this call."}
+    ]
+
+
 async def test_upload_post_photo_creates_a_draft_and_uploads_the_photo(
     live_server: LiveServer, local_aws: LocalAws, home: Path
 ) -> None:
@@ -357,6 +386,29 @@ async def test_subscription_api_key_prints_a_published_post(live_server: LiveSer
         events = (await finished(example)).json_lines()
     assert [event["onCreatePost"]["id"] for event in events] == [post["id"]]
     assert events[0]["onCreatePost"]["status"] == "PUBLISHED"
+
+
+async def test_subscription_lambda_prints_the_partners_results_only(
+    live_server: LiveServer, home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GIVEN the Lambda-mode subscription example, running as acme, and the pipeline's IAM credentials
+    creds = live_server.iam
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", creds.access_key_id)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", creds.secret_access_key)
+    monkeypatch.delenv("AWS_SESSION_TOKEN", raising=False)
+    before = live_server.subscriptions()
+    env = partner_env(live_server, home, partners.ACME)
+    async with started("subscription_lambda.py", env, "--count", "1") as example:
+        await live_server.wait_for_subscriptions(before + 1, timeout=RUN_TIMEOUT)
+        # WHEN results of another partner's source, then of acme's, are published
+        for source, batch in (("globex-iot", "not-acmes"), ("acme-pos", "acmes")):
+            result = {"source": source, "batchId": batch, "recordCount": 1, "status": "SUCCEEDED"}
+            await asyncio.to_thread(publish_ingestion_result, result, url=live_server.url)
+        # THEN the example prints acme's only and ends by itself
+        events = (await finished(example)).json_lines()
+    assert [(e["onIngestionResult"]["source"], e["onIngestionResult"]["batchId"]) for e in events] == [
+        ("acme-pos", "acmes")
+    ]
 
 
 async def test_subscription_user_pool_prints_the_callers_todo_changes(

@@ -135,16 +135,18 @@ def graphiql_site(live_server: LiveServer) -> GraphiQLSite:
 
 @dataclass
 class AuthorizationRecorder:
-    """ASGI middleware that notes the Authorization header of every POST to the GraphQL endpoint."""
+    """ASGI middleware that notes the credential headers of every POST to the GraphQL endpoint."""
 
     app: ASGIApp
     endpoint: str
-    seen: list[str] = field(default_factory=list)
+    seen: list[str] = field(default_factory=list)  # Authorization, "" when absent
+    api_keys: list[str] = field(default_factory=list)  # x-api-key, "" when absent
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] == "POST" and scope["path"] == self.endpoint:
             headers = dict(scope["headers"])
             self.seen.append(headers.get(b"authorization", b"").decode("latin-1"))
+            self.api_keys.append(headers.get(b"x-api-key", b"").decode("latin-1"))
         await self.app(scope, receive, send)
 
 
@@ -296,6 +298,75 @@ def test_the_api_key_button_and_a_wrong_password(running_site: RunningSite, tab:
     expect(page.get_by_role("alert")).to_contain_text(f"Could not sign in as {site.username}")  # type: ignore[attr-defined]
     expect(page.locator("#identity")).to_have_text("API key")  # type: ignore[attr-defined]
     assert set(json.loads(_headers_editor_text(page))) == {"x-api-key"}
+
+
+ROOT_TYPES = ("query: Query", "mutation: Mutation", "subscription: Subscription")
+
+
+def _open_docs(page: object) -> object:
+    """Opens GraphiQL's documentation explorer as a person does, and returns it."""
+    page.get_by_role("button", name="Show Documentation Explorer").click()  # type: ignore[attr-defined]
+    return page.get_by_role("region", name="Documentation Explorer")  # type: ignore[attr-defined]
+
+
+@pytest.mark.browser
+def test_the_first_screen_loads_the_schema_with_the_chosen_credential(
+    running_site: RunningSite, tab: BrowserTab
+) -> None:
+    from playwright.sync_api import expect
+
+    page, recorder = tab.page, running_site.recorder
+    already = len(recorder.api_keys)
+    # GIVEN GraphiQL opened cold, as a newcomer opens it: the bar shows the API key as the chosen credential
+    page.goto(running_site.page_url)  # type: ignore[attr-defined]
+    expect(page.locator("#identity")).to_have_text("API key")  # type: ignore[attr-defined]
+
+    # WHEN they open the documentation explorer
+    docs = _open_docs(page)
+
+    # THEN it lists the API's root types, and no error shows anywhere on the page
+    for root_type in ROOT_TYPES:
+        expect(docs).to_contain_text(root_type)  # type: ignore[attr-defined]
+    expect(page.get_by_text("Error fetching schema")).to_have_count(0)  # type: ignore[attr-defined]
+    expect(page.locator(".graphiql-response")).not_to_contain_text("authoriz")  # type: ignore[attr-defined]
+    # AND every request the page sent carried the chosen key (the schema was fetched with it, never without)
+    sent = recorder.api_keys[already:]
+    assert sent, "the page fetched no schema"
+    assert set(sent) == {json.loads(_headers_editor_text(page))["x-api-key"]}
+    assert tab.errors == []
+
+
+@pytest.mark.browser
+def test_the_schema_is_fetched_again_when_the_credential_changes(
+    running_site: RunningSite, tab: BrowserTab
+) -> None:
+    from playwright.sync_api import expect
+
+    page, site, recorder = tab.page, running_site.site, running_site.recorder
+    page.goto(running_site.page_url)  # type: ignore[attr-defined]
+    docs = _open_docs(page)
+    expect(docs).to_contain_text("subscription: Subscription")  # type: ignore[attr-defined]
+
+    # WHEN the credential is cleared
+    page.get_by_role("button", name="Clear").click()  # type: ignore[attr-defined]
+    # THEN the schema is fetched without one, and the API's refusal shows where the docs were
+    expect(docs).to_contain_text("Error fetching schema")  # type: ignore[attr-defined]
+
+    # WHEN the API key is chosen again
+    page.get_by_role("button", name="Use API key").click()  # type: ignore[attr-defined]
+    # THEN the docs come back, fetched with the key
+    expect(docs).to_contain_text("mutation: Mutation")  # type: ignore[attr-defined]
+    expect(page.get_by_text("Error fetching schema")).to_have_count(0)  # type: ignore[attr-defined]
+
+    # WHEN a demo user signs in
+    before = len(recorder.seen)
+    _sign_in(page, site.username, site.password)
+    expect(page.locator("#identity")).to_have_text(f"user {site.username}")  # type: ignore[attr-defined]
+    token = json.loads(_headers_editor_text(page))["Authorization"]
+    # THEN the schema is fetched once more, with their token, and still shows
+    expect(docs).to_contain_text("query: Query")  # type: ignore[attr-defined]
+    assert token in recorder.seen[before:]
+    expect(page.get_by_text("Error fetching schema")).to_have_count(0)  # type: ignore[attr-defined]
 
 
 def _is_local(url: str, base_url: str) -> bool:

@@ -83,7 +83,9 @@ def test_the_banner_shows_the_endpoint_auth_modes_api_key_and_token_hint(
     tokens = server.wait_for_line(r"User tokens\s+(.+)$").group(1)
 
     # THEN it shows what appsync.toml configures, and the key the `api-key` command prints
-    assert modes == "AMAZON_COGNITO_USER_POOLS, API_KEY, AWS_IAM (default AMAZON_COGNITO_USER_POOLS)"
+    assert (
+        modes == "AMAZON_COGNITO_USER_POOLS, API_KEY, AWS_IAM, AWS_LAMBDA (default AMAZON_COGNITO_USER_POOLS)"
+    )
     assert api_key.startswith("da2-")
     assert api_key == cli_output(capsys, "--data-dir", str(served.data_dir), "api-key")
     assert "`make token USER=alice`" in tokens

@@ -202,6 +202,39 @@ def test_oidc_is_a_config_change(sample: Synthesized) -> None:
     )
 
 
+def test_the_lambda_authorizer_deploys_from_the_same_settings(project: Synthesized) -> None:
+    # GIVEN the project's [auth.lambda]
+    settings = project.config.auth.lambda_
+    assert settings is not None
+    function_id = project.logical_id(f"{settings.function}Function")
+    # THEN AppSync calls that function, with the TTL and the validation expression the local runtime applies
+    project.template.has_resource_properties(
+        "AWS::AppSync::GraphQLApi",
+        {
+            "AdditionalAuthenticationProviders": Match.array_with(
+                [
+                    {
+                        "AuthenticationType": "AWS_LAMBDA",
+                        "LambdaAuthorizerConfig": {
+                            "AuthorizerUri": {"Fn::GetAtt": [function_id, "Arn"]},
+                            "AuthorizerResultTtlInSeconds": settings.ttl_seconds,
+                            "IdentityValidationExpression": settings.identity_validation_expression,
+                        },
+                    }
+                ]
+            )
+        },
+    )
+    # AND AppSync may invoke it (its resource policy), and nothing else is granted that way
+    permissions = [
+        r["Properties"]
+        for r in project.resources("AWS::Lambda::Permission").values()
+        if r["Properties"].get("Principal") == "appsync.amazonaws.com"
+    ]
+    assert [p["FunctionName"] for p in permissions] == [{"Fn::GetAtt": [function_id, "Arn"]}]
+    assert permissions[0]["Action"] == "lambda:InvokeFunction"
+
+
 # --- tables ----------------------------------------------------------------------------------------------
 
 

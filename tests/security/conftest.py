@@ -22,8 +22,10 @@ from appsync_local.runtime import Runtime, build_runtime
 from appsync_local.serving import BackgroundServer
 from tests.contract.conftest import LiveServer, live_server
 from tests.contract.test_realtime_protocol import realtime_config
+from tests.fixtures.command_line import Served as ServedCommand
+from tests.fixtures.command_line import served_app
 
-__all__ = ["LiveServer", "live_server", "realtime_server", "sample_server"]
+__all__ = ["LiveServer", "live_server", "realtime_server", "sample_server", "served"]
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_APP = ROOT / "tests" / "functional" / "sample_app"
@@ -97,3 +99,10 @@ def sample_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
 def realtime_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     data_dir = tmp_path_factory.mktemp("security-realtime")
     yield from serve(build_runtime(realtime_config(with_js=False), data_dir))
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedCommand]:
+    """`python -m appsync_local serve` as `make run` starts it, on a data folder of the module's own."""
+    with served_app(tmp_path_factory.mktemp("served")) as running:
+        yield running

@@ -12,46 +12,27 @@ import ipaddress
 import os
 import re
 import signal
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 
 from tests.fixtures.command_line import (
+    BANNER_URL,
+    DYNAMODB_LOCAL,
     TRACEBACK,
-    ServeProcess,
+    Served,
     command_env,
+    group_pids,
     live_members,
+    pid_of,
     run_cli,
     serving,
 )
 from tests.fixtures.events import wait_until
 
 LIST_POSTS = "{ listPosts(limit: 1) { items { id title } } }"
-DYNAMODB_LOCAL = "DynamoDBLocal"
-BANNER_URL = r"AppSync API\s+(http://127\.0\.0\.1:\d+)/graphql"
 LISTEN = "0A"  # TCP state in /proc/net/tcp
-
-
-@dataclass
-class Served:
-    server: ServeProcess
-    url: str
-    api_key: str
-    data_dir: Path
-
-
-@pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    """`make run`'s path (DynamoDB Local on Java, kinesalite on Node) on a data folder of its own."""
-    data_dir = tmp_path_factory.mktemp("serve-safety")
-    with serving("--data-dir", str(data_dir), "serve", "--port", "0") as server:
-        url = server.wait_for_line(BANNER_URL).group(1)
-        api_key = server.wait_for_line(r"API key\s+(\S+)").group(1)
-        yield Served(server, url, api_key, data_dir)
 
 
 def list_posts(served: Served) -> dict[str, Any]:
@@ -61,25 +42,6 @@ def list_posts(served: Served) -> dict[str, Any]:
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
     return body
-
-
-def group_pids(group: int) -> list[int]:
-    """The live processes of process group `group`."""
-    pids = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        with contextlib.suppress(OSError, ValueError, IndexError):
-            fields = stat.read_text().rpartition(")")[2].split()
-            if int(fields[2]) == group and fields[0] != "Z":
-                pids.append(int(stat.parent.name))
-    return pids
-
-
-def pid_of(group: int, name: str) -> int:
-    for pid in group_pids(group):
-        with contextlib.suppress(OSError):
-            if name in Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace"):
-                return pid
-    raise AssertionError(f"no {name} process in group {group}: {live_members(group)}")
 
 
 def socket_inodes(pid: int) -> set[str]:

@@ -1,0 +1,119 @@
+"""The floor for `bench/listtodos.py`: the least work that answers the same `listTodos(limit: 20)` request.
+
+A bare ASGI handler under the same server (uvicorn) that verifies the same user-pool JWT (PyJWT, RS256,
+`iss`, `aud`, `exp`, `token_use`) and runs the same boto3 Query as the todos resolver (resource layer, the
+`byOwnerCreatedAt` index, newest first, 20 items) against the same DynamoDB Local, then writes the same JSON
+body. No GraphQL, no Lambda boundary, no auth directives: whatever a runtime adds on top of this is its own
+cost. It reads no request body beyond what it must, and answers any POST as the one benchmark query.
+
+It prints ``{"port": N}`` once it listens, and ``{"calls": {"floor": N}}`` (Queries run) on SIGUSR2, the
+interface of `serve_runtime.py`.
+
+Usage: ``python bench/serve_floor.py --data-dir DIR [--config appsync.toml]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import signal
+import sys
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import boto3
+import jwt
+import uvicorn
+from boto3.dynamodb.conditions import Key
+
+from appdef import load_config
+from appsync_local.runtime import local_user_pool
+from appsync_local.serving import bind_socket, uvicorn_config
+
+FIELDS = ("id", "title", "done", "dueDate", "version", "createdAt")
+PAGE = 20
+
+
+def plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--config", type=Path, default=ROOT / "appsync.toml")
+    parser.add_argument("--data-dir", type=Path, required=True, help="where the user pool's signing key is")
+    args = parser.parse_args(argv)
+
+    config = load_config(args.config)
+    pool = local_user_pool(config, args.data_dir)
+    assert pool is not None
+    keys = {key["kid"]: jwt.PyJWK(key).key for key in pool.jwks()["keys"]}
+    table = boto3.resource("dynamodb").Table("Todos")
+    calls = 0
+
+    def answer(authorization: str) -> tuple[int, bytes]:
+        nonlocal calls
+        try:
+            kid = jwt.get_unverified_header(authorization)["kid"]
+            claims = jwt.decode(
+                authorization, keys[kid], algorithms=["RS256"], audience=pool.client_id, issuer=pool.issuer
+            )
+            if claims.get("token_use") != "id":
+                raise jwt.InvalidTokenError("not an id token")
+        except (jwt.InvalidTokenError, KeyError):
+            return 401, b'{"errors":[{"errorType":"UnauthorizedException"}]}'
+        calls += 1
+        response = table.query(
+            IndexName="byOwnerCreatedAt",
+            KeyConditionExpression=Key("ownerId").eq(claims["sub"]),
+            ScanIndexForward=False,
+            Limit=PAGE,
+        )
+        items = [{name: plain(item.get(name)) for name in FIELDS} for item in response.get("Items", [])]
+        last = response.get("LastEvaluatedKey")
+        token = base64.urlsafe_b64encode(json.dumps(last).encode()).decode() if last else None
+        body = {"data": {"listTodos": {"items": items, "nextToken": token}}}
+        return 200, json.dumps(body).encode()
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return
+        more = True
+        while more:  # the body is the one benchmark query: read and dropped
+            message = await receive()
+            more = message.get("more_body", False)
+        headers = dict(scope["headers"])
+        status, body = answer(headers.get(b"authorization", b"").decode())
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+    def print_calls(signum: int, frame: object) -> None:
+        print(json.dumps({"calls": {"floor": calls}}), flush=True)
+
+    signal.signal(signal.SIGUSR2, print_calls)
+    sock = bind_socket("127.0.0.1", 0)
+    sock.listen(2048)
+    server = uvicorn.Server(uvicorn_config(app, log_level="warning"))
+    print(json.dumps({"port": sock.getsockname()[1]}), flush=True)
+    server.run(sockets=[sock])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
