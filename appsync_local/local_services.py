@@ -11,6 +11,7 @@ from starlette.routing import BaseRoute
 
 from appdef import AppConfig
 
+from .auth import IamCredentials
 from .cdn import LocalCdn, signing_keys
 from .cdn.content import SiteConfigs, sync_content
 from .events import EventEngine
@@ -19,6 +20,7 @@ from .invocations.page import invocation_routes
 from .local_aws import LocalAws
 from .local_aws.endpoints import client
 from .local_aws.provision_secrets import provision_secrets
+from .local_aws.s3_gate import SigningKey
 from .mail import MailCollector, inbox_routes
 from .runtime import Runtime
 
@@ -49,6 +51,14 @@ def start_cdn(config: AppConfig, runtime: Runtime, aws: LocalAws, data_dir: Path
     return LocalCdn(config, s3, keys, site_configs=SiteConfigs(config, s3, runtime.references))
 
 
+def runtime_keys(runtime: Runtime, data_dir: Path) -> list[SigningKey]:
+    """The keys the runtime's code signs AWS calls with: each function's role, and the local IAM user."""
+    keys: list[SigningKey] = [f.role for f in runtime.functions.values() if f.role is not None]
+    if runtime.sigv4 is not None:
+        keys.append(IamCredentials.load_or_create(data_dir))
+    return keys
+
+
 @contextlib.contextmanager
 def running_local_services(
     config: AppConfig,
@@ -60,6 +70,7 @@ def running_local_services(
     async_retry_delays: Sequence[int] = RETRY_DELAYS_SECONDS,
 ) -> Iterator[LocalServices]:
     """Collect mail and deliver events while the block runs; stop both (deliveries under way finish first)."""
+    aws.trust(*runtime_keys(runtime, data_dir))
     with contextlib.ExitStack() as stack:
         mail = stack.enter_context(MailCollector(data_dir / MAIL_DIR, config.api.region))
         events = stack.enter_context(

@@ -9,16 +9,11 @@ import time
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
-from botocore.auth import SigV4Auth
-from botocore.awsrequest import AWSRequest
-from botocore.compat import HTTPHeaders
-from botocore.credentials import Credentials
-
 from appsync_local.auth.errors import UnauthorizedError
 from appsync_local.auth.iam import IamCredentials
+from appsync_local.sigv4_signature import ALGORITHM, ReceivedRequest, SignatureComputer
 from appsync_local.wire.identity import IamIdentity
 
-ALGORITHM = "AWS4-HMAC-SHA256"
 INVALID_TOKEN = "The security token included in the request is invalid."
 SIGNATURE_MISMATCH = (
     "The request signature we calculated does not match the signature you provided. "
@@ -27,20 +22,6 @@ SIGNATURE_MISMATCH = (
 _AMZ_DATE = "%Y%m%dT%H%M%SZ"
 _AMZ_DATE_RE = re.compile(r"^\d{8}T\d{6}Z$")
 _SIGNATURE_RE = re.compile(r"^[0-9a-f]{64}$")
-
-
-class _ExactHeadersSigV4(SigV4Auth):
-    """botocore's SigV4 computation over exactly the headers the client listed as signed.
-
-    botocore, when signing, picks the headers itself (and adds ``host``); a verifier must instead
-    use the client's own list, so this request is built with only those headers.
-    """
-
-    def headers_to_sign(self, request: AWSRequest) -> HTTPHeaders:
-        chosen = HTTPHeaders()
-        for name, value in request.headers.items():
-            chosen[name.lower()] = value
-        return chosen
 
 
 def _parse_authorization(value: str) -> dict[str, str]:
@@ -215,13 +196,11 @@ class SigV4Verifier:
         amz_date: str,
         credentials: IamCredentials,
     ) -> str:
-        request = AWSRequest(method=method.upper(), url=url, headers=signed, data=body)
-        request.context["timestamp"] = amz_date
-        signer = _ExactHeadersSigV4(
-            Credentials(credentials.access_key_id, credentials.secret_access_key, credentials.session_token),
+        computer = SignatureComputer(
+            credentials.access_key_id,
+            credentials.secret_access_key,
+            credentials.session_token,
             self.service,
             self.region,
         )
-        canonical_request = signer.canonical_request(request)
-        string_to_sign = signer.string_to_sign(request, canonical_request)
-        return str(signer.signature(string_to_sign, request))
+        return computer.compute(ReceivedRequest(method, url, signed, amz_date, body=body)).signature

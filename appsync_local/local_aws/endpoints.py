@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,7 +50,7 @@ class Endpoints:
     athena: str = ""
 
     def environment(self) -> dict[str, str]:
-        """AWS_ENDPOINT_URL_<SERVICE>, the region, and dummy credentials when none are set."""
+        """AWS_ENDPOINT_URL_<SERVICE>, the region, and the local dummy credentials."""
         env = {
             "AWS_ENDPOINT_URL_DYNAMODB": self.dynamodb,
             "AWS_ENDPOINT_URL_DYNAMODB_STREAMS": self.dynamodb,
@@ -68,10 +67,11 @@ class Endpoints:
         }
         if self.athena:
             env["AWS_ENDPOINT_URL_ATHENA"] = self.athena  # botocore: service id "Athena"
-        # Real credentials, when a developer has them, are left alone: the local services accept any.
-        if not os.environ.get("AWS_ACCESS_KEY_ID"):
-            env["AWS_ACCESS_KEY_ID"] = DUMMY_ACCESS_KEY_ID
-            env["AWS_SECRET_ACCESS_KEY"] = DUMMY_SECRET_ACCESS_KEY
+        # Always the local credentials: the local S3 verifies signatures and knows no real secret, and a
+        # developer's real credentials are never sent to local services. An empty token is no token to botocore.
+        env["AWS_ACCESS_KEY_ID"] = DUMMY_ACCESS_KEY_ID
+        env["AWS_SECRET_ACCESS_KEY"] = DUMMY_SECRET_ACCESS_KEY
+        env["AWS_SESSION_TOKEN"] = ""
         return env
 
 

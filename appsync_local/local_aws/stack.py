@@ -18,6 +18,7 @@ from appsync_local.local_aws.errors import LocalAwsError
 from appsync_local.local_aws.local_kinesis import LocalKinesis, kinesalite_modules
 from appsync_local.local_aws.moto_server import MotoServer
 from appsync_local.local_aws.provision import provision
+from appsync_local.local_aws.s3_gate import SigningKey
 from appsync_local.local_aws.s3_persistence import S3Persistence
 from appsync_local.local_aws.sqs_persistence import SqsPersistence
 from appsync_local.serving import BackgroundServer
@@ -68,7 +69,7 @@ class LocalAws:
         self.quick_start = in_memory if quick_start is None else quick_start
         self.on_failure = on_failure
         self.endpoints = Endpoints(dynamodb="", s3="", sts="", moto="", region=config.api.region)
-        self.moto_server = MotoServer()
+        self.moto_server = MotoServer(region=config.api.region)
         self.dynamodb_local: DynamoDBLocal | None = None
         self.local_kinesis: LocalKinesis | None = None
         self.s3_persistence: S3Persistence | None = None
@@ -80,6 +81,11 @@ class LocalAws:
     def persistent(self) -> bool:
         """Whether tables and uploads survive a restart (not in memory, and not moto's DynamoDB)."""
         return not self.in_memory and self.dynamodb == "local"
+
+    def trust(self, *keys: SigningKey) -> None:
+        """Let the local S3, which verifies every request's signature, accept `keys` too (the local IAM user's,
+        each function role's); the local dummy credentials and moto's IAM/STS keys are known already."""
+        self.moto_server.trust(*keys)
 
     def session(self) -> boto3.Session:
         """A boto3 session for the local services (dummy credentials, the app's region)."""

@@ -28,6 +28,18 @@ def _client(service: str) -> Any:
     return boto3.client(service)
 
 
+@cache
+def _s3_signer() -> Any:
+    """An S3 client that presigns with SigV4 (S3 refuses SigV2 on buckets made since 2020; botocore would
+    otherwise presign with SigV2 at some endpoints): virtual-hosted on AWS, path style at an endpoint override."""
+    import boto3
+    from botocore.config import Config
+
+    overridden = any(os.environ.get(name) for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3"))
+    style = "path" if overridden else "virtual"
+    return boto3.client("s3", config=Config(signature_version="s3v4", s3={"addressing_style": style}))
+
+
 def _setting(name: str) -> str:
     value = os.environ.get(name, "").strip()
     if not value:
@@ -72,7 +84,7 @@ def download(event: list[AppSyncResolverEvent]) -> list[dict[str, Any] | None]:
                 None
             )  # an error object's report: its records are in the raw bucket, not for download
             continue
-        url = _client("s3").generate_presigned_url(
+        url = _s3_signer().generate_presigned_url(
             "get_object", Params={"Bucket": bucket, "Key": key}, ExpiresIn=ttl
         )
         answers.append({"url": url, "expiresAt": expires_at})

@@ -387,8 +387,8 @@ def test_moto_dynamodb_is_the_explicit_fallback(tmp_path: Path, local_aws: Local
         assert not aws.persistent
 
 
-def test_environment_sets_dummy_credentials_only_when_none_are_set(monkeypatch: pytest.MonkeyPatch) -> None:
-    # GIVEN endpoints, first without and then with credentials in the environment
+def test_environment_always_names_the_local_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    # GIVEN endpoints, and a developer's real credentials in the environment
     endpoints = Endpoints(
         dynamodb="http://127.0.0.1:1",
         s3="http://127.0.0.1:2",
@@ -396,17 +396,17 @@ def test_environment_sets_dummy_credentials_only_when_none_are_set(monkeypatch: 
         moto="http://127.0.0.1:2",
         region="eu-west-1",
     )
-    monkeypatch.delenv("AWS_ACCESS_KEY_ID", raising=False)
-    without = endpoints.environment()
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAREAL")
-    with_credentials = endpoints.environment()
+    monkeypatch.setenv("AWS_SESSION_TOKEN", "real-token")
+    env = endpoints.environment()
 
-    # THEN each service has its endpoint, and credentials are only filled in when missing
-    assert without["AWS_ENDPOINT_URL_DYNAMODB"] == "http://127.0.0.1:1"
-    assert without["AWS_ENDPOINT_URL_SQS"] == "http://127.0.0.1:2"
-    assert without["AWS_DEFAULT_REGION"] == "eu-west-1"
-    assert "AWS_ACCESS_KEY_ID" in without
-    assert "AWS_ACCESS_KEY_ID" not in with_credentials
+    # THEN each service has its endpoint, and the credentials are the local ones (the local S3 verifies
+    # signatures and knows no real secret; real credentials are never sent to local services)
+    assert env["AWS_ENDPOINT_URL_DYNAMODB"] == "http://127.0.0.1:1"
+    assert env["AWS_ENDPOINT_URL_SQS"] == "http://127.0.0.1:2"
+    assert env["AWS_DEFAULT_REGION"] == "eu-west-1"
+    assert (env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"]) == ("local", "local")
+    assert env["AWS_SESSION_TOKEN"] == ""
 
 
 def test_local_aws_keeps_tables_on_disk_between_runs(tmp_path: Path, local_aws: LocalAws) -> None:

@@ -22,6 +22,7 @@ from appsync_local.auth import IamCredentials
 from appsync_local.auth.errors import UnauthorizedError
 from appsync_local.auth.sigv4 import SigV4Verifier
 from appsync_local.local_aws import LocalAws
+from appsync_local.local_aws.s3_gate import LocalKey
 from functions.photo_layout import Manifest, PhotoUpload, ThumbnailEntry
 from functions.post_images.handler import lambda_handler as post_images
 from functions.thumbnailer.handler import lambda_handler as thumbnailer
@@ -102,7 +103,9 @@ def appsync() -> Iterator[RecordingAppSync]:
 
 @pytest.fixture
 def s3(local_aws: LocalAws, appsync: RecordingAppSync, monkeypatch: pytest.MonkeyPatch) -> Any:
-    """The function's environment (its `${…}` references as the runtime would resolve them) and IAM credentials."""
+    """The function's environment (its `${…}` references as the runtime would resolve them) and IAM credentials,
+    which the local S3 knows as it knows a function role's (`running_local_services` tells it of those)."""
+    local_aws.trust(appsync.credentials)
     use_function_environment(monkeypatch, "post-images", PHOTOS_BASE_URL=CDN, GRAPHQL_URL=appsync.url)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", appsync.credentials.access_key_id)
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", appsync.credentials.secret_access_key)
@@ -228,7 +231,7 @@ def test_when_the_api_fails_the_message_is_reported_for_redelivery(
 
 
 def test_unsigned_or_unreachable_api_calls_fail_the_message(
-    s3: Any, appsync: RecordingAppSync, monkeypatch: pytest.MonkeyPatch
+    s3: Any, appsync: RecordingAppSync, monkeypatch: pytest.MonkeyPatch, local_aws: LocalAws
 ) -> None:
     upload = an_upload()
     thumbnail = ThumbnailEntry(320, 240, upload.thumbnail_key(320, "webp"))
@@ -237,7 +240,9 @@ def test_unsigned_or_unreachable_api_calls_fail_the_message(
     )
     event = sqs_s3_event(MANIFEST_WRITTEN, upload.manifest_key)
     failed = {"batchItemFailures": [{"itemIdentifier": event["Records"][0]["messageId"]}]}
-    # GIVEN credentials the API does not know THEN it refuses the signature and the (whole) batch fails
+    # GIVEN credentials the API does not know (S3 does: the manifest is read) THEN the API refuses the
+    # signature and the (whole) batch fails
+    local_aws.trust(LocalKey("AKIAUNKNOWN000000000", appsync.credentials.secret_access_key))
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAUNKNOWN000000000")
     with pytest.raises(BatchProcessingError, match="All records failed processing"):
         invoke(event)
