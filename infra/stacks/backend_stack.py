@@ -93,8 +93,9 @@ class BackendStack(Stack):
         self.api = build_graphql_api(
             self, config.api, str(Path(config.root) / SCHEMA_FILE), authorization, environment
         )
-        if config.api.cache is not None:
-            build_api_cache(self, self.api, config.api.cache)
+        api_cache = (
+            build_api_cache(self, self.api, config.api.cache) if config.api.cache is not None else None
+        )
         schema_text = (Path(config.root) / SCHEMA_FILE).read_text()
         api = api_attributes(self.api, users.user_pool, users.client)
         wire_api_references(
@@ -104,9 +105,9 @@ class BackendStack(Stack):
             api,
             lambda function, fields: grant_api_calls(self.api, function, fields, schema_text),
         )
-        self.resolvers = ResolverBuilder(self, self.api, config, dict(tables), dict(functions)).build(
-            registry
-        )
+        self.resolvers = ResolverBuilder(
+            self, self.api, config, dict(tables), dict(functions), api_cache
+        ).build(registry)
         build_api_firewall(self, self.api.arn, config.api.waf.rate_limit)
         deploy_site_contents(
             self,
