@@ -17,7 +17,13 @@ ApiVariableValue = Annotated[StrictStr, Field(max_length=512)]
 
 
 class CacheConfig(Definition):
-    """An AppSync API cache (`AWS::AppSync::ApiCache`): instance type, behaviour, TTL."""
+    """An AppSync API cache (`AWS::AppSync::ApiCache`): instance type, behaviour, TTL.
+
+    FULL_REQUEST_CACHING caches every query resolver's result, keyed on its arguments, source and the
+    caller's identity; PER_RESOLVER_CACHING only the resolvers given a `caching` setting (where their
+    binding is declared), keyed on their `caching_keys`. The local runtime keeps the entries in memory
+    (flushed by a restart); `type` is what is deployed.
+    """
 
     type: Literal["SMALL", "MEDIUM", "LARGE", "XLARGE", "LARGE_2X", "LARGE_4X", "LARGE_8X", "LARGE_12X"] = (
         Field("SMALL", description="The cache instance type.")
@@ -28,8 +34,8 @@ class CacheConfig(Definition):
     ttl_seconds: StrictInt = Field(
         300, ge=1, le=3600, description="Seconds an entry lives (1-3600, as in AppSync)."
     )
-    at_rest_encryption: StrictBool = True
-    transit_encryption: StrictBool = True
+    at_rest_encryption: StrictBool = Field(True, description="Always true for a new cache (AppSync).")
+    transit_encryption: StrictBool = Field(True, description="Always true for a new cache (AppSync).")
 
 
 class WafConfig(Definition):

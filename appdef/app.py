@@ -13,6 +13,7 @@ from .analytics import AnalyticsConfig
 from .api import ApiConfig
 from .auth import AuthConfig, CognitoConfig
 from .base import KEY, Definition, Name, StrictStr
+from .caching import ResolverCachingConfig
 from .delivery_streams import DeliveryStreamConfig
 from .events import (
     DynamoDBStreamTrigger,
@@ -217,10 +218,48 @@ class AppConfig(Definition):
         found += self._analytics_problems()
         found += self._reference_problems()
         found += self._access_problems()
+        found += self._cache_problems()
         if self.pipelines and not self.js_root.is_dir():
             found.append(
                 (("api", "js_resolvers"), f"{self.js_root} does not exist, but [pipelines] needs its files")
             )
+        return found
+
+    def resolver_caching(self) -> list[tuple[Location, ResolverCachingConfig]]:
+        """Every per-resolver caching setting, with its key path."""
+        found: list[tuple[Location, ResolverCachingConfig]] = []
+        for name, function in self.functions.items():
+            found += [(("functions", name, "caching", key), c) for key, c in function.caching.items()]
+        for name, source in self.data_sources.items():
+            found += [(("data_sources", name, "caching", key), c) for key, c in source.caching.items()]
+        for key, pipeline in self.pipelines.items():
+            if pipeline.caching is not None:
+                found.append((("pipelines", key, "caching"), pipeline.caching))
+        return found
+
+    def _cache_problems(self) -> list[tuple[Location, str]]:
+        found: list[tuple[Location, str]] = []
+        cache = self.api.cache
+        if cache is not None:
+            for setting in ("at_rest_encryption", "transit_encryption"):
+                if getattr(cache, setting) is not True:
+                    found.append(
+                        (
+                            ("api", "cache", setting),
+                            "AppSync always encrypts a new API cache; it cannot be false",
+                        )
+                    )
+        for location, _ in self.resolver_caching():
+            # Without [api.cache] the settings wait unused (nothing is cached or deployed): removing the table
+            # turns caching off. Under FULL_REQUEST_CACHING they would silently mean nothing.
+            if cache is not None and cache.behavior != "PER_RESOLVER_CACHING":
+                rule = f'[api.cache] behavior is {cache.behavior}: per-resolver settings apply only with "PER_RESOLVER_CACHING"'
+                found.append((location, rule))
+            field_key = str(location[3] if location[0] != "pipelines" else location[1])
+            if field_key.split(".", 1)[0] in ("Mutation", "Subscription"):
+                found.append(
+                    (location, f"{field_key}: AppSync caches the results of queries' resolvers only")
+                )
         return found
 
     def _cdn_problems(self) -> list[tuple[Location, str]]:

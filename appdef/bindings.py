@@ -27,6 +27,7 @@ from typing import Protocol, runtime_checkable
 from graphql import GraphQLObjectType, GraphQLSchema
 
 from .app import AppConfig
+from .caching import ResolverCachingConfig
 from .functions import FunctionConfig
 
 DEFAULT_MAX_BATCH_SIZE = 100
@@ -68,6 +69,7 @@ class Binding:
     data_source: str | None = None  # JS: the data source's name in appsync.toml
     code: Path | None = None  # JS and PIPELINE: the resolver's file
     functions: tuple[PipelineFunction, ...] = ()  # PIPELINE: its steps, in order
+    caching: ResolverCachingConfig | None = None  # its per-resolver caching, where the binding is declared
 
     @property
     def key(self) -> str:
@@ -137,6 +139,11 @@ def lambda_bindings(function: FunctionConfig, load_app: AppLoader = import_app) 
                 f"functions.{function.name}.batch_max_size names {key}, which {function.app} does not serve "
                 "with a batch resolver"
             )
+    for key in function.caching:
+        if not any(b.key == key for b in bindings):
+            raise BindingError(
+                f"functions.{function.name}.caching names {key}, which {function.app} does not serve"
+            )
     return bindings
 
 
@@ -148,7 +155,14 @@ def _binding(function: FunctionConfig, field: ResolverField) -> Binding:
             "(a wildcard cannot be bound to one AppSync resolver)"
         )
     size = function.batch_max_size.get(key, DEFAULT_MAX_BATCH_SIZE) if field.batch else None
-    return Binding(field.type_name, field.field_name, "LAMBDA", function=function.name, max_batch_size=size)
+    return Binding(
+        field.type_name,
+        field.field_name,
+        "LAMBDA",
+        function=function.name,
+        max_batch_size=size,
+        caching=function.caching.get(key),
+    )
 
 
 class BindingRegistry:
@@ -251,9 +265,25 @@ def js_bindings(config: AppConfig) -> list[Binding]:
             raise BindingError(
                 f"{folder}: {folder.name!r} is not a data source in appsync.toml [data_sources]"
             )
+        caching = config.data_sources[folder.name].caching
         for path in sorted(folder.glob("*.js")):
             type_name, field_name = _type_field(path)
-            bindings.append(Binding(type_name, field_name, "JS", data_source=folder.name, code=path))
+            bindings.append(
+                Binding(
+                    type_name,
+                    field_name,
+                    "JS",
+                    data_source=folder.name,
+                    code=path,
+                    caching=caching.get(f"{type_name}.{field_name}"),
+                )
+            )
+    for name, source in config.data_sources.items():
+        for key in source.caching:
+            if not any(b.key == key and b.data_source == name for b in bindings):
+                raise BindingError(
+                    f"data_sources.{name}.caching names {key}, but there is no {root / name / (key + '.js')}"
+                )
     functions = pipeline_functions(config)
     declared = config.pipelines
     files = {".".join(_type_field(p)): p for p in sorted((root / PIPELINES_DIR).glob("*.js"))}
@@ -278,6 +308,7 @@ def js_bindings(config: AppConfig) -> list[Binding]:
                 "PIPELINE",
                 code=path,
                 functions=tuple(functions[name] for name in pipeline.functions),
+                caching=pipeline.caching,
             )
         )
     return bindings

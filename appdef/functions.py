@@ -8,6 +8,7 @@ from pydantic import Field, field_validator, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from .base import Definition, StrictInt, StrictStr, named
+from .caching import ResolverCachingConfig
 from .events import Trigger
 from .references import API_URL_ATTRIBUTES, references
 from .resources import FieldKey
@@ -66,6 +67,11 @@ class FunctionConfig(Definition):
     batch_max_size: dict[FieldKey, Annotated[StrictInt, Field(ge=1, le=2000)]] = Field(
         default_factory=dict,
         description='BatchInvoke fields and their maxBatchSize: `{ "Todo.owner" = 100 }`.',
+    )
+    caching: dict[FieldKey, ResolverCachingConfig] = Field(
+        default_factory=dict,
+        description="Per-resolver caching of fields this function's routers serve: "
+        '`{ "Query.listTodos" = { ttl_seconds = 1, caching_keys = ["$context.identity.sub"] } }`.',
     )
     environment: dict[VariableName, StrictStr] = Field(
         default_factory=dict,

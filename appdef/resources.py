@@ -8,6 +8,7 @@ from pydantic import Field
 from pydantic.json_schema import SkipJsonSchema
 
 from .base import Definition, Name, StrictBool, StrictInt, StrictStr, Text, named
+from .caching import ResolverCachingConfig
 from .events import BucketNotification
 
 
@@ -131,6 +132,9 @@ class BucketConfig(Definition):
     )
 
 
+FieldKey = Annotated[StrictStr, Field(pattern=r"^[_A-Za-z]\w*\.[_A-Za-z]\w*$")]
+
+
 class DataSourceConfig(Definition):
     """A data source of the APPSYNC_JS resolvers (Lambda functions are data sources of their own)."""
 
@@ -142,9 +146,11 @@ class DataSourceConfig(Definition):
         description="Least privilege, deployed: the DynamoDB actions the data source's role may use on its table "
         '(e.g. `["dynamodb:BatchGetItem"]`); without it, read and write.',
     )
-
-
-FieldKey = Annotated[StrictStr, Field(pattern=r"^[_A-Za-z]\w*\.[_A-Za-z]\w*$")]
+    caching: dict[FieldKey, ResolverCachingConfig] = Field(
+        default_factory=dict,
+        description="Per-resolver caching of the unit resolvers under `resolvers/js/<this data source>/`, by "
+        'field: `{ "Query.getMedia" = { ttl_seconds = 60, caching_keys = ["$context.arguments.id"] } }`.',
+    )
 
 
 class PipelineConfig(Definition):
@@ -152,3 +158,6 @@ class PipelineConfig(Definition):
 
     field: SkipJsonSchema[str] = named()
     functions: tuple[Name, ...] = Field(min_length=1, max_length=10)
+    caching: ResolverCachingConfig | None = Field(
+        None, description="Per-resolver caching of this resolver (`[api.cache]` PER_RESOLVER_CACHING)."
+    )

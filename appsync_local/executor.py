@@ -49,6 +49,8 @@ from appdef import ApiConfig
 from appdef.bindings import Binding, BindingRegistry
 
 from . import strawberry_adapter
+from .api_cache import ApiCache
+from .api_cache.resolver_cache import Invoke
 from .auth import AuthRules, RequestAuth
 from .engine_errors import appsync_rules, variable_errors
 from .errors import (
@@ -106,6 +108,9 @@ class RequestContext:
     mutation_fields: list[tuple[str, str]] = field(default_factory=list)
     # what resolvers passed to extensions.invalidateSubscriptions({subscriptionField, payload})
     invalidations: list[Any] = field(default_factory=list)
+    # extensions.evictFromApiCache(...) calls not yet applied, and how many entries they deleted
+    cache_evictions: list[Any] = field(default_factory=list)
+    cache_entries_deleted: int = 0
 
     def count_resolver(self) -> None:
         self.resolver_count += 1
@@ -244,8 +249,10 @@ class Executor:
         code_runner: CodeResolverRunner | None = None,
         execution_timeout_seconds: float = EXECUTION_TIMEOUT_SECONDS,
         threads: ExecutionThreads | None = None,
+        api_cache: ApiCache | None = None,
     ) -> None:
         self.api = api
+        self.api_cache = api_cache
         # AppSync's execution timeout; tests set a short one.
         self.execution_timeout_seconds = execution_timeout_seconds
         self.threads = threads or ExecutionThreads()
@@ -313,13 +320,14 @@ class Executor:
                 context.mutation_fields.append((info.path.key, field_name))  # type: ignore[arg-type]
             return context
 
+        invoke: Invoke
         if binding.kind != "LAMBDA":
             runner = self.code_runner
             assert runner is not None
 
-            async def resolve_code(*positional: Any, **arguments: Any) -> Any:
-                source, info = positional
-                context = begin(info)
+            async def invoke_code(
+                source: Any, info: GraphQLResolveInfo, context: RequestContext, arguments: dict[str, Any]
+            ) -> Any:
                 invocation = ResolverInvocation(
                     arguments=arguments,
                     source=source,
@@ -335,27 +343,36 @@ class Executor:
                     path = info.path.as_list()
                     context.appended_errors.extend((path, error) for error in invocation.appended_errors)
                     context.invalidations.extend(invocation.extensions.get("invalidateSubscriptions", ()))
+                    context.cache_evictions.extend(invocation.extensions.get("evictFromApiCache", ()))
 
-            return resolve_code
+            invoke = invoke_code
+        else:
+            function = self.functions[binding.function or ""]
 
-        function = self.functions[binding.function or ""]
+            async def invoke_lambda(
+                source: Any, info: GraphQLResolveInfo, context: RequestContext, arguments: dict[str, Any]
+            ) -> Any:
+                event = build_event(
+                    info=info,
+                    arguments=arguments,
+                    source=source,
+                    auth=context.auth,
+                    headers=context.headers,
+                    selection=context.selections.get(info),
+                )
+                if binding.batch:
+                    return await self._loader(context, binding, function).load(event)
+                return await function.ainvoke(event)
 
-        async def resolve_lambda(*positional: Any, **arguments: Any) -> Any:
+            invoke = invoke_lambda
+        if self.api_cache is not None:  # AppSync's API cache stands where the resolver runs, after auth
+            invoke = self.api_cache.wrap(type_name, field_name, invoke, mutation=is_mutation)
+
+        async def resolve(*positional: Any, **arguments: Any) -> Any:
             source, info = positional
-            context = begin(info)
-            event = build_event(
-                info=info,
-                arguments=arguments,
-                source=source,
-                auth=context.auth,
-                headers=context.headers,
-                selection=context.selections.get(info),
-            )
-            if binding.batch:
-                return await self._loader(context, binding, function).load(event)
-            return await function.ainvoke(event)
+            return await invoke(source, info, begin(info), arguments)
 
-        return resolve_lambda
+        return resolve
 
     @staticmethod
     def _loader(context: RequestContext, binding: Binding, function: LocalFunction) -> DataLoader[Any, Any]:
@@ -432,6 +449,8 @@ class Executor:
         errors += [_appended(path, error) for path, error in context.appended_errors]
         if errors:
             body["errors"] = errors
+        if context.cache_entries_deleted:
+            body["extensions"] = {"apiCacheEntriesDeleted": context.cache_entries_deleted}
         published = [
             (field_name, result.data[key])
             for key, field_name in context.mutation_fields

@@ -14,6 +14,7 @@ from appdef.bindings import BindingRegistry
 from appdef.references import Reference
 
 from . import strawberry_adapter
+from .api_cache import ApiCache, CacheStore
 from .auth import (
     AUTHORIZER_TIMEOUT_SECONDS,
     ApiKeyStore,
@@ -58,6 +59,7 @@ class Runtime:
     observer: InvocationObserver
     references: LocalReferences
     oidc_issuer: LocalOidcIssuer | None = None
+    api_cache: ApiCache | None = None
 
     def seed_substitutions(self) -> dict[str, str]:
         """What seed data's placeholders stand for: `sub:<username>` (a local user's sub) and `cdn:<bucket>`
@@ -197,9 +199,11 @@ def build_runtime(
     data_dir: Path | None = None,
     public_url: str | None = None,
     observer: InvocationObserver | None = None,
+    cache_store: CacheStore | None = None,
 ) -> Runtime:
     """Load the schema, discover the bindings and wire auth for `config`; `public_url` is where it will serve,
-    `observer` how function invocations are recorded (in memory only, by default)."""
+    `observer` how function invocations are recorded (in memory only, by default), `cache_store` where the
+    API cache (`[api.cache]`) keeps its entries (in memory; tests pass one with their own clock)."""
     data_dir = data_dir or config.data_dir
     data_dir.mkdir(parents=True, exist_ok=True)
     app_schema = load_schema(config.api.schema_spec)
@@ -245,6 +249,11 @@ def build_runtime(
     )
     code_runner = JsResolverRunner(data_sources(config, data_dir), config.api.environment)
     code_runner.check(bindings)  # a file AppSync would reject fails here, naming file, line and rule
+    api_cache = (
+        ApiCache.build(config.api.cache, bindings, strawberry_adapter.graphql_schema(app_schema), cache_store)
+        if config.api.cache is not None
+        else None
+    )
     executor = Executor(
         app_schema=app_schema,
         api=config.api,
@@ -252,6 +261,7 @@ def build_runtime(
         functions=functions,
         rules=rules,
         code_runner=code_runner,
+        api_cache=api_cache,
     )
     return Runtime(
         config=config,
@@ -274,4 +284,5 @@ def build_runtime(
         observer=observer,
         references=references,
         oidc_issuer=oidc_issuer,
+        api_cache=api_cache,
     )

@@ -52,6 +52,7 @@ class ResponseBody(TypedDict, total=False):
 
     data: dict[str, Any] | None
     errors: list[FieldErrorEntry | EngineErrorEntry]
+    extensions: dict[str, Any]  # e.g. `apiCacheEntriesDeleted` after a mutation evicted cache entries
 
 
 class RejectionBody(TypedDict):

@@ -85,16 +85,27 @@ class BackendStack(Stack):
         authorization = build_authorization_config(
             AuthContext(app=config, user_pool=users.user_pool, functions=dict(functions))
         )
-        # ctx.env: a value naming a table of appsync.toml becomes that table's deployed name
+        # ctx.env: a value naming a table of appsync.toml becomes that table's deployed name, and the local user
+        # pool's issuer the deployed pool's
+        local_issuer = (
+            f"https://cognito-idp.{config.api.region}.amazonaws.com/{config.cognito.user_pool_id}"
+            if config.cognito is not None
+            else None
+        )
         environment = {
-            key: tables[value].table_name if value in tables else value
+            key: tables[value].table_name
+            if value in tables
+            else f"https://{users.user_pool.user_pool_provider_url}"
+            if value == local_issuer and users.user_pool is not None
+            else value
             for key, value in config.api.environment.items()
         }
         self.api = build_graphql_api(
             self, config.api, str(Path(config.root) / SCHEMA_FILE), authorization, environment
         )
-        if config.api.cache is not None:
-            build_api_cache(self, self.api, config.api.cache)
+        api_cache = (
+            build_api_cache(self, self.api, config.api.cache) if config.api.cache is not None else None
+        )
         schema_text = (Path(config.root) / SCHEMA_FILE).read_text()
         api = api_attributes(self.api, users.user_pool, users.client, config.api)
         wire_api_references(
@@ -104,9 +115,9 @@ class BackendStack(Stack):
             api,
             lambda function, fields: grant_api_calls(self.api, function, fields, schema_text),
         )
-        self.resolvers = ResolverBuilder(self, self.api, config, dict(tables), dict(functions)).build(
-            registry
-        )
+        self.resolvers = ResolverBuilder(
+            self, self.api, config, dict(tables), dict(functions), api_cache
+        ).build(registry)
         build_api_firewall(self, self.api.arn, config.api.waf.rate_limit)
         deploy_site_contents(
             self,

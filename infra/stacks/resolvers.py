@@ -4,6 +4,8 @@
   `MaxBatchSize` for BatchInvoke fields.
 - JS bindings: an APPSYNC_JS unit resolver on the named data source.
 - PIPELINE bindings: one AppSync function per step (shared between pipelines), and the pipeline's own code.
+- A binding's per-resolver caching (`caching` where it is declared) becomes the resolver's `CachingConfig`
+  (its TTL, or the API cache's), and the resolver depends on the API cache.
 
 The code of every APPSYNC_JS resolver and function is its bundle (the file and the `lib/` code it imports),
 the very text the local runtime runs: both take it from `appsync_local.js.default_bundler()`.
@@ -14,6 +16,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+from aws_cdk import Duration
 from aws_cdk import aws_appsync as appsync
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
@@ -108,8 +111,10 @@ class ResolverBuilder:
         config: AppConfig,
         tables: dict[str, dynamodb.ITable],
         functions: dict[str, lambda_.IFunction],
+        api_cache: appsync.CfnApiCache | None = None,
     ) -> None:
         self._scope = scope
+        self._api_cache = api_cache
         self._api = api
         self._config = config
         self._tables = tables
@@ -120,7 +125,21 @@ class ResolverBuilder:
     def build(self, registry: BindingRegistry) -> dict[str, appsync.Resolver]:
         """One resolver per binding, by `Type.field`."""
         default_bundler().bundle_all(js_code_files(registry))  # one esbuild run for every stale file
-        return {binding.key: self._resolver(binding) for binding in registry}
+        resolvers = {binding.key: self._resolver(binding) for binding in registry}
+        for binding in registry:
+            if binding.caching is not None and self._api_cache is not None:
+                resolvers[binding.key].node.add_dependency(self._api_cache)
+        return resolvers
+
+    def _caching(self, binding: Binding) -> appsync.CachingConfig | None:
+        """The resolver's CachingConfig: its TTL (or the API cache's) and its caching keys, in order."""
+        cache = self._config.api.cache
+        if binding.caching is None or cache is None:
+            return None
+        return appsync.CachingConfig(
+            ttl=Duration.seconds(binding.caching.ttl(cache.ttl_seconds)),
+            caching_keys=list(binding.caching.caching_keys) or None,
+        )
 
     def _resolver(self, binding: Binding) -> appsync.Resolver:
         construct_id = f"{binding.type_name}{binding.field_name[:1].upper()}{binding.field_name[1:]}Resolver"
@@ -132,6 +151,7 @@ class ResolverBuilder:
                 field_name=binding.field_name,
                 data_source=self._lambda_data_source(binding.function),
                 max_batch_size=binding.max_batch_size,
+                caching_config=self._caching(binding),
             )
         if binding.kind == "JS":
             assert binding.data_source is not None and binding.code is not None
@@ -142,6 +162,7 @@ class ResolverBuilder:
                 data_source=self._data_source(binding.data_source),
                 runtime=JS_RUNTIME,
                 code=_code(binding.code),
+                caching_config=self._caching(binding),
             )
         if binding.kind == "PIPELINE":
             assert binding.code is not None
@@ -152,6 +173,7 @@ class ResolverBuilder:
                 pipeline_config=[self._pipeline_function(step) for step in binding.functions],
                 runtime=JS_RUNTIME,
                 code=_code(binding.code),
+                caching_config=self._caching(binding),
             )
         raise ValueError(f"{binding.key}: unknown binding kind {binding.kind!r}")
 

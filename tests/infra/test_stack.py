@@ -186,6 +186,59 @@ def test_api_cache_is_a_resource_only_when_configured(project: Synthesized, samp
     )
 
 
+def test_the_project_deploys_its_api_cache_and_each_cached_resolvers_caching_config(
+    project: Synthesized,
+) -> None:
+    # GIVEN the project's [api.cache] and the resolvers given a `caching` setting where they are bound
+    cache = project.config.api.cache
+    assert cache is not None
+    # THEN the stack has the ApiCache as configured (always encrypted, as AppSync makes new caches)
+    project.template.has_resource_properties(
+        "AWS::AppSync::ApiCache",
+        {
+            "ApiCachingBehavior": cache.behavior,
+            "Ttl": cache.ttl_seconds,
+            "Type": cache.type,
+            "AtRestEncryptionEnabled": True,
+            "TransitEncryptionEnabled": True,
+        },
+    )
+    # AND each cached resolver carries its TTL (its own, or the cache's) and its caching keys in order
+    resolvers = {
+        f"{r['Properties']['TypeName']}.{r['Properties']['FieldName']}": r
+        for r in project.resources("AWS::AppSync::Resolver").values()
+    }
+    caching = {
+        key: r["Properties"]["CachingConfig"]
+        for key, r in resolvers.items()
+        if "CachingConfig" in r["Properties"]
+    }
+    assert caching == {
+        "Query.listTodos": {
+            "Ttl": 1,
+            "CachingKeys": ["$context.identity.sub", "$context.identity.issuer", "$context.arguments"],
+        },
+        "Query.getPost": {
+            "Ttl": cache.ttl_seconds,
+            "CachingKeys": ["$context.identity.sub", "$context.identity.issuer", "$context.arguments.id"],
+        },
+        "Query.listPosts": {
+            "Ttl": cache.ttl_seconds,
+            "CachingKeys": [
+                "$context.identity.sub",
+                "$context.identity.issuer",
+                "$context.arguments.authorId",
+                "$context.arguments.tag",
+                "$context.arguments.limit",
+                "$context.arguments.nextToken",
+            ],
+        },
+    }
+    # AND they are created after the cache, so their caching settings apply from the start
+    cache_id = next(iter(project.resources("AWS::AppSync::ApiCache")))
+    assert all(cache_id in resolvers[key].get("DependsOn", []) for key in caching)
+
+
 def test_oidc_is_a_config_change(sample: Synthesized) -> None:
     sample.template.has_resource_properties(
         "AWS::AppSync::GraphQLApi",
@@ -442,9 +495,16 @@ def test_js_resolvers_read_the_deployed_table_names_from_the_api_environment(pro
     (api,) = project.resources("AWS::AppSync::GraphQLApi").values()
     variables = api["Properties"]["EnvironmentVariables"]
     tables = set(project.config.tables)
-    # THEN a value naming a table is the deployed table's name, anything else is kept as written
+    cognito = project.config.cognito
+    assert cognito is not None
+    local_issuer = f"https://cognito-idp.{project.config.api.region}.amazonaws.com/{cognito.user_pool_id}"
+    # THEN a value naming a table is the deployed table's name, the local user pool's issuer the deployed
+    # pool's, and anything else is kept as written
     assert set(variables) == set(project.config.api.environment)
     for key, value in project.config.api.environment.items():
+        if value == local_issuer:
+            assert "UserPool" in json.dumps(variables[key]) and "ProviderURL" in json.dumps(variables[key])
+            continue
         expected = {"Ref": project.logical_id(f"{value}Table")} if value in tables else value
         assert variables[key] == expected
 

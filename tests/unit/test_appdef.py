@@ -182,7 +182,8 @@ ttl_seconds = 60
     assert config.api.waf.rate_limit == 500
     assert config.auth.oidc is not None and config.auth.oidc.iat_ttl == 3_600_000
     assert config.auth.lambda_ is not None and config.auth.lambda_.ttl_seconds == 60
-    assert load_config(ROOT / "appsync.toml").api.cache is None
+    project_cache = load_config(ROOT / "appsync.toml").api.cache
+    assert project_cache is not None and project_cache.behavior == "PER_RESOLVER_CACHING"
 
 
 def test_objects_are_frozen(tmp_path: Path) -> None:

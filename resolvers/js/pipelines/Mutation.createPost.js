@@ -1,8 +1,13 @@
 // Pipeline resolver: its functions (appsync.toml) write the post, then attach its author.
+// The post's cached reads are evicted (lib/postsCache.js), so readers see the change at once.
+import { evictPostReads } from '../lib/postsCache.js';
+
 export function request() {
   return {};
 }
 
 export function response(ctx) {
-  return ctx.prev.result.items[0];
+  const post = ctx.prev.result.items[0];
+  evictPostReads(ctx, post);
+  return post;
 }
