@@ -20,6 +20,8 @@ from typing import Any, Protocol
 
 import strawberry
 from graphql import (
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
     GraphQLEnumType,
     GraphQLError,
     GraphQLInterfaceType,
@@ -27,7 +29,11 @@ from graphql import (
     GraphQLResolveInfo,
     GraphQLSchema,
     GraphQLUnionType,
+    ValidationContext,
+    ValidationRule,
+    Visitor,
     get_operation_ast,
+    visit,
 )
 from graphql import (
     OperationType as GraphQLOperationType,
@@ -72,7 +78,7 @@ from .request_limits import (
     resolver_count_refusal,
 )
 from .resolver_context import ResolverInvocation
-from .resolver_event import SelectionCache, build_event, info_dict
+from .resolver_event import SelectionCache, build_event, field_arguments, info_dict
 from .wire.resolver_event import ResolverEvent
 from .wire.response import FieldErrorEntry, ResponseBody
 
@@ -168,6 +174,37 @@ class AppSyncEngineErrors(SchemaExtension):
         yield
 
 
+def _measurable_depth(rule: type[ValidationRule]) -> type[ValidationRule]:
+    """`rule` (strawberry's depth limit) for documents whose depth can be measured.
+
+    strawberry's rule follows every fragment spread into its definition and fails on a spread of a fragment
+    the document does not define (`{ ...F }`). Such a document is invalid anyway: the rule stands aside and
+    KnownFragmentNames reports it, as AppSync does (UndefinedFragment).
+    """
+
+    class MeasurableDepth(rule):  # type: ignore[misc, valid-type]
+        def __init__(self, context: ValidationContext) -> None:
+            document = context.document
+            defined = {d.name.value for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+            spread: set[str] = set()
+            visit(document, _SpreadNames(spread))
+            if spread <= defined:
+                super().__init__(context)
+            else:
+                ValidationRule.__init__(self, context)
+
+    return MeasurableDepth
+
+
+class _SpreadNames(Visitor):
+    def __init__(self, names: set[str]) -> None:
+        super().__init__()
+        self.names = names
+
+    def enter_fragment_spread(self, node: FragmentSpreadNode, *_: object) -> None:
+        self.names.add(node.name.value)
+
+
 def runtime_schema(app_schema: strawberry.Schema, api: ApiConfig) -> strawberry.Schema:
     """A fresh strawberry schema from the app's types, with the API settings as extensions."""
     extensions: list[Callable[[], Any]] = [
@@ -177,7 +214,7 @@ def runtime_schema(app_schema: strawberry.Schema, api: ApiConfig) -> strawberry.
     if api.query_depth_limit:
         # One rule class for the schema's life: it is part of ValidationCache's key, so a class made per
         # request (as QueryDepthLimiter does) would make every request miss the cache.
-        depth_rule = create_validator(api.query_depth_limit, None)
+        depth_rule = _measurable_depth(create_validator(api.query_depth_limit, None))
         extensions.append(lambda: AddValidationRules([depth_rule]))
     if not api.introspection_enabled:
         extensions.append(DisableIntrospection)
@@ -329,7 +366,7 @@ class Executor:
                 source: Any, info: GraphQLResolveInfo, context: RequestContext, arguments: dict[str, Any]
             ) -> Any:
                 invocation = ResolverInvocation(
-                    arguments=arguments,
+                    arguments=field_arguments(info, arguments),
                     source=source,
                     identity=context.auth.identity,
                     auth_type=context.auth.mode,
@@ -354,7 +391,7 @@ class Executor:
             ) -> Any:
                 event = build_event(
                     info=info,
-                    arguments=arguments,
+                    arguments=field_arguments(info, arguments),
                     source=source,
                     auth=context.auth,
                     headers=context.headers,

@@ -23,6 +23,7 @@ from .auth.cognito_endpoint import cognito_routes
 from .auth.oidc_issuer import oidc_routes
 from .body_limit import BodyLimit
 from .errors import RequestError
+from .forwarded_headers import forwarded_headers
 from .graphiql import graphiql_page, graphiql_routes
 from .realtime.protocol import KEEP_ALIVE_SECONDS
 from .realtime.server import attach_realtime
@@ -94,6 +95,15 @@ def _parse_body(body: bytes) -> tuple[str, dict[str, Any] | None, str | None]:
     return query, variables, operation_name
 
 
+def _as_forwarded(request: Request, headers: dict[str, str], client_ip: str) -> dict[str, str]:
+    """The request's headers as resolvers see them on AppSync, with those its front adds."""
+    server = request.scope.get("server") or (None, None)
+    port = server[1] or request.url.port or (443 if request.url.scheme == "https" else 80)
+    return forwarded_headers(
+        headers, client_ip=client_ip, scheme=request.url.scheme, port=int(port), host=request.url.netloc
+    )
+
+
 def create_app(
     runtime: Runtime,
     *,
@@ -123,7 +133,7 @@ def create_app(
                 raise RequestError(401, "UnauthorizedException", exc.message) from exc
         except RequestError as exc:
             return _rejection(exc)
-        context = executor.new_context(auth, headers)
+        context = executor.new_context(auth, _as_forwarded(request, headers, client_ip))
         result = await executor.execute(query, variables, operation_name, context)
         return AppSyncJSONResponse(result, headers={"x-amzn-RequestId": context.request_id})
 

@@ -12,6 +12,7 @@ from graphql import (
     GraphQLResolveInfo,
     InlineFragmentNode,
     SelectionSetNode,
+    VariableNode,
     print_ast,
 )
 
@@ -81,6 +82,29 @@ def _variables(info: GraphQLResolveInfo) -> dict[str, Any]:
     # graphql-core 3.3 types these as `VariableValues` (the values under `.coerced`); strawberry passes a dict.
     values: Any = info.variable_values
     return dict(getattr(values, "coerced", values))
+
+
+def appsync_arguments(
+    field_node: FieldNode, variables: Mapping[str, Any], arguments: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The field's arguments as AppSync hands them to resolvers (`ctx.args`, the Lambda event's `arguments`).
+
+    An argument written as a variable that the request did not send (and the operation gives no default)
+    is there, null: AppSync's engine passes such an argument as an explicit null to APPSYNC_JS and Lambda
+    resolvers alike (aws-appsync-community#348, #394), where GraphQL's spec leaves it out. An argument the
+    document does not write stays absent. `variables` are the request's coerced variables.
+    """
+    found = dict(arguments)
+    for argument in field_node.arguments or ():
+        value = argument.value
+        if isinstance(value, VariableNode) and value.name.value not in variables:
+            found.setdefault(argument.name.value, None)
+    return found
+
+
+def field_arguments(info: GraphQLResolveInfo, arguments: Mapping[str, Any]) -> dict[str, Any]:
+    """`appsync_arguments` for the field `info` resolves."""
+    return appsync_arguments(info.field_nodes[0], _variables(info), arguments)
 
 
 def info_dict(info: GraphQLResolveInfo, selection: tuple[list[str], str]) -> ResolverInfo:

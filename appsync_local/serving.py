@@ -42,6 +42,10 @@ def uvicorn_config(app: Any, *, log_level: str = "warning", **kwargs: Any) -> uv
         ws="websockets-sansio",
         ws_per_message_deflate=False,
         ws_max_size=WS_MAX_MESSAGE_BYTES,
+        # The runtime is the API's front itself (it adds AppSync's forwarded headers): a client's own
+        # X-Forwarded-For must not stand in for its address (identity.sourceIp), as uvicorn would let it
+        # for loopback clients by default.
+        proxy_headers=False,
         log_level=log_level,
         lifespan="on",
         **kwargs,

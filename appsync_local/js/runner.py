@@ -183,7 +183,8 @@ def _ctx(
         "prev": {"result": prev},
         "result": result,
         "error": error,
-        "request": {"headers": invocation.request_headers},
+        # domainName is the API's custom domain; AppSync sends null on its own domain, the only one here
+        "request": {"headers": invocation.request_headers, "domainName": None},
         "info": invocation.info,
     }
 

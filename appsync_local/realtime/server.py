@@ -15,6 +15,7 @@ import logging
 import uuid
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
@@ -220,6 +221,10 @@ class AppSyncConnection(_Connection):
             kind = message["type"]
             if kind == "connection_init":
                 await self.send(protocol.connection_ack())
+                # AppSync sends a `ka` right after the ack. Amplify JS v6 times keep-alives from when its
+                # provider was made, not from the ack, and reports the connection disrupted once 65 s pass
+                # without one: a first `ka` a full interval later would come too late.
+                await self.send(protocol.keep_alive())
                 self._start_keep_alive()
             elif kind == "start":
                 self._start_keep_alive()
@@ -496,18 +501,41 @@ class RealtimeEndpoint:
         self.schema = runtime.executor.graphql_schema
 
     async def handle(self, websocket: WebSocket) -> None:
-        """Serve one WebSocket connection in the dialect its subprotocol names."""
+        """Serve one WebSocket connection in the dialect its subprotocol names.
+
+        AppSync speaks ``graphql-ws`` only, so a client offering it gets it, whatever else it offers (the
+        dialect it will get on AWS). ``graphql-transport-ws`` is served to this runtime's own pages only
+        (GraphiQL): any other client offering nothing but it would work here and fail on AppSync, so its
+        upgrade is refused as AppSync refuses it.
+        """
         offered = list(websocket.scope.get("subprotocols") or ())
         if APPSYNC_SUBPROTOCOL in offered:
             await AppSyncConnection(websocket, self).run()
-        elif TRANSPORT_SUBPROTOCOL in offered and self.runtime.config.local.graphiql:  # GraphiQL's dialect
+        elif (
+            TRANSPORT_SUBPROTOCOL in offered
+            and self.runtime.config.local.graphiql
+            and is_own_page(websocket.headers)
+        ):  # GraphiQL's dialect, from the server's own page only
             await TransportWsConnection(websocket, self).run()
         else:
+            if TRANSPORT_SUBPROTOCOL in offered:
+                logger.info(
+                    "refused a graphql-transport-ws connection from %s: AppSync speaks graphql-ws only "
+                    "(graphql-transport-ws is served to this runtime's GraphiQL page)",
+                    websocket.headers.get("origin") or "a client with no Origin",
+                )
             # No subprotocol both sides speak: refuse the upgrade (HTTP 403).
             await websocket.close(code=1002)
 
     def routes(self) -> list[WebSocketRoute]:
         return [WebSocketRoute(path, self.handle) for path in REALTIME_PATHS]
+
+
+def is_own_page(headers: Mapping[str, str]) -> bool:
+    """Whether the upgrade comes from a page this server served: a browser's Origin naming this host."""
+    origin = headers.get("origin")
+    host = headers.get("host")
+    return bool(origin and host) and urlsplit(origin).netloc.lower() == str(host).lower()
 
 
 def attach_realtime(

@@ -31,7 +31,7 @@ from ..errors import AppSyncFieldError, FieldUnauthorizedError, format_error
 from ..executor import SEVERAL_OPERATIONS_MESSAGE, UNKNOWN_OPERATION_MESSAGE
 from ..request_limits import DocumentRefused, check_counts
 from ..resolver_context import ResolverInvocation
-from ..resolver_event import selection_set_graphql, selection_set_list
+from ..resolver_event import appsync_arguments, selection_set_graphql, selection_set_list
 from ..runtime import Runtime
 from ..wire.response import EngineErrorEntry, FieldErrorEntry, ResolverErrorEntry
 from .filters import Filter, FilterError, parse_filter
@@ -201,8 +201,16 @@ class SubscriptionStarter:
             fragments=fragments,
             auth=auth,
         )
-        # ctx.info.variables holds the variables as the client sent them (JSON), not graphql-core's coercion
-        return await self._run_resolver(prepared, subscription_type, dict(variables or {}), headers)
+        # ctx.info.variables holds the variables as the client sent them (JSON), not graphql-core's coercion,
+        # plus the operation's default of each one it did not send (AppSync's engine applies them there)
+        sent = dict(variables or {})
+        defaults = {
+            definition.variable.name.value: coerced.coerced[definition.variable.name.value]
+            for definition in operation.variable_definitions or ()
+            if definition.variable.name.value not in sent
+            and definition.variable.name.value in coerced.coerced
+        }
+        return await self._run_resolver(prepared, subscription_type, {**sent, **defaults}, headers)
 
     async def _run_resolver(
         self,
@@ -218,7 +226,7 @@ class SubscriptionStarter:
             return prepared
         nodes = [prepared.field_node]
         invocation = ResolverInvocation(
-            arguments=dict(prepared.arguments),
+            arguments=appsync_arguments(prepared.field_node, variables, prepared.arguments),
             source=None,
             identity=prepared.auth.identity,
             auth_type=prepared.auth.mode,

@@ -18,7 +18,9 @@ class ResolverInfo(TypedDict):
 
 
 class ResolverRequest(TypedDict):
-    """`request`: the HTTP (or WebSocket) request's headers, lower-case names."""
+    """`request`: the HTTP (or WebSocket) request's headers, lower-case names, with those AppSync's front
+    adds (`forwarded_headers`); `domainName` is the custom domain the request came through (null for the
+    API's own domain)."""
 
     headers: dict[str, str]
     domainName: str | None
@@ -45,7 +47,7 @@ class JsContext(TypedDict):
     prev: PrevResult
     result: Any
     error: DataSourceFailure | None
-    request: dict[str, dict[str, str]]
+    request: ResolverRequest
     info: ResolverInfo
     env: NotRequired[dict[str, str]]
 

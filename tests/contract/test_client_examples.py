@@ -22,6 +22,7 @@ import pytest
 import uvicorn
 
 from appsync_local.local_aws import LocalAws
+from appsync_local.realtime.protocol import CONNECTION_TIMEOUT_MS, KEEP_ALIVE_SECONDS
 from appsync_local.serving import bind_socket, uvicorn_config
 from appsync_local.tls import ensure_local_tls
 from subscriptions.publisher import publish_ingestion_result
@@ -614,4 +615,84 @@ async def test_amplify_js_prints_appsyncs_error_for_a_wrong_api_key(
     # THEN it says the API refused it, and exits
     assert result.returncode == 1
     assert "HTTP 401" in result.stderr, result.stderr
+    assert result.stdout == ""
+
+
+def test_keep_alives_come_often_enough_for_amplifys_watchdog(amplify_js: Path) -> None:
+    # GIVEN Amplify JS v6's own keep-alive constants, read from the installed package
+    constants = amplify_js / "node_modules/@aws-amplify/api-graphql/dist/esm/Providers/constants.mjs"
+    script = f"import * as c from {json.dumps(constants.as_uri())}; console.log(JSON.stringify(c));"
+    printed = subprocess.run(
+        ["node", "--input-type=module", "-e", script],
+        capture_output=True,
+        text=True,
+        timeout=RUN_TIMEOUT,
+        check=True,
+        cwd=amplify_js,
+    )
+    amplify = json.loads(printed.stdout)
+    # THEN a `ka` every KEEP_ALIVE_SECONDS (the first comes with the ack) is never older than Amplify's alert
+    # (65 s) when its heartbeat (every 5 s) looks, with a heartbeat's worth of margin for delivery
+    alert_ms = amplify["DEFAULT_KEEP_ALIVE_ALERT_TIMEOUT"]
+    heartbeat_ms = amplify["DEFAULT_KEEP_ALIVE_HEARTBEAT_TIMEOUT"]
+    assert (alert_ms, heartbeat_ms) == (65_000, 5_000), "Amplify changed its watchdog: check the margin"
+    assert alert_ms - heartbeat_ms >= KEEP_ALIVE_SECONDS * 1000
+    # AND far inside the connection timeout the server announces, after which Amplify closes the socket
+    assert KEEP_ALIVE_SECONDS * 1000 < CONNECTION_TIMEOUT_MS
+
+
+async def test_amplify_js_lambda_mode_ingests_and_receives_the_partners_results(
+    live_server: LiveServer,
+    live_tls: TlsEndpoint,
+    amplify_js: Path,
+    home: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # GIVEN the Amplify JS Lambda-mode example as acme, watching acme-web's results, and the pipeline's IAM
+    # credentials (only IAM may publish results)
+    creds = live_server.iam
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", creds.access_key_id)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", creds.secret_access_key)
+    monkeypatch.delenv("AWS_SESSION_TOKEN", raising=False)
+    env = environment(
+        home,
+        APPSYNC_URL=live_tls.url,
+        APPSYNC_PARTNER_TOKEN=partners.ACME,
+        AWS_REGION="us-east-1",
+        NODE_EXTRA_CA_CERTS=str(live_tls.ca_cert),
+    )
+    args = ("--source", "acme-pos", "--events", "2", "--results-of", "acme-web", "--count", "1")
+    before = live_server.subscriptions()
+    async with started("amplify_lambda.mjs", env, *args) as example:
+        # (Amplify subscribes once its mutation has answered)
+        await live_server.wait_for_subscriptions(before + 1, timeout=RUN_TIMEOUT)
+        # WHEN a result of another partner's source, then one of acme-web, are published
+        batch = f"b-{uuid.uuid4().hex[:8]}"
+        for source, batch_id in (("globex-iot", "not-acmes"), ("acme-web", batch)):
+            result = {"source": source, "batchId": batch_id, "recordCount": 2, "status": "SUCCEEDED"}
+            await asyncio.to_thread(publish_ingestion_result, result, url=live_server.url)
+        # THEN the example printed the mutation's answer, then acme-web's result only, and ended by itself
+        lines = (await finished(example)).json_lines()
+    answer = lines[0]["ingestEvents"]
+    assert (answer["acceptedCount"], answer["failedCount"]) == (2, 0)
+    assert all(event["sequenceNumber"] for event in answer["events"])
+    assert [
+        (line["onIngestionResult"]["source"], line["onIngestionResult"]["batchId"]) for line in lines[1:]
+    ] == [("acme-web", batch)]
+
+
+async def test_amplify_js_lambda_mode_with_a_revoked_token_prints_appsyncs_401(
+    live_tls: TlsEndpoint, amplify_js: Path, home: Path
+) -> None:
+    # WHEN the Amplify JS Lambda-mode example runs with a revoked partner's token
+    env = environment(
+        home,
+        APPSYNC_URL=live_tls.url,
+        APPSYNC_PARTNER_TOKEN=partners.INITECH,
+        NODE_EXTRA_CA_CERTS=str(live_tls.ca_cert),
+    )
+    result = await run_example("amplify_lambda.mjs", env, "--timeout", "5")
+    # THEN the authorizer's denial reaches it as AppSync's 401, and it exits having printed nothing
+    assert result.returncode == 1
+    assert "UnauthorizedException: HTTP 401" in result.stderr, result.stderr
     assert result.stdout == ""

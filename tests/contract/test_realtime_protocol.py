@@ -31,6 +31,7 @@ from gql.transport.appsync_websockets import AppSyncWebsocketsTransport
 from gql.transport.exceptions import TransportQueryError, TransportServerError
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.typing import Origin
 
 from appdef import AppConfig, parse_config
 from appsync_local.auth import IamCredentials
@@ -100,6 +101,11 @@ class RealtimeServer:
 
     def ws_url(self, path: str = "/graphql") -> str:
         return f"ws://{self.host}{path}"
+
+    @property
+    def origin(self) -> Origin:
+        """The Origin a page this server served (GraphiQL) connects with."""
+        return Origin(f"http://{self.host}")
 
     @property
     def api_key(self) -> str:
@@ -313,6 +319,31 @@ async def test_keep_alives_arrive_after_the_ack(appsync_ws: ClientConnection) ->
     # WHEN the client waits THEN `ka` messages keep arriving
     assert await receive(appsync_ws, skip_ka=False) == {"type": "ka"}
     assert await receive(appsync_ws, skip_ka=False) == {"type": "ka"}
+
+
+@pytest.fixture(scope="module")
+def live_hourly_ka(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RealtimeServer]:
+    """The sample app with keep-alives an hour apart: any `ka` within a test is the one sent with the ack."""
+    data_dir = tmp_path_factory.mktemp("realtime-hourly-ka")
+    runtime = build_runtime(realtime_config(with_js=False), data_dir)
+    app = create_app(runtime, keep_alive_seconds=3600)
+    with BackgroundServer(app) as server:
+        yield RealtimeServer(server=server, runtime=runtime, app=app, data_dir=data_dir)
+
+
+async def test_the_first_keep_alive_comes_with_the_ack(live_hourly_ka: RealtimeServer) -> None:
+    live = live_hourly_ka
+    async with connect(
+        query_string_url(live, live.api_key_headers()), subprotocols=["graphql-ws"], proxy=None
+    ) as ws:
+        # WHEN the client initializes
+        await send(ws, {"type": "connection_init"})
+        # THEN a `ka` follows the ack at once, not an interval later: Amplify JS v6 counts the gap from before
+        # the connection and reports it disrupted after 65 s without one
+        assert (await receive(ws, skip_ka=False))["type"] == "connection_ack"
+        assert await receive(ws, skip_ka=False) == {"type": "ka"}
+        # AND the next one waits for the interval (the subscription's start_ack comes first)
+        assert await start(ws, live, "1") == {"type": "start_ack", "id": "1"}
 
 
 async def test_start_data_stop_complete(live: RealtimeServer, appsync_ws: ClientConnection) -> None:
@@ -609,7 +640,9 @@ async def test_a_util_error_in_the_subscription_resolver_refuses_the_start(live_
 
 
 async def test_graphql_transport_ws_subscribe_next_complete_and_ping(live: RealtimeServer) -> None:
-    async with connect(live.ws_url(), subprotocols=["graphql-transport-ws"], proxy=None) as ws:
+    async with connect(
+        live.ws_url(), subprotocols=["graphql-transport-ws"], origin=live.origin, proxy=None
+    ) as ws:
         assert ws.subprotocol == "graphql-transport-ws"
         # GIVEN GraphiQL's connection_init, carrying its headers editor's content
         await send(ws, {"type": "connection_init", "payload": {"x-api-key": live.api_key}})
@@ -643,8 +676,39 @@ async def test_graphql_transport_ws_subscribe_next_complete_and_ping(live: Realt
         assert refused["payload"][0]["errorType"] == "Unauthorized"
 
 
+async def test_graphql_transport_ws_is_refused_to_clients_other_than_the_runtimes_own_pages(
+    live: RealtimeServer,
+) -> None:
+    # WHEN a client offers only graphql-transport-ws (the graphql-ws library's default), from no page or
+    # from a page this server did not serve
+    for origin in (None, Origin("http://localhost:3000")):
+        with pytest.raises(InvalidStatus) as refused:
+            async with connect(
+                live.ws_url(), subprotocols=["graphql-transport-ws"], origin=origin, proxy=None
+            ):
+                pass
+        # THEN the upgrade is refused, as AppSync (graphql-ws only) refuses it
+        assert refused.value.response.status_code == 403
+
+
+async def test_a_client_offering_both_dialects_gets_appsyncs(live: RealtimeServer) -> None:
+    # WHEN a client offers graphql-transport-ws first and graphql-ws second, even from the runtime's own page
+    async with connect(
+        query_string_url(live, live.api_key_headers()),
+        subprotocols=["graphql-transport-ws", "graphql-ws"],
+        origin=live.origin,
+        proxy=None,
+    ) as ws:
+        # THEN the server picks graphql-ws, the dialect it gets on AWS
+        assert ws.subprotocol == "graphql-ws"
+        await send(ws, {"type": "connection_init"})
+        assert (await receive(ws))["type"] == "connection_ack"
+
+
 async def test_graphql_transport_ws_with_a_cognito_authorization_header(live: RealtimeServer) -> None:
-    async with connect(live.ws_url(), subprotocols=["graphql-transport-ws"], proxy=None) as ws:
+    async with connect(
+        live.ws_url(), subprotocols=["graphql-transport-ws"], origin=live.origin, proxy=None
+    ) as ws:
         await send(ws, {"type": "connection_init", "payload": {"Authorization": live.token("alice")}})
         assert await receive(ws) == {"type": "connection_ack"}
         await send(
@@ -658,12 +722,16 @@ async def test_graphql_transport_ws_with_a_cognito_authorization_header(live: Re
 
 
 async def test_graphql_transport_ws_closes_on_bad_credentials_and_duplicate_ids(live: RealtimeServer) -> None:
-    async with connect(live.ws_url(), subprotocols=["graphql-transport-ws"], proxy=None) as ws:
+    async with connect(
+        live.ws_url(), subprotocols=["graphql-transport-ws"], origin=live.origin, proxy=None
+    ) as ws:
         await send(ws, {"type": "connection_init", "payload": {"x-api-key": "da2-wrong"}})
         with pytest.raises(ConnectionClosed) as closed:
             await receive(ws)
         assert closed.value.rcvd is not None and closed.value.rcvd.code == 4403
-    async with connect(live.ws_url(), subprotocols=["graphql-transport-ws"], proxy=None) as ws:
+    async with connect(
+        live.ws_url(), subprotocols=["graphql-transport-ws"], origin=live.origin, proxy=None
+    ) as ws:
         await send(ws, {"type": "connection_init", "payload": {"x-api-key": live.api_key}})
         await receive(ws)
         subscribe = {"id": "d", "type": "subscribe", "payload": {"query": SUBSCRIBE_ITEMS}}

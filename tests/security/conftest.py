@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from websockets.asyncio.client import ClientConnection
 
 from appdef import AppConfig, parse_config
 from appsync_local.http_app import create_app
@@ -106,3 +107,11 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedCommand]:
     """`python -m appsync_local serve` as `make run` starts it, on a data folder of the module's own."""
     with served_app(tmp_path_factory.mktemp("served")) as running:
         yield running
+
+
+async def next_message(ws: ClientConnection) -> dict[str, Any]:
+    """The next realtime message that is not a keep-alive (AppSync sends one right after the ack)."""
+    while True:
+        message = json.loads(await ws.recv())
+        if message.get("type") != "ka":
+            return dict(message)

@@ -22,7 +22,7 @@ from websockets.exceptions import ConnectionClosedError
 from appsync_local.http_app import MAX_REQUEST_BYTES
 from appsync_local.realtime.protocol import MAX_PAYLOAD_BYTES
 from appsync_local.serving import WS_MAX_MESSAGE_BYTES
-from tests.security.conftest import Served
+from tests.security.conftest import Served, next_message
 
 TOO_LARGE = {
     "errors": [{"errorType": "PayloadTooLargeException", "message": "The request payload exceeds 5 MB."}]
@@ -152,7 +152,7 @@ async def test_a_websocket_message_over_the_frame_cap_closes_the_connection(real
         await ws.send(
             json.dumps({"type": "start", "id": "big", "payload": {"data": "x" * (MAX_PAYLOAD_BYTES + 1)}})
         )
-        refused = json.loads(await ws.recv())
+        refused = await next_message(ws)
         assert refused["payload"]["errors"][0]["errorType"] == "LimitExceededError"
         # WHEN a message over the frame cap is sent
         await ws.send("x" * (WS_MAX_MESSAGE_BYTES + 1))

@@ -24,7 +24,7 @@ from appsync_local.request_limits import MAX_ALIASES, MAX_LEXICAL_TOKENS
 from appsync_local.runtime import build_runtime
 from appsync_local.serving import BackgroundServer
 from tests.functional.sample_app import handler
-from tests.security.conftest import ROOT, Served, sample_config
+from tests.security.conftest import ROOT, Served, next_message, sample_config
 
 # While a heavy query runs, ordinary requests (one without and one with a resolver) keep being answered.
 ORDINARY_SAMPLES = 100
@@ -252,7 +252,7 @@ async def test_a_subscription_over_the_alias_limit_is_refused(realtime_server: S
             json.dumps({"type": "start", "id": "1", "payload": {"data": data, "extensions": extensions}})
         )
         # THEN it is refused with the same error as over HTTP
-        refused = json.loads(await ws.recv())
+        refused = await next_message(ws)
     assert refused["type"] == "error" and refused["id"] == "1"
     (error,) = refused["payload"]["errors"]
     assert error["errorType"] == "ValidationError"

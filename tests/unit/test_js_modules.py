@@ -77,6 +77,32 @@ def test_module_forms_load_and_run(engine: JsEngine, tmp_path: Path, source: str
     assert outcome.value == {"a": "GetItem", "b": True}
 
 
+def test_util_without_an_import_works_as_on_appsync(engine: JsEngine, tmp_path: Path) -> None:
+    # GIVEN a response handler that calls util.error with no import, as AWS's own resolver samples do
+    # (aws-samples/aws-appsync-resolver-samples, examples/cdk/dynamodb-todo-app/lib/appsync/resolvers/utils.ts)
+    path = tmp_path / "Query.noImport.js"
+    path.write_text(
+        "export function request(ctx) { return {}; }\n"
+        "export function response(ctx) {\n"
+        "  if (ctx.error) { util.error(ctx.error.message, ctx.error.type); }\n"
+        "  return ctx.result;\n}\n"
+    )
+    failed = {
+        **_ctx(),
+        "error": {"message": "The conditional request failed", "type": "DynamoDB:Conditional"},
+    }
+
+    # WHEN the data source failed
+    outcome = engine.call(path, "response", failed, ENV)
+
+    # THEN util.error raised the field error, as AppSync's global `util` does
+    assert (outcome.status, outcome.message, outcome.error_type) == (
+        "error",
+        "The conditional request failed",
+        "DynamoDB:Conditional",
+    )
+
+
 def test_module_state_does_not_leak_between_calls(engine: JsEngine, tmp_path: Path) -> None:
     # GIVEN a file with module-level mutable state
     path = tmp_path / "Query.state.js"
