@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import os
 import shutil
@@ -586,6 +587,50 @@ async def test_amplify_js_queries_and_subscribes_over_wss_with_the_local_ca(
     assert [item["id"] for item in lines[0]["listMedia"]["items"]] == [item["id"] for item in expected]
     assert [line["onCreatePost"]["id"] for line in lines[1:]] == [post["id"]]
     assert lines[1]["onCreatePost"]["tags"] == [tag]
+
+
+async def test_amplify_js_oidc_mode_queries_and_subscribes_with_the_issuers_token(
+    live_server: LiveServer, live_tls: TlsEndpoint, amplify_js: Path, home: Path
+) -> None:
+    # GIVEN the Amplify JS OIDC example with a token of the API's OIDC issuer, listening for one tag
+    tag = f"t{uuid.uuid4().hex[:8]}"
+    assert live_server.runtime.oidc_issuer is not None
+    env = environment(
+        home,
+        APPSYNC_URL=live_tls.url,
+        APPSYNC_OIDC_TOKEN=live_server.runtime.oidc_issuer.mint("partner"),
+        AWS_REGION="us-east-1",
+        NODE_EXTRA_CA_CERTS=str(live_tls.ca_cert),
+    )
+    before = live_server.subscriptions()
+    async with started("amplify_oidc.mjs", env, "--tag", tag, "--count", "1") as example:
+        await live_server.wait_for_subscriptions(before + 1, timeout=RUN_TIMEOUT)
+        # WHEN an author publishes a post with that tag
+        post = await author_publishes(live_server, "Seen by a partner's Amplify app", [tag])
+        # THEN the example printed the page of posts, then the event, and ended by itself
+        lines = (await finished(example)).json_lines()
+    assert lines[0]["listPosts"]["items"], "the seeded posts are published"
+    assert [line["onCreatePost"]["id"] for line in lines[1:]] == [post["id"]]
+
+
+async def test_amplify_js_oidc_mode_with_a_foreign_token_prints_appsyncs_401(
+    live_tls: TlsEndpoint, amplify_js: Path, home: Path
+) -> None:
+    # GIVEN a token no configured issuer signed (a user-pool-shaped JWT of an unknown issuer)
+    header = base64.urlsafe_b64encode(b'{"alg":"RS256","kid":"x"}').rstrip(b"=").decode()
+    payload = base64.urlsafe_b64encode(b'{"sub":"s","iss":"https://elsewhere.example.com","exp":4102444800}')
+    token = f"{header}.{payload.rstrip(b'=').decode()}.c2ln"
+    env = environment(
+        home,
+        APPSYNC_URL=live_tls.url,
+        APPSYNC_OIDC_TOKEN=token,
+        AWS_REGION="us-east-1",
+        NODE_EXTRA_CA_CERTS=str(live_tls.ca_cert),
+    )
+    # WHEN the example runs, THEN it prints AppSync's 401 and fails
+    result = await run_example("amplify_oidc.mjs", env, "--timeout", "5")
+    assert result.returncode == 1
+    assert "UnauthorizedException: HTTP 401" in result.stderr
 
 
 async def test_amplify_js_without_the_local_ca_refuses_the_certificate(
