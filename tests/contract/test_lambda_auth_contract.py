@@ -175,3 +175,24 @@ async def test_a_partner_token_connects_through_the_header_subprotocol(live_serv
         await ws.send(json.dumps({"type": "connection_init"}))
         ack = json.loads(await asyncio.wait_for(ws.recv(), 5))
         assert ack["type"] == "connection_ack"
+
+
+@pytest.mark.parametrize(
+    ("token", "first"), [(partners.ACME, "connection_ack"), (partners.INITECH, "connection_error")]
+)
+async def test_a_partner_token_in_the_upgrades_own_headers_is_decided_by_the_authorizer(
+    live_server: LiveServer, token: str, first: str
+) -> None:
+    # GIVEN no header object: the token in the upgrade request's own Authorization header (mobile clients)
+    async with connect(
+        f"{live_server.ws_url}/realtime",
+        subprotocols=["graphql-ws"],
+        additional_headers={"Authorization": token},
+        proxy=None,
+    ) as ws:
+        # WHEN it initializes / THEN the authorizer's decision answers: an ack for acme, a 401 for initech
+        await ws.send(json.dumps({"type": "connection_init"}))
+        reply = json.loads(await asyncio.wait_for(ws.recv(), 5))
+        assert reply["type"] == first, reply
+        if first == "connection_error":
+            assert reply["payload"]["errors"][0]["errorCode"] == 401
