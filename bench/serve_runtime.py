@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 import uvicorn
 
-from appdef import load_config
+from appdef import AppConfig, load_config
 from appsync_local.http_app import create_app
 from appsync_local.runtime import build_runtime
 from appsync_local.serving import bind_socket, uvicorn_config
@@ -35,9 +35,12 @@ def main(argv: list[str] | None = None) -> int:
         "--data-dir", type=Path, required=True, help="the runtime's data folder (signing keys)"
     )
     args = parser.parse_args(argv)
+    return serve(load_config(args.config), args.data_dir)
 
-    config = load_config(args.config)
-    runtime = build_runtime(config, args.data_dir)
+
+def serve(config: AppConfig, data_dir: Path) -> int:
+    """Serve the runtime built from `config` until SIGTERM/SIGINT."""
+    runtime = build_runtime(config, data_dir)
     app = create_app(runtime)
 
     def print_calls(signum: int, frame: object) -> None:
