@@ -6,6 +6,7 @@ import json
 import threading
 import time
 import urllib.request
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -18,6 +19,9 @@ UNPARSABLE = "Unable to parse JWT token."
 EXPIRED = "Token has expired."
 _REQUIRED_CLAIMS = ["exp", "iat", "iss", "sub", "token_use"]
 _TIME_CLAIMS = ("exp", "iat", "nbf", "auth_time")
+# Tokens verified recently, kept until their `exp`: a client sends the same token on every request for an
+# hour, and verifying its RS256 signature again each time is most of the runtime's cost of a small query.
+VERIFIED_TOKENS_KEPT = 1024
 
 
 def _is_numeric_date(value: object) -> bool:
@@ -40,6 +44,8 @@ class JwtVerifier:
         (key rotation), so a remote source should cache.
     leeway_seconds
         Clock skew tolerated on ``exp`` and ``iat``.
+    clock
+        The time, in epoch seconds, against which a token verified before has its ``exp`` checked again.
     """
 
     def __init__(
@@ -48,15 +54,47 @@ class JwtVerifier:
         client_ids: Sequence[str],
         jwks: Callable[[], dict[str, Any]],
         leeway_seconds: int = 0,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.issuer = issuer
         self._client_ids = frozenset(client_ids)
         self._jwks = jwks
         self._leeway = leeway_seconds
+        self._clock = clock
         self._keys: dict[str, Any] = {}
+        # token -> (its kid, the key that verified it, its claims); only fully verified tokens enter.
+        self._verified: OrderedDict[str, tuple[str, Any, dict[str, Any]]] = OrderedDict()
+        self._verified_lock = threading.Lock()
 
     def verify(self, token: str) -> dict[str, Any]:
-        """Return the token's claims once signature, expiry, issuer, use and client are verified."""
+        """Return the token's claims once signature, expiry, issuer, use and client are verified.
+
+        A token verified before is not verified again while its key is still the pool's, but its `exp` is
+        checked on every use: an expired token is refused exactly as on first sight.
+        """
+        with self._verified_lock:
+            entry = self._verified.get(token)
+            if entry is not None:
+                self._verified.move_to_end(token)
+        if entry is not None:
+            kid, key, claims = entry
+            # PyJWT's own rule: expired when exp <= now - leeway.
+            if claims["exp"] <= self._clock() - self._leeway:
+                with self._verified_lock:
+                    self._verified.pop(token, None)
+                raise UnauthorizedError(EXPIRED)
+            # A JWKS reloaded without the key (rotation) no longer vouches for the token: verify it afresh.
+            if self._keys.get(kid) is key:
+                return dict(claims)
+        kid, key, claims = self._verify_fully(token)
+        with self._verified_lock:
+            self._verified[token] = (kid, key, claims)
+            while len(self._verified) > VERIFIED_TOKENS_KEPT:
+                self._verified.popitem(last=False)
+        return dict(claims)
+
+    def _verify_fully(self, token: str) -> tuple[str, Any, dict[str, Any]]:
+        """Verify the token from scratch; return the kid and key that verified it and its claims."""
         try:
             # Only the header is read before verification: it names the key to verify the token with.
             header = jwt.get_unverified_header(token)
@@ -103,7 +141,7 @@ class JwtVerifier:
         # anything else (e.g. an `aud` list) did not come from Cognito and cannot be matched to a client.
         if not isinstance(client, str) or (self._client_ids and client not in self._client_ids):
             raise UnauthorizedError(NOT_AUTHORIZED)
-        return claims
+        return kid, key, claims
 
     def _key(self, kid: str) -> Any:
         key = self._keys.get(kid)

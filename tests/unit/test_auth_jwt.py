@@ -356,3 +356,52 @@ def test_an_unreachable_jwks_url_rejects_tokens_without_crashing(pool: LocalUser
 
     # WHEN / THEN tokens are refused with AppSync's message
     assert rejection(verifier, pool.mint("alice")) == NOT_AUTHORIZED
+
+
+def test_a_verified_token_is_refused_once_it_expires_though_it_was_accepted_before(
+    pool: LocalUserPool,
+) -> None:
+    # GIVEN a token valid for a minute, accepted once
+    now = [time.time()]
+    verifier = JwtVerifier(pool.issuer, [CLIENT_ID], pool.jwks, clock=lambda: now[0])
+    token = pool.mint("alice", ttl_seconds=60)
+    assert verifier.verify(token)["cognito:username"] == "alice"
+
+    # WHEN it is sent again two minutes later
+    now[0] += 120
+
+    # THEN it is refused as expired, every time
+    assert rejection(verifier, token) == EXPIRED
+    assert rejection(verifier, token) == EXPIRED
+
+
+def test_a_verified_token_is_accepted_again_with_the_same_claims(
+    pool: LocalUserPool, verifier: JwtVerifier
+) -> None:
+    # GIVEN a token accepted once, whose claims a caller then changed
+    token = pool.mint("alice", ttl_seconds=3600)
+    first = verifier.verify(token)
+    first["cognito:username"] = "mallory"
+
+    # WHEN it is sent again
+    second = verifier.verify(token)
+
+    # THEN its own claims come back, not the caller's edit
+    assert second["cognito:username"] == "alice"
+    assert second["sub"] == pool.sub_for("alice")
+
+
+def test_a_verified_token_whose_key_left_the_jwks_is_refused() -> None:
+    # GIVEN a token signed by a key the pool published, accepted once
+    old, new = ForeignIssuer(kid="old"), ForeignIssuer(kid="new")
+    published = {"jwks": old.jwks()}
+    verifier = JwtVerifier(ISSUER, [CLIENT_ID], lambda: published["jwks"])
+    old_token = old.sign(id_claims())
+    assert verifier.verify(old_token)["token_use"] == "id"
+
+    # WHEN the pool rotates to a new key (a token of the new key makes the verifier reload the JWKS)
+    published["jwks"] = new.jwks()
+    assert verifier.verify(new.sign(id_claims()))["token_use"] == "id"
+
+    # THEN the old key's token is no longer accepted
+    assert rejection(verifier, old_token) == NOT_AUTHORIZED
