@@ -79,9 +79,8 @@ class JwtVerifier:
         if entry is not None:
             kid, key, claims = entry
             # PyJWT's own rule: expired when exp <= now - leeway.
+            # The entry stays (it can only be expired from now on); the size bound drops it in time.
             if claims["exp"] <= self._clock() - self._leeway:
-                with self._verified_lock:
-                    self._verified.pop(token, None)
                 raise UnauthorizedError(EXPIRED)
             # A JWKS reloaded without the key (rotation) no longer vouches for the token: verify it afresh.
             if self._keys.get(kid) is key:
