@@ -17,8 +17,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from appdef.loading import parse_config
 from serve_runtime import serve
+
+from appdef.loading import parse_config
 
 
 def main(argv: list[str] | None = None) -> int:
