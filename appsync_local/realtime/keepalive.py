@@ -11,6 +11,8 @@ import asyncio
 import collections
 from collections.abc import Callable, Hashable
 
+DUE_TOLERANCE_SECONDS = 0.001
+
 
 class KeepAliveClock:
     """Calls ``beat(member)`` every `interval` seconds for each enrolled member, counted from its enrolment.
@@ -50,8 +52,8 @@ class KeepAliveClock:
     def _tick(self) -> None:
         self._timer = None
         loop = asyncio.get_running_loop()
-        # The loop runs a timer once it is within its clock resolution: so is a member due.
-        now = loop.time() + loop._clock_resolution  # type: ignore[attr-defined]
+        # A loop may run a timer up to its clock's resolution early: a member that close to due is due.
+        now = loop.time() + DUE_TOLERANCE_SECONDS
         due = self._due
         while due:
             member, when = next(iter(due.items()))
