@@ -67,7 +67,17 @@ class _Connection:
     exist only while there is something to send (tens of thousands of idle clients are the common case).
     """
 
-    __slots__ = ("websocket", "endpoint", "id", "_send_lock", "_outbox", "_writer", "_gone", "host", "client_ip")
+    __slots__ = (
+        "websocket",
+        "endpoint",
+        "id",
+        "_send_lock",
+        "_outbox",
+        "_writer",
+        "_gone",
+        "host",
+        "client_ip",
+    )
 
     def __init__(self, websocket: WebSocket, endpoint: RealtimeEndpoint) -> None:
         self.websocket = websocket
