@@ -68,15 +68,15 @@ class _Connection:
     """
 
     __slots__ = (
-        "websocket",
-        "endpoint",
-        "id",
-        "_send_lock",
-        "_outbox",
-        "_writer",
         "_gone",
-        "host",
+        "_outbox",
+        "_send_lock",
+        "_writer",
         "client_ip",
+        "endpoint",
+        "host",
+        "id",
+        "websocket",
     )
 
     def __init__(self, websocket: WebSocket, endpoint: RealtimeEndpoint) -> None:
