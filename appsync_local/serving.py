@@ -14,6 +14,8 @@ from typing import Any, Self
 
 import uvicorn
 
+from .ws_protocol import LeanWebSocketProtocol
+
 # uvicorn's default backlog, which it applies again when it starts serving.
 LISTEN_BACKLOG = 2048
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -39,7 +41,7 @@ def uvicorn_config(app: Any, *, log_level: str = "warning", **kwargs: Any) -> uv
         app,
         loop=_loop_setting(),
         http="httptools",
-        ws="websockets-sansio",
+        ws=LeanWebSocketProtocol,  # uvicorn's websockets-sansio, lighter per connection
         ws_per_message_deflate=False,
         ws_max_size=WS_MAX_MESSAGE_BYTES,
         # The runtime is the API's front itself (it adds AppSync's forwarded headers): a client's own

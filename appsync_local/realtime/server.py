@@ -25,6 +25,7 @@ from ..runtime import Runtime
 from ..sdl import build_appsync_schema
 from . import protocol
 from .filters import FilterError, parse_invalidation
+from .keepalive import KeepAliveClock
 from .messages import ErrorEntry, ServerMessage
 from .protocol import (
     APPSYNC_SUBPROTOCOL,
@@ -48,6 +49,7 @@ CONNECTION_INIT_TIMEOUT_SECONDS = 10.0
 OUTBOX_LIMIT = 1000
 
 _Message = dict[str, Any]
+KEEP_ALIVE_TEXT = protocol.encode(protocol.keep_alive())
 
 
 class _Closed(Exception):
@@ -59,7 +61,23 @@ class SubscriberTooSlow(Exception):
 
 
 class _Connection:
-    """What both dialects share: one socket, its subscriptions in the registry, serialized sends."""
+    """What both dialects share: one socket, its subscriptions in the registry, serialized sends.
+
+    An idle connection holds no task and no queue of its own: its outbox and the writer task that drains it
+    exist only while there is something to send (tens of thousands of idle clients are the common case).
+    """
+
+    __slots__ = (
+        "_gone",
+        "_outbox",
+        "_send_lock",
+        "_writer",
+        "client_ip",
+        "endpoint",
+        "host",
+        "id",
+        "websocket",
+    )
 
     def __init__(self, websocket: WebSocket, endpoint: RealtimeEndpoint) -> None:
         self.websocket = websocket
@@ -67,8 +85,7 @@ class _Connection:
         self.id = str(uuid.uuid4())
         self._send_lock = asyncio.Lock()
         # Subscription messages wait here for this connection's writer, so a fan-out never waits on a client.
-        self._outbox: collections.deque[str] = collections.deque()
-        self._outbox_ready = asyncio.Event()
+        self._outbox: collections.deque[str] | None = None
         self._writer: asyncio.Task[None] | None = None
         self._gone = False
         self.host = websocket.headers.get("host", "localhost")
@@ -94,25 +111,28 @@ class _Connection:
         """Queue a subscription message for this client without waiting; raises if it cannot take more."""
         if self._gone or self.websocket.application_state is not WebSocketState.CONNECTED:
             raise _Closed()
-        if len(self._outbox) >= OUTBOX_LIMIT:
+        outbox = self._outbox
+        if outbox is None:
+            outbox = self._outbox = collections.deque()
+        elif len(outbox) >= OUTBOX_LIMIT:
             raise SubscriberTooSlow(f"the client is {OUTBOX_LIMIT} messages behind")
-        self._outbox.append(text)
+        outbox.append(text)
         if self._writer is None:
-            self._writer = asyncio.get_running_loop().create_task(self._write_outbox())
-        self._outbox_ready.set()
+            self._writer = asyncio.get_running_loop().create_task(self._write_outbox(outbox))
 
-    async def _write_outbox(self) -> None:
-        while True:
-            await self._outbox_ready.wait()
-            self._outbox_ready.clear()
-            while self._outbox:
-                text = self._outbox.popleft()
+    async def _write_outbox(self, outbox: collections.deque[str]) -> None:
+        """Send what the outbox holds, then end (the next `post` starts a writer again)."""
+        try:
+            while outbox:
                 try:
-                    await self.send_text(text)
+                    await self.send_text(outbox.popleft())
                 except _Closed:
                     self._gone = True
-                    self._outbox.clear()
                     return
+        finally:
+            # No await between the last emptiness check and here: a `post` meanwhile is impossible.
+            self._outbox = None
+            self._writer = None
 
     async def receive(self) -> str:
         message = await self.websocket.receive()
@@ -177,9 +197,7 @@ class _Connection:
 class AppSyncConnection(_Connection):
     """One client on AppSync's own ``graphql-ws`` dialect (gql's AppSyncWebsocketsTransport, Amplify, …)."""
 
-    def __init__(self, websocket: WebSocket, endpoint: RealtimeEndpoint) -> None:
-        super().__init__(websocket, endpoint)
-        self._keep_alive: asyncio.Task[None] | None = None
+    __slots__ = ()
 
     async def run(self) -> None:
         subprotocols = list(self.websocket.scope.get("subprotocols") or ())
@@ -198,8 +216,7 @@ class AppSyncConnection(_Connection):
         except _Closed:
             pass
         finally:
-            if self._keep_alive is not None:
-                self._keep_alive.cancel()
+            self.endpoint.keep_alives.forget(self)
             self.release()
             await self.close()
 
@@ -259,14 +276,18 @@ class AppSyncConnection(_Connection):
             )
 
     def _start_keep_alive(self) -> None:
-        if self._keep_alive is None:
-            self._keep_alive = asyncio.create_task(self._send_keep_alives())
+        """A `ka` every keep-alive interval from now on (the endpoint's one clock sends them all)."""
+        self.endpoint.keep_alives.enroll(self)
 
-    async def _send_keep_alives(self) -> None:
-        with contextlib.suppress(_Closed):
-            while True:
-                await asyncio.sleep(self.endpoint.keep_alive_seconds)
-                await self.send(protocol.keep_alive())
+    def keep_alive(self) -> bool:
+        """Send one `ka`; False once the connection is gone."""
+        try:
+            self.post(KEEP_ALIVE_TEXT)
+        except _Closed:
+            return False
+        except SubscriberTooSlow:
+            pass  # the client has messages enough to read; it is dropped by the next fan-out
+        return True
 
     async def _start(self, message: _Message) -> None:
         start = protocol.parse_start(message)
@@ -310,7 +331,7 @@ class AppSyncConnection(_Connection):
     def _data_sender(self, subscription_id: str) -> Send:
         def send_data(payload: _Message) -> None:
             text = protocol.encode_with_payload("data", subscription_id, payload)
-            size = len(text.encode())
+            size = len(text)  # JSON encoded with ensure_ascii: one byte per character
             if size > MAX_PAYLOAD_BYTES:
                 # AppSync drops a subscription payload over 240 KB without telling the subscriber.
                 logger.warning(
@@ -337,6 +358,8 @@ class AppSyncConnection(_Connection):
 
 class TransportWsConnection(_Connection):
     """One client on ``graphql-transport-ws`` (GraphiQL): auth from the ``connection_init`` payload's headers."""
+
+    __slots__ = ("auth", "auth_headers")
 
     def __init__(self, websocket: WebSocket, endpoint: RealtimeEndpoint) -> None:
         super().__init__(websocket, endpoint)
@@ -497,6 +520,7 @@ class RealtimeEndpoint:
         self.runtime = runtime
         self.registry = registry
         self.keep_alive_seconds = keep_alive_seconds
+        self.keep_alives = KeepAliveClock(keep_alive_seconds, _beat)
         self.starter = SubscriptionStarter(runtime)
         self.schema = runtime.executor.graphql_schema
 
@@ -529,6 +553,11 @@ class RealtimeEndpoint:
 
     def routes(self) -> list[WebSocketRoute]:
         return [WebSocketRoute(path, self.handle) for path in REALTIME_PATHS]
+
+
+def _beat(connection: object) -> bool:
+    assert isinstance(connection, AppSyncConnection)
+    return connection.keep_alive()
 
 
 def is_own_page(headers: Mapping[str, str]) -> bool:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import logging
+import weakref
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -199,6 +200,9 @@ class SubscriptionRegistry:
         self._by_connection: dict[str, dict[str, Subscription]] = {}
         self._by_mutation: dict[str, dict[tuple[str, str], Subscription]] = {}
         self._by_field: dict[str, dict[tuple[str, str], Subscription]] = {}
+        # Equal enhanced filters (every subscriber of a field often sets the same one) share one object, so
+        # a publish tests each distinct filter once.
+        self._filters: weakref.WeakValueDictionary[Filter, Filter] = weakref.WeakValueDictionary()
 
     @classmethod
     def for_schema(cls, schema: GraphQLSchema) -> SubscriptionRegistry:
@@ -214,11 +218,19 @@ class SubscriptionRegistry:
             raise SubscriptionExistsError(
                 f"subscription id {subscription.id!r} is already in use on this connection"
             )
+        if subscription.filter is not None:
+            subscription.filter = self._shared_filter(subscription.filter)
         self._subscriptions[key] = subscription
         self._by_connection.setdefault(subscription.connection_id, {})[subscription.id] = subscription
         self._by_field.setdefault(subscription.field_name, {})[key] = subscription
         for mutation in self.mutations_by_subscription.get(subscription.field_name, ()):
             self._by_mutation.setdefault(mutation, {})[key] = subscription
+
+    def _shared_filter(self, rule: Filter) -> Filter:
+        try:
+            return self._filters.setdefault(rule, rule)
+        except TypeError:  # a value that cannot be hashed (a list for `in`): this one stays its own
+            return rule
 
     def remove(self, connection_id: str, subscription_id: str) -> Subscription | None:
         """Forget one subscription; returns it, or None if there was none."""
@@ -264,10 +276,19 @@ class SubscriptionRegistry:
             return 0
         # Subscribers with the same selection and response key share one message, encoded to JSON once.
         messages: dict[tuple[Any, str], SharedPayload] = {}
+        verdicts: dict[int, bool] = {}  # id(filter) -> whether the result passes it
         delivered = 0
         for subscription in candidates:
-            if not subscription.accepts(result):
-                continue
+            rule = subscription.filter
+            if rule is None:
+                if not arguments_match(subscription.arguments, result):
+                    continue
+            else:
+                verdict = verdicts.get(id(rule))
+                if verdict is None:
+                    verdict = verdicts[id(rule)] = rule.matches(result)
+                if not verdict:
+                    continue
             key = (subscription.shape, subscription.response_key)
             message = messages.get(key)
             if message is None:

@@ -49,3 +49,27 @@ async def test_posting_never_waits_and_a_client_too_far_behind_is_refused() -> N
             await asyncio.sleep(0)
     assert socket.sent == [f"m{n}" for n in range(OUTBOX_LIMIT)]
     conn.release()
+
+
+async def test_an_idle_connection_holds_no_writer_task_and_no_outbox() -> None:
+    # GIVEN a client that reads what it is sent
+    socket = StalledSocket()
+    socket.release.set()
+    conn = connection(socket)
+    assert (conn._writer, conn._outbox) == (None, None)
+    # WHEN two messages are posted and delivered
+    conn.post("one")
+    conn.post("two")
+    writer = conn._writer
+    assert writer is not None
+    async with asyncio.timeout(5):
+        await writer
+    # THEN the client got both, and the connection went back to holding neither a task nor a queue
+    assert socket.sent == ["one", "two"]
+    assert (conn._writer, conn._outbox) == (None, None)
+    # AND a later message starts a writer again
+    conn.post("three")
+    async with asyncio.timeout(5):
+        await conn._writer  # type: ignore[misc]
+    assert socket.sent == ["one", "two", "three"]
+    conn.release()

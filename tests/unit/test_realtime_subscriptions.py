@@ -333,6 +333,36 @@ async def test_enhanced_filters_apply_after_argument_filters(registry: Subscript
     assert inbox.messages == [{"data": {"onCreatePost": {"id": "p2"}}}]
 
 
+async def test_subscribers_with_equal_filters_each_get_what_their_filter_lets_through(
+    registry: SubscriptionRegistry,
+) -> None:
+    # GIVEN three subscribers: two whose resolvers set equal filters (parsed apart), one an `in` filter
+    def eq_bo() -> Any:
+        return parse_filter(
+            {"filterGroup": [{"filters": [{"fieldName": "author.name", "operator": "eq", "value": "bo"}]}]}
+        )
+
+    inboxes = [Inbox(), Inbox(), Inbox()]
+    rules = [
+        eq_bo(),
+        eq_bo(),
+        parse_filter(
+            {"filterGroup": [{"filters": [{"fieldName": "author.name", "operator": "in", "value": ["ana"]}]}]}
+        ),
+    ]
+    for n, (inbox, rule) in enumerate(zip(inboxes, rules, strict=True)):
+        registry.add(subscription("subscription { onCreatePost { id } }", inbox, sub_id=str(n), filter=rule))
+    # WHEN posts by ana and by bo are created
+    assert await registry.publish("createPost", POST) == 1
+    assert await registry.publish("createPost", {**POST, "id": "p2", "author": {"name": "bo"}}) == 2
+    # THEN each subscriber received exactly the posts its own filter passes
+    assert [inbox.messages for inbox in inboxes] == [
+        [{"data": {"onCreatePost": {"id": "p2"}}}],
+        [{"data": {"onCreatePost": {"id": "p2"}}}],
+        [{"data": {"onCreatePost": {"id": POST["id"]}}}],
+    ]
+
+
 async def test_listener_publishes_each_mutation_result(registry: SubscriptionRegistry) -> None:
     # GIVEN the registry's listener, as the executor calls it after a root mutation field
     inbox = Inbox()
