@@ -29,6 +29,38 @@ def _is_numeric_date(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
+def decode_claims(
+    token: str, key: Any, algorithm: str, issuer: str, leeway: float, required: Sequence[str]
+) -> dict[str, Any]:
+    """The verified claims of `token` (signature with `key` and `algorithm` only, `exp`, `iss`, the
+    `required` claims, time claims that are numbers); AppSync's 401 texts otherwise. The audience is the
+    caller's to check: user pools and OIDC put the client in different claims.
+    """
+    try:
+        claims: dict[str, Any] = jwt.decode(
+            token,
+            key,
+            algorithms=[algorithm],
+            issuer=issuer,
+            leeway=leeway,
+            options={"require": list(required), "verify_aud": False},
+        )
+    except jwt.ExpiredSignatureError as exc:
+        raise UnauthorizedError(EXPIRED) from exc
+    except jwt.InvalidSignatureError as exc:
+        # A subclass of DecodeError, but the token parsed fine: it is forged or tampered with.
+        raise UnauthorizedError(NOT_AUTHORIZED) from exc
+    except jwt.DecodeError as exc:
+        raise UnauthorizedError(UNPARSABLE) from exc
+    except jwt.PyJWTError as exc:
+        raise UnauthorizedError(NOT_AUTHORIZED) from exc
+    # PyJWT reads a numeric string as a time ("exp": "9999999999"); RFC 7519 §2 says NumericDate, and no
+    # issuer AppSync trusts signs anything else.
+    if not all(_is_numeric_date(claims.get(name)) for name in _TIME_CLAIMS if name in claims):
+        raise UnauthorizedError(NOT_AUTHORIZED)
+    return claims
+
+
 class JwtVerifier:
     """Verifies RS256 user-pool tokens the way AppSync does before a request reaches a resolver.
 
@@ -106,29 +138,8 @@ class JwtVerifier:
         if not isinstance(kid, str):
             raise UnauthorizedError(NOT_AUTHORIZED)
         key = self._key(kid)
-        try:
-            claims: dict[str, Any] = jwt.decode(
-                token,
-                key,
-                algorithms=["RS256"],
-                issuer=self.issuer,
-                leeway=self._leeway,
-                # Cognito puts the client in `aud` (id tokens) or `client_id` (access tokens): checked below.
-                options={"require": _REQUIRED_CLAIMS, "verify_aud": False},
-            )
-        except jwt.ExpiredSignatureError as exc:
-            raise UnauthorizedError(EXPIRED) from exc
-        except jwt.InvalidSignatureError as exc:
-            # A subclass of DecodeError, but the token parsed fine: it is forged or tampered with.
-            raise UnauthorizedError(NOT_AUTHORIZED) from exc
-        except jwt.DecodeError as exc:
-            raise UnauthorizedError(UNPARSABLE) from exc
-        except jwt.PyJWTError as exc:
-            raise UnauthorizedError(NOT_AUTHORIZED) from exc
-        # PyJWT reads a numeric string as a time ("exp": "9999999999"); RFC 7519 §2 says NumericDate, and
-        # Cognito never issues anything else, so such a token is not one Cognito signed for this pool.
-        if not all(_is_numeric_date(claims.get(name)) for name in _TIME_CLAIMS if name in claims):
-            raise UnauthorizedError(NOT_AUTHORIZED)
+        # Cognito puts the client in `aud` (id tokens) or `client_id` (access tokens): checked below.
+        claims = decode_claims(token, key, "RS256", self.issuer, self._leeway, _REQUIRED_CLAIMS)
         token_use = claims.get("token_use")
         if token_use == "id":
             client = claims.get("aud")

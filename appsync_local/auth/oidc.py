@@ -20,7 +20,7 @@ from typing import Any, Protocol
 import jwt
 
 from appsync_local.auth.errors import NOT_AUTHORIZED, UnauthorizedError
-from appsync_local.auth.jwt_verifier import EXPIRED, UNPARSABLE
+from appsync_local.auth.jwt_verifier import EXPIRED, UNPARSABLE, decode_claims
 from appsync_local.wire.identity import OidcIdentity
 
 logger = logging.getLogger("appsync_local.auth")
@@ -31,7 +31,6 @@ ASYMMETRIC_ALGORITHMS = frozenset(
     {"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512"}
 )
 _REQUIRED_CLAIMS = ["exp", "iss", "sub"]
-_TIME_CLAIMS = ("exp", "iat", "nbf", "auth_time")
 
 
 class SigningKeys(Protocol):
@@ -162,10 +161,6 @@ class DiscoveredKeys:
             return None
 
 
-def _is_numeric_date(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
 class OidcVerifier:
     """Verifies OIDC tokens for one issuer, as AppSync's OPENID_CONNECT mode does.
 
@@ -230,25 +225,7 @@ class OidcVerifier:
         if key is None or key.algorithm_name != algorithm:
             raise UnauthorizedError(NOT_AUTHORIZED)
         now = self._clock()
-        try:
-            claims: dict[str, Any] = jwt.decode(
-                token,
-                key.key,
-                algorithms=[algorithm],
-                issuer=self.issuer,
-                leeway=self._leeway,
-                options={"require": _REQUIRED_CLAIMS, "verify_aud": False},
-            )
-        except jwt.ExpiredSignatureError as exc:
-            raise UnauthorizedError(EXPIRED) from exc
-        except jwt.InvalidSignatureError as exc:
-            raise UnauthorizedError(NOT_AUTHORIZED) from exc
-        except jwt.DecodeError as exc:
-            raise UnauthorizedError(UNPARSABLE) from exc
-        except jwt.PyJWTError as exc:
-            raise UnauthorizedError(NOT_AUTHORIZED) from exc
-        if not all(_is_numeric_date(claims[name]) for name in _TIME_CLAIMS if name in claims):
-            raise UnauthorizedError(NOT_AUTHORIZED)
+        claims = decode_claims(token, key.key, algorithm, self.issuer, self._leeway, _REQUIRED_CLAIMS)
         if not isinstance(claims["sub"], str) or not claims["sub"]:
             raise UnauthorizedError(NOT_AUTHORIZED)
         ttl_refusal = self._expired_by_ttl(claims, now)
