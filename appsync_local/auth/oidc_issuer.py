@@ -16,13 +16,12 @@ from pathlib import Path
 from typing import Any
 
 import jwt
-from jwt.algorithms import RSAAlgorithm
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from appdef import LocalUser
-from appsync_local.auth.storage import auth_dir, load_or_create_rsa_key, rfc7638_thumbprint
+from appsync_local.auth.storage import LocalSigningKey, auth_dir
 
 OIDC_PATH = "/_local/oidc"
 # The audience of minted tokens when `client_id` is unset (AppSync then accepts any client).
@@ -57,21 +56,10 @@ class LocalOidcIssuer:
         self.client_id = client_id
         self._users = {user.username: user for user in users}
         digest = hashlib.sha256(issuer.encode()).hexdigest()[:16]
-        self._key = load_or_create_rsa_key(auth_dir(data_dir) / f"oidc_issuer_{digest}.pem")
-        public_jwk = RSAAlgorithm.to_jwk(self._key.public_key(), as_dict=True)
-        self.kid = rfc7638_thumbprint(public_jwk)
-        self._jwks = {
-            "keys": [
-                {
-                    "alg": "RS256",
-                    "e": public_jwk["e"],
-                    "kid": self.kid,
-                    "kty": "RSA",
-                    "n": public_jwk["n"],
-                    "use": "sig",
-                }
-            ]
-        }
+        signing = LocalSigningKey(auth_dir(data_dir) / f"oidc_issuer_{digest}.pem")
+        self._key = signing.private_key
+        self.kid = signing.kid
+        self._jwks = signing.jwks
 
     @property
     def default_audience(self) -> str | None:

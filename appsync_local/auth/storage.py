@@ -11,6 +11,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from jwt.algorithms import RSAAlgorithm
 
 from appsync_local.auth.errors import AuthStoreError
 
@@ -71,3 +72,24 @@ def rfc7638_thumbprint(public_jwk: dict[str, Any]) -> str:
     )
     digest = hashlib.sha256(canonical.encode()).digest()
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+class LocalSigningKey:
+    """An issuer's RS256 key, made once under the data directory, with its key id and public JWKS."""
+
+    def __init__(self, path: Path) -> None:
+        self.private_key = load_or_create_rsa_key(path)
+        public_jwk = RSAAlgorithm.to_jwk(self.private_key.public_key(), as_dict=True)
+        self.kid = rfc7638_thumbprint(public_jwk)
+        self.jwks = {
+            "keys": [
+                {
+                    "alg": "RS256",
+                    "e": public_jwk["e"],
+                    "kid": self.kid,
+                    "kty": "RSA",
+                    "n": public_jwk["n"],
+                    "use": "sig",
+                }
+            ]
+        }

@@ -10,11 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import jwt
-from jwt.algorithms import RSAAlgorithm
 
 from appdef import LocalUser
 from appsync_local.auth.errors import UnauthorizedError
-from appsync_local.auth.storage import auth_dir, load_or_create_rsa_key, rfc7638_thumbprint
+from appsync_local.auth.storage import LocalSigningKey, auth_dir
 
 TOKEN_USES = ("id", "access")
 ACCESS_TOKEN_SCOPE = "aws.cognito.signin.user.admin"
@@ -42,21 +41,10 @@ class LocalUserPool:
         self.issuer = f"https://cognito-idp.{region}.amazonaws.com/{user_pool_id}"
         self.client_id = client_id
         self._users = {user.username: user for user in users}
-        self._key = load_or_create_rsa_key(auth_dir(data_dir) / f"user_pool_{user_pool_id}.pem")
-        public_jwk = RSAAlgorithm.to_jwk(self._key.public_key(), as_dict=True)
-        self.kid = rfc7638_thumbprint(public_jwk)
-        self._jwks = {
-            "keys": [
-                {
-                    "alg": "RS256",
-                    "e": public_jwk["e"],
-                    "kid": self.kid,
-                    "kty": "RSA",
-                    "n": public_jwk["n"],
-                    "use": "sig",
-                }
-            ]
-        }
+        signing = LocalSigningKey(auth_dir(data_dir) / f"user_pool_{user_pool_id}.pem")
+        self._key = signing.private_key
+        self.kid = signing.kid
+        self._jwks = signing.jwks
 
     def jwks(self) -> dict[str, Any]:
         """The public keys, as Cognito serves them at ``<issuer>/.well-known/jwks.json``."""
