@@ -11,10 +11,7 @@ import { parseArgs } from 'node:util';
 
 import { Amplify } from 'aws-amplify';
 import { generateClient } from 'aws-amplify/api';
-import WebSocket from 'ws';
-
-// Node 20 has no global WebSocket (Node 22 has one); Amplify's realtime client expects the browser's.
-globalThis.WebSocket ??= WebSocket;
+import { countAndTimeout, describe, endpointAndRegion, fail, printEvents } from './common.mjs';
 
 // What a public page shows: the newest posts and the media catalog (which never holds a playable URL: those
 // come from mediaPlaybackUrl, for signed-in users).
@@ -32,11 +29,6 @@ const ON_CREATE_POST = /* GraphQL */ `
   }
 `;
 
-function fail(message) {
-  console.error(`error: ${message}`);
-  process.exit(message.startsWith('usage') ? 2 : 1);
-}
-
 function settings() {
   let values;
   try {
@@ -50,30 +42,11 @@ function settings() {
   } catch (err) {
     fail(`usage: node amplify_api_key.mjs [--tag TAG] [--count N] [--timeout SECONDS] (${err.message})`);
   }
-  const count = Number(values.count);
-  const timeout = Number(values.timeout);
-  if (!Number.isInteger(count) || count < 1) fail('usage: --count must be a whole number of at least 1');
-  if (!(timeout > 0)) fail('usage: --timeout must be a number of seconds above 0');
-  const endpoint = process.env.APPSYNC_URL;
+  const { count, timeout } = countAndTimeout(values);
+  const { endpoint, region } = endpointAndRegion();
   const apiKey = process.env.APPSYNC_API_KEY;
-  if (!endpoint) fail("set APPSYNC_URL to the API's GraphQL URL, e.g. https://localhost:4443/graphql");
   if (!apiKey) fail('set APPSYNC_API_KEY to the API key (`make api-key` prints the local one)');
-  // The region is read from an AppSync URL; off AWS it only has to be a valid name.
-  const region = process.env.AWS_REGION ?? endpoint.match(/appsync-api\.([a-z0-9-]+)\./)?.[1] ?? 'us-east-1';
   return { endpoint, apiKey, region, tag: values.tag ?? null, count, timeout };
-}
-
-/** Amplify rejects with `{ data, errors }`: AppSync's own errors, or one wrapping an HTTP or network failure. */
-function describe(err) {
-  const failure = err?.errors?.map((e) => e.originalError).find(Boolean);
-  if (!failure) {
-    return err?.errors ? JSON.stringify({ errors: err.errors, data: err.data ?? null }) : String(err?.message ?? err);
-  }
-  const status = failure.$metadata?.httpStatusCode;
-  if (status) return `${failure.name}: HTTP ${status}`;
-  let cause = failure.underlyingError ?? failure;
-  while (cause.cause) cause = cause.cause;
-  return `${failure.message} (${cause.message ?? cause})`;
 }
 
 async function main() {
@@ -88,26 +61,7 @@ async function main() {
     fail(describe(err));
   }
 
-  let received = 0;
-  let subscription;
-  const finish = (code, message) => {
-    clearTimeout(timer);
-    subscription?.unsubscribe();
-    if (message) console.error(message);
-    process.exit(code);
-  };
-  const timer = setTimeout(
-    () => finish(1, `error: timed out: ${received} of ${count} events within ${timeout} s`),
-    timeout * 1000,
-  );
-  subscription = client.graphql({ query: ON_CREATE_POST, variables: { tag } }).subscribe({
-    next: ({ data }) => {
-      console.log(JSON.stringify(data));
-      received += 1;
-      if (received === count) finish(0);
-    },
-    error: (err) => finish(1, `error: ${describe(err)}`),
-  });
+  printEvents(client.graphql({ query: ON_CREATE_POST, variables: { tag } }), { count, timeout, what: 'events' });
 }
 
 main();

@@ -14,10 +14,7 @@ import { parseArgs } from 'node:util';
 
 import { Amplify } from 'aws-amplify';
 import { generateClient } from 'aws-amplify/api';
-import WebSocket from 'ws';
-
-// Node 20 has no global WebSocket (Node 22 has one); Amplify's realtime client expects the browser's.
-globalThis.WebSocket ??= WebSocket;
+import { countAndTimeout, describe, endpointAndRegion, fail, printEvents } from './common.mjs';
 
 const INGEST = /* GraphQL */ `
   mutation Ingest($events: [IngestEventInput!]!) {
@@ -33,11 +30,6 @@ const ON_INGESTION_RESULT = /* GraphQL */ `
     onIngestionResult(source: $source) { source batchId recordCount status publishedAt }
   }
 `;
-
-function fail(message) {
-  console.error(`error: ${message}`);
-  process.exit(message.startsWith('usage') ? 2 : 1);
-}
 
 function settings() {
   let values;
@@ -58,17 +50,11 @@ function settings() {
     );
   }
   const events = Number(values.events);
-  const count = Number(values.count);
-  const timeout = Number(values.timeout);
+  const { count, timeout } = countAndTimeout(values);
   if (!Number.isInteger(events) || events < 1 || events > 500) fail('usage: --events must be 1 to 500');
-  if (!Number.isInteger(count) || count < 1) fail('usage: --count must be a whole number of at least 1');
-  if (!(timeout > 0)) fail('usage: --timeout must be a number of seconds above 0');
-  const endpoint = process.env.APPSYNC_URL;
+  const { endpoint, region } = endpointAndRegion();
   const token = process.env.APPSYNC_PARTNER_TOKEN;
-  if (!endpoint) fail("set APPSYNC_URL to the API's GraphQL URL, e.g. https://localhost:4443/graphql");
   if (!token) fail("set APPSYNC_PARTNER_TOKEN to a partner's token (the README lists the local demo partners')");
-  // The region is read from an AppSync URL; off AWS it only has to be a valid name.
-  const region = process.env.AWS_REGION ?? endpoint.match(/appsync-api\.([a-z0-9-]+)\./)?.[1] ?? 'us-east-1';
   return {
     endpoint,
     token,
@@ -79,19 +65,6 @@ function settings() {
     count,
     timeout,
   };
-}
-
-/** Amplify rejects with `{ data, errors }`: AppSync's own errors, or one wrapping an HTTP or network failure. */
-function describe(err) {
-  const failure = err?.errors?.map((e) => e.originalError).find(Boolean);
-  if (!failure) {
-    return err?.errors ? JSON.stringify({ errors: err.errors, data: err.data ?? null }) : String(err?.message ?? err);
-  }
-  const status = failure.$metadata?.httpStatusCode;
-  if (status) return `${failure.name}: HTTP ${status}`;
-  let cause = failure.underlyingError ?? failure;
-  while (cause.cause) cause = cause.cause;
-  return `${failure.message} (${cause.message ?? cause})`;
 }
 
 function newEvents(source, howMany) {
@@ -119,28 +92,8 @@ async function main() {
     fail(describe(err));
   }
 
-  let received = 0;
-  let subscription;
-  const finish = (code, message) => {
-    clearTimeout(timer);
-    subscription?.unsubscribe();
-    if (message) console.error(message);
-    process.exit(code);
-  };
-  const timer = setTimeout(
-    () => finish(1, `error: timed out: ${received} of ${count} results within ${timeout} s`),
-    timeout * 1000,
-  );
-  subscription = client
-    .graphql({ query: ON_INGESTION_RESULT, variables: resultsOf ? { source: resultsOf } : {}, ...auth })
-    .subscribe({
-      next: ({ data }) => {
-        console.log(JSON.stringify(data));
-        received += 1;
-        if (received === count) finish(0);
-      },
-      error: (err) => finish(1, `error: ${describe(err)}`),
-    });
+  const variables = resultsOf ? { source: resultsOf } : {};
+  printEvents(client.graphql({ query: ON_INGESTION_RESULT, variables, ...auth }), { count, timeout, what: 'results' });
 }
 
 main();
