@@ -25,6 +25,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from botocore.exceptions import BotoCoreError, NoCredentialsError, NoRegionError
+from gql import Client, GraphQLRequest
+from gql.transport.appsync_auth import AppSyncAuthentication
+from gql.transport.appsync_websockets import AppSyncWebsocketsTransport
 from gql.transport.exceptions import TransportError, TransportQueryError
 
 
@@ -125,6 +128,20 @@ def subscription_arguments(description: str | None) -> argparse.ArgumentParser:
         "--timeout", type=_seconds, default=60.0, help="give up after this many seconds (default 60)"
     )
     return parser
+
+
+async def print_events(
+    auth: AppSyncAuthentication, query: str, variables: dict[str, Any] | None, count: int, timeout: float
+) -> None:
+    """Subscribe over AppSync's realtime protocol with `auth`; print each event as one JSON line and return
+    after `count` of them (TimeoutError after `timeout` seconds)."""
+    transport = AppSyncWebsocketsTransport(url=realtime_url(), auth=auth)
+    async with asyncio.timeout(timeout), Client(transport=transport) as session:
+        async for event in session.subscribe(GraphQLRequest(query, variable_values=variables)):
+            print_json(event, indent=None)
+            count -= 1
+            if count == 0:
+                return
 
 
 def run(main: Coroutine[Any, Any, None]) -> None:

@@ -9,12 +9,8 @@ From the repository root, with `make run` serving:
 
 from __future__ import annotations
 
-import asyncio
-
-from _env import api_key, host, print_json, realtime_url, run, subscription_arguments
-from gql import Client, GraphQLRequest
+from _env import api_key, host, print_events, run, subscription_arguments
 from gql.transport.appsync_auth import AppSyncApiKeyAuthentication
-from gql.transport.appsync_websockets import AppSyncWebsocketsTransport
 
 # Subscribers receive only what the publishing mutation (createPost/publishPost) selected.
 ON_CREATE_POST = """
@@ -26,14 +22,7 @@ subscription OnCreatePost($tag: String) {
 
 async def main(tag: str | None, count: int, timeout: float) -> None:
     auth = AppSyncApiKeyAuthentication(host=host(), api_key=api_key())
-    transport = AppSyncWebsocketsTransport(url=realtime_url(), auth=auth)
-    async with asyncio.timeout(timeout), Client(transport=transport) as session:
-        subscription = GraphQLRequest(ON_CREATE_POST, variable_values={"tag": tag})
-        async for event in session.subscribe(subscription):
-            print_json(event, indent=None)
-            count -= 1
-            if count == 0:
-                return
+    await print_events(auth, ON_CREATE_POST, {"tag": tag}, count, timeout)
 
 
 if __name__ == "__main__":

@@ -9,12 +9,8 @@ From the repository root, with `make run` serving:
 
 from __future__ import annotations
 
-import asyncio
-
-from _env import host, print_json, realtime_url, region, run, subscription_arguments
-from gql import Client, GraphQLRequest
+from _env import host, print_events, region, run, subscription_arguments
 from gql.transport.appsync_auth import AppSyncIAMAuthentication
-from gql.transport.appsync_websockets import AppSyncWebsocketsTransport
 
 ON_INGESTION_RESULT = """
 subscription OnIngestionResult($source: String) {
@@ -26,14 +22,7 @@ subscription OnIngestionResult($source: String) {
 async def main(source: str | None, count: int, timeout: float) -> None:
     # The connection and every subscription are signed with credentials from the standard AWS chain.
     auth = AppSyncIAMAuthentication(host=host(), region_name=region())
-    transport = AppSyncWebsocketsTransport(url=realtime_url(), auth=auth)
-    async with asyncio.timeout(timeout), Client(transport=transport) as session:
-        subscription = GraphQLRequest(ON_INGESTION_RESULT, variable_values={"source": source})
-        async for event in session.subscribe(subscription):
-            print_json(event, indent=None)
-            count -= 1
-            if count == 0:
-                return
+    await print_events(auth, ON_INGESTION_RESULT, {"source": source}, count, timeout)
 
 
 if __name__ == "__main__":

@@ -12,12 +12,8 @@ From the repository root, with `make run` serving:
 
 from __future__ import annotations
 
-import asyncio
-
-from _env import host, partner_token, print_json, realtime_url, run, subscription_arguments
-from gql import Client, GraphQLRequest
+from _env import host, partner_token, print_events, run, subscription_arguments
 from gql.transport.appsync_auth import AppSyncJWTAuthentication
-from gql.transport.appsync_websockets import AppSyncWebsocketsTransport
 
 ON_INGESTION_RESULT = """
 subscription OnIngestionResult {
@@ -29,13 +25,7 @@ subscription OnIngestionResult {
 async def main(count: int, timeout: float) -> None:
     # gql's "JWT" authentication sends {host, Authorization}: the header object every token mode uses.
     auth = AppSyncJWTAuthentication(host=host(), jwt=partner_token())
-    transport = AppSyncWebsocketsTransport(url=realtime_url(), auth=auth)
-    async with asyncio.timeout(timeout), Client(transport=transport) as session:
-        async for event in session.subscribe(GraphQLRequest(ON_INGESTION_RESULT)):
-            print_json(event, indent=None)
-            count -= 1
-            if count == 0:
-                return
+    await print_events(auth, ON_INGESTION_RESULT, None, count, timeout)
 
 
 if __name__ == "__main__":

@@ -9,12 +9,8 @@ From the repository root, with `make run` serving:
 
 from __future__ import annotations
 
-import asyncio
-
-from _env import host, oidc_token, print_json, realtime_url, run, subscription_arguments
-from gql import Client, GraphQLRequest
+from _env import host, oidc_token, print_events, run, subscription_arguments
 from gql.transport.appsync_auth import AppSyncJWTAuthentication
-from gql.transport.appsync_websockets import AppSyncWebsocketsTransport
 
 ON_CREATE_POST = """
 subscription OnCreatePost($tag: String) {
@@ -25,14 +21,7 @@ subscription OnCreatePost($tag: String) {
 
 async def main(tag: str | None, count: int, timeout: float) -> None:
     auth = AppSyncJWTAuthentication(host=host(), jwt=oidc_token())
-    transport = AppSyncWebsocketsTransport(url=realtime_url(), auth=auth)
-    async with asyncio.timeout(timeout), Client(transport=transport) as session:
-        subscription = GraphQLRequest(ON_CREATE_POST, variable_values={"tag": tag})
-        async for event in session.subscribe(subscription):
-            print_json(event, indent=None)
-            count -= 1
-            if count == 0:
-                return
+    await print_events(auth, ON_CREATE_POST, {"tag": tag}, count, timeout)
 
 
 if __name__ == "__main__":

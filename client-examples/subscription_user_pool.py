@@ -11,12 +11,8 @@ From the repository root, with `make run` serving:
 
 from __future__ import annotations
 
-import asyncio
-
-from _env import host, id_token, print_json, realtime_url, run, subscription_arguments
-from gql import Client, GraphQLRequest
+from _env import host, id_token, print_events, run, subscription_arguments
 from gql.transport.appsync_auth import AppSyncJWTAuthentication
-from gql.transport.appsync_websockets import AppSyncWebsocketsTransport
 
 ON_TODO_CHANGED = """
 subscription OnTodoChanged {
@@ -27,13 +23,7 @@ subscription OnTodoChanged {
 
 async def main(count: int, timeout: float) -> None:
     auth = AppSyncJWTAuthentication(host=host(), jwt=id_token())
-    transport = AppSyncWebsocketsTransport(url=realtime_url(), auth=auth)
-    async with asyncio.timeout(timeout), Client(transport=transport) as session:
-        async for event in session.subscribe(GraphQLRequest(ON_TODO_CHANGED)):
-            print_json(event, indent=None)
-            count -= 1
-            if count == 0:
-                return
+    await print_events(auth, ON_TODO_CHANGED, None, count, timeout)
 
 
 if __name__ == "__main__":
