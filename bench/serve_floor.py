@@ -28,12 +28,11 @@ sys.path.insert(0, str(ROOT))
 
 import boto3
 import jwt
-import uvicorn
 from boto3.dynamodb.conditions import Key
+from serve_runtime import announce_and_serve
 
 from appdef import load_config
 from appsync_local.runtime import local_user_pool
-from appsync_local.serving import bind_socket, uvicorn_config
 
 FIELDS = ("id", "title", "done", "dueDate", "version", "createdAt")
 PAGE = 20
@@ -107,12 +106,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps({"calls": {"floor": calls}}), flush=True)
 
     signal.signal(signal.SIGUSR2, print_calls)
-    sock = bind_socket("127.0.0.1", 0)
-    sock.listen(2048)
-    server = uvicorn.Server(uvicorn_config(app, log_level="warning"))
-    print(json.dumps({"port": sock.getsockname()[1]}), flush=True)
-    server.run(sockets=[sock])
-    return 0
+    return announce_and_serve(app)
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ import json
 import signal
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -51,6 +52,11 @@ def serve(config: AppConfig, data_dir: Path) -> int:
         print(json.dumps({"calls": calls}), flush=True)
 
     signal.signal(signal.SIGUSR2, print_calls)
+    return announce_and_serve(app)
+
+
+def announce_and_serve(app: Any) -> int:
+    """Serve the ASGI `app` on 127.0.0.1 and a free port, printed as ``{"port": N}``, until SIGTERM/SIGINT."""
     sock = bind_socket("127.0.0.1", 0)
     # Listening before the port is announced: a request sent right away waits in the backlog until uvicorn
     # accepts it, instead of being refused (uvicorn listens on the socket again, which only sets the backlog).
