@@ -1,16 +1,15 @@
 """GraphQL execution with AppSync's semantics, on strawberry.
 
-The app's strawberry schema declares shapes only. The runtime copies it into a schema of its own (with
-strawberry's parser and validation caches and AppSync's API settings as extensions), then binds every
-field of the underlying graphql-core schema: a field with a binding invokes its resolver; any other field
-reads its value from the parent's result, as AppSync does for fields without a resolver. Every field also
+The app's strawberry schema declares shapes only. The runtime copies it into a schema of its own
+(`runtime_schema`: strawberry's parser and validation caches and AppSync's API settings as extensions), then
+binds every field of the underlying graphql-core schema: a field with a binding invokes its resolver; any
+other field reads its value from the parent's result, as AppSync does for fields without a resolver. Every field also
 checks the request's auth mode against the schema's auth directives.
 """
 
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import functools
 import logging
 import uuid
@@ -20,33 +19,17 @@ from typing import Any, Protocol
 
 import strawberry
 from graphql import (
-    FragmentDefinitionNode,
-    FragmentSpreadNode,
     GraphQLEnumType,
-    GraphQLError,
     GraphQLInterfaceType,
     GraphQLObjectType,
     GraphQLResolveInfo,
     GraphQLSchema,
     GraphQLUnionType,
-    ValidationContext,
-    ValidationRule,
-    Visitor,
-    get_operation_ast,
-    visit,
 )
 from graphql import (
     OperationType as GraphQLOperationType,
 )
 from strawberry.dataloader import DataLoader
-from strawberry.extensions import (
-    AddValidationRules,
-    DisableIntrospection,
-    ParserCache,
-    SchemaExtension,
-    ValidationCache,
-)
-from strawberry.extensions.query_depth_limiter import create_validator
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
@@ -58,7 +41,6 @@ from . import strawberry_adapter
 from .api_cache import ApiCache
 from .api_cache.resolver_cache import Invoke
 from .auth import AuthRules, RequestAuth
-from .engine_errors import appsync_rules, variable_errors
 from .errors import (
     AppSyncFieldError,
     FieldUnauthorizedError,
@@ -79,12 +61,12 @@ from .request_limits import (
 )
 from .resolver_context import ResolverInvocation
 from .resolver_event import SelectionCache, build_event, field_arguments, info_dict
+from .runtime_schema import CACHE_SIZE, runtime_schema
 from .wire.resolver_event import ResolverEvent
 from .wire.response import FieldErrorEntry, ResponseBody
 
 logger = logging.getLogger("appsync_local")
 
-CACHE_SIZE = 1024
 # AppSync ends a request after 30 s (AWS general reference, AppSync quotas) with this error.
 EXECUTION_TIMEOUT_SECONDS = 30.0
 # Documents selecting more fields than this run in the heavy lane of `execution_threads`: the app's own
@@ -137,98 +119,6 @@ InvalidationListener = Callable[[Any], Awaitable[None]]
 
 # AppSync honours at most five invalidateSubscriptions calls per request.
 MAX_INVALIDATIONS_PER_REQUEST = 5
-
-
-class _RuntimeSchema(strawberry.Schema):
-    """The app's schema as the runtime executes it; errors go to the client, not to stderr as traces."""
-
-    def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
-        for error in errors:
-            logger.debug("GraphQL error at %s: %s", error.path, error.message)
-
-
-class AppSyncEngineErrors(SchemaExtension):
-    """Validation and variable errors in AppSync's words (`engine_errors`), in AppSync's order.
-
-    Listed after the extensions that add validation rules and after `ValidationCache`: the rules are
-    reworded before validation runs, and variables are coerced only once the document is valid.
-    """
-
-    def on_operation(self):  # type: ignore[no-untyped-def]
-        context = self.execution_context
-        context.validation_rules = appsync_rules(context.validation_rules)
-        yield
-
-    def on_validate(self):  # type: ignore[no-untyped-def]
-        context = self.execution_context
-        document = context.graphql_document
-        if not context.pre_execution_errors and document is not None:
-            operation = get_operation_ast(document, context.operation_name)
-            if operation is not None:
-                schema = strawberry_adapter.graphql_schema(context.schema)
-                errors = variable_errors(
-                    schema, operation.variable_definitions or (), context.variables or {}
-                )
-                if errors:
-                    context.pre_execution_errors = errors
-        yield
-
-
-def _measurable_depth(rule: type[ValidationRule]) -> type[ValidationRule]:
-    """`rule` (strawberry's depth limit) for documents whose depth can be measured.
-
-    strawberry's rule follows every fragment spread into its definition and fails on a spread of a fragment
-    the document does not define (`{ ...F }`). Such a document is invalid anyway: the rule stands aside and
-    KnownFragmentNames reports it, as AppSync does (UndefinedFragment).
-    """
-
-    class MeasurableDepth(rule):  # type: ignore[misc, valid-type]
-        def __init__(self, context: ValidationContext) -> None:
-            document = context.document
-            defined = {d.name.value for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
-            spread: set[str] = set()
-            visit(document, _SpreadNames(spread))
-            if spread <= defined:
-                super().__init__(context)
-            else:
-                ValidationRule.__init__(self, context)
-
-    return MeasurableDepth
-
-
-class _SpreadNames(Visitor):
-    def __init__(self, names: set[str]) -> None:
-        super().__init__()
-        self.names = names
-
-    def enter_fragment_spread(self, node: FragmentSpreadNode, *_: object) -> None:
-        self.names.add(node.name.value)
-
-
-def runtime_schema(app_schema: strawberry.Schema, api: ApiConfig) -> strawberry.Schema:
-    """A fresh strawberry schema from the app's types, with the API settings as extensions."""
-    extensions: list[Callable[[], Any]] = [
-        lambda: ParserCache(maxsize=CACHE_SIZE),
-        lambda: ValidationCache(maxsize=CACHE_SIZE),
-    ]
-    if api.query_depth_limit:
-        # One rule class for the schema's life: it is part of ValidationCache's key, so a class made per
-        # request (as QueryDepthLimiter does) would make every request miss the cache.
-        depth_rule = _measurable_depth(create_validator(api.query_depth_limit, None))
-        extensions.append(lambda: AddValidationRules([depth_rule]))
-    if not api.introspection_enabled:
-        extensions.append(DisableIntrospection)
-    extensions.append(AppSyncEngineErrors)
-    return _RuntimeSchema(
-        query=app_schema.query,
-        mutation=app_schema.mutation,
-        subscription=app_schema.subscription,
-        types=list(getattr(app_schema, "types", ()) or ()),
-        extensions=extensions,
-        # Keep the app's config (its scalar map carries the AWS scalars); only hide suggestions, which AppSync
-        # never makes ("Did you mean …" would list the schema's fields even with introspection disabled).
-        config=dataclasses.replace(app_schema.config, disable_field_suggestions=True),
-    )
 
 
 def _engine_refusal(message: str) -> ResponseBody:

@@ -2,7 +2,7 @@
 
 AppSync's own limits come first: the resolver count limit (``resolverCountLimit``: a document whose root
 fields alone invoke more resolvers is refused before any runs; nested ones are counted as they run) and the
-depth limit (``queryDepthLimit``, a validation rule in `executor.runtime_schema`). The others bound what
+depth limit (``queryDepthLimit``, a validation rule in `runtime_schema`). The others bound what
 a document may cost before it is refused at all: parsing stops at `DocumentLimits.max_lexical_tokens`
 tokens, and a document may carry at most `max_aliases` aliases and `max_directives` directives (and
 `max_directives_per_location` on one field), so alias and directive overloading are refused with one error

@@ -3,8 +3,8 @@
 A function's environment names the resources it uses: `${table:Posts}`, `${bucket:photos}`, `${queue:jobs}`,
 `${stream:events}`, `${cdn:photos}`, `${cdn_key:media}`, `${secret:media-signing-key}`,
 `${athena:<workgroup>}`, `${glue:<database>}`, `${api:<attribute>}`, or a value that is exactly a table's or
-bucket's name (`TODOS_TABLE = "Todos"`) or an e-mail sender. Each becomes the deployed value, and the function
-is granted that resource and nothing else:
+bucket's name (`TODOS_TABLE = "Todos"`) or an e-mail sender. Each becomes its deployed value (a sender stays as
+written), and the function is granted that resource and nothing else:
 
 - tables and buckets: read/write, or exactly the actions its `access` lists for one (or for some of a
   bucket's objects, `"<bucket>/<key>"`);
