@@ -5,9 +5,21 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-from pydantic import Field, field_validator
+from pydantic import AfterValidator, Field
 
 from .base import Definition, Name, StrictInt, StrictStr
+
+
+def _compiles(value: str) -> str:
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise ValueError(f"not a regular expression: {exc}") from None
+    return value
+
+
+# A setting AppSync reads as a regular expression: refused at load time unless it compiles.
+Regex = Annotated[StrictStr, AfterValidator(_compiles)]
 
 
 class CognitoConfig(Definition):
@@ -28,7 +40,7 @@ class OidcConfig(Definition):
     issuer: Annotated[StrictStr, Field(pattern=r"^https?://\S+$")] = Field(
         description="The token's `iss`; keys come from `<issuer>/.well-known/openid-configuration`."
     )
-    client_id: StrictStr | None = Field(
+    client_id: Regex | None = Field(
         None,
         description="A regular expression the token's `aud` (or `client_id`) must match in full; "
         "unset: any client.",
@@ -45,16 +57,6 @@ class OidcConfig(Definition):
         "no limit.",
     )
 
-    @field_validator("client_id")
-    @classmethod
-    def _client_id_is_a_regex(cls, value: str | None) -> str | None:
-        if value is not None:
-            try:
-                re.compile(value)
-            except re.error as exc:
-                raise ValueError(f"not a regular expression: {exc}") from None
-        return value
-
 
 class LambdaAuthorizerConfig(Definition):
     """AWS_LAMBDA: the function of `[functions]` that authorizes requests."""
@@ -63,21 +65,11 @@ class LambdaAuthorizerConfig(Definition):
     ttl_seconds: StrictInt = Field(
         300, ge=0, le=3600, description="How long AppSync caches a result (0-3600)."
     )
-    identity_validation_expression: StrictStr | None = Field(
+    identity_validation_expression: Regex | None = Field(
         None,
         description="A regex the whole token must match before the function is called; others get 401 "
         "without a call.",
     )
-
-    @field_validator("identity_validation_expression")
-    @classmethod
-    def _a_regex(cls, value: str | None) -> str | None:
-        if value is not None:
-            try:
-                re.compile(value)
-            except re.error as exc:
-                raise ValueError(f"not a regular expression: {exc}") from None
-        return value
 
 
 class AuthConfig(Definition):
