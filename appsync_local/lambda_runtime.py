@@ -20,7 +20,7 @@ import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from packaging.requirements import InvalidRequirement, Requirement
 
@@ -28,6 +28,7 @@ from appdef import ConfigError, FunctionConfig
 from appdef.bindings import BindingError
 from appdef.references import Reference, substitute
 
+from .access_key import AccessKey
 from .endpoint_redaction import redact_local_endpoints
 from .errors import LambdaError
 from .function_environ import function_scope, process_environ
@@ -37,15 +38,8 @@ from .invocations.observer import InvocationObserver
 ACCOUNT_ID = "000000000000"
 
 
-class RoleCredentials(Protocol):
-    """A function's execution role credentials (the local IAM's, so its signed calls to the API verify)."""
-
-    @property
-    def access_key_id(self) -> str: ...
-    @property
-    def secret_access_key(self) -> str: ...
-    @property
-    def session_token(self) -> str | None: ...
+# A function's execution role credentials (the local IAM's, so its signed calls to the API verify).
+RoleCredentials = AccessKey
 
 
 # What a function's environment takes from the process: the OS basics and the local AWS services

@@ -6,20 +6,12 @@ import hmac
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
 
+from appsync_local.access_key import AccessKey
 from appsync_local.local_aws.s3_gate.errors import invalid_access_key, invalid_token
 
-
-class SigningKey(Protocol):
-    """An access key and its secret; temporary keys also have a session token that must come with them."""
-
-    @property
-    def access_key_id(self) -> str: ...
-    @property
-    def secret_access_key(self) -> str: ...
-    @property
-    def session_token(self) -> str | None: ...
+# What signs a request: any access key (a function's role, the local IAM user, an STS session).
+SigningKey = AccessKey
 
 
 @dataclass(frozen=True)
