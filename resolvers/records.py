@@ -9,6 +9,7 @@ create/update paths all follow from it.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections.abc import Callable, Mapping
 from decimal import Decimal
@@ -44,6 +45,7 @@ class Record(Protocol):
 R = TypeVar("R", bound=Record)
 
 
+@functools.cache  # field names are few and fixed: each is converted once per process
 def camel(name: str) -> str:
     """`due_date` -> `dueDate`."""
     head, *rest = name.split("_")
@@ -72,9 +74,15 @@ def plain(value: Any) -> Any:
     return value
 
 
+@functools.cache
+def _stored_names(cls: type[Record]) -> tuple[tuple[str, str], ...]:
+    """Each field's (record name, item name), computed once per record class."""
+    return tuple((f.name, camel(f.name)) for f in dataclasses.fields(cls))
+
+
 def from_stored(cls: type[R], item: Mapping[str, Any]) -> R:
     """The record an item stores; a field the item lacks takes the record's default."""
-    values = {f.name: plain(item[camel(f.name)]) for f in dataclasses.fields(cls) if camel(f.name) in item}
+    values = {name: plain(item[key]) for name, key in _stored_names(cls) if key in item}
     return cls(**values)
 
 
