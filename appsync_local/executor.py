@@ -51,6 +51,7 @@ from .errors import (
 )
 from .execution_threads import ExecutionThreads
 from .lambda_runtime import LocalFunction
+from .plain_completion import PlainField, value_of
 from .request_limits import (
     INLINE_QUERY_CHARS,
     CheckedDocument,
@@ -152,14 +153,8 @@ def _appended(path: list[str | int], error: AppSyncFieldError) -> FieldErrorEntr
     }
 
 
-def _value_of(source: Any, name: str) -> Any:
-    if isinstance(source, Mapping):
-        return source.get(name)
-    return getattr(source, name, None)
-
-
 def _resolve_typename(value: Any, info: GraphQLResolveInfo, abstract_type: Any) -> str | None:
-    return _value_of(value, "__typename")
+    return value_of(value, "__typename")
 
 
 class Executor:
@@ -227,14 +222,7 @@ class Executor:
         rules = self.rules
 
         if binding is None:
-
-            def resolve_value(*positional: Any, **_: Any) -> Any:
-                source, info = positional
-                if not rules.allows(type_name, field_name, info.context.auth):
-                    raise FieldUnauthorizedError(type_name, field_name)
-                return _value_of(source, field_name)
-
-            return resolve_value
+            return PlainField(type_name, field_name, rules)
 
         is_mutation = type_name == self.mutation_type
 

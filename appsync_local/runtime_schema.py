@@ -34,6 +34,7 @@ from appdef import ApiConfig
 
 from . import strawberry_adapter
 from .engine_errors import appsync_rules, variable_errors
+from .plain_completion import PlainCompletion
 
 # Parsed and validated documents kept (many clients send the same few documents).
 CACHE_SIZE = 1024
@@ -129,4 +130,5 @@ def runtime_schema(app_schema: strawberry.Schema, api: ApiConfig) -> strawberry.
         # Keep the app's config (its scalar map carries the AWS scalars); only hide suggestions, which AppSync
         # never makes ("Did you mean …" would list the schema's fields even with introspection disabled).
         config=dataclasses.replace(app_schema.config, disable_field_suggestions=True),
+        execution_context_class=PlainCompletion,
     )

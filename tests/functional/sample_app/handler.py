@@ -21,6 +21,7 @@ def _node(i: int) -> dict[str, Any]:
         "name": f"node-{i}",
         "color": "RED" if i % 2 else "BLUE",
         "parent": {"id": f"p{i}", "name": f"parent-{i}", "color": "BLUE", "parent": None},
+        "tags": [f"t{i}", "all"],
     }
 
 
@@ -47,6 +48,25 @@ def fail(message: str) -> str:
 @app.resolver(type_name="Query", field_name="unmarshalable")
 def unmarshalable() -> Any:
     return {1, 2, 3}
+
+
+# Lists with one item each leaf's completion must refuse (and one it must not): AppSync reports the field.
+SHAPES: dict[str, dict[str, Any]] = {
+    "no-name": {"id": "1", "color": "RED", "parent": None},  # a non-null field missing
+    "null-name": {"id": "1", "name": None, "color": "RED", "parent": None},
+    "bad-color": {"id": "1", "name": "n", "color": "GREEN", "parent": None},  # not a Color
+    "number-name": {"id": 7, "name": 7, "color": "BLUE", "parent": None},  # String and ID serialize numbers
+    "extra-keys": {"id": "1", "name": "n", "color": "BLUE", "parent": None, "unknown": True},
+    "bad-parent": {"id": "1", "name": "n", "color": "BLUE", "parent": {"id": "p", "color": "RED"}},
+    "tags-not-a-list": {"id": "1", "name": "n", "color": "BLUE", "parent": None, "tags": "a,b"},
+    "null-tag": {"id": "1", "name": "n", "color": "BLUE", "parent": None, "tags": ["a", None]},
+    "number-tag": {"id": "1", "name": "n", "color": "BLUE", "parent": None, "tags": [1, 2.5, True]},
+}
+
+
+@app.resolver(type_name="Query", field_name="shapes")
+def shapes(kind: str) -> list[dict[str, Any] | None]:
+    return [_node(0), SHAPES[kind], None, _node(3)]
 
 
 @app.batch_resolver(type_name="Node", field_name="label")

@@ -25,6 +25,7 @@ class Node:
     name: str
     color: Color
     parent: Node | None
+    tags: list[str] | None
 
     @strawberry.field
     def label(self) -> str: ...
@@ -46,6 +47,9 @@ class Query:
 
     @strawberry.field
     def unmarshalable(self) -> str | None: ...
+
+    @strawberry.field
+    def shapes(self, kind: str) -> list[Node | None]: ...
 
 
 schema = strawberry.Schema(query=Query)
