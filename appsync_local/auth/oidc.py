@@ -8,6 +8,7 @@ expression; ``iatTTL``/``authTTL`` are milliseconds after ``iat``/``auth_time``.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
@@ -161,6 +162,16 @@ class DiscoveredKeys:
             return None
 
 
+@functools.lru_cache(maxsize=4096)  # a client sends the same token with every request until it renews it
+def claimed_issuer(token: str) -> object:
+    """The ``iss`` a token claims, unverified (None when it has none or is no JWT): for routing only."""
+    try:
+        unverified = jwt.decode(token, options={"verify_signature": False})
+    except jwt.PyJWTError:
+        return None
+    return unverified.get("iss")
+
+
 class OidcVerifier:
     """Verifies OIDC tokens for one issuer, as AppSync's OPENID_CONNECT mode does.
 
@@ -205,11 +216,7 @@ class OidcVerifier:
 
         Only the routing reads the unverified ``iss``; `verify` then checks everything.
         """
-        try:
-            unverified = jwt.decode(token, options={"verify_signature": False})
-        except jwt.PyJWTError:
-            return False
-        return unverified.get("iss") == self.issuer
+        return claimed_issuer(token) == self.issuer
 
     def verify(self, token: str) -> dict[str, Any]:
         """The token's claims once signature, expiry, issuer, client and TTLs are verified."""
