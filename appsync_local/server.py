@@ -207,7 +207,9 @@ def serve(config: AppConfig, host: str = "127.0.0.1", port: int = 4000, tls_port
         os.environ.update(aws.endpoints.environment())
         observer = InvocationObserver(echo=echo_to_terminal, tracing=True)
         runtime = build_runtime(config, public_url=_reachable(url, host), observer=observer)
-        written = seed(config, aws.session(), aws.endpoints, runtime.seed_substitutions())
+        written = seed(
+            config, aws.session(), aws.endpoints, runtime.seed_substitutions(), done_marker=aws.seed_marker
+        )
         if written:
             logger.info("Seeded %d demo items.", written)
         services = stack.enter_context(running_local_services(config, runtime, aws, config.data_dir))

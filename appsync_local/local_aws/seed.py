@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Mapping
@@ -24,7 +25,12 @@ PLACEHOLDER = re.compile(r"\$\{([A-Za-z][A-Za-z0-9_-]*:[^}]+)\}")
 
 
 def seed(
-    config: AppConfig, session: boto3.Session, endpoints: Endpoints, substitutions: Mapping[str, str]
+    config: AppConfig,
+    session: boto3.Session,
+    endpoints: Endpoints,
+    substitutions: Mapping[str, str],
+    *,
+    done_marker: Path | None = None,
 ) -> int:
     """Write each item of `config.seed_file` that is not in its table yet; return how many were written.
 
@@ -33,9 +39,44 @@ def seed(
     String values may hold placeholders such as ``${sub:alice}``, replaced from `substitutions`
     (``{"sub:alice": "<uuid>"}``). An item or object is written only when none with its key exists, so a
     second run changes nothing. Objects count among what was written.
+
+    With `done_marker` (a file beside persistent tables), a seed that already ran with the same seed file is
+    not run again: a warm start makes no calls at all. A changed seed file runs again. (The substitutions are
+    not part of it: a user's sub is the same on every start, and a URL that moved with the port changes no
+    item the seed wrote before either way.)
     """
     if config.seed_file is None:
         return 0
+    digest = seed_digest(config.seed_file)
+    if done_marker is not None and _read(done_marker) == digest:
+        return 0
+    written = _seed(config, session, endpoints, substitutions)
+    if done_marker is not None:
+        done_marker.parent.mkdir(parents=True, exist_ok=True)
+        done_marker.write_text(digest)
+    return written
+
+
+def seed_digest(seed_file: Path) -> str:
+    """The seed file's SHA-256: what a finished seed is recorded with."""
+    try:
+        content = seed_file.read_bytes()
+    except FileNotFoundError:
+        raise LocalAwsError(f"seed file {seed_file} not found (appsync.toml [local] seed names it)") from None
+    return hashlib.sha256(content).hexdigest()
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text()
+    except OSError:
+        return None
+
+
+def _seed(
+    config: AppConfig, session: boto3.Session, endpoints: Endpoints, substitutions: Mapping[str, str]
+) -> int:
+    assert config.seed_file is not None
     tables = load_seed_file(config.seed_file)
     written = seed_objects(config, client(session, "s3", endpoints.s3))
     items_by_table = {

@@ -17,7 +17,7 @@ from appsync_local.local_aws.endpoints import Endpoints, client, local_session
 from appsync_local.local_aws.errors import LocalAwsError
 from appsync_local.local_aws.local_kinesis import LocalKinesis, kinesalite_modules
 from appsync_local.local_aws.moto_server import MotoServer
-from appsync_local.local_aws.provision import provision
+from appsync_local.local_aws.provision import provision_storage, provision_tables
 from appsync_local.local_aws.s3_gate import SigningKey
 from appsync_local.local_aws.s3_persistence import S3Persistence
 from appsync_local.local_aws.sqs_persistence import SqsPersistence
@@ -25,6 +25,7 @@ from appsync_local.serving import BackgroundServer
 
 DYNAMODB_CHOICE_VARIABLE = "APPSYNC_LOCAL_DYNAMODB"
 DYNAMODB_CHOICES = ("local", "moto")
+SEED_MARKER = ".seeded"
 JAR_DIR = Path("node_modules") / "amplify-dynamodb-simulator" / "emulator"
 
 
@@ -82,6 +83,12 @@ class LocalAws:
         """Whether tables and uploads survive a restart (not in memory, and not moto's DynamoDB)."""
         return not self.in_memory and self.dynamodb == "local"
 
+    @property
+    def seed_marker(self) -> Path | None:
+        """Where a finished seed is recorded, beside the tables it wrote (so deleting them seeds again);
+        None when nothing persists, as every start then begins empty."""
+        return self.config.data_dir / "dynamodb" / SEED_MARKER if self.persistent else None
+
     def trust(self, *keys: SigningKey) -> None:
         """Let the local S3, which verifies every request's signature, accept `keys` too (the local IAM user's,
         each function role's); the local dummy credentials and moto's IAM/STS keys are known already."""
@@ -127,17 +134,24 @@ class LocalAws:
                 kinesalite_modules(self.config.root), kinesis_path, region=self.config.api.region
             )
             self.local_kinesis.check()  # no Node.js or no kinesalite: say so before starting anything
+        # DynamoDB Local's JVM takes seconds to boot: it boots while moto, kinesalite, S3 and the queues start.
+        if self.dynamodb_local is not None:
+            self.dynamodb_local.launch()
         moto = self.moto_server.start()
-        dynamodb = self.dynamodb_local.start() if self.dynamodb_local is not None else moto
         kinesis = self.local_kinesis.start() if self.local_kinesis is not None else ""
-        self.endpoints = Endpoints(
-            dynamodb=dynamodb, s3=moto, sts=moto, moto=moto, kinesis=kinesis, region=self.config.api.region
-        )
         session = self.session()
         if not self.in_memory:
             self.s3_persistence = S3Persistence(self.config.data_dir / "s3", session, moto)
             self.s3_persistence.restore()
-        provision(self.config, session, self.endpoints)
+        endpoints = Endpoints(
+            dynamodb="", s3=moto, sts=moto, moto=moto, kinesis=kinesis, region=self.config.api.region
+        )
+        provision_storage(self.config, session, endpoints)
+        dynamodb = self.dynamodb_local.start() if self.dynamodb_local is not None else moto
+        self.endpoints = Endpoints(
+            dynamodb=dynamodb, s3=moto, sts=moto, moto=moto, kinesis=kinesis, region=self.config.api.region
+        )
+        provision_tables(self.config, session, self.endpoints)
         if not self.in_memory:
             self.sqs_persistence = SqsPersistence(
                 self.config.data_dir / "sqs", session, moto, self.config.api.region

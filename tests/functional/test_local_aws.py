@@ -176,6 +176,41 @@ def test_seed_writes_once_and_never_overwrites_an_edit(tmp_path: Path, scratch_e
     assert table.get_item(Key={"id": "fixed-id"})["Item"]["name"] == "Robert"
 
 
+def test_a_warm_start_skips_a_finished_seed_and_keeps_its_data(
+    tmp_path: Path, scratch_endpoints: Endpoints
+) -> None:
+    # GIVEN a seeded table whose seed was recorded in a marker, as a persistent `make run` records it
+    name = unique("Notes")
+    config = app_config(
+        tmp_path,
+        {name: {"partition_key": {"name": "id", "type": "S"}}},
+        {name: [{"id": "n1", "text": "seeded"}, {"id": "n2", "text": "seeded"}]},
+    )
+    session = local_session("us-east-1")
+    provision(config, session, scratch_endpoints)
+    marker = tmp_path / "data" / "dynamodb" / ".seeded"
+    table = session.resource("dynamodb", endpoint_url=scratch_endpoints.dynamodb).Table(name)
+    first = seed(config, session, scratch_endpoints, {}, done_marker=marker)
+
+    # WHEN a user deletes one seeded item and the server starts again on the same data
+    table.delete_item(Key={"id": "n2"})
+    warm = seed(config, session, scratch_endpoints, {}, done_marker=marker)
+
+    # THEN the warm start wrote nothing (the deleted item stays deleted) and the other seed item is there
+    assert (first, warm) == (2, 0)
+    assert table.get_item(Key={"id": "n1"})["Item"]["text"] == "seeded"
+    assert "Item" not in table.get_item(Key={"id": "n2"})
+
+    # AND a changed seed file is seeded again, still never over what exists
+    assert config.seed_file is not None
+    config.seed_file.write_text(
+        json.dumps({"tables": {name: [{"id": "n1", "text": "changed"}, {"id": "n3", "text": "new"}]}})
+    )
+    assert seed(config, session, scratch_endpoints, {}, done_marker=marker) == 1
+    assert table.get_item(Key={"id": "n1"})["Item"]["text"] == "seeded"
+    assert table.get_item(Key={"id": "n3"})["Item"]["text"] == "new"
+
+
 def test_seed_objects_are_put_once_and_never_over_a_change(
     tmp_path: Path, scratch_endpoints: Endpoints
 ) -> None:
