@@ -338,6 +338,24 @@ def start_peers(
     return runtime, simulator
 
 
+def start_floor(stack: contextlib.ExitStack, stage: BenchStage, script: Path) -> Server:
+    """A floor server (`serve_floor*.py`), pinned to the server core like the two peers, on the same
+    DynamoDB Local."""
+    env = {**os.environ, **stage.aws.endpoints.environment()}
+    env.pop("PYTHONPATH", None)
+    command = [
+        "taskset",
+        "-c",
+        str(SERVER_CORE),
+        sys.executable,
+        str(script),
+        "--data-dir",
+        str(stage.data_dir),
+    ]
+    floor = stack.enter_context(Server("floor", command, env, ROOT))
+    return floor.wait_for_port()
+
+
 def add_common_options(parser: argparse.ArgumentParser, *, load: bool = True) -> None:
     """The options every benchmark script shares: how the runtime is served, and (for HTTP load) wrk's."""
     if load:

@@ -26,6 +26,7 @@ import contextlib
 import json
 import sys
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 from _common import (
@@ -46,6 +47,7 @@ from _common import (
     record_profile,
     run_script,
     set_stage,
+    start_floor,
     start_peers,
 )
 
@@ -59,7 +61,10 @@ QUERY = (
 PAGE = 100
 SIMULATOR_APP = SIMULATOR_DIR / "listPosts.json"
 SIMULATOR_API_KEY = "da2-bench"  # serve.js configures this key
-GOAL_RATIO = 2.0
+FLOOR_SERVER = Path(__file__).resolve().parent / "serve_floor_posts.py"
+GOAL_RATIO = 2.0  # the runtime's req/s over the simulator's, without the API cache
+GOAL_RATIO_CACHED = 4.0  # issue 14: with the app's API cache (serve_runtime.py)
+GOAL_CPU_MS = 7.0  # issue 14: server CPU per request without the cache (serve_runtime_nocache.py)
 
 
 # -- data -------------------------------------------------------------------------------------------
@@ -112,7 +117,7 @@ def listed_page(name: str, url: str, header: tuple[str, str], body: bytes) -> di
 
 
 def check_same_items(peers: dict[str, tuple[Server, tuple[str, str]]], body: bytes) -> list[dict[str, Any]]:
-    """Both peers list the same 100 published posts with their authors, and a next page."""
+    """Every peer lists the same 100 published posts with their authors, and a next page."""
     pages = {name: listed_page(name, server.url, header, body) for name, (server, header) in peers.items()}
     first = next(iter(pages.values()))["items"]
     if len(first) != PAGE:
@@ -201,6 +206,7 @@ def report(
     for peer, label in (
         ("runtime", "local runtime (appsync_local), APPSYNC_JS pipeline"),
         ("simulator", f"amplify-appsync-simulator {SIMULATOR_VERSION}, VTL"),
+        ("floor", "floor: API key + the same two DynamoDB calls, no GraphQL, no JS"),
     ):
         calls = " + ".join(f"{n} {source}" for source, n in single[peer].items())
         lines.append(
@@ -213,7 +219,18 @@ def report(
         )
     simulator_rps = median_of(measurements, "simulator", "rps")
     ratio = median_of(measurements, "runtime", "rps") / simulator_rps if simulator_rps else float("inf")
-    lines += ["", f"throughput ratio runtime / simulator: {ratio:.2f}x (goal: >= {GOAL_RATIO:g}x)"]
+    cpu = {
+        p: median_of(measurements, p, "server_cpu_ms_per_request") for p in ("runtime", "simulator", "floor")
+    }
+    ratio_goal = f">= {GOAL_RATIO_CACHED:g}x with the app's API cache, >= {GOAL_RATIO:g}x without"
+    lines += [
+        "",
+        f"throughput ratio runtime / simulator: {ratio:.2f}x (goal: {ratio_goal})",
+        (
+            f"server CPU per request: runtime {cpu['runtime']:.2f} ms (goal without the cache: <= {GOAL_CPU_MS:g}"
+            f" ms), floor {cpu['floor']:.2f} ms, simulator {cpu['simulator']:.2f} ms"
+        ),
+    ]
     return "\n".join(lines)
 
 
@@ -233,14 +250,23 @@ def run(args: argparse.Namespace) -> int:
             runtime_server=args.runtime_server,
             simulator_app=SIMULATOR_APP,
         )
-        headers = {"runtime": ("x-api-key", api_key), "simulator": ("x-api-key", SIMULATOR_API_KEY)}
+        floor = start_floor(stack, stage, FLOOR_SERVER)
+        headers = {
+            "runtime": ("x-api-key", api_key),
+            "simulator": ("x-api-key", SIMULATOR_API_KEY),
+            "floor": ("x-api-key", api_key),
+        }
         print(
-            f"runtime pid {runtime.pid} and simulator pid {simulator.pid} on core {SERVER_CORE}; DynamoDB Local "
+            f"runtime pid {runtime.pid}, simulator pid {simulator.pid} and floor pid {floor.pid} on core "
+            f"{SERVER_CORE}; DynamoDB Local "
             f"pid {dynamodb_pid}, moto, wrk and this script on core {SHARED_CORE}",
             flush=True,
         )
         print(f"load average before measuring: {load_average()}", flush=True)
-        peers = {"runtime": (runtime, headers["runtime"]), "simulator": (simulator, headers["simulator"])}
+        peers = {
+            name: (server, headers[name])
+            for name, server in (("runtime", runtime), ("simulator", simulator), ("floor", floor))
+        }
         items = check_same_items(peers, body)
         authors_listed = len({item["author"]["name"] for item in items})
         print(
@@ -257,7 +283,7 @@ def run(args: argparse.Namespace) -> int:
         measurements: list[Measurement] = []
         for round_ in range(1, args.rounds + 1):
             # Alternate which peer goes first; each peer has its own credentials, so one peer per call.
-            order = ["runtime", "simulator"] if round_ % 2 else ["simulator", "runtime"]
+            order = ["runtime", "simulator", "floor"] if round_ % 2 else ["floor", "simulator", "runtime"]
             for name in order:
                 server, header = peers[name]
                 m = measure(

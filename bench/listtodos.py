@@ -25,20 +25,17 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import os
 import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from _common import (
-    ROOT,
     SERVER_CORE,
     SHARED_CORE,
     SIMULATOR_DIR,
     SIMULATOR_VERSION,
     BenchError,
-    BenchStage,
     Measurement,
     Server,
     add_common_options,
@@ -51,6 +48,7 @@ from _common import (
     record_profile,
     run_script,
     set_stage,
+    start_floor,
     start_peers,
 )
 
@@ -68,23 +66,6 @@ FLOOR_SERVER = Path(__file__).resolve().parent / "serve_floor.py"
 GOAL_RATIO_CACHED = 4.0
 GOAL_RATIO = 1.2
 GOAL_FLOOR_SHARE = 0.7
-
-
-def start_floor(stack: contextlib.ExitStack, stage: BenchStage) -> Server:
-    """The floor server, pinned to the server core like the two peers, on the same DynamoDB Local."""
-    env = {**os.environ, **stage.aws.endpoints.environment()}
-    env.pop("PYTHONPATH", None)
-    command = [
-        "taskset",
-        "-c",
-        str(SERVER_CORE),
-        sys.executable,
-        str(FLOOR_SERVER),
-        "--data-dir",
-        str(stage.data_dir),
-    ]
-    floor = stack.enter_context(Server("floor", command, env, ROOT))
-    return floor.wait_for_port()
 
 
 # -- data -------------------------------------------------------------------------------------------
@@ -305,7 +286,7 @@ def run(args: argparse.Namespace) -> int:
             runtime_server=args.runtime_server,
             simulator_app=SIMULATOR_APP,
         )
-        floor = start_floor(stack, stage)
+        floor = start_floor(stack, stage, FLOOR_SERVER)
         peers = [runtime, simulator, floor]
         print(
             f"runtime pid {runtime.pid}, simulator pid {simulator.pid} and floor pid {floor.pid} on core "

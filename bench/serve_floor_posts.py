@@ -1,0 +1,112 @@
+"""The floor for `bench/listposts.py`: the least work that answers the same `listPosts(limit: 100)` request.
+
+A bare ASGI handler under the same server (uvicorn) that checks the same API key and makes the same two
+DynamoDB calls as the app's `Query.listPosts` pipeline against the same DynamoDB Local (boto3's client: one
+Query on `byStatusCreatedAt` for the newest 100 published posts, one BatchGetItem of their distinct authors'
+profiles), then writes the same JSON body. No GraphQL, no APPSYNC_JS, no auth rules: whatever a runtime adds
+on top of this is its own cost. It answers any POST as the one benchmark query.
+
+It prints ``{"port": N}`` once it listens, and ``{"calls": {...}}`` (the DynamoDB calls made) on SIGUSR2, the
+interface of `serve_runtime.py`.
+
+Usage: ``python bench/serve_floor_posts.py --data-dir DIR [--config appsync.toml]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import hmac
+import json
+import signal
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import boto3
+from boto3.dynamodb.types import TypeDeserializer
+from serve_runtime import announce_and_serve
+
+from appdef import load_config
+from appsync_local.runtime import api_key_store
+
+PAGE = 100
+FIELDS = ("id", "title", "tags", "status", "createdAt")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--config", type=Path, default=ROOT / "appsync.toml")
+    parser.add_argument("--data-dir", type=Path, required=True, help="where the runtime's API key is")
+    args = parser.parse_args(argv)
+
+    config = load_config(args.config)
+    api_key = api_key_store(config, args.data_dir).current().id.encode()
+    dynamodb = boto3.client("dynamodb")
+    plain = TypeDeserializer().deserialize
+    calls: Counter[str] = Counter()
+
+    def answer(key: bytes) -> tuple[int, bytes]:
+        if not hmac.compare_digest(key, api_key):
+            return 401, b'{"errors":[{"errorType":"UnauthorizedException"}]}'
+        calls["Query"] += 1
+        page = dynamodb.query(
+            TableName="Posts",
+            IndexName="byStatusCreatedAt",
+            KeyConditionExpression="#pk = :pk",
+            ExpressionAttributeNames={"#pk": "status"},
+            ExpressionAttributeValues={":pk": {"S": "PUBLISHED"}},
+            ScanIndexForward=False,
+            Limit=PAGE,
+        )
+        posts = [{name: plain(value) for name, value in item.items()} for item in page.get("Items", [])]
+        author_ids = sorted({post["authorId"] for post in posts})
+        names: dict[str, Any] = {}
+        if author_ids:
+            calls["BatchGetItem"] += 1
+            found = dynamodb.batch_get_item(
+                RequestItems={"Users": {"Keys": [{"id": {"S": author}} for author in author_ids]}}
+            )
+            for user in found["Responses"].get("Users", []):
+                names[user["id"]["S"]] = plain(user["name"]) if "name" in user else None
+        items = [
+            {**{name: post.get(name) for name in FIELDS}, "author": {"name": names.get(post["authorId"])}}
+            for post in posts
+        ]
+        last = page.get("LastEvaluatedKey")
+        token = base64.urlsafe_b64encode(json.dumps(last).encode()).decode() if last else None
+        return 200, json.dumps({"data": {"listPosts": {"items": items, "nextToken": token}}}).encode()
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return
+        more = True
+        while more:  # the body is the one benchmark query: read and dropped
+            message = await receive()
+            more = message.get("more_body", False)
+        status, body = answer(dict(scope["headers"]).get(b"x-api-key", b""))
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+    def print_calls(signum: int, frame: object) -> None:
+        print(json.dumps({"calls": dict(calls)}), flush=True)
+
+    signal.signal(signal.SIGUSR2, print_calls)
+    return announce_and_serve(app)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
