@@ -100,6 +100,14 @@ class MessageSocket(asyncio.Protocol):
         self._ws.send_text(text.encode())
         self._flush()
 
+    def send_now(self, text: str) -> bool:
+        """Write one text message at once if the transport takes it without waiting; False if it cannot."""
+        if self._drained is not None or not self.is_open:
+            return False
+        self._ws.send_text(text.encode())
+        self._flush()
+        return True
+
     async def close(self, code: int = CloseCode.NORMAL_CLOSURE, reason: str = "") -> None:
         """Start the closing handshake; the TCP connection closes on the client's reply (or a timeout)."""
         if not self.is_open:

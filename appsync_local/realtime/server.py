@@ -116,6 +116,9 @@ class _Connection:
             raise _Closed()
         outbox = self._outbox
         if outbox is None:
+            # Nothing queued ahead of it and a client that keeps up: written at once, no writer task.
+            if self.socket.send_now(text):
+                return
             outbox = self._outbox = collections.deque()
         elif len(outbox) >= OUTBOX_LIMIT:
             raise SubscriberTooSlow(f"the client is {OUTBOX_LIMIT} messages behind")

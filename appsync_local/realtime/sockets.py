@@ -29,6 +29,9 @@ class Wire(Protocol):
     async def send_text(self, text: str) -> None:
         """Send one message; raises `SocketClosed` once the connection is closed."""
 
+    def send_now(self, text: str) -> bool:
+        """Send one message without waiting, if that is possible now; False (nothing sent) if not."""
+
     async def close(self, code: int = 1000, reason: str = "") -> None: ...
 
 
@@ -53,6 +56,9 @@ class AsgiSocket:
                 await self.websocket.send_text(text)
             except (WebSocketDisconnect, RuntimeError, OSError) as exc:
                 raise SocketClosed() from exc
+
+    def send_now(self, text: str) -> bool:
+        return False  # an ASGI send is a coroutine: the connection's writer task sends it
 
     async def receive(self) -> str:
         """The next message as text ("\\x00" for binary that is not UTF-8); `SocketClosed` once closed."""
