@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from starlette.routing import WebSocketRoute
-from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
+from starlette.websockets import WebSocket
 
 from ..auth import RequestAuth, UnauthorizedError
 from ..runtime import Runtime
@@ -35,6 +35,7 @@ from .protocol import (
     ConnectionAuthError,
     RealtimeError,
 )
+from .sockets import AsgiSocket, SocketClosed, Wire, hand_over
 from .starting import PreparedSubscription, StartRefused, SubscriptionStarter
 from .subscriptions import Send, Subscription, SubscriptionExistsError, SubscriptionRegistry
 
@@ -61,7 +62,7 @@ class SubscriberTooSlow(Exception):
 
 
 class _Connection:
-    """What both dialects share: one socket, its subscriptions in the registry, serialized sends.
+    """What both dialects share: one socket, its subscriptions in the registry, ordered sends.
 
     An idle connection holds no task and no queue of its own: its outbox and the writer task that drains it
     exist only while there is something to send (tens of thousands of idle clients are the common case).
@@ -70,26 +71,31 @@ class _Connection:
     __slots__ = (
         "_gone",
         "_outbox",
-        "_send_lock",
         "_writer",
         "client_ip",
         "endpoint",
         "host",
         "id",
-        "websocket",
+        "socket",
     )
 
     def __init__(self, websocket: WebSocket, endpoint: RealtimeEndpoint) -> None:
-        self.websocket = websocket
+        # Through ASGI until (and unless) the connection is handed over to a `MessageSocket`.
+        self.socket: Wire = AsgiSocket(websocket)
         self.endpoint = endpoint
         self.id = str(uuid.uuid4())
-        self._send_lock = asyncio.Lock()
         # Subscription messages wait here for this connection's writer, so a fan-out never waits on a client.
         self._outbox: collections.deque[str] | None = None
         self._writer: asyncio.Task[None] | None = None
         self._gone = False
         self.host = websocket.headers.get("host", "localhost")
         self.client_ip = websocket.client.host if websocket.client else "127.0.0.1"
+
+    @property
+    def websocket(self) -> WebSocket:
+        """The ASGI WebSocket (only while the connection is served through ASGI)."""
+        assert isinstance(self.socket, AsgiSocket)
+        return self.socket.websocket
 
     @property
     def registry(self) -> SubscriptionRegistry:
@@ -99,20 +105,20 @@ class _Connection:
         await self.send_text(protocol.encode(message))
 
     async def send_text(self, text: str) -> None:
-        if self.websocket.application_state is not WebSocketState.CONNECTED:
-            raise _Closed()
-        async with self._send_lock:
-            try:
-                await self.websocket.send_text(text)
-            except (WebSocketDisconnect, RuntimeError, OSError) as exc:
-                raise _Closed() from exc
+        try:
+            await self.socket.send_text(text)
+        except SocketClosed as exc:
+            raise _Closed() from exc
 
     def post(self, text: str) -> None:
         """Queue a subscription message for this client without waiting; raises if it cannot take more."""
-        if self._gone or self.websocket.application_state is not WebSocketState.CONNECTED:
+        if self._gone or not self.socket.is_open:
             raise _Closed()
         outbox = self._outbox
         if outbox is None:
+            # Nothing queued ahead of it and a client that keeps up: written at once, no writer task.
+            if self.socket.send_now(text):
+                return
             outbox = self._outbox = collections.deque()
         elif len(outbox) >= OUTBOX_LIMIT:
             raise SubscriberTooSlow(f"the client is {OUTBOX_LIMIT} messages behind")
@@ -135,22 +141,15 @@ class _Connection:
             self._writer = None
 
     async def receive(self) -> str:
-        message = await self.websocket.receive()
-        if message["type"] == "websocket.disconnect":
-            raise _Closed()
-        text = message.get("text")
-        if text is None:
-            raw = message.get("bytes") or b""
-            try:
-                text = raw.decode()
-            except UnicodeDecodeError:
-                return "\x00"  # not JSON: reported as such by the caller
-        return str(text)
+        """The next message, while served through ASGI."""
+        assert isinstance(self.socket, AsgiSocket)
+        try:
+            return await self.socket.receive()
+        except SocketClosed as exc:
+            raise _Closed() from exc
 
     async def close(self, code: int = 1000, reason: str = "") -> None:
-        if self.websocket.application_state is WebSocketState.CONNECTED:
-            with contextlib.suppress(RuntimeError, OSError, WebSocketDisconnect):
-                await self.websocket.close(code=code, reason=reason)
+        await self.socket.close(code, reason)
 
     async def authenticate(self, headers: Mapping[str, str], path: str, body: bytes) -> RequestAuth:
         host = headers.get("host") or headers.get("Host") or self.host
@@ -195,30 +194,77 @@ class _Connection:
 
 
 class AppSyncConnection(_Connection):
-    """One client on AppSync's own ``graphql-ws`` dialect (gql's AppSyncWebsocketsTransport, Amplify, …)."""
+    """One client on AppSync's own ``graphql-ws`` dialect (gql's AppSyncWebsocketsTransport, Amplify, …).
 
-    __slots__ = ()
+    Once accepted, it is handed over to a `MessageSocket` where the server offers it: each message that
+    arrives then starts one reader task, which handles it and any that follow, in order, and ends.
+    """
+
+    __slots__ = ("_inbox", "_reader")
+
+    def __init__(self, websocket: WebSocket, endpoint: RealtimeEndpoint) -> None:
+        super().__init__(websocket, endpoint)
+        self._inbox: collections.deque[str] | None = None
+        self._reader: asyncio.Task[None] | None = None
 
     async def run(self) -> None:
-        subprotocols = list(self.websocket.scope.get("subprotocols") or ())
+        websocket = self.websocket
+        subprotocols = list(websocket.scope.get("subprotocols") or ())
         try:
-            headers = protocol.connection_headers(
-                self.websocket.query_params, subprotocols, self.websocket.headers
-            )
+            headers = protocol.connection_headers(websocket.query_params, subprotocols, websocket.headers)
             await self.authenticate(headers, "/graphql/connect", b"{}")
         except (ConnectionAuthError, UnauthorizedError) as exc:
             await self._refuse(exc)
             return
-        await self.websocket.accept(subprotocol=APPSYNC_SUBPROTOCOL)
+        handed = await hand_over(websocket, APPSYNC_SUBPROTOCOL, self)
+        if handed is not None:
+            self.socket = handed  # lets go of the ASGI WebSocket and its scope
+            return
+        await websocket.accept(subprotocol=APPSYNC_SUBPROTOCOL)
         try:
             while True:
                 await self._handle(await self.receive())
         except _Closed:
             pass
         finally:
-            self.endpoint.keep_alives.forget(self)
-            self.release()
+            self._end()
             await self.close()
+
+    # -- served by a MessageSocket ---------------------------------------------------------------------
+
+    def message_received(self, text: str) -> None:
+        inbox = self._inbox
+        if inbox is None:
+            inbox = self._inbox = collections.deque()
+        inbox.append(text)
+        if self._reader is None:
+            self._reader = asyncio.get_running_loop().create_task(self._read(inbox))
+
+    def socket_closed(self) -> None:
+        if self._reader is None:  # else the reader ends the connection once its message is handled
+            self._end()
+
+    async def _read(self, inbox: collections.deque[str]) -> None:
+        """Handle what the inbox holds, in order, then end (the next message starts a reader again)."""
+        closing = False
+        try:
+            while inbox and self.socket.is_open:
+                try:
+                    await self._handle(inbox.popleft())
+                except _Closed:
+                    closing = True
+                    return
+        finally:
+            # No await between the last emptiness check and here: a message meanwhile is impossible.
+            self._inbox = None
+            self._reader = None
+            if closing or not self.socket.is_open:
+                self._end()
+                await self.close()
+
+    def _end(self) -> None:
+        self.endpoint.keep_alives.forget(self)
+        self.release()
 
     async def _refuse(self, exc: Exception) -> None:
         """AppSync accepts the socket, answers ``connection_error`` and closes; clients treat 401 as final."""

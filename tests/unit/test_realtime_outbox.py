@@ -73,3 +73,56 @@ async def test_an_idle_connection_holds_no_writer_task_and_no_outbox() -> None:
         await conn._writer  # type: ignore[misc]
     assert socket.sent == ["one", "two", "three"]
     conn.release()
+
+
+class ImmediateSocket:
+    """A socket that writes at once while the client keeps up (`MessageSocket`), and waits when it does not."""
+
+    def __init__(self) -> None:
+        self.keeping_up = True
+        self.release = asyncio.Event()
+        self.sent: list[str] = []
+
+    @property
+    def is_open(self) -> bool:
+        return True
+
+    def send_now(self, text: str) -> bool:
+        if not self.keeping_up:
+            return False
+        self.sent.append(text)
+        return True
+
+    async def send_text(self, text: str) -> None:
+        await self.release.wait()
+        self.sent.append(text)
+
+    async def close(self, code: int = 1000, reason: str = "") -> None:
+        pass
+
+
+async def test_a_client_that_keeps_up_is_written_to_at_once_and_one_that_does_not_gets_an_outbox() -> None:
+    # GIVEN a connection whose socket can write at once
+    conn = connection(StalledSocket())
+    socket = ImmediateSocket()
+    conn.socket = socket
+    # WHEN a message is posted
+    conn.post("one")
+    # THEN it was written before `post` returned, with no writer task and no outbox
+    assert socket.sent == ["one"]
+    assert (conn._writer, conn._outbox) == (None, None)
+    # WHEN the client falls behind (the socket would have to wait)
+    socket.keeping_up = False
+    conn.post("two")
+    conn.post("three")
+    # THEN the messages wait in the outbox, and a message posted once the client keeps up again still
+    # comes after them
+    socket.keeping_up = True
+    conn.post("four")
+    assert socket.sent == ["one"]
+    socket.release.set()
+    async with asyncio.timeout(5):
+        await conn._writer  # type: ignore[misc]
+    assert socket.sent == ["one", "two", "three", "four"]
+    assert (conn._writer, conn._outbox) == (None, None)
+    conn.release()
