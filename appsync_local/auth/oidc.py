@@ -162,14 +162,27 @@ class DiscoveredKeys:
             return None
 
 
-@functools.lru_cache(maxsize=4096)  # a client sends the same token with every request until it renews it
+# Tokens kept for routing are at most this long: a client chooses what it sends before it is authenticated.
+ROUTING_CACHE_TOKEN_CHARS = 8192
+
+
 def claimed_issuer(token: str) -> object:
     """The ``iss`` a token claims, unverified (None when it has none or is no JWT): for routing only."""
+    if len(token) > ROUTING_CACHE_TOKEN_CHARS:
+        return _claimed_issuer(token)
+    return _cached_claimed_issuer(token)
+
+
+def _claimed_issuer(token: str) -> object:
     try:
         unverified = jwt.decode(token, options={"verify_signature": False})
     except jwt.PyJWTError:
         return None
     return unverified.get("iss")
+
+
+# A client sends the same token with every request until it renews it.
+_cached_claimed_issuer = functools.lru_cache(maxsize=4096)(_claimed_issuer)
 
 
 class OidcVerifier:

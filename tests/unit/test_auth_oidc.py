@@ -29,6 +29,7 @@ from appsync_local.auth import (
     LocalUserPool,
     RequestAuth,
     UnauthorizedError,
+    oidc,
 )
 from appsync_local.auth.oidc import DiscoveredKeys, JwksKeys, OidcVerifier, oidc_identity
 from appsync_local.auth.oidc_issuer import LocalOidcIssuer
@@ -279,3 +280,13 @@ def test_with_only_oidc_every_token_is_oidcs(tmp_path: Path) -> None:
     assert raised.value.message == NOT_AUTHORIZED
     ok = {"Authorization": f"Bearer {local.mint('bob')}"}
     assert authenticator.authenticate("POST", "http://h/graphql", ok, b"", "1.2.3.4").mode == OPENID_CONNECT
+
+
+def test_routing_keeps_no_long_token_in_memory() -> None:
+    short = jwt.encode({"iss": "https://issuer.example"}, "k" * 32, algorithm="HS256")
+    long = jwt.encode({"iss": "https://issuer.example", "pad": "x" * 10_000}, "k" * 32, algorithm="HS256")
+    oidc._cached_claimed_issuer.cache_clear()
+    # WHEN both are routed THEN both name their issuer, and only the short one is kept
+    assert oidc.claimed_issuer(short) == oidc.claimed_issuer(long) == "https://issuer.example"
+    assert oidc._cached_claimed_issuer.cache_info().currsize == 1
+    assert oidc.claimed_issuer("not a token") is None

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from appsync_local.js.engine import _json_default, to_json
+from appsync_local.js.engine import _json_default, from_json, to_json
 
 
 @pytest.mark.parametrize(
@@ -30,3 +30,15 @@ def test_the_engine_reads_what_the_standard_encoder_would_write(value: object) -
 def test_what_no_encoder_can_write_is_refused() -> None:
     with pytest.raises(TypeError, match="object is not JSON serializable"):
         to_json({"x": object()})
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"items":[{"id":"1","n":3,"x":1.5,"t":"h\u00e9llo \u2713"}],"stash":{}}',
+        '{"n":100000000000000000000,"m":-18446744073709551617}',  # past 64 bits: whole, as before
+        '{"title":"\ud83d","ok":"\ud83d\ude00"}',  # a lone surrogate, as QuickJS writes one
+    ],
+)
+def test_the_engines_output_reads_as_the_standard_decoder_reads_it(text: str) -> None:
+    assert from_json(text) == json.loads(text)
