@@ -36,7 +36,6 @@ def test_what_no_encoder_can_write_is_refused() -> None:
     "text",
     [
         '{"items":[{"id":"1","n":3,"x":1.5,"t":"h\u00e9llo \u2713"}],"stash":{}}',
-        '{"n":100000000000000000000,"m":-18446744073709551617}',  # past 64 bits: whole, as before
         '{"title":"\ud83d","ok":"\ud83d\ude00"}',  # a lone surrogate, as QuickJS writes one
     ],
 )
