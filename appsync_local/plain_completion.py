@@ -70,12 +70,21 @@ class _Refused(Exception):
 _Complete = Callable[[Any], Any]
 
 
-def _leaf(serialize: Callable[[Any], Any], non_null: bool) -> _Complete:
+def _nullable(complete_value: _Complete, non_null: bool) -> _Complete:
+    """`complete_value` for a present value; null passes where the type is nullable and is refused where not."""
+
     def complete(value: Any) -> Any:
         if value is None or value is Undefined:
             if non_null:
                 raise _Refused
             return None
+        return complete_value(value)
+
+    return complete
+
+
+def _leaf(serialize: Callable[[Any], Any]) -> _Complete:
+    def complete(value: Any) -> Any:
         try:
             serialized = serialize(value)
         except Exception as exc:  # the generic path raises it again, located at its field
@@ -87,12 +96,8 @@ def _leaf(serialize: Callable[[Any], Any], non_null: bool) -> _Complete:
     return complete
 
 
-def _list(item: _Complete, non_null: bool) -> _Complete:
+def _list(item: _Complete) -> _Complete:
     def complete(value: Any) -> Any:
-        if value is None or value is Undefined:
-            if non_null:
-                raise _Refused
-            return None
         if not isinstance(value, (list, tuple)):
             raise _Refused  # graphql-core decides what else is a list, or reports it
         return [item(entry) for entry in value]
@@ -118,17 +123,6 @@ class _ObjectPlan:
                 continue
             out[response_name] = complete(source.get(name) if mapping else getattr(source, name, None))
         return out
-
-
-def _object(plan: _ObjectPlan, non_null: bool) -> _Complete:
-    def complete(value: Any) -> Any:
-        if value is None or value is Undefined:
-            if non_null:
-                raise _Refused
-            return None
-        return plan.complete(value)
-
-    return complete
 
 
 class PlainCompletion(StrawberryGraphQLCoreExecutionContext):
@@ -201,11 +195,11 @@ class PlainCompletion(StrawberryGraphQLCoreExecutionContext):
         non_null = is_non_null_type(type_)
         inner = type_.of_type if non_null else type_  # type: ignore[union-attr]
         if is_leaf_type(inner):
-            return _leaf(inner.coerce_output_value, non_null)
+            return _nullable(_leaf(inner.coerce_output_value), non_null)
         if is_list_type(inner):
             item = self._completer(inner.of_type, details, auth)
-            return None if item is None else _list(item, non_null)
+            return None if item is None else _nullable(_list(item), non_null)
         if is_object_type(inner):
             plan = self._object_plan(inner, details, auth)
-            return None if plan is None else _object(plan, non_null)
+            return None if plan is None else _nullable(plan.complete, non_null)
         return None  # interfaces and unions: graphql-core resolves the type
