@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import base64
 import json
-import signal
 import sys
 from decimal import Decimal
 from pathlib import Path
@@ -29,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 import boto3
 import jwt
 from boto3.dynamodb.conditions import Key
-from serve_runtime import announce_and_serve
+from serve_runtime import serve_floor
 
 from appdef import load_config
 from appsync_local.runtime import local_user_pool
@@ -81,32 +80,7 @@ def main(argv: list[str] | None = None) -> int:
         body = {"data": {"listTodos": {"items": items, "nextToken": token}}}
         return 200, json.dumps(body).encode()
 
-    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            return
-        more = True
-        while more:  # the body is the one benchmark query: read and dropped
-            message = await receive()
-            more = message.get("more_body", False)
-        headers = dict(scope["headers"])
-        status, body = answer(headers.get(b"authorization", b"").decode())
-        await send(
-            {
-                "type": "http.response.start",
-                "status": status,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
-
-    def print_calls(signum: int, frame: object) -> None:
-        print(json.dumps({"calls": {"floor": calls}}), flush=True)
-
-    signal.signal(signal.SIGUSR2, print_calls)
-    return announce_and_serve(app)
+    return serve_floor(lambda token: answer(token.decode()), b"authorization", lambda: {"floor": calls})
 
 
 if __name__ == "__main__":

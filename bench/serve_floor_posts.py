@@ -18,7 +18,6 @@ import argparse
 import base64
 import hmac
 import json
-import signal
 import sys
 from collections import Counter
 from pathlib import Path
@@ -29,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 import boto3
 from boto3.dynamodb.types import TypeDeserializer
-from serve_runtime import announce_and_serve
+from serve_runtime import serve_floor
 
 from appdef import load_config
 from appsync_local.runtime import api_key_store
@@ -81,31 +80,7 @@ def main(argv: list[str] | None = None) -> int:
         token = base64.urlsafe_b64encode(json.dumps(last).encode()).decode() if last else None
         return 200, json.dumps({"data": {"listPosts": {"items": items, "nextToken": token}}}).encode()
 
-    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            return
-        more = True
-        while more:  # the body is the one benchmark query: read and dropped
-            message = await receive()
-            more = message.get("more_body", False)
-        status, body = answer(dict(scope["headers"]).get(b"x-api-key", b""))
-        await send(
-            {
-                "type": "http.response.start",
-                "status": status,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
-
-    def print_calls(signum: int, frame: object) -> None:
-        print(json.dumps({"calls": dict(calls)}), flush=True)
-
-    signal.signal(signal.SIGUSR2, print_calls)
-    return announce_and_serve(app)
+    return serve_floor(answer, b"x-api-key", lambda: calls)
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ import argparse
 import json
 import signal
 import sys
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +51,31 @@ def serve(config: AppConfig, data_dir: Path) -> int:
             name: getattr(source, "calls", 0) for name, source in runtime.code_runner.data_sources.items()
         }
         print(json.dumps({"calls": calls}), flush=True)
+
+    signal.signal(signal.SIGUSR2, print_calls)
+    return announce_and_serve(app)
+
+
+def serve_floor(
+    answer: Callable[[bytes], tuple[int, bytes]], header: bytes, calls: Callable[[], Mapping[str, int]]
+) -> int:
+    """Serve a floor (`serve_floor*.py`): every POST is the one benchmark query, answered by `answer` with the
+    request's `header` (the credential) as JSON; SIGUSR2 prints ``{"calls": calls()}``."""
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return
+        more = True
+        while more:  # the body is the one benchmark query: read and dropped
+            message = await receive()
+            more = message.get("more_body", False)
+        status, body = answer(dict(scope["headers"]).get(header, b""))
+        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    def print_calls(signum: int, frame: object) -> None:
+        print(json.dumps({"calls": dict(calls())}), flush=True)
 
     signal.signal(signal.SIGUSR2, print_calls)
     return announce_and_serve(app)
