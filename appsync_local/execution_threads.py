@@ -1,15 +1,16 @@
-"""Worker threads, each with an event loop of its own, that run GraphQL work off the server's event loop.
+"""Where GraphQL work runs: ordinary documents on the server's event loop, heavy ones on a worker thread.
 
-A document that invokes thousands of resolvers spends seconds of CPU in graphql-core and the resolvers'
-code; on the server's loop that would hold every other request and WebSocket for as long. On a worker
-thread it shares the interpreter (the GIL hands over every few milliseconds) and the server keeps
-answering. Nothing the work touches is bound to a loop: resolvers reach DynamoDB and Lambda handlers via
-`asyncio.to_thread`, and the APPSYNC_JS runner keeps one engine per thread.
+An ordinary document (short, no introspection, at most a few hundred selected fields) runs on the loop that
+read its request: everything slow it does already leaves the loop (resolvers reach DynamoDB and Lambda
+handlers through `asyncio.to_thread`), and between those calls its own work is short. Handing each request to
+a worker thread and back cost more than that work itself for a cached read (bench/README.md, listTodos).
 
-Work runs in one of two lanes, each with its own workers and its own threads for blocking calls: heavy
-documents (long, introspecting, or selecting many fields) in one, every other document in the other. A few
-clients sending the heaviest documents the limits allow then only queue behind one another; they never take
-the workers or blocking threads an ordinary request needs.
+A heavy document (long, introspecting, or selecting many fields) can spend seconds of CPU in graphql-core; on
+the server's loop that would hold every other request and WebSocket for as long. It runs on a worker thread
+with an event loop of its own, where it shares the interpreter (the GIL hands over every millisecond) and the
+server keeps answering. Heavy documents have few workers and their own threads for blocking calls: a few
+clients sending the heaviest documents the limits allow only queue behind one another; they never take the
+threads an ordinary request's blocking calls need.
 """
 
 from __future__ import annotations
@@ -23,12 +24,10 @@ from typing import Any, TypeVar
 
 T = TypeVar("T")
 
-# On two cores more threads do not add throughput; a few let a short request pass a long one.
-DEFAULT_WORKERS = 4
 # Every runnable thread delays every GIL hand-over of an ordinary request: heavy documents get few of them
 # and wait for one another.
 HEAVY_WORKERS = 1
-# Blocking calls (boto3, Lambda handlers) that work on a lane's loops makes, shared by the lane's workers.
+# Blocking calls (boto3, Lambda handlers) of the ordinary documents on the server's loop, and of the heavy ones.
 BLOCKING_CALL_THREADS = 16
 HEAVY_BLOCKING_CALL_THREADS = 4
 
@@ -54,23 +53,32 @@ class _Lane:
 
 
 class ExecutionThreads:
-    """Runs coroutines on worker threads' event loops, each bounded by a deadline, in two lanes."""
+    """Runs coroutines, each bounded by a deadline: ordinary ones on the caller's loop, heavy ones on workers."""
 
-    def __init__(self, workers: int = DEFAULT_WORKERS, heavy_workers: int = HEAVY_WORKERS) -> None:
-        self._ordinary = _Lane("execution", workers, BLOCKING_CALL_THREADS)
+    def __init__(self, heavy_workers: int = HEAVY_WORKERS) -> None:
         self._heavy = _Lane("heavy", heavy_workers, HEAVY_BLOCKING_CALL_THREADS)
+
+    @staticmethod
+    def serve_blocking_calls(loop: asyncio.AbstractEventLoop) -> None:
+        """Give `loop` (a server's) threads enough for concurrent requests' `to_thread` calls (asyncio's default
+        is the number of cores plus four). The loop owns them: closing it shuts them down."""
+        loop.set_default_executor(
+            ThreadPoolExecutor(BLOCKING_CALL_THREADS, thread_name_prefix="graphql-blocking")
+        )
 
     async def run(
         self, work: Callable[[], Coroutine[Any, Any, T]], timeout: float, *, heavy: bool = False
     ) -> T:
-        """Await `work()` run on a worker of the ordinary or the heavy lane; TimeoutError once `timeout`
-        seconds have passed.
+        """Await `work()`, on this loop or on a heavy worker's; TimeoutError once `timeout` seconds have passed.
 
-        The caller gets TimeoutError at the deadline even while the worker is inside synchronous code; the
-        worker cancels its own coroutine at the same deadline, at its next await.
+        For heavy work the caller gets TimeoutError at the deadline even while the worker is inside synchronous
+        code; the worker cancels its own coroutine at the same deadline, at its next await.
         """
+        if not heavy:
+            async with asyncio.timeout(timeout):
+                return await work()
         deadline = time.monotonic() + timeout
-        lane = self._heavy if heavy else self._ordinary
+        lane = self._heavy
 
         def on_worker() -> T:
             remaining = deadline - time.monotonic()
@@ -82,5 +90,4 @@ class ExecutionThreads:
         return await asyncio.wait_for(future, timeout)
 
     def shutdown(self) -> None:
-        self._ordinary.shutdown()
         self._heavy.shutdown()

@@ -318,9 +318,9 @@ class Executor:
     ) -> ResponseBody:
         """Execute one request; the result is AppSync's response body.
 
-        The document is checked against the limits first (`request_limits`). A document that invokes
-        resolvers, introspects or is long runs on a worker thread (`execution_threads`), so it never holds
-        the event loop; AppSync's execution timeout applies either way.
+        The document is checked against the limits first (`request_limits`). A heavy document (long,
+        introspecting or selecting many fields) runs on a worker thread (`execution_threads`), so it never
+        holds the event loop; AppSync's execution timeout applies either way.
         """
         try:
             return await self._checked_and_run(query, variables, operation_name, context)
@@ -351,12 +351,8 @@ class Executor:
         if root_resolvers > context.resolver_limit:
             return {"data": None, "errors": [resolver_count_refusal(context.resolver_limit)]}
         run = functools.partial(self._run, query, variables, operation_name, context)
-        if small and not checked.introspects and not root_resolvers:
-            # No resolver can run (root fields without one are null): cheaper here than a thread hop.
-            result = await asyncio.wait_for(run(), timeout)
-        else:
-            heavy = not small or checked.introspects or checked.fields > HEAVY_FIELDS
-            result = await self.threads.run(run, timeout, heavy=heavy)
+        heavy = not small or checked.introspects or checked.fields > HEAVY_FIELDS
+        result = await self.threads.run(run, timeout, heavy=heavy)
         if isinstance(result, dict):
             return result  # a rejection of the operation (ResponseBody)
         body: ResponseBody = {"data": result.data}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import gc
 import json
@@ -12,11 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.datastructures import URL
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .auth import UnauthorizedError
 from .auth.cognito_endpoint import cognito_routes
@@ -95,13 +98,47 @@ def _parse_body(body: bytes) -> tuple[str, dict[str, Any] | None, str | None]:
     return query, variables, operation_name
 
 
-def _as_forwarded(request: Request, headers: dict[str, str], client_ip: str) -> dict[str, str]:
+def _as_forwarded(url: URL, scope: Scope, headers: dict[str, str], client_ip: str) -> dict[str, str]:
     """The request's headers as resolvers see them on AppSync, with those its front adds."""
-    server = request.scope.get("server") or (None, None)
-    port = server[1] or request.url.port or (443 if request.url.scheme == "https" else 80)
-    return forwarded_headers(
-        headers, client_ip=client_ip, scheme=request.url.scheme, port=int(port), host=request.url.netloc
+    server = scope.get("server") or (None, None)
+    port = server[1] or url.port or (443 if url.scheme == "https" else 80)
+    return forwarded_headers(headers, client_ip=client_ip, scheme=url.scheme, port=int(port), host=url.netloc)
+
+
+async def _read_body(receive: Receive) -> bytes:
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise ClientDisconnect()
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+async def _send_json(send: Send, body: bytes, status: int, headers: list[tuple[bytes, bytes]]) -> None:
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-length", str(len(body)).encode()),
+                (b"content-type", b"application/json"),
+                *headers,
+            ],
+        }
     )
+    await send({"type": "http.response.body", "body": body})
+
+
+class _AsgiEndpoint:
+    """A route's endpoint that is an ASGI app (Starlette takes a plain function for a Request handler)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.app(scope, receive, send)
 
 
 def create_app(
@@ -119,23 +156,26 @@ def create_app(
     executor = runtime.executor
     authenticator = runtime.authenticator
 
-    async def graphql_post(request: Request) -> Response:
-        body = await request.body()
+    async def graphql_post(scope: Scope, receive: Receive, send: Send) -> None:
+        # Plain ASGI: the cheapest path to a response, as every read of the API takes it.
+        body = await _read_body(receive)
         try:
             query, variables, operation_name = _parse_body(body)
-            headers = {k.lower(): v for k, v in request.headers.items()}
-            client_ip = request.client.host if request.client else "127.0.0.1"
+            # ASGI names headers in lower case; of a repeated header the last is kept.
+            headers = {name.decode("latin-1"): value.decode("latin-1") for name, value in scope["headers"]}
+            client = scope.get("client")
+            client_ip = client[0] if client else "127.0.0.1"
+            url = URL(scope=scope)
             try:
-                auth = await authenticator.authenticate_async(
-                    "POST", str(request.url), headers, body, client_ip
-                )
+                auth = await authenticator.authenticate_async("POST", str(url), headers, body, client_ip)
             except UnauthorizedError as exc:
                 raise RequestError(401, "UnauthorizedException", exc.message) from exc
         except RequestError as exc:
-            return _rejection(exc)
-        context = executor.new_context(auth, _as_forwarded(request, headers, client_ip))
+            await _rejection(exc)(scope, receive, send)
+            return
+        context = executor.new_context(auth, _as_forwarded(url, scope, headers, client_ip))
         result = await executor.execute(query, variables, operation_name, context)
-        return AppSyncJSONResponse(result, headers={"x-amzn-RequestId": context.request_id})
+        await _send_json(send, encode_json(result), 200, [(b"x-amzn-requestid", context.request_id.encode())])
 
     serves_graphiql = runtime.config.local.graphiql
 
@@ -150,10 +190,11 @@ def create_app(
             )
         return _error(405, "MethodNotAllowedException", "GraphQL operations must be sent with POST.")
 
-    async def graphql(request: Request) -> Response:
-        if request.method == "POST":
-            return await graphql_post(request)
-        return await graphql_get(request)
+    async def graphql(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["method"] == "POST":
+            await graphql_post(scope, receive, send)
+        else:
+            await (await graphql_get(Request(scope, receive)))(scope, receive, send)
 
     async def sign_in(request: Request) -> Response:
         """Local stand-in for Cognito's USER_PASSWORD_AUTH: username + password -> tokens."""
@@ -179,7 +220,7 @@ def create_app(
     # WebSocket upgrades on /graphql and /graphql/realtime; mutations over HTTP publish to them.
     realtime = attach_realtime(runtime, keep_alive_seconds=keep_alive_seconds)
     routes: list[Any] = [
-        Route("/graphql", graphql, methods=["GET", "POST"]),
+        Route("/graphql", _AsgiEndpoint(graphql), methods=["GET", "POST"]),
         Route("/auth/signin", sign_in, methods=["POST"]),
         *(graphiql_routes(node_modules) if serves_graphiql else ()),
         *realtime.routes(),
@@ -201,6 +242,8 @@ def create_app(
         # garbage collector's scans, which otherwise stall fan-outs to many subscribers (bench/README.md).
         gc.collect()
         gc.freeze()
+        # Ordinary documents run on this loop; their resolvers' blocking calls need threads for every request.
+        executor.threads.serve_blocking_calls(asyncio.get_running_loop())
         # With the long-lived objects frozen, the collector's own rule ("a full collection once a quarter as
         # many objects as survived the last one have been promoted") fires every 10 young collections while a
         # large request is in flight: 4-5 full scans of its objects per 10,000-resolver request, 0.6-1 s in

@@ -6,7 +6,9 @@ suggestions (AppSync makes none).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -26,9 +28,9 @@ from strawberry.extensions import (
     DisableIntrospection,
     ParserCache,
     SchemaExtension,
-    ValidationCache,
 )
 from strawberry.extensions.query_depth_limiter import create_validator
+from strawberry.schema.schema import validate_document
 
 from appdef import ApiConfig
 
@@ -52,7 +54,7 @@ class _RuntimeSchema(strawberry.Schema):
 class AppSyncEngineErrors(SchemaExtension):
     """Validation and variable errors in AppSync's words (`engine_errors`), in AppSync's order.
 
-    Listed after the extensions that add validation rules and after `ValidationCache`: the rules are
+    Listed after the extensions that add validation rules and after `DocumentValidationCache`: the rules are
     reworded before validation runs, and variables are coerced only once the document is valid.
     """
 
@@ -107,14 +109,47 @@ class _SpreadNames(Visitor):
         self.names.add(node.name.value)
 
 
+class DocumentValidationCache(SchemaExtension):
+    """strawberry's `ValidationCache`, keyed on the parsed document itself rather than its hash.
+
+    `ParserCache` hands every request with the same text the same `DocumentNode`; graphql-core hashes a node
+    by walking all of it, which cost a cached read more than validating (bench/README.md, listTodos).
+    """
+
+    lock = threading.Lock()
+
+    def __init__(self, entries: dict[int, tuple[Any, tuple[Any, ...], list[GraphQLError]]]) -> None:
+        super().__init__()
+        self.entries = entries
+
+    def on_validate(self):  # type: ignore[no-untyped-def]
+        context = self.execution_context
+        document = context.graphql_document
+        rules = tuple(context.validation_rules)
+        entry = self.entries.get(id(document))
+        if entry is not None and entry[0] is document and entry[1] == rules:
+            context.pre_execution_errors = entry[2]
+        else:
+            assert document is not None  # strawberry validates only what it parsed
+            errors = validate_document(strawberry_adapter.graphql_schema(context.schema), document, rules)
+            with self.lock:  # heavy documents validate on a worker thread
+                while len(self.entries) >= CACHE_SIZE:  # the oldest first
+                    del self.entries[next(iter(self.entries))]
+                # The entry holds the document: its id cannot be reused while the entry stands.
+                self.entries[id(document)] = (document, rules, errors)
+            context.pre_execution_errors = errors
+        yield
+
+
 def runtime_schema(app_schema: strawberry.Schema, api: ApiConfig) -> strawberry.Schema:
     """A fresh strawberry schema from the app's types, with the API settings as extensions."""
+    validated: dict[int, tuple[Any, tuple[Any, ...], list[GraphQLError]]] = {}
     extensions: list[Callable[[], Any]] = [
         lambda: ParserCache(maxsize=CACHE_SIZE),
-        lambda: ValidationCache(maxsize=CACHE_SIZE),
+        functools.partial(DocumentValidationCache, validated),
     ]
     if api.query_depth_limit:
-        # One rule class for the schema's life: it is part of ValidationCache's key, so a class made per
+        # One rule class for the schema's life: it is part of DocumentValidationCache's key, so a class made per
         # request (as QueryDepthLimiter does) would make every request miss the cache.
         depth_rule = _measurable_depth(create_validator(api.query_depth_limit, None))
         extensions.append(lambda: AddValidationRules([depth_rule]))

@@ -11,6 +11,7 @@ returns JSON, so accepting a Python `datetime` here would let code work locally 
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import json
 import math
@@ -73,12 +74,21 @@ def _fields_in_range(match: re.Match[str]) -> bool:
     return all(groups.get(name) is None or int(groups[name]) <= top for name, top in limits.items())
 
 
+# Every item of a list read again carries the same dates: each scalar remembers this many it has checked.
+_CHECKED_DATES = 4096
+
+
 def _matcher(pattern: re.Pattern[str], expected: str) -> Callable[[object], str]:
+    @functools.lru_cache(maxsize=_CHECKED_DATES)
+    def well_formed(value: str) -> bool:
+        match = pattern.fullmatch(value)
+        return match is not None and _fields_in_range(match)
+
     def validate(value: object) -> str:
         if not isinstance(value, str):
             raise TypeError(f"{expected}; got a {type(value).__name__}, not a string.")
-        match = pattern.fullmatch(value)
-        if match is None or not _fields_in_range(match):
+        # No valid value is longer than 38 characters: longer strings are refused without being remembered.
+        if len(value) > _ECHO_LIMIT or not well_formed(value):
             raise ValueError(f"{expected}; got {_shown(value)}.")
         return value
 

@@ -1,4 +1,4 @@
-"""Heavy documents wait for one another, never for ordinary requests' workers (and the reverse)."""
+"""Heavy documents wait for one another on their worker; ordinary ones never wait for them."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from appsync_local.execution_threads import ExecutionThreads
 
 
 def test_ordinary_work_runs_while_every_heavy_worker_is_busy() -> None:
-    threads = ExecutionThreads(workers=1, heavy_workers=1)
+    threads = ExecutionThreads(heavy_workers=1)
     release = threading.Event()
     started = threading.Event()
 
@@ -42,7 +42,7 @@ def test_ordinary_work_runs_while_every_heavy_worker_is_busy() -> None:
 
 
 def test_a_heavy_document_queued_past_its_deadline_times_out() -> None:
-    threads = ExecutionThreads(workers=1, heavy_workers=1)
+    threads = ExecutionThreads(heavy_workers=1)
     release = threading.Event()
     started = threading.Event()
 
