@@ -11,13 +11,20 @@ both peers, each in its own process pinned to core 0, each serving AppSync's rea
   `simulator/realtime.json`): a VTL UpdateItem for `Mutation.publishPost`, and the simulator's own
   realtime server (`WebsocketSubscriptionServer`), which speaks the same AppSync ``graphql-ws`` dialect.
 
-This script, on core 1, is the load: one raw `websockets` client connection per subscriber, authenticated
-with the API key (``?header=<base64 JSON>&payload=e30=``, then ``connection_init``/``connection_ack``,
-``start`` with ``extensions.authorization``/``start_ack``). It measures, for each peer:
+The load runs on core 1, in two processes. The subscribers' process (`bench/_realtime_client.py`, started
+for each fan-out) holds one raw `websockets` client connection per subscriber, authenticated with the API key
+(``?header=<base64 JSON>&payload=e30=``, then ``connection_init``/``connection_ack``, ``start`` with
+``extensions.authorization``/``start_ack``), and notes when each message arrives. This script is the
+publisher: it sends each publishPost on a blocking socket and reads its response with nothing else to do, so
+the response's time is the server's, not a client busy reading the fan-out. Both processes read the same
+clock, ``time.monotonic()`` (CLOCK_MONOTONIC, system-wide). It measures, for each peer:
 
 1. fan-out to 100 and 1,000 subscribers: an author (Cognito JWT, group ``authors``) publishes a DRAFT
    created beforehand over HTTP; every subscriber's receipt time minus the time the mutation was sent is its
-   delivery latency; delivered % counts the subscribers that got it within the timeout;
+   delivery latency; delivered % counts the subscribers that got it within the timeout. The mutation's own
+   response time (sent to read in full) is reported with the subscribers and, measured just before, with no
+   subscriber (the same number of publishes to the same server): the difference is what the fan-out costs
+   the mutation's caller;
 2. memory per idle connection: the server's RSS before and after opening N idle connections (acknowledged,
    no subscription), divided by N;
 3. the most idle connections one server process holds: up to 10,000 (the fd limit is raised to the hard
@@ -32,19 +39,22 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import base64
 import contextlib
 import json
+import os
+import selectors
 import shutil
 import signal
+import socket
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, Self
 
 from _common import (
     SERVER_CORE,
@@ -65,8 +75,13 @@ from _common import (
     set_stage,
     start_peers,
 )
-from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import WebSocketException
+from _realtime_client import (
+    close_all,
+    connection_url,
+    event_loop_policy,
+    open_many,
+    start_message,
+)
 
 from appsync_local.local_aws import LocalAws, resource
 from appsync_local.runtime import api_key_store
@@ -76,10 +91,12 @@ SIMULATOR_API_KEY = "da2-bench"  # serve.js configures this key
 AUTHOR = "bench-author"
 SUBSCRIPTION = "subscription OnCreatePost { onCreatePost { id title status authorId createdAt } }"
 PUBLISH = "mutation Publish($id: ID!) { publishPost(id: $id) { id title status authorId tags createdAt } }"
+CLIENT_SCRIPT = Path(__file__).resolve().parent / "_realtime_client.py"
 WARMUP_PUBLISHES = 3
 DELIVERY_TIMEOUT_SECONDS = 10.0
-HANDSHAKE_TIMEOUT_SECONDS = 30.0
-OPEN_CONCURRENCY = 64
+SUBSCRIBE_TIMEOUT_SECONDS = 180.0  # the subscribers' process: every connection opened and subscribed
+REPORT_MARGIN_SECONDS = 10.0  # its answer after the delivery deadline
+CLOSE_TIMEOUT_SECONDS = 20.0  # its connections closed when told to stop
 GOAL_P99_MS = 100.0
 
 
@@ -137,102 +154,117 @@ class Peer:
     token: str
     drafts: list[str]
 
+    @property
+    def host(self) -> str:
+        return f"127.0.0.1:{self.server.port}"
+
     def connection_url(self) -> str:
-        header = {"host": f"127.0.0.1:{self.server.port}", "x-api-key": self.api_key}
-        encoded = base64.b64encode(json.dumps(header).encode()).decode()
-        return f"{self.server.ws_url}?header={encoded}&payload=e30="
+        return connection_url(self.server.ws_url, self.host, self.api_key)
 
     def start_message(self, subscription_id: str) -> str:
-        return json.dumps(
-            {
-                "id": subscription_id,
-                "type": "start",
-                "payload": {
-                    "data": json.dumps({"query": SUBSCRIPTION, "variables": {}}),
-                    "extensions": {
-                        "authorization": {"host": f"127.0.0.1:{self.server.port}", "x-api-key": self.api_key}
-                    },
-                },
-            }
+        return start_message(subscription_id, SUBSCRIPTION, self.host, self.api_key)
+
+
+class Subscribers:
+    """The subscribers' process (`_realtime_client.py`), on the load core like this script: `count`
+    connections, each with one onCreatePost subscription; for each publish, its receipt times."""
+
+    def __init__(self, peer: Peer, count: int) -> None:
+        self.peer = peer
+        self.count = count
+        self.cpu = 0.0  # its CPU time (s) at its last answer
+        self._log: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 - open for the child's lifetime
+        self._process = subprocess.Popen(
+            ["taskset", "-c", str(SHARED_CORE), sys.executable, str(CLIENT_SCRIPT)],
+            cwd=CLIENT_SCRIPT.parent,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._log,
+            preexec_fn=die_with_parent,  # only a prctl call between fork and exec
+            start_new_session=True,  # a Ctrl-C reaches only this script, which then stops the child
         )
+        assert self._process.stdin is not None and self._process.stdout is not None
+        self._stdin, self._stdout = self._process.stdin, self._process.stdout
+        self._selector = selectors.DefaultSelector()
+        self._selector.register(self._stdout, selectors.EVENT_READ)
 
+    def subscribe(self) -> None:
+        """Every subscriber connected, acknowledged and subscribed (`start_ack`), or a BenchError."""
+        self._send(
+            {"url": self.peer.connection_url(), "start": self.peer.start_message("1"), "count": self.count}
+        )
+        answer = self._receive(SUBSCRIBE_TIMEOUT_SECONDS)
+        if answer.get("subscribed") != self.count:
+            raise BenchError(f"{self.peer.name}: {answer.get('error', answer)}")
+        affinity = os.sched_getaffinity(self._process.pid)
+        if affinity != {SHARED_CORE}:
+            raise BenchError(f"the subscribers' process runs on cores {sorted(affinity)}, not {SHARED_CORE}")
+        self.cpu = float(answer["cpu"])
 
-async def _expect(ws: ClientConnection, kind: str) -> dict[str, Any]:
-    """The next message that is not a keep-alive; it must be of type `kind`."""
-    while True:
-        message = json.loads(await ws.recv())
-        if message.get("type") == "ka":
-            continue
-        if message.get("type") != kind:
-            raise BenchError(f"expected {kind}, got {json.dumps(message)[:500]}")
-        return dict(message)
+    def receipts(self, post_id: str, deadline: float) -> list[float]:
+        """The `time.monotonic()` times at which subscribers received `post_id`: every one, or those that had
+        by `deadline` (same clock)."""
+        self._send({"report": post_id, "deadline": deadline})
+        answer = self._receive(max(0.0, deadline - time.monotonic()) + REPORT_MARGIN_SECONDS)
+        if answer.get("post") != post_id:
+            raise BenchError(f"the subscribers' process answered {json.dumps(answer)[:500]}")
+        self.cpu = float(answer["cpu"])
+        return [float(t) for t in answer["times"]]
 
+    def _send(self, message: dict[str, Any]) -> None:
+        try:
+            self._stdin.write(json.dumps(message).encode() + b"\n")
+            self._stdin.flush()
+        except BrokenPipeError:
+            raise BenchError(f"the subscribers' process ended.\n{self._log_tail()}") from None
 
-async def open_connection(peer: Peer) -> ClientConnection:
-    """One acknowledged AppSync connection (connection_init -> connection_ack), as a client would open it."""
-    ws = await connect(
-        peer.connection_url(),
-        subprotocols=["graphql-ws"],  # type: ignore[list-item]
-        open_timeout=HANDSHAKE_TIMEOUT_SECONDS,
-        ping_interval=None,  # AppSync clients rely on the server's `ka`; the server's pings are still answered
-        max_queue=None,
-    )
-    try:
-        await ws.send(json.dumps({"type": "connection_init"}))
-        await asyncio.wait_for(_expect(ws, "connection_ack"), HANDSHAKE_TIMEOUT_SECONDS)
-    except BaseException:
-        await ws.close()
-        raise
-    return ws
+    def _receive(self, timeout: float) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while (left := deadline - time.monotonic()) > 0:
+            if self._selector.select(timeout=min(left, 0.5)):
+                line = self._stdout.readline()  # the child writes each answer as one line
+                if line:
+                    return dict(json.loads(line))
+                break
+            if self._process.poll() is not None:
+                break
+        if self._process.poll() is None:
+            raise BenchError(f"the subscribers' process did not answer within {timeout:.0f} s")
+        raise BenchError(f"the subscribers' process ended.\n{self._log_tail()}")
 
+    def _log_tail(self, lines: int = 30) -> str:
+        self._log.flush()
+        self._log.seek(0)
+        text = self._log.read().decode("utf-8", "replace").splitlines()[-lines:]
+        self._log.seek(0, os.SEEK_END)
+        return "Its output ended with:\n" + "\n".join(text) if text else "It printed nothing."
 
-async def subscribe(peer: Peer, ws: ClientConnection) -> None:
-    await ws.send(peer.start_message("1"))
-    await asyncio.wait_for(_expect(ws, "start_ack"), HANDSHAKE_TIMEOUT_SECONDS)
-
-
-async def open_many(
-    peer: Peer, count: int, prepare: Callable[[ClientConnection], Awaitable[None]] | None = None
-) -> tuple[list[ClientConnection], BaseException | None]:
-    """Up to `count` connections, `OPEN_CONCURRENCY` handshakes at a time; stops at the first failure."""
-    opened: list[ClientConnection] = []
-    failure: BaseException | None = None
-    semaphore = asyncio.Semaphore(OPEN_CONCURRENCY)
-    stop = asyncio.Event()
-
-    async def one() -> None:
-        nonlocal failure
-        async with semaphore:
-            if stop.is_set():
-                return
+    def stop(self, *, graceful: bool = True) -> None:
+        """End of input: it closes its connections and exits (stopped by SIGTERM if that takes too long, or at
+        once when not `graceful`)."""
+        with contextlib.suppress(OSError):
+            self._stdin.close()
+        try:
+            self._process.wait(CLOSE_TIMEOUT_SECONDS if graceful else 0)
+        except subprocess.TimeoutExpired:
+            self._process.terminate()
             try:
-                ws = await open_connection(peer)
-                if prepare is not None:
-                    await prepare(ws)
-                opened.append(ws)
-            except (OSError, WebSocketException, TimeoutError, BenchError) as exc:
-                failure = failure or exc
-                stop.set()
+                self._process.wait(5)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+        self._selector.close()
+        self._stdout.close()
+        self._log.close()
 
-    await asyncio.gather(*(one() for _ in range(count)))
-    return opened, failure
+    def __enter__(self) -> Self:
+        return self
 
-
-async def close_all(connections: list[ClientConnection]) -> None:
-    semaphore = asyncio.Semaphore(256)
-
-    async def one(ws: ClientConnection) -> None:
-        async with semaphore:
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(ws.close(), 5)
-
-    await asyncio.gather(*(one(ws) for ws in connections))
-    connections.clear()
+    def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
+        self.stop(graceful=exc_type is None)
 
 
-async def http_post(port: int, headers: dict[str, str], body: bytes) -> dict[str, Any]:
-    """A bare HTTP/1.1 POST on the event loop (the least client work between send and the fan-out)."""
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+def request_bytes(port: int, headers: dict[str, str], body: bytes) -> bytes:
     lines = [
         "POST /graphql HTTP/1.1",
         f"Host: 127.0.0.1:{port}",
@@ -241,10 +273,42 @@ async def http_post(port: int, headers: dict[str, str], body: bytes) -> dict[str
         "Connection: close",
         *(f"{k}: {v}" for k, v in headers.items()),
     ]
-    writer.write(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
-    await writer.drain()
-    response = await asyncio.wait_for(reader.read(), DELIVERY_TIMEOUT_SECONDS)
-    writer.close()
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+
+
+def http_post(port: int, request: bytes) -> tuple[bytes, float]:
+    """A bare HTTP/1.1 POST on a blocking socket: between sending it and the answer, this process does
+    nothing else. Returns the response and the `time.monotonic()` at which its last byte (by Content-Length)
+    was read; a server may close the connection later than that, which a client does not wait for."""
+    deadline = time.monotonic() + DELIVERY_TIMEOUT_SECONDS
+    response = b""
+    body_at, length = -1, -1
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=DELIVERY_TIMEOUT_SECONDS) as sock:
+            sock.sendall(request)
+            while chunk := sock.recv(65536):
+                now = time.monotonic()
+                response += chunk
+                if body_at < 0 and (end := response.find(b"\r\n\r\n")) >= 0:
+                    body_at, length = end + 4, content_length(response[:end])
+                if 0 <= length <= len(response) - body_at:
+                    return response, now
+                if now > deadline:
+                    raise TimeoutError(f"no full response within {DELIVERY_TIMEOUT_SECONDS:g} s")
+    except OSError as exc:  # TimeoutError is one
+        raise BenchError(f"the publish failed: {exc!r}") from exc
+    return response, time.monotonic()  # no Content-Length: the response ends with the connection
+
+
+def content_length(head: bytes) -> int:
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            return int(value)
+    return -1
+
+
+def parse_response(response: bytes) -> dict[str, Any]:
     head, _, payload = response.partition(b"\r\n\r\n")
     if b" 200 " not in head.split(b"\r\n", 1)[0]:
         raise BenchError(f"the publish failed: {response[:1000]!r}")
@@ -256,6 +320,13 @@ async def http_post(port: int, headers: dict[str, str], body: bytes) -> dict[str
 # -- fan-out ----------------------------------------------------------------------------------------
 
 
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q / 100 * len(ordered)))]
+
+
 @dataclass
 class FanOut:
     peer: str
@@ -264,81 +335,58 @@ class FanOut:
     delivered: int = 0
     latencies_ms: list[float] = field(default_factory=list)
     mutation_ms: list[float] = field(default_factory=list)
+    baseline_ms: list[float] = field(default_factory=list)  # the same publishes with no subscriber
     client_cpu_ms_per_publish: float = 0.0
     server_cpu_ms_per_publish: float = 0.0
 
     @property
     def delivered_pct(self) -> float:
-        return 100 * self.delivered / (self.subscribers * self.publishes)
+        return 100 * self.delivered / max(1, self.subscribers * self.publishes)
 
     def percentile(self, q: float) -> float:
-        if not self.latencies_ms:
-            return float("nan")
-        ordered = sorted(self.latencies_ms)
-        return ordered[min(len(ordered) - 1, int(q / 100 * len(ordered)))]
+        return percentile(self.latencies_ms, q)
 
 
-async def fan_out(peer: Peer, subscribers: int, publishes: int) -> FanOut:
-    """`subscribers` connections with one onCreatePost subscription each; `publishes` publishPost calls."""
-    connections, failure = await open_many(peer, subscribers, lambda ws: subscribe(peer, ws))
-    if failure is not None or len(connections) != subscribers:
-        await close_all(connections)
-        raise BenchError(
-            f"{peer.name}: only {len(connections)} of {subscribers} subscribers connected: {failure!r}"
-        )
-    receipts: dict[str, list[float]] = {}
-    done: dict[str, asyncio.Event] = {}
-
-    async def reader(ws: ClientConnection) -> None:
-        with contextlib.suppress(WebSocketException):
-            async for raw in ws:
-                now = time.perf_counter()
-                message = json.loads(raw)
-                if message.get("type") != "data":
-                    continue
-                post = message["payload"]["data"]["onCreatePost"]
-                arrived = receipts.setdefault(post["id"], [])
-                arrived.append(now)
-                if len(arrived) == subscribers and post["id"] in done:
-                    done[post["id"]].set()
-
-    readers = [asyncio.create_task(reader(ws)) for ws in connections]
+def fan_out(peer: Peer, subscribers: int, publishes: int) -> FanOut:
+    """`subscribers` connections with one onCreatePost subscription each, held by the subscribers' process;
+    `publishes` publishPost calls from this process, each timed to its response. With no subscribers, the
+    same publishes alone: the baseline of the mutation's response."""
     result = FanOut(peer.name, subscribers, publishes)
     headers = {"Authorization": peer.token}
-    try:
+    with contextlib.ExitStack() as stack:
+        listening = None
+        if subscribers:
+            listening = stack.enter_context(Subscribers(peer, subscribers))
+            listening.subscribe()
         for n in range(WARMUP_PUBLISHES + publishes):
             post_id = peer.drafts.pop()
-            done[post_id] = asyncio.Event()
-            body = json.dumps({"query": PUBLISH, "variables": {"id": post_id}}).encode()
+            request = request_bytes(
+                peer.server.port,
+                headers,
+                json.dumps({"query": PUBLISH, "variables": {"id": post_id}}).encode(),
+            )
             client_cpu, server_cpu = time.process_time(), cpu_seconds(peer.server.pid)
-            sent = time.perf_counter()
-            response = await http_post(peer.server.port, headers, body)
-            answered = time.perf_counter()
+            subscribers_cpu = listening.cpu if listening else 0.0
+            sent = time.monotonic()
+            raw, answered = http_post(peer.server.port, request)
+            response = parse_response(raw)
             if (
                 response.get("errors")
                 or (response.get("data") or {}).get("publishPost", {}).get("id") != post_id
             ):
                 raise BenchError(f"{peer.name}: publishPost failed: {json.dumps(response)[:1000]}")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(done[post_id].wait(), DELIVERY_TIMEOUT_SECONDS)
-            client_cpu, server_cpu = (
-                time.process_time() - client_cpu,
-                cpu_seconds(peer.server.pid) - server_cpu,
+            arrived = listening.receipts(post_id, sent + DELIVERY_TIMEOUT_SECONDS) if listening else []
+            client_cpu = (
+                time.process_time() - client_cpu + (listening.cpu if listening else 0.0) - subscribers_cpu
             )
-            arrived = receipts.get(post_id, [])
-            if n < WARMUP_PUBLISHES:
-                continue
-            result.delivered += len(arrived)
-            result.latencies_ms += [1000 * (t - sent) for t in arrived]
-            result.mutation_ms.append(1000 * (answered - sent))
-            result.client_cpu_ms_per_publish += 1000 * client_cpu / publishes
-            result.server_cpu_ms_per_publish += 1000 * server_cpu / publishes
-            await asyncio.sleep(0.05)  # let stragglers and the peer's bookkeeping settle between publishes
-    finally:
-        for task in readers:
-            task.cancel()
-        await asyncio.gather(*readers, return_exceptions=True)
-        await close_all(connections)
+            server_cpu = cpu_seconds(peer.server.pid) - server_cpu
+            if n >= WARMUP_PUBLISHES:
+                result.delivered += len(arrived)
+                result.latencies_ms += [1000 * (t - sent) for t in arrived]
+                result.mutation_ms.append(1000 * (answered - sent))
+                result.client_cpu_ms_per_publish += 1000 * client_cpu / publishes
+                result.server_cpu_ms_per_publish += 1000 * server_cpu / publishes
+            time.sleep(0.05)  # let stragglers and the peer's bookkeeping settle between publishes
     return result
 
 
@@ -365,7 +413,7 @@ async def settle() -> None:
 async def idle_memory(peer: Peer, count: int) -> Idle:
     await settle()
     before = rss_bytes(peer.server.pid)
-    connections, failure = await open_many(peer, count)
+    connections, failure = await open_many(peer.connection_url(), count)
     try:
         if failure is not None:
             raise BenchError(
@@ -398,7 +446,7 @@ async def most_connections(peer: Peer, count: int, hold_seconds: float) -> Held:
     await settle()
     before = rss_bytes(peer.server.pid)
     started = time.monotonic()
-    connections, failure = await open_many(peer, count)
+    connections, failure = await open_many(peer.connection_url(), count)
     seconds = time.monotonic() - started
     try:
         await asyncio.sleep(hold_seconds)
@@ -406,8 +454,9 @@ async def most_connections(peer: Peer, count: int, hold_seconds: float) -> Held:
         rss_after, fds = rss_bytes(peer.server.pid), open_fds(peer.server.pid)
         serves = False
         with contextlib.suppress(Exception):
-            # One more subscriber, and one publish that reaches it, while all the others are held.
-            probe = await fan_out(peer, 1, 1)
+            # One more subscriber, and one publish that reaches it, while all the others are held (and
+            # unread: this blocks the event loop that holds them for the few seconds it takes).
+            probe = fan_out(peer, 1, 1)
             serves = probe.delivered == 1
         return Held(
             peer.name,
@@ -428,30 +477,30 @@ async def most_connections(peer: Peer, count: int, hold_seconds: float) -> Held:
 # -- profile --------------------------------------------------------------------------------------
 
 
-async def profile_fan_out(peer: Peer, subscribers: int, args: argparse.Namespace) -> str:
+def profile_fan_out(peer: Peer, subscribers: int, args: argparse.Namespace) -> str:
     """py-spy (every thread, 250 Hz) on `peer`'s server during one more fan-out; the top functions."""
     py_spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
     if not Path(py_spy).exists():
         raise BenchError("--profile needs py-spy: `.venv/bin/pip install py-spy`")
     args.profile.mkdir(parents=True, exist_ok=True)
     folded = args.profile / f"{peer.name}-realtime.folded"
-    sampler = await asyncio.create_subprocess_exec(
-        py_spy, "record", "--pid", str(peer.server.pid), "--rate", "250", "--format", "raw",
-        "--output", str(folded), "--nonblocking", "--gil",
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
-        preexec_fn=die_with_parent,
+    sampler = subprocess.Popen(
+        [py_spy, "record", "--pid", str(peer.server.pid), "--rate", "250", "--format", "raw",
+         "--output", str(folded), "--nonblocking", "--gil"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        preexec_fn=die_with_parent, start_new_session=True,
     )  # fmt: skip
     try:
-        await asyncio.sleep(1)
-        result = await fan_out(peer, subscribers, args.publishes)
+        time.sleep(1)
+        result = fan_out(peer, subscribers, args.publishes)
     finally:
-        if sampler.returncode is None:
+        if sampler.poll() is None:
             sampler.send_signal(signal.SIGINT)  # py-spy writes its output on SIGINT
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(sampler.wait(), 30)
-            if sampler.returncode is None:
+            try:
+                sampler.wait(30)
+            except subprocess.TimeoutExpired:
                 sampler.kill()
-                await sampler.wait()
+                sampler.wait()
     if not folded.exists():
         raise BenchError("py-spy wrote no profile")
     header = (
@@ -487,27 +536,36 @@ def summarise_folded(text: str, top: int = 25) -> str:
 # -- report -----------------------------------------------------------------------------------------
 
 
+def _p50_p99(values: list[float]) -> str:
+    if not values:
+        return "-"
+    return f"{statistics.median(values):.1f} / {percentile(values, 99):.1f}"
+
+
 def report(fan_outs: list[FanOut], idles: list[Idle], held: list[Held], args: argparse.Namespace) -> str:
     label = {"runtime": "local runtime", "simulator": f"amplify-appsync-simulator {SIMULATOR_VERSION}"}
     lines = [
         "",
         (
             f"fan-out: publishPost -> onCreatePost, {args.publishes} publishes per size (after "
-            f"{WARMUP_PUBLISHES} unmeasured), latency = subscriber receipt - mutation sent"
+            f"{WARMUP_PUBLISHES} unmeasured), latency = subscriber receipt - mutation sent; the mutation's "
+            "response timed by a process that holds no subscriber, with the subscribers and with none (the "
+            "same number of publishes to the same server, half just before the fan-out, half just after)"
         ),
         "",
         (
-            "| peer | subscribers | delivered | p50 (ms) | p99 (ms) | max (ms) | mutation response p50 (ms) "
-            "| server CPU ms / publish | load-process CPU ms / publish |"
+            "| peer | subscribers | delivered | p50 (ms) | p99 (ms) | max (ms) "
+            "| mutation response p50 / p99 with the fan-out (ms) | without subscribers (ms) "
+            "| server CPU ms / publish | load CPU ms / publish (both processes) |"
         ),
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for f in fan_outs:
         lines.append(
             f"| {label[f.peer]} | {f.subscribers:,} | {f.delivered_pct:.1f}% | {f.percentile(50):.1f} "
             f"| {f.percentile(99):.1f} | {max(f.latencies_ms, default=float('nan')):.1f} "
-            f"| {statistics.median(f.mutation_ms):.1f} | {f.server_cpu_ms_per_publish:.1f} "
-            f"| {f.client_cpu_ms_per_publish:.1f} |"
+            f"| {_p50_p99(f.mutation_ms)} | {_p50_p99(f.baseline_ms)} "
+            f"| {f.server_cpu_ms_per_publish:.1f} | {f.client_cpu_ms_per_publish:.1f} |"
         )
     lines += [
         "",
@@ -544,27 +602,36 @@ def report(fan_outs: list[FanOut], idles: list[Idle], held: list[Held], args: ar
 # -- run --------------------------------------------------------------------------------------------
 
 
-async def measure_peer(peer: Peer, args: argparse.Namespace) -> tuple[list[FanOut], Idle | None, Held | None]:
+def measure_peer(peer: Peer, args: argparse.Namespace) -> tuple[list[FanOut], Idle | None, Held | None]:
     fan_outs = []
     for size in args.subscribers:
-        result = await fan_out(peer, size, args.publishes)
+        # The baseline (the same number of publishes with no subscriber) is measured half before and half
+        # after the fan-out, so that a drift (the server or DynamoDB Local warming up, other load) weighs on
+        # both alike.
+        baseline = fan_out(peer, 0, (args.publishes + 1) // 2).mutation_ms
+        result = fan_out(peer, size, args.publishes)
+        if args.publishes > 1:
+            baseline += fan_out(peer, 0, args.publishes // 2).mutation_ms
+        result.baseline_ms = baseline
         print(
             f"  {peer.name:<9} {size:>6,} subscribers: delivered {result.delivered_pct:5.1f}%  "
             f"p50 {result.percentile(50):7.1f} ms  p99 {result.percentile(99):7.1f} ms  "
-            f"server CPU/publish {result.server_cpu_ms_per_publish:.1f} ms",
+            f"server CPU/publish {result.server_cpu_ms_per_publish:.1f} ms  "
+            f"mutation response p50/p99 {_p50_p99(result.mutation_ms)} ms "
+            f"(without subscribers {_p50_p99(result.baseline_ms)} ms)",
             flush=True,
         )
         fan_outs.append(result)
     idle = None
     if args.idle:
-        idle = await idle_memory(peer, args.idle)
+        idle = asyncio.run(idle_memory(peer, args.idle))
         print(
             f"  {peer.name:<9} idle: {idle.connections:,} connections, {idle.kib_per_connection:.1f} KiB each",
             flush=True,
         )
     held = None
     if args.max:
-        held = await most_connections(peer, args.max, args.hold)
+        held = asyncio.run(most_connections(peer, args.max, args.hold))
         print(
             f"  {peer.name:<9} held {held.opened:,} of {held.tried:,} ({held.still_open:,} still open after "
             f"{args.hold:g} s), RSS {held.rss_after / 2**20:.0f} MiB, serves meanwhile: {held.serves_after}"
@@ -574,23 +641,16 @@ async def measure_peer(peer: Peer, args: argparse.Namespace) -> tuple[list[FanOu
     return fan_outs, idle, held
 
 
-async def measure_all(peers: list[Peer], args: argparse.Namespace) -> str:
+def measure_all(peers: list[Peer], args: argparse.Namespace) -> str:
     fan_outs: list[FanOut] = []
     idles: list[Idle] = []
     helds: list[Held] = []
     for peer in peers:
-        f, i, h = await measure_peer(peer, args)
+        f, i, h = measure_peer(peer, args)
         fan_outs += f
         idles += [i] if i else []
         helds += [h] if h else []
     return report(fan_outs, idles, helds, args)
-
-
-def _event_loop_policy() -> None:
-    with contextlib.suppress(ImportError):
-        import uvloop
-
-        asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
 
 
 def run(args: argparse.Namespace) -> int:
@@ -605,7 +665,10 @@ def run(args: argparse.Namespace) -> int:
         aws, dynamodb_pid, pool, data_dir = stage.aws, stage.dynamodb_pid, stage.pool, stage.data_dir
         author_sub = pool.sub_for(AUTHOR)
         token = pool.mint(AUTHOR, groups=["authors"], ttl_seconds=3 * 3600)
-        drafts_needed = (len(args.subscribers) + 1) * (args.publishes + WARMUP_PUBLISHES) + 8
+        # Per size a fan-out and a baseline in two halves (each with its warm-up), then the --profile
+        # fan-out and the held connections' probe (one publish).
+        per_size = 2 * args.publishes + 3 * WARMUP_PUBLISHES
+        drafts_needed = len(args.subscribers) * per_size + (args.publishes + WARMUP_PUBLISHES) + 1 + 8
         drafts = seed(aws, author_sub, drafts_needed)
         api_key = api_key_store(stage.config, data_dir).current().id
 
@@ -618,7 +681,8 @@ def run(args: argparse.Namespace) -> int:
         )
         print(
             f"runtime pid {runtime.pid} and simulator pid {simulator.pid} on core {SERVER_CORE}; DynamoDB Local "
-            f"pid {dynamodb_pid}, moto and this load process on core {SHARED_CORE}; open-file limit {limit}",
+            f"pid {dynamodb_pid}, moto, this process (the publisher) and the subscribers' process on core "
+            f"{SHARED_CORE}; open-file limit {limit}",
             flush=True,
         )
         peers = [
@@ -627,10 +691,10 @@ def run(args: argparse.Namespace) -> int:
         ]
         peers = [p for p in peers if p.name in args.peers]
         print(f"load average before measuring: {load_average()}", flush=True)
-        _event_loop_policy()
-        text = asyncio.run(measure_all(peers, args))
+        event_loop_policy()
+        text = measure_all(peers, args)
         if args.profile:
-            text += "\n\n" + asyncio.run(profile_fan_out(peers[0], max(args.subscribers), args))
+            text += "\n\n" + profile_fan_out(peers[0], max(args.subscribers), args)
         print(f"load average after measuring: {load_average()}", flush=True)
         print(text, flush=True)
         for peer in peers:
