@@ -18,6 +18,7 @@ import json
 import threading
 import time
 import uuid
+import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -153,6 +154,10 @@ class LocalFunction:
         self._environ: dict[str, str] | None = None
         self._handler: Callable[[Any, Any], Any] | None = None
         self._lock = threading.Lock()
+        # Per event loop: a loop's callers wait their turn as coroutines, not as threads blocked on `_lock`.
+        self._turns: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+            weakref.WeakKeyDictionary()
+        )
 
     @property
     def name(self) -> str:
@@ -246,4 +251,10 @@ class LocalFunction:
             raise LambdaError(f"Unable to marshal response: {exc}", "Runtime.MarshalError") from exc
 
     async def ainvoke(self, event: Any) -> Any:
-        return await asyncio.to_thread(self.invoke, event)
+        """`invoke` on a thread, one invocation of this function at a time (as `invoke` is)."""
+        loop = asyncio.get_running_loop()
+        turn = self._turns.get(loop)
+        if turn is None:
+            turn = self._turns[loop] = asyncio.Lock()
+        async with turn:
+            return await asyncio.to_thread(self.invoke, event)

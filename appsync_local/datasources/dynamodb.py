@@ -16,7 +16,6 @@ import threading
 from collections.abc import Awaitable, Callable
 from typing import Any, Literal
 
-import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
 from appdef import DataSourceConfig
@@ -33,6 +32,7 @@ from appsync_local.datasources.shapes import (
     TransactGetResult,
     TransactWriteResult,
 )
+from appsync_local.datasources.wire_reads import wire_read_client
 from appsync_local.js.datasource import DataSourceError
 from appsync_local.local_aws.endpoints import CLIENT_CONFIG
 from appsync_local.resolver_context import ResolverInvocation
@@ -60,8 +60,9 @@ class DynamoDBCallError(Exception):
 
 
 def default_client_factory() -> Any:
-    """A DynamoDB client configured the standard way (AWS_ENDPOINT_URL_DYNAMODB, AWS_REGION, credentials)."""
-    return boto3.session.Session().client("dynamodb", config=CLIENT_CONFIG)
+    """A DynamoDB client configured the standard way (AWS_ENDPOINT_URL_DYNAMODB, AWS_REGION, credentials); its
+    reads' results are DynamoDB's own JSON (`wire_reads`)."""
+    return wire_read_client(CLIENT_CONFIG)
 
 
 class DynamoDBDataSource:

@@ -1,5 +1,8 @@
 """DynamoDB typed values: checked and made ready for boto3 on the way in, made plain JSON on the way out.
 
+Values on the way out come in boto3's form (binary as bytes) or as DynamoDB wrote them (`wire_reads`: binary
+as base64 text); both give the same JSON.
+
 Resolvers send typed values as `util.dynamodb.toMapValues` builds them (`{"S": "x"}`, `{"N": 3}`,
 `{"B": "<base64>"}`); AppSync accepts numbers as JSON numbers or strings and binary as base64 text. Results
 come back as AppSync's type system (response mapping) describes: numbers as int/float, sets as lists, binary
@@ -82,7 +85,7 @@ def to_json_value(value: dict[str, Any]) -> Any:
     if kind == "N":
         return _plain_number(raw)
     if kind == "B":
-        return base64.b64encode(bytes(raw)).decode("ascii")
+        return _base64(raw)
     if kind == "NULL":
         return None
     if kind == "SS":
@@ -90,7 +93,7 @@ def to_json_value(value: dict[str, Any]) -> Any:
     if kind == "NS":
         return [_plain_number(member) for member in raw]
     if kind == "BS":
-        return [base64.b64encode(bytes(member)).decode("ascii") for member in raw]
+        return [_base64(member) for member in raw]
     if kind == "L":
         return [to_json_value(member) for member in raw]
     return {name: to_json_value(member) for name, member in raw.items()}
@@ -104,14 +107,19 @@ def to_typed_json(value: dict[str, Any]) -> Any:
 def _typed_json_value(value: dict[str, Any]) -> dict[str, Any]:
     kind, raw = next(iter(value.items()))
     if kind == "B":
-        return {"B": base64.b64encode(bytes(raw)).decode("ascii")}
+        return {"B": _base64(raw)}
     if kind == "BS":
-        return {"BS": [base64.b64encode(bytes(member)).decode("ascii") for member in raw]}
+        return {"BS": [_base64(member) for member in raw]}
     if kind == "L":
         return {"L": [_typed_json_value(member) for member in raw]}
     if kind == "M":
         return {"M": to_typed_json(raw)}
     return {kind: list(raw) if isinstance(raw, list) else raw}
+
+
+def _base64(raw: bytes | str) -> str:
+    """A binary value as base64 text: read from the wire it is that already (`wire_reads`), from boto3 bytes."""
+    return raw if isinstance(raw, str) else base64.b64encode(bytes(raw)).decode("ascii")
 
 
 def _plain_number(text: str) -> int | float:
