@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import re
 from collections.abc import Callable, Mapping
@@ -72,16 +73,31 @@ def _host(function: Callable[..., Any]) -> Callable[..., str]:
 
 
 @dataclass(frozen=True)
+class Kept:
+    """A handler's `ctx.stash`, `ctx.prev.result` and `ctx.result` as JSON text.
+
+    A pipeline hands the stash and each function's result on to the next handler; as text they are read (in the
+    engine) only by a handler that uses them, and written again only when a handler has read them. Each
+    handler still gets its own copy, as before.
+    """
+
+    stash: str = "{}"
+    prev: str = "null"
+    result: str = "null"
+
+
+@dataclass(frozen=True)
 class HandlerOutcome:
     """What one handler call produced.
 
     `status` is "ok" (value), "earlyReturn" (value, skip_to), "error" (util.error: message, error_type, data,
     error_info), "code" (a runtime error in the code: message, and the source file and line it came from) or
-    "missing" (the file exports no such handler).
+    "missing" (the file exports no such handler). The value and the stash come as JSON text: `value` reads it;
+    `stash_json` is None when the handler never read the stash (it is then unchanged).
     """
 
     status: str
-    value: Any = None
+    value_json: str = "null"
     skip_to: str | None = None
     message: str = ""
     error_type: str | None = None
@@ -89,9 +105,13 @@ class HandlerOutcome:
     error_info: Any = None
     line: int = 0
     file: Path | None = None
-    stash: dict[str, Any] | None = None
+    stash_json: str | None = None
     appended: tuple[dict[str, Any], ...] = ()
     extensions: dict[str, Any] | None = None
+
+    @functools.cached_property
+    def value(self) -> Any:
+        return from_json(self.value_json)
 
 
 class JsEngine:
@@ -150,21 +170,28 @@ class JsEngine:
         cached = self._modules.get(path)
         return cached[0].code if cached is not None else None
 
-    def call(self, path: Path, handler: str, ctx: Mapping[str, Any], env: dict[str, Any]) -> HandlerOutcome:
-        """Run `handler` ("request" or "response") of `path` with `ctx`; env: authType, typeName, fieldName."""
+    def call(
+        self, path: Path, handler: str, ctx: Mapping[str, Any], env: dict[str, Any], kept: Kept = Kept()
+    ) -> HandlerOutcome:
+        """Run `handler` ("request" or "response") of `path` with `ctx` (its stash, prev and result as `kept`);
+        env: authType, typeName, fieldName."""
         module_id = self.load(path)
         bundle = self._modules[path][0]
-        raw = from_json(self._call(module_id, handler, to_json(ctx), to_json(env)))
+        output = self._call(
+            module_id, handler, to_json(ctx), to_json(env), kept.stash, kept.prev, kept.result
+        )
+        outcome, value_json, stash_json = output.split("\x01")
+        raw = from_json(outcome)
         status = raw["status"]
         common: dict[str, Any] = {
-            "stash": raw.get("stash") if isinstance(raw.get("stash"), dict) else {},
+            "stash_json": stash_json or None,
             "appended": tuple(raw.get("appended") or ()),
             "extensions": raw.get("extensions") or {},
         }
         if status == "ok":
-            return HandlerOutcome("ok", value=raw.get("value"), **common)
+            return HandlerOutcome("ok", value_json=value_json, **common)
         if status == "earlyReturn":
-            return HandlerOutcome("earlyReturn", value=raw.get("value"), skip_to=raw.get("skipTo"), **common)
+            return HandlerOutcome("earlyReturn", value_json=value_json, skip_to=raw.get("skipTo"), **common)
         if status == "error":
             return HandlerOutcome(
                 "error",

@@ -14,7 +14,7 @@ from ..errors import AppSyncFieldError
 from ..resolver_context import ResolverInvocation
 from ..wire.resolver_event import DataSourceFailure, JsContext
 from .datasource import DataSource, DataSourceError
-from .engine import HandlerOutcome, JsEngine
+from .engine import HandlerOutcome, JsEngine, Kept, to_json
 
 CODE_ERROR_TYPE = "Code"
 
@@ -70,32 +70,31 @@ class JsResolverRunner:
     async def _run_unit(self, binding: Binding, invocation: ResolverInvocation) -> Any:
         code = binding.code
         assert code is not None
-        stash: dict[str, Any] = {}
-        request = self._handle(code, "request", _ctx(invocation, stash), invocation)
+        request = self._handle(code, "request", _ctx(invocation), invocation, Kept())
         if request.status == "earlyReturn":
             return request.value
-        stash = request.stash or {}
+        stash = request.stash_json or "{}"
         result, error = await self._invoke(binding.data_source, request.value, invocation)
         response = self._handle(
-            code, "response", _ctx(invocation, stash, result=result, error=error), invocation
+            code, "response", _ctx(invocation, error), invocation, Kept(stash, result=to_json(result))
         )
         return response.value
 
     async def _run_pipeline(self, binding: Binding, invocation: ResolverInvocation) -> Any:
+        # The stash and each function's result go from handler to handler as JSON text (`Kept`).
         code = binding.code
         assert code is not None
-        stash: dict[str, Any] = {}
-        before = self._handle(code, "request", _ctx(invocation, stash), invocation)
-        stash = before.stash or {}
-        prev = before.value
+        before = self._handle(code, "request", _ctx(invocation), invocation, Kept())
+        stash = before.stash_json or "{}"
+        prev = before.value_json
         if before.status != "earlyReturn":
             for function in binding.functions:
                 request = self._handle(
-                    function.code, "request", _ctx(invocation, stash, prev=prev), invocation
+                    function.code, "request", _ctx(invocation), invocation, Kept(stash, prev)
                 )
-                stash = request.stash or {}
+                stash = request.stash_json or stash
                 if request.status == "earlyReturn":
-                    prev = request.value
+                    prev = request.value_json
                     if request.skip_to == "END":
                         break
                     continue
@@ -103,14 +102,15 @@ class JsResolverRunner:
                 response = self._handle(
                     function.code,
                     "response",
-                    _ctx(invocation, stash, prev=prev, result=result, error=error),
+                    _ctx(invocation, error),
                     invocation,
+                    Kept(stash, prev, to_json(result)),
                 )
-                stash = response.stash or {}
-                prev = response.value
+                stash = response.stash_json or stash
+                prev = response.value_json
                 if response.status == "earlyReturn" and response.skip_to == "END":
                     break
-        after = self._handle(code, "response", _ctx(invocation, stash, prev=prev, result=prev), invocation)
+        after = self._handle(code, "response", _ctx(invocation), invocation, Kept(stash, prev, prev))
         return after.value
 
     # -- steps -------------------------------------------------------------------------------------------
@@ -130,7 +130,7 @@ class JsResolverRunner:
             return error.data, {"message": error.message, "type": error.error_type}
 
     def _handle(
-        self, path: Path, handler: str, ctx: JsContext, invocation: ResolverInvocation
+        self, path: Path, handler: str, ctx: JsContext, invocation: ResolverInvocation, kept: Kept
     ) -> HandlerOutcome:
         env = {
             "authType": invocation.auth_type,
@@ -139,7 +139,7 @@ class JsResolverRunner:
         }
         ctx["env"] = self.environment
         try:
-            outcome = self.engine.call(path, handler, ctx, env)
+            outcome = self.engine.call(path, handler, ctx, env, kept)
         except JsCodeError as error:
             raise AppSyncFieldError(str(error), CODE_ERROR_TYPE) from None
         for appended in outcome.appended:
@@ -167,21 +167,15 @@ class JsResolverRunner:
         return outcome
 
 
-def _ctx(
-    invocation: ResolverInvocation,
-    stash: dict[str, Any],
-    *,
-    prev: Any = None,
-    result: Any = None,
-    error: DataSourceFailure | None = None,
-) -> JsContext:
+def _ctx(invocation: ResolverInvocation, error: DataSourceFailure | None = None) -> JsContext:
+    """A handler's ctx, but for its stash, prev and result: those go to the engine as JSON text (`Kept`)."""
     return {
         "arguments": invocation.arguments,
         "identity": invocation.identity,
         "source": invocation.source,
-        "stash": stash,
-        "prev": {"result": prev},
-        "result": result,
+        "stash": None,
+        "prev": None,
+        "result": None,
         "error": error,
         # domainName is the API's custom domain; AppSync sends null on its own domain, the only one here
         "request": {"headers": invocation.request_headers, "domainName": None},

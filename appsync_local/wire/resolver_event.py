@@ -38,13 +38,17 @@ class PrevResult(TypedDict):
 
 
 class JsContext(TypedDict):
-    """An APPSYNC_JS handler's `ctx` (`ctx.args` is the same object as `ctx.arguments`)."""
+    """An APPSYNC_JS handler's `ctx` (`ctx.args` is the same object as `ctx.arguments`).
+
+    On its way to the engine `stash`, `prev` and `result` are None: they cross as JSON text of their own, which
+    a pipeline passes from handler to handler without reading it (`appsync_local.js.engine.Kept`).
+    """
 
     arguments: dict[str, Any]
     identity: Identity | None
     source: Any
-    stash: dict[str, Any]
-    prev: PrevResult
+    stash: dict[str, Any] | None
+    prev: PrevResult | None
     result: Any
     error: DataSourceFailure | None
     request: ResolverRequest

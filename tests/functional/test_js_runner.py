@@ -228,6 +228,40 @@ async def test_pipeline_chains_prev_result_and_shares_the_stash() -> None:
     }
 
 
+async def test_each_handler_gets_its_own_copy_of_the_stash_and_the_previous_result() -> None:
+    # GIVEN a pipeline whose first function returns a page and keeps the same object in the stash, and whose
+    # second function's request handler changes the page it is handed as ctx.prev.result
+    functions = tuple(
+        PipelineFunction(n, "none", FIXTURES / "copies" / f"{n}.js") for n in ("keepPage", "changePrev")
+    )
+    binding = Binding(
+        "Query", "compute", "PIPELINE", code=FIXTURES / "copies" / "pipeline.js", functions=functions
+    )
+    runner = JsResolverRunner({"none": NoneDataSource()})
+
+    # WHEN it runs
+    result = await runner.run(binding, _invocation())
+
+    # THEN the change stayed in that handler's copy: neither its own response handler nor the stash saw it
+    assert result["prev"] == {"prevInResponse": {"items": [1]}}
+    assert result["stash"]["page"] == {"items": [1]}
+    # AND ctx had AppSync's members in their order
+    assert result["stash"]["keys"] == [
+        "arguments",
+        "identity",
+        "source",
+        "stash",
+        "prev",
+        "result",
+        "error",
+        "request",
+        "info",
+        "env",
+        "args",
+    ]
+    assert result["result"] == result["prev"]
+
+
 async def test_early_return_in_a_function_skips_its_data_source_and_response() -> None:
     # GIVEN the pipeline, asked to skip the second function's work
     runner = JsResolverRunner({"none": NoneDataSource()})

@@ -22,40 +22,84 @@ var __appsync = (function () {
       errorInfo: signal.errorInfo };
   }
 
-  function call(id, handler, ctxJson, envJson) {
+  // ctx[name] read from its JSON text on first use: a handler that never looks at the stash or the previous
+  // result does not pay for reading them (a pipeline hands both from handler to handler).
+  function lazy(ctx, name, json, wrap) {
+    var read = false;
+    var value;
+    Object.defineProperty(ctx, name, {
+      enumerable: true,
+      configurable: true,
+      get: function () {
+        if (!read) { value = wrap(JSON.parse(json)); read = true; }
+        return value;
+      },
+      set: function (replaced) { value = replaced; read = true; },
+    });
+    return function () { return read ? { value: value } : null; };
+  }
+
+  function same(value) { return value; }
+
+  function asPrev(result) { return { result: result }; }
+
+  // The stash as the next handler gets it: a JSON object, or {} for anything else.
+  function stashJson(value) {
+    var text = JSON.stringify(value);
+    return typeof text === 'string' && text.charAt(0) === '{' ? text : '{}';
+  }
+
+  // Returns the outcome's JSON, then U+0001, the value's JSON, then U+0001 and the stash's JSON, or nothing when the
+  // handler never read the stash (JSON.stringify escapes every control character).
+  function call(id, handler, ctxJson, envJson, stashText, prevText, resultText) {
     var env = JSON.parse(envJson);
     __appsyncState.authType = env.authType;
     __appsyncState.typeName = env.typeName;
     __appsyncState.fieldName = env.fieldName;
     __appsyncState.appended = [];
     __appsyncState.extensions = {};
-    var ctx = JSON.parse(ctxJson);
+    var base = JSON.parse(ctxJson);
+    var ctx = {};
+    var stashOf = null;
+    Object.keys(base).forEach(function (key) {
+      if (key === 'stash') stashOf = lazy(ctx, key, stashText, same);
+      else if (key === 'prev') lazy(ctx, key, prevText, asPrev);
+      else if (key === 'result') lazy(ctx, key, resultText, same);
+      else ctx[key] = base[key];
+    });
     ctx.args = ctx.arguments;
     var outcome;
+    var value = null;
     try {
       // A fresh module instance per call: module-level state never leaks between requests.
       var exported = factories[id](importModule);
       if (typeof exported[handler] !== 'function') {
         outcome = { status: 'missing' };
       } else {
-        var value = exported[handler](ctx);
-        outcome = { status: 'ok', value: value === undefined ? null : value };
+        value = exported[handler](ctx);
+        outcome = { status: 'ok' };
       }
     } catch (e) {
-      if (e instanceof __AppSyncSignal) outcome = outcomeOf(e);
-      else {
+      if (e instanceof __AppSyncSignal) {
+        outcome = outcomeOf(e);
+        value = outcome.value;
+        delete outcome.value;
+      } else {
         outcome = { status: 'code', name: (e && e.name) || 'Error', message: String(e && e.message !== undefined ? e.message : e),
           stack: String((e && e.stack) || '') };
       }
     }
-    outcome.stash = ctx.stash;
     outcome.appended = __appsyncState.appended;
     outcome.extensions = __appsyncState.extensions;
     try {
-      return JSON.stringify(outcome);
+      var valueText = value === undefined ? 'null' : JSON.stringify(value);
+      var stash = stashOf && stashOf();
+      // join, not +: the engine hands Python a flat string only (concatenation may leave a rope)
+      return [JSON.stringify(outcome), valueText === undefined ? 'null' : valueText,
+        stash ? stashJson(stash.value) : ''].join('\u0001');
     } catch (e) {
-      return JSON.stringify({ status: 'code', name: 'TypeError', message: 'the handler returned a value that is not JSON: ' +
-        String(e.message), stack: '', stash: {}, appended: [], extensions: {} });
+      return [JSON.stringify({ status: 'code', name: 'TypeError', message: 'the handler returned a value that is not JSON: ' +
+        String(e.message), stack: '', appended: [], extensions: {} }), 'null', '{}'].join('\u0001');
     }
   }
 
