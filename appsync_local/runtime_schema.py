@@ -1,5 +1,5 @@
-"""The app's schema as the runtime executes it: strawberry's parser and validation caches, the query depth
-limit, introspection off when configured, AppSync's wording of validation and variable errors, and no field
+"""The app's schema as the runtime executes it: parsing and validation cached, the query depth limit,
+introspection off when configured, AppSync's wording of validation and variable errors, and no field
 suggestions (AppSync makes none).
 """
 
@@ -14,21 +14,20 @@ from typing import Any
 
 import strawberry
 from graphql import (
+    ASTValidationRule,
+    DocumentNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLError,
+    NoSchemaIntrospectionCustomRule,
     ValidationContext,
     ValidationRule,
     Visitor,
     get_operation_ast,
+    parse,
     visit,
 )
-from strawberry.extensions import (
-    AddValidationRules,
-    DisableIntrospection,
-    ParserCache,
-    SchemaExtension,
-)
+from strawberry.extensions import SchemaExtension
 from strawberry.extensions.query_depth_limiter import create_validator
 from strawberry.schema.schema import validate_document
 
@@ -49,33 +48,6 @@ class _RuntimeSchema(strawberry.Schema):
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
         for error in errors:
             logger.debug("GraphQL error at %s: %s", error.path, error.message)
-
-
-class AppSyncEngineErrors(SchemaExtension):
-    """Validation and variable errors in AppSync's words (`engine_errors`), in AppSync's order.
-
-    Listed after the extensions that add validation rules and after `DocumentValidationCache`: the rules are
-    reworded before validation runs, and variables are coerced only once the document is valid.
-    """
-
-    def on_operation(self):  # type: ignore[no-untyped-def]
-        context = self.execution_context
-        context.validation_rules = appsync_rules(context.validation_rules)
-        yield
-
-    def on_validate(self):  # type: ignore[no-untyped-def]
-        context = self.execution_context
-        document = context.graphql_document
-        if not context.pre_execution_errors and document is not None:
-            operation = get_operation_ast(document, context.operation_name)
-            if operation is not None:
-                schema = strawberry_adapter.graphql_schema(context.schema)
-                errors = variable_errors(
-                    schema, operation.variable_definitions or (), context.variables or {}
-                )
-                if errors:
-                    context.pre_execution_errors = errors
-        yield
 
 
 def _measurable_depth(rule: type[ValidationRule]) -> type[ValidationRule]:
@@ -109,53 +81,87 @@ class _SpreadNames(Visitor):
         self.names.add(node.name.value)
 
 
-class DocumentValidationCache(SchemaExtension):
-    """strawberry's `ValidationCache`, keyed on the parsed document itself rather than its hash.
+# A validated document: (the document, the rules it was validated with, the errors).
+_Validated = tuple[DocumentNode, tuple[Any, ...], list[GraphQLError]]
 
-    `ParserCache` hands every request with the same text the same `DocumentNode`; graphql-core hashes a node
-    by walking all of it, which cost a cached read more than validating (bench/README.md, listTodos).
+
+class AppSyncRequestRules(SchemaExtension):
+    """Everything the runtime adds to strawberry's parse and validation, as one extension (strawberry sets up
+    each extension's hooks for every request: five extensions cost a cached read 6 % of its CPU).
+
+    * the API's rules: the query depth limit and, when configured, no introspection;
+    * validation and variable errors in AppSync's words (`engine_errors`), in AppSync's order: the rules are
+      reworded before validation runs, and variables are coerced only once the document is valid;
+    * parsed documents cached by their text, and validation results by the parsed document itself: every
+      request with the same text gets the same `DocumentNode`, and graphql-core hashes a node by walking all of
+      it, which cost a cached read more than validating (bench/README.md, listTodos).
     """
 
     lock = threading.Lock()
 
-    def __init__(self, entries: dict[int, tuple[Any, tuple[Any, ...], list[GraphQLError]]]) -> None:
+    def __init__(
+        self,
+        rules: tuple[type[ASTValidationRule], ...],
+        parse: Callable[..., DocumentNode],
+        validated: dict[int, _Validated],
+    ) -> None:
         super().__init__()
-        self.entries = entries
+        self.rules = rules
+        self.parse = parse
+        self.validated = validated
+
+    def on_operation(self):  # type: ignore[no-untyped-def]
+        context = self.execution_context
+        context.validation_rules = appsync_rules(tuple(context.validation_rules) + self.rules)
+        yield
+
+    def on_parse(self):  # type: ignore[no-untyped-def]
+        context = self.execution_context
+        context.graphql_document = self.parse(context.query, **context.parse_options)
+        yield
 
     def on_validate(self):  # type: ignore[no-untyped-def]
         context = self.execution_context
         document = context.graphql_document
-        rules = tuple(context.validation_rules)
-        entry = self.entries.get(id(document))
-        if entry is not None and entry[0] is document and entry[1] == rules:
-            context.pre_execution_errors = entry[2]
-        else:
-            assert document is not None  # strawberry validates only what it parsed
-            errors = validate_document(strawberry_adapter.graphql_schema(context.schema), document, rules)
-            with self.lock:  # heavy documents validate on a worker thread
-                while len(self.entries) >= CACHE_SIZE:  # the oldest first
-                    del self.entries[next(iter(self.entries))]
-                # The entry holds the document: its id cannot be reused while the entry stands.
-                self.entries[id(document)] = (document, rules, errors)
-            context.pre_execution_errors = errors
+        assert document is not None  # strawberry validates only what it parsed
+        errors = self._validated(document, tuple(context.validation_rules))
+        if not errors:
+            operation = get_operation_ast(document, context.operation_name)
+            if operation is not None:
+                schema = strawberry_adapter.graphql_schema(context.schema)
+                errors = variable_errors(
+                    schema, operation.variable_definitions or (), context.variables or {}
+                )
+        context.pre_execution_errors = errors
         yield
+
+    def _validated(self, document: DocumentNode, rules: tuple[Any, ...]) -> list[GraphQLError]:
+        entry = self.validated.get(id(document))
+        if entry is not None and entry[0] is document and entry[1] == rules:
+            return entry[2]
+        errors = validate_document(
+            strawberry_adapter.graphql_schema(self.execution_context.schema), document, rules
+        )
+        with self.lock:  # heavy documents validate on a worker thread
+            while len(self.validated) >= CACHE_SIZE:  # the oldest first
+                del self.validated[next(iter(self.validated))]
+            # The entry holds the document: its id cannot be reused while the entry stands.
+            self.validated[id(document)] = (document, rules, errors)
+        return errors
 
 
 def runtime_schema(app_schema: strawberry.Schema, api: ApiConfig) -> strawberry.Schema:
     """A fresh strawberry schema from the app's types, with the API settings as extensions."""
-    validated: dict[int, tuple[Any, tuple[Any, ...], list[GraphQLError]]] = {}
-    extensions: list[Callable[[], Any]] = [
-        lambda: ParserCache(maxsize=CACHE_SIZE),
-        functools.partial(DocumentValidationCache, validated),
-    ]
+    rules: tuple[type[ASTValidationRule], ...] = ()
     if api.query_depth_limit:
-        # One rule class for the schema's life: it is part of DocumentValidationCache's key, so a class made per
+        # One rule class for the schema's life: it is part of the validation cache's key, so a class made per
         # request (as QueryDepthLimiter does) would make every request miss the cache.
-        depth_rule = _measurable_depth(create_validator(api.query_depth_limit, None))
-        extensions.append(lambda: AddValidationRules([depth_rule]))
+        rules += (_measurable_depth(create_validator(api.query_depth_limit, None)),)
     if not api.introspection_enabled:
-        extensions.append(DisableIntrospection)
-    extensions.append(AppSyncEngineErrors)
+        rules += (NoSchemaIntrospectionCustomRule,)
+    parse_cached = functools.lru_cache(maxsize=CACHE_SIZE)(parse)
+    validated: dict[int, _Validated] = {}
+    extensions = [functools.partial(AppSyncRequestRules, rules, parse_cached, validated)]
     return _RuntimeSchema(
         query=app_schema.query,
         mutation=app_schema.mutation,
