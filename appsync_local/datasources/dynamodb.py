@@ -16,7 +16,6 @@ import threading
 from collections.abc import Awaitable, Callable
 from typing import Any, Literal
 
-import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
 from appdef import DataSourceConfig
@@ -34,7 +33,7 @@ from appsync_local.datasources.shapes import (
     TransactWriteResult,
 )
 from appsync_local.js.datasource import DataSourceError
-from appsync_local.local_aws.endpoints import CLIENT_CONFIG
+from appsync_local.local_aws.endpoints import client_config, new_session
 from appsync_local.resolver_context import ResolverInvocation
 
 MAPPING_TEMPLATE = "MappingTemplate"
@@ -61,7 +60,7 @@ class DynamoDBCallError(Exception):
 
 def default_client_factory() -> Any:
     """A DynamoDB client configured the standard way (AWS_ENDPOINT_URL_DYNAMODB, AWS_REGION, credentials)."""
-    return boto3.session.Session().client("dynamodb", config=CLIENT_CONFIG)
+    return new_session().client("dynamodb", config=client_config())
 
 
 class DynamoDBDataSource:
