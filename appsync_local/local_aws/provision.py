@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import boto3
 from botocore.exceptions import ClientError
 
 from appdef import AppConfig, BucketConfig, IndexConfig, KeyAttribute, TableConfig
 from appsync_local.local_aws.endpoints import Endpoints, client
 from appsync_local.local_aws.errors import LocalAwsError
 from appsync_local.local_aws.provision_events import provision_events
+
+if TYPE_CHECKING:
+    import boto3
 
 # Browsers upload and download with presigned URLs, from whatever origin the app is served on.
 CORS_RULES = {

@@ -7,13 +7,14 @@ import contextlib
 import json
 import logging
 import time
-from typing import Any
-
-import boto3
+from typing import TYPE_CHECKING, Any
 
 from appdef import AppConfig, QueueConfig
 from appsync_local.local_aws.endpoints import Endpoints, client
 from appsync_local.local_aws.errors import LocalAwsError
+
+if TYPE_CHECKING:
+    import boto3
 
 logger = logging.getLogger("appsync_local")
 _POLL_INTERVAL_SECONDS = 0.05
