@@ -39,8 +39,12 @@ def provision_tables(config: AppConfig, session: boto3.Session, endpoints: Endpo
     """Create every configured DynamoDB table that is missing (and its TTL setting)."""
     dynamodb = client(session, "dynamodb", endpoints.dynamodb)
     try:
+        # One ListTables rather than a DescribeTable per table: right after DynamoDB Local's start each
+        # request is slow, and this is what `make run` waits for.
+        pages = dynamodb.get_paginator("list_tables").paginate()
+        existing = {name for page in pages for name in page.get("TableNames", [])}
         for table in config.tables.values():
-            _ensure_table(dynamodb, table)
+            _ensure_table(dynamodb, table, existing)
     except ClientError as exc:
         raise LocalAwsError(f"provisioning failed: {exc}") from exc
 
@@ -88,10 +92,8 @@ def _index(index: IndexConfig) -> dict[str, Any]:
     }
 
 
-def _ensure_table(dynamodb: Any, table: TableConfig) -> None:
-    try:
-        dynamodb.describe_table(TableName=table.name)
-    except dynamodb.exceptions.ResourceNotFoundException:
+def _ensure_table(dynamodb: Any, table: TableConfig, existing: set[str]) -> None:
+    if table.name not in existing:
         dynamodb.create_table(**create_table_request(table))
         # The local engines create tables at once; the waiter's first check usually succeeds.
         dynamodb.get_waiter("table_exists").wait(
