@@ -15,7 +15,6 @@ port meanwhile. A restart (the JVM died) binds the same port again, from the JVM
 from __future__ import annotations
 
 import atexit
-import hashlib
 import http.client
 import logging
 import os
@@ -31,6 +30,7 @@ from pathlib import Path
 from typing import IO
 
 from appsync_local.local_aws.errors import LocalAwsError
+from appsync_local.local_aws.jvm_cache import ARCHIVE, LAUNCHER_CLASS, cache_folder, class_path
 
 JAR_NAME = "DynamoDBLocal.jar"
 LIB_DIR_NAME = "DynamoDBLocal_lib"
@@ -52,10 +52,9 @@ _LIST_TABLES_HEADERS = {
     ),
 }
 _STOP_GRACE_SECONDS = 5.0
-LAUNCHER_SOURCE = Path(__file__).with_name("LoopbackDynamoDBLocal.java")
-LAUNCHER_CLASS = LAUNCHER_SOURCE.stem
-LAUNCHER_CACHE = ".appsync-local-launcher"
-_COMPILE_TIMEOUT_SECONDS = 300
+_RECORDING_SECONDS = 25.0  # a JVM writes its class data (about 50 MB) as it exits
+# How a JVM stopped by SIGTERM ends (128 + 15), or one that exited by itself.
+_STOPPED_BY_REQUEST = (0, 143)
 # More deaths than this within the window is a crash loop: the server is stopped instead.
 RESTARTS_PER_WINDOW = 3
 RESTART_WINDOW_SECONDS = 60.0
@@ -140,7 +139,8 @@ class DynamoDBLocal:
         self._state = threading.Lock()
         self._stopping = False
         self._supervisor: threading.Thread | None = None
-        self._classes: Path | None = None
+        self._cache: Path | None = None  # `jvm_cache.cache_folder`
+        self._recording: Path | None = None  # where the JVM records its class data as it exits
         self._launched_port = 0
         self._answered = threading.Event()
 
@@ -260,14 +260,14 @@ class DynamoDBLocal:
         """The `java` and the jar that `start` runs; LocalAwsError, saying what to do, when one is missing."""
         java = self._java()
         jar = self.jar_dir / JAR_NAME
-        if self._classes is not None:
+        if self._cache is not None:
             return java, jar
         if not jar.is_file():
             raise LocalAwsError(
                 f"DynamoDB Local was not found at {jar}. Run `make setup` (it installs the npm package "
                 "amplify-dynamodb-simulator, which ships it), or set APPSYNC_LOCAL_DYNAMODB=moto to use moto's DynamoDB."
             )
-        self._classes = self.launcher(java, jar)
+        self._cache = cache_folder(java, jar)
         return java, jar
 
     def stop(self) -> None:
@@ -293,43 +293,15 @@ class DynamoDBLocal:
             raise LocalAwsError(f"DynamoDB Local needs Java, and no `java` was found on PATH. {JAVA_HINT}")
         return java
 
-    def launcher(self, java: str, jar: Path) -> Path:
-        """The folder holding the compiled `LoopbackDynamoDBLocal` class, compiled on first use."""
-        source = LAUNCHER_SOURCE.read_bytes()
-        digest = hashlib.sha256(source + os.path.realpath(java).encode()).hexdigest()[:16]
-        classes = self.jar_dir.parent / LAUNCHER_CACHE / digest
-        if (classes / f"{LAUNCHER_CLASS}.class").is_file():
-            return classes
-        building = classes.with_name(f"{digest}.{os.getpid()}.{threading.get_ident()}.tmp")
-        shutil.rmtree(building, ignore_errors=True)
-        # javac through the running Java's own compiler module: a JRE that ships it (Debian's does) needs no JDK.
-        compile_command = [java, "--module", "jdk.compiler/com.sun.tools.javac.Main", "-nowarn"]
-        compile_command += ["-d", str(building), "-cp", str(jar), str(LAUNCHER_SOURCE)]
-        try:
-            result = subprocess.run(
-                compile_command, capture_output=True, text=True, timeout=_COMPILE_TIMEOUT_SECONDS, check=False
-            )
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            raise LocalAwsError(f"could not compile {LAUNCHER_SOURCE.name} with {java}: {exc}") from exc
-        if result.returncode != 0:
-            shutil.rmtree(building, ignore_errors=True)
-            raise LocalAwsError(
-                f"{java} could not compile {LAUNCHER_SOURCE.name}, which keeps DynamoDB Local on loopback "
-                f"(it needs Java's jdk.compiler module: install a JDK 17, e.g. openjdk-17-jdk-headless): "
-                f"{(result.stderr or result.stdout).strip()[:500]}"
-            )
-        try:
-            os.replace(building, classes)
-        except OSError:  # another process compiled it first
-            shutil.rmtree(building, ignore_errors=True)
-        return classes
-
     def _command(self, java: str, jar: Path, port: int) -> list[str]:
+        cache = self._cache or cache_folder(java, jar)
         command = [java, *QUICK_START_OPTIONS] if self.quick_start else [java]
+        if (cache / ARCHIVE).is_file():
+            command.append(f"-XX:SharedArchiveFile={cache / ARCHIVE}")
         command += [
             f"-Djava.library.path={self.jar_dir / LIB_DIR_NAME}",
             "-cp",
-            f"{jar}{os.pathsep}{self._classes or self.launcher(java, jar)}",
+            class_path(cache),
             LAUNCHER_CLASS,
             self.host,
             "-port",
@@ -348,9 +320,18 @@ class DynamoDBLocal:
         """Run the JVM on `port`: serving `listener` (its standard input) when given, else binding the port."""
         # Output goes to a file rather than a pipe, so a chatty server can never block on a full pipe.
         self._log = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the process; closed in stop()
+        command = self._command(java, jar, port)
+        self._discard_recording()
+        if (
+            not any(option.startswith("-XX:SharedArchiveFile=") for option in command)
+            and self._cache is not None
+        ):
+            # No class data yet: this JVM records it as it exits (`jvm_cache`), for the next ones.
+            self._recording = self._cache / f"{ARCHIVE}.{os.getpid()}.{port}.tmp"
+            command.insert(1, f"-XX:ArchiveClassesAtExit={self._recording}")
         try:
             self._process = subprocess.Popen(
-                [*die_with_parent_prefix(), *self._command(java, jar, port)],
+                [*die_with_parent_prefix(), *command],
                 cwd=self.db_path or self.jar_dir,
                 stdin=listener.fileno() if listener is not None else subprocess.DEVNULL,
                 stdout=self._log,
@@ -411,11 +392,31 @@ class DynamoDBLocal:
         if process is not None and process.poll() is None:
             process.terminate()
             try:
-                process.wait(_STOP_GRACE_SECONDS)
+                process.wait(_STOP_GRACE_SECONDS + (_RECORDING_SECONDS if self._recording else 0))
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+        if process is not None and process.returncode in _STOPPED_BY_REQUEST:
+            self._keep_recording()
+        self._discard_recording()
         self._close_log()
+
+    def _keep_recording(self) -> None:
+        """The class data a JVM stopped on request recorded is the archive from now on."""
+        recording, self._recording = self._recording, None
+        if (
+            recording is not None
+            and self._cache is not None
+            and recording.is_file()
+            and recording.stat().st_size
+        ):
+            os.replace(recording, self._cache / ARCHIVE)
+
+    def _discard_recording(self) -> None:
+        """A JVM that was killed or died may have left half its class data: it is removed."""
+        recording, self._recording = self._recording, None
+        if recording is not None:
+            recording.unlink(missing_ok=True)
 
     def _close_log(self) -> None:
         if self._log is not None:
