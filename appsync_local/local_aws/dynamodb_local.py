@@ -3,7 +3,8 @@ restarted on the same files and port when it dies.
 
 DynamoDB Local has no bind-address option (its Jetty server listens on every interface), so it is started
 through `LoopbackDynamoDBLocal.java`, which sets its connector's host; the class is compiled once, by the
-same Java, into a cache beside the jar. The alternatives were worse: a loopback proxy in front would leave
+same Java, into a folder beside the jar (`jvm_cache`, which also keeps the class data that makes the JVM start
+in about half the time). The alternatives were worse: a loopback proxy in front would leave
 DynamoDB Local itself open on every interface, and a firewall rule needs root.
 
 The listening socket is made here and handed to the JVM as its standard input, which the launcher serves:
