@@ -94,11 +94,12 @@ def _index(index: IndexConfig) -> dict[str, Any]:
 
 def _ensure_table(dynamodb: Any, table: TableConfig, existing: set[str]) -> None:
     if table.name not in existing:
-        dynamodb.create_table(**create_table_request(table))
-        # The local engines create tables at once; the waiter's first check usually succeeds.
-        dynamodb.get_waiter("table_exists").wait(
-            TableName=table.name, WaiterConfig={"Delay": 1, "MaxAttempts": 30}
-        )
+        created = dynamodb.create_table(**create_table_request(table))["TableDescription"]
+        # The local engines create tables at once (ACTIVE in CreateTable's answer); otherwise, wait for it.
+        if created.get("TableStatus") != "ACTIVE":
+            dynamodb.get_waiter("table_exists").wait(
+                TableName=table.name, WaiterConfig={"Delay": 1, "MaxAttempts": 30}
+            )
     if table.ttl_attribute:
         _ensure_ttl(dynamodb, table.name, table.ttl_attribute)
 
