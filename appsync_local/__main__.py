@@ -219,9 +219,9 @@ def main(argv: list[str] | None = None) -> int:
     except (ConfigError, Refusal) as exc:
         return _refuse(exc)
     except Exception as exc:
-        from .server import REFUSALS
+        from .server import refusals
 
-        if isinstance(exc, REFUSALS):
+        if isinstance(exc, refusals()):
             return _refuse(exc)
         raise
 

@@ -1,15 +1,21 @@
 """`make run`: local AWS, the runtime and its HTTP server, from the app's description.
 
 Start-up locks the data folder (one server per folder: `data_lock`) and takes the ports first, so a second
-server or a busy port is refused before any local AWS part starts; then local AWS, the runtime and the
-servers. SIGINT or SIGTERM, at any point, stops everything this process started and
-ends it normally (exit code 0); what cannot start is refused in one line (`REFUSALS`, exit code 2).
+server or a busy port is refused before any local AWS part starts. Then it launches DynamoDB Local's JVM and
+kinesalite's Node, which take seconds to boot, and meanwhile imports the runtime, starts moto, creates what needs
+no DynamoDB and builds the runtime (DynamoDB Local's endpoint is known from its launch); then come the tables,
+the seed, the event sources and the servers. SIGINT or SIGTERM, at any point, stops everything this process
+started and ends it normally (exit code 0); what cannot start is refused in one line (`refusals()`, exit
+code 2).
+
+This module imports little: the JVM is launched before the runtime's own imports, which take about as long.
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
+import gc
 import logging
 import os
 import signal
@@ -17,25 +23,11 @@ import socket
 import threading
 from collections.abc import Iterator
 
-from appdef import AppConfig, ConfigError
-from appdef.bindings import BindingError
+from appdef import AppConfig
 
-from .auth import AuthStoreError, SchemaAuthError
-from .cdn import CDN_PAGE_PATH, LOCAL_PAGES_PATH
 from .data_lock import DataFolderInUse, locked_data_folder
-from .http_app import create_app
-from .invocations.observer import InvocationObserver, echo_to_terminal
-from .invocations.page import INVOCATIONS_PATH
-from .js import BundlerUnavailable, JsCodeError
-from .local_aws import LocalAws, LocalAwsError, seed
-from .local_references import CDN_PATH
-from .local_services import running_local_services
-from .mail.inbox import INBOX_PATH
-from .realtime.subscriptions import SubscriptionSchemaError
-from .runtime import Runtime, build_runtime
-from .sdl import SchemaExportError
-from .serving import StopSignals, bind_socket, run_servers, uvicorn_config
-from .tls import DEFAULT_HOSTS, TlsError, ensure_local_tls
+from .foreground import StopSignals, bind_socket
+from .local_aws.stack import LocalAws
 
 logger = logging.getLogger("appsync_local")
 
@@ -44,81 +36,35 @@ class StartupError(RuntimeError):
     """The server cannot start (a port is taken, say); the message says why and what to do."""
 
 
-# What the app or the machine gets wrong, each with a message naming the cause: reported in one line.
-REFUSALS: tuple[type[Exception], ...] = (
-    ConfigError,
-    BindingError,
-    SchemaExportError,
-    SchemaAuthError,
-    SubscriptionSchemaError,
-    JsCodeError,
-    BundlerUnavailable,
-    AuthStoreError,
-    LocalAwsError,
-    TlsError,
-    StartupError,
-    DataFolderInUse,
-)
+def refusals() -> tuple[type[Exception], ...]:
+    """What the app or the machine gets wrong, each with a message naming the cause: reported in one line.
 
+    Imported when asked: the classes live in the runtime's modules, which `serve` imports after its launch.
+    """
+    from appdef import ConfigError
+    from appdef.bindings import BindingError
 
-def banner(runtime: Runtime, url: str, kinesis: str = "", athena: str = "") -> str:
-    """What `make run` prints once it serves; `kinesis` and `athena` are the local endpoints, when the app has
-    streams and analytics."""
-    api = runtime.config.api
-    lines = [
-        "",
-        f"  AppSync API    {url}/graphql"
-        + ("   (GraphiQL: open it in a browser)" if runtime.config.local.graphiql else ""),
-        f"  Auth modes     {', '.join(api.auth_modes)} (default {api.default_auth})",
-    ]
-    if runtime.api_keys is not None:
-        key = runtime.api_keys.current()
-        lines.append(f"  API key        {key.id}   (x-api-key; `make api-key` prints it)")
-    users = runtime.config.local_users
-    if runtime.user_pool is not None and users:
-        names = ", ".join(u.username for u in users)
-        passwords = {u.password for u in users}
-        password = f"; password {passwords.pop()}" if len(passwords) == 1 else ""
-        hint = f"`make token USER={users[0].username}` (demo users: {names}{password})"
-        lines.append(f"  User tokens    {hint}")
-    if runtime.oidc_issuer is not None:
-        example = users[0].username if users else "alice"
-        lines.append(
-            f"  OIDC tokens    `make token USER={example} ISSUER=oidc` (the local issuer of {runtime.oidc_issuer.issuer})"
-        )
-    if runtime.sigv4 is not None:
-        lines.append("  IAM            `python -m appsync_local iam-credentials` prints the local access key")
-    config = runtime.config
-    if config.email.senders:
-        lines.append(f"  Local inbox    {url}{INBOX_PATH}   (every e-mail the app sends)")
-    for bucket in config.cdn_buckets:
-        access = "signed URLs only" if bucket.signed_urls else "public"
-        if bucket.signed_urls and bucket.signed_urls.public_paths:
-            access += f", but {', '.join(bucket.signed_urls.public_paths)}"
-        lines.append(f"  CDN            {url}{CDN_PATH}/{bucket.name}/   ({access})")
-    if config.cdn_buckets:
-        lines.append(f"  CDN edge       {url}{CDN_PAGE_PATH}   (what each distribution served and refused)")
-    for page, target in config.local.pages.items():
-        lines.append(
-            f"  {page.capitalize():<14} {url}{LOCAL_PAGES_PATH}/{page}   ({CDN_PATH.lstrip('/')}/{target})"
-        )
-    if config.functions:
-        lines.append(f"  Invocations    {url}{INVOCATIONS_PATH}   (each function run: logs, metrics, trace)")
-    if athena and config.analytics is not None:
-        workgroup = config.analytics.workgroup
-        lines.append(f"  Athena         {athena}   (workgroup {workgroup}: the SQL runs on DuckDB)")
-    sources = sum(len(f.triggers) for f in config.functions.values())
-    if sources:
-        lines.append(
-            f"  Event sources  {sources} trigger(s) delivering to functions (one log line per delivery)"
-        )
-    if kinesis:
-        streams = ", ".join(config.streams)
-        lines.append(
-            f"  Kinesis        {kinesis}   (streams: {streams}; the endpoint_url of a kinesis client)"
-        )
-    lines.append("")
-    return "\n".join(lines)
+    from .auth import AuthStoreError, SchemaAuthError
+    from .js import BundlerUnavailable, JsCodeError
+    from .local_aws.errors import LocalAwsError
+    from .realtime.subscriptions import SubscriptionSchemaError
+    from .sdl import SchemaExportError
+    from .tls import TlsError
+
+    return (
+        ConfigError,
+        BindingError,
+        SchemaExportError,
+        SchemaAuthError,
+        SubscriptionSchemaError,
+        JsCodeError,
+        BundlerUnavailable,
+        AuthStoreError,
+        LocalAwsError,
+        TlsError,
+        StartupError,
+        DataFolderInUse,
+    )
 
 
 S3_SAVE_INTERVAL_SECONDS = 5.0
@@ -140,6 +86,8 @@ def _reachable(url: str, host: str) -> str:
 
 def _tls_hosts(host: str) -> tuple[str, ...]:
     """The names the local certificate covers: loopback, plus the bind address when it names one host."""
+    from .tls import DEFAULT_HOSTS
+
     extra = () if host in DEFAULT_HOSTS or host in ("0.0.0.0", "::", "") else (host,)
     return (*DEFAULT_HOSTS, *extra)
 
@@ -175,6 +123,29 @@ def _saving_uploads(aws: LocalAws) -> Iterator[None]:
         saver.join(timeout=10)
 
 
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No automatic garbage collection while starting (until `_collect_once_started`, at the latest on the way
+    out). Start-up builds some 400,000 objects that live as long as the server (modules, models, the schema,
+    the functions); as they grow in number, the collector scans them all again and again, which was over a
+    quarter of start-up's CPU time. One full collection at the end finds the same garbage."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _collect_once_started() -> None:
+    """Start-up's one collection; what survives it is frozen (the app's lifespan freezes what it then finds
+    too), so later collections never scan it, and automatic collection resumes."""
+    gc.collect()
+    gc.freeze()
+    gc.enable()
+
+
 def _quiet_logs() -> None:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     for noisy in ("botocore", "boto3", "urllib3"):
@@ -193,41 +164,74 @@ def serve(config: AppConfig, host: str = "127.0.0.1", port: int = 4000, tls_port
     """
     _quiet_logs()
     with contextlib.ExitStack() as stack:
+        stack.enter_context(_collector_paused())
         signals = stack.enter_context(StopSignals())
         # Before the ports: a second `make run` on the same data is refused by name, whatever port it asks.
         data_lock = stack.enter_context(locked_data_folder(config.data_dir))
         sock = stack.enter_context(contextlib.closing(listen(host, port, "PORT")))
         url = f"http://{host}:{sock.getsockname()[1]}"
         data_lock.publish(url)
-        tls_sock, tls = None, None
+        tls_sock = None
         if tls_port is not None:
             tls_sock = stack.enter_context(contextlib.closing(listen(host, tls_port, "TLS_PORT")))
-            tls = ensure_local_tls(config.data_dir, _tls_hosts(host))
-        aws = stack.enter_context(LocalAws(config, on_failure=_stop_serving))
-        os.environ.update(aws.endpoints.environment())
-        observer = InvocationObserver(echo=echo_to_terminal, tracing=True)
-        runtime = build_runtime(config, public_url=_reachable(url, host), observer=observer)
-        written = seed(
-            config, aws.session(), aws.endpoints, runtime.seed_substitutions(), done_marker=aws.seed_marker
-        )
-        if written:
-            logger.info("Seeded %d demo items.", written)
-        services = stack.enter_context(running_local_services(config, runtime, aws, config.data_dir))
-        app = create_app(runtime, local_routes=services.routes)
-        servers = [(uvicorn_config(app, log_level="warning"), sock)]
-        print(banner(runtime, url, aws.endpoints.kinesis, aws.endpoints.athena), flush=True)
-        if tls is not None and tls_sock is not None:
-            tls_url = f"https://{host}:{tls_sock.getsockname()[1]}"
-            print(f"  HTTPS / WSS    {tls_url}/graphql   (wss://…/graphql/realtime)", flush=True)
-            trust = "(trust it, e.g. NODE_EXTRA_CA_CERTS=<path>)"
-            print(f"  Local CA       {tls.ca_cert}   {trust}\n", flush=True)
-            tls_config = uvicorn_config(
-                app, log_level="warning", ssl_certfile=str(tls.cert_file), ssl_keyfile=str(tls.key_file)
-            )
-            servers.append((tls_config, tls_sock))
-        with _saving_uploads(aws):
-            run_servers(servers)
+        aws = LocalAws(config, on_failure=_stop_serving)
+        stack.callback(aws.close)
+        # DynamoDB Local's JVM and kinesalite's Node take seconds to boot: they boot while the rest starts.
+        with signals.deferred():
+            aws.launch()
+        _start_and_serve(config, stack, aws, host, url, sock, tls_sock)
         signals.stopping()
+
+
+def _start_and_serve(
+    config: AppConfig,
+    stack: contextlib.ExitStack,
+    aws: LocalAws,
+    host: str,
+    url: str,
+    sock: socket.socket,
+    tls_sock: socket.socket | None,
+) -> None:
+    """Everything after the launch, up to serving until a stop signal."""
+    # The runtime's own modules (a second or more of imports) load while DynamoDB Local boots.
+    from .banner import banner
+    from .http_app import create_app
+    from .invocations.observer import InvocationObserver, echo_to_terminal
+    from .local_aws.seed import seed
+    from .local_services import running_local_services
+    from .runtime import build_runtime
+    from .serving import run_servers, uvicorn_config
+    from .tls import ensure_local_tls
+
+    tls = ensure_local_tls(config.data_dir, _tls_hosts(host)) if tls_sock is not None else None
+    aws.start_storage()
+    # Functions read the endpoints from the environment when imported (by `build_runtime`); DynamoDB Local's
+    # is known from its launch, and a request sent before it answers waits for it.
+    os.environ.update(aws.endpoints.environment())
+    observer = InvocationObserver(echo=echo_to_terminal, tracing=True)
+    runtime = build_runtime(config, public_url=_reachable(url, host), observer=observer)
+    aws.start_tables()
+    written = seed(
+        config, aws.session(), aws.endpoints, runtime.seed_substitutions(), done_marker=aws.seed_marker
+    )
+    if written:
+        logger.info("Seeded %d demo items.", written)
+    services = stack.enter_context(running_local_services(config, runtime, aws, config.data_dir))
+    app = create_app(runtime, local_routes=services.routes)
+    servers = [(uvicorn_config(app, log_level="warning"), sock)]
+    print(banner(runtime, url, aws.endpoints.kinesis, aws.endpoints.athena), flush=True)
+    if tls is not None and tls_sock is not None:
+        tls_url = f"https://{host}:{tls_sock.getsockname()[1]}"
+        print(f"  HTTPS / WSS    {tls_url}/graphql   (wss://…/graphql/realtime)", flush=True)
+        trust = "(trust it, e.g. NODE_EXTRA_CA_CERTS=<path>)"
+        print(f"  Local CA       {tls.ca_cert}   {trust}\n", flush=True)
+        tls_config = uvicorn_config(
+            app, log_level="warning", ssl_certfile=str(tls.cert_file), ssl_keyfile=str(tls.key_file)
+        )
+        servers.append((tls_config, tls_sock))
+    _collect_once_started()
+    with _saving_uploads(aws):
+        run_servers(servers)
 
 
 def main_serve(config: AppConfig, host: str, port: int, tls_port: int | None = None) -> int:

@@ -4,21 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import signal
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
-from types import FrameType
+from collections.abc import Iterator, Sequence
 from typing import Any, Self
 
 import uvicorn
 
+from .foreground import STOP_SIGNALS, bind_socket
 from .ws_protocol import LeanWebSocketProtocol
 
-# uvicorn's default backlog, which it applies again when it starts serving.
-LISTEN_BACKLOG = 2048
-STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 # The largest WebSocket message uvicorn reads (its default is 16 MiB). The realtime protocol answers a
 # message over AppSync's 240 KB with LimitExceededError; one over this is refused as its frame header
 # arrives (close code 1009, "message too big"), before its payload is read.
@@ -52,64 +48,6 @@ def uvicorn_config(app: Any, *, log_level: str = "warning", **kwargs: Any) -> uv
         lifespan="on",
         **kwargs,
     )
-
-
-def bind_socket(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
-    """A socket listening on HOST:PORT (port 0 = a free port); a taken port fails here, with OSError.
-
-    It listens at once, so a client that connects before the server runs waits in the backlog instead of
-    being refused, and a second server on the same port fails now rather than when it starts serving.
-    """
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((host, port))
-        sock.listen(LISTEN_BACKLOG)
-    except BaseException:
-        sock.close()
-        raise
-    sock.set_inheritable(True)
-    return sock
-
-
-SignalHandler = Callable[[int, FrameType | None], Any] | int | None
-
-
-class StopSignals:
-    """SIGINT and SIGTERM for a server run in the foreground, outside its event loop.
-
-    Until serving begins, the first one interrupts like Ctrl+C (KeyboardInterrupt), so whatever has
-    started is stopped on the way out; while serving, `run_servers` handles them in the event loop; once
-    stopping, further ones are ignored, so that stopping child processes and saving data both finish.
-    """
-
-    def __init__(self) -> None:
-        self.is_stopping = False
-        self._previous: dict[int, SignalHandler] = {}
-
-    def __enter__(self) -> Self:
-        self._previous = {sig: signal.getsignal(sig) for sig in STOP_SIGNALS}
-        self._install()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        for sig, handler in self._previous.items():
-            if handler is not None:
-                signal.signal(sig, handler)
-
-    def stopping(self) -> None:
-        """Serving has ended: clean-up follows, which no signal interrupts."""
-        self.is_stopping = True
-        self._install()  # the event loop, closing, put the default handlers back
-
-    def _install(self) -> None:
-        for sig in STOP_SIGNALS:
-            signal.signal(sig, self._handle)
-
-    def _handle(self, signum: int, frame: FrameType | None) -> None:
-        if not self.is_stopping:
-            self.is_stopping = True
-            raise KeyboardInterrupt
 
 
 class _ForegroundServer(uvicorn.Server):

@@ -45,11 +45,24 @@ def write_json(path: Path, value: Any) -> None:
     write_secret(path, (json.dumps(value, indent=2, sort_keys=True) + "\n").encode())
 
 
+def _written_here(path: Path) -> bool:
+    """Whether `path` is as `write_secret` leaves a key it made: this user's, readable by no one else.
+
+    OpenSSL's check that an RSA key is sound (its primes among it) takes about 100 ms per key, and start-up
+    loads four; a key this runtime made and kept to its owner needs no check (a malformed file still fails to
+    load). Any other file is checked.
+    """
+    stat = path.stat()
+    return stat.st_uid == os.getuid() and not stat.st_mode & 0o077
+
+
 def load_or_create_rsa_key(path: Path) -> rsa.RSAPrivateKey:
     """The RSA private key in `path` (PEM), made and written there (owner-only) the first time."""
     if path.exists():
         try:
-            key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+            key = serialization.load_pem_private_key(
+                path.read_bytes(), password=None, unsafe_skip_rsa_key_validation=_written_here(path)
+            )
         except ValueError as exc:
             raise AuthStoreError(f"{path} is not a PEM private key; delete it to create a new one") from exc
         if not isinstance(key, rsa.RSAPrivateKey):

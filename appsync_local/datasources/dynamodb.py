@@ -34,7 +34,7 @@ from appsync_local.datasources.shapes import (
 )
 from appsync_local.datasources.wire_reads import wire_read_client
 from appsync_local.js.datasource import DataSourceError
-from appsync_local.local_aws.endpoints import CLIENT_CONFIG
+from appsync_local.local_aws.endpoints import client_config
 from appsync_local.resolver_context import ResolverInvocation
 
 MAPPING_TEMPLATE = "MappingTemplate"
@@ -62,7 +62,7 @@ class DynamoDBCallError(Exception):
 def default_client_factory() -> Any:
     """A DynamoDB client configured the standard way (AWS_ENDPOINT_URL_DYNAMODB, AWS_REGION, credentials); its
     reads' results are DynamoDB's own JSON (`wire_reads`)."""
-    return wire_read_client(CLIENT_CONFIG)
+    return wire_read_client(client_config())
 
 
 class DynamoDBDataSource:

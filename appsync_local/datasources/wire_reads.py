@@ -14,14 +14,15 @@ gives bytes. The data source's conversions (`dynamodb_values`) take either.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import boto3
-import botocore.session
 import orjson
-from botocore.config import Config
-from botocore.model import Shape
-from botocore.parsers import ResponseParserFactory
+
+from appsync_local.local_aws.endpoints import new_session
+
+if TYPE_CHECKING:
+    from botocore.config import Config
+    from botocore.model import Shape
 
 # The output shapes of the reads read from the wire; their results only go to plain JSON or into tokens.
 WIRE_READ_OUTPUTS = frozenset({"GetItemOutput", "QueryOutput", "ScanOutput", "BatchGetItemOutput"})
@@ -52,14 +53,18 @@ class _WireReadParser:
         return parsed
 
 
-class _WireReadParserFactory(ResponseParserFactory):
-    def create_parser(self, protocol_name: str) -> Any:
-        return _WireReadParser(super().create_parser(protocol_name))
+def _parser_factory() -> Any:
+    from botocore.parsers import ResponseParserFactory  # botocore is imported on first use (start-up)
+
+    class WireReadParserFactory(ResponseParserFactory):
+        def create_parser(self, protocol_name: str) -> Any:
+            return _WireReadParser(super().create_parser(protocol_name))
+
+    return WireReadParserFactory()
 
 
 def wire_read_client(config: Config) -> Any:
     """A DynamoDB client configured the standard way (AWS_ENDPOINT_URL_DYNAMODB, AWS_REGION, credentials),
     whose GetItem, Query, Scan and BatchGetItem results are DynamoDB's JSON."""
-    session = botocore.session.get_session()
-    session.register_component("response_parser_factory", _WireReadParserFactory())
-    return boto3.session.Session(botocore_session=session).client("dynamodb", config=config)
+    session = new_session(components={"response_parser_factory": _parser_factory()})
+    return session.client("dynamodb", config=config)

@@ -4,9 +4,12 @@
 // DynamoDB Local has no bind-address option: its Jetty server listens on every interface, so anyone on the
 // network could read and write the tables around the API's rules. This builds the server from the same
 // options as DynamoDB Local's own main (ServerRunner), sets its one connector's host, and starts it.
+// When its standard input is a listening socket (the runtime binds it, so the port is known, and kept, from
+// the moment the JVM is spawned), the connector serves that socket instead of binding one of its own.
 import com.amazonaws.services.dynamodbv2.local.main.ServerRunner;
 import com.amazonaws.services.dynamodbv2.local.server.DynamoDBProxyServer;
 import java.lang.reflect.Field;
+import java.nio.channels.ServerSocketChannel;
 import java.util.Arrays;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.Server;
@@ -21,8 +24,10 @@ public final class LoopbackDynamoDBLocal {
         Field field = DynamoDBProxyServer.class.getDeclaredField("server");
         field.setAccessible(true);
         Server server = (Server) field.get(proxy);
+        boolean inherited = System.inheritedChannel() instanceof ServerSocketChannel;
         for (Connector connector : server.getConnectors()) {
             ((ServerConnector) connector).setHost(host);
+            ((ServerConnector) connector).setInheritChannel(inherited);
         }
         proxy.start();
     }

@@ -3,14 +3,20 @@ restarted on the same files and port when it dies.
 
 DynamoDB Local has no bind-address option (its Jetty server listens on every interface), so it is started
 through `LoopbackDynamoDBLocal.java`, which sets its connector's host; the class is compiled once, by the
-same Java, into a cache beside the jar. The alternatives were worse: a loopback proxy in front would leave
+same Java, into a folder beside the jar (`jvm_cache`, which also keeps the class data that makes the JVM start
+in about half the time). The alternatives were worse: a loopback proxy in front would leave
 DynamoDB Local itself open on every interface, and a firewall rule needs root.
+
+The listening socket is made here and handed to the JVM as its standard input, which the launcher serves:
+the endpoint is known, and the port held, from the moment the JVM is spawned, before it answers. So the
+runtime can give the endpoint to what it imports while the JVM boots, and no other process can take the
+port meanwhile. A restart (the JVM died) binds the same port again, from the JVM itself.
 """
 
 from __future__ import annotations
 
 import atexit
-import hashlib
+import http.client
 import logging
 import os
 import shutil
@@ -24,11 +30,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
-import botocore.exceptions
-from botocore.config import Config
-
-from appsync_local.local_aws.endpoints import local_session
 from appsync_local.local_aws.errors import LocalAwsError
+from appsync_local.local_aws.jvm_cache import ARCHIVE, LAUNCHER_CLASS, cache_folder, class_path
 
 JAR_NAME = "DynamoDBLocal.jar"
 LIB_DIR_NAME = "DynamoDBLocal_lib"
@@ -36,17 +39,23 @@ JAVA_HINT = (
     "Install Java 17 (for example `apt-get install openjdk-17-jre-headless`), "
     "or set APPSYNC_LOCAL_DYNAMODB=moto to use moto's in-memory DynamoDB instead (its data does not survive a restart)."
 )
-# DynamoDB Local rejects `-port 0`, so a free port is chosen here; another process may take it first.
-BIND_ATTEMPTS = 5
+# What a JVM that binds its port itself (a restart) prints when another process has taken it.
 BIND_FAILURE_MARKERS = ("Address already in use", "Failed to bind")
+LISTEN_BACKLOG = 128
 QUICK_START_OPTIONS = ("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC")
-_PROBE_CONFIG = Config(connect_timeout=0.5, read_timeout=2, retries={"max_attempts": 1})
 _POLL_INTERVAL_SECONDS = 0.02
+_LIST_TABLES_HEADERS = {
+    "Content-Type": "application/x-amz-json-1.0",
+    "X-Amz-Target": "DynamoDB_20120810.ListTables",
+    "Authorization": (
+        "AWS4-HMAC-SHA256 Credential=local/20000101/us-east-1/dynamodb/aws4_request, "
+        "SignedHeaders=content-type;host;x-amz-target, Signature=0"
+    ),
+}
 _STOP_GRACE_SECONDS = 5.0
-LAUNCHER_SOURCE = Path(__file__).with_name("LoopbackDynamoDBLocal.java")
-LAUNCHER_CLASS = LAUNCHER_SOURCE.stem
-LAUNCHER_CACHE = ".appsync-local-launcher"
-_COMPILE_TIMEOUT_SECONDS = 300
+_RECORDING_SECONDS = 25.0  # a JVM writes its class data (about 50 MB) as it exits
+# How a JVM stopped by SIGTERM ends (128 + 15), or one that exited by itself.
+_STOPPED_BY_REQUEST = (0, 143)
 # More deaths than this within the window is a crash loop: the server is stopped instead.
 RESTARTS_PER_WINDOW = 3
 RESTART_WINDOW_SECONDS = 60.0
@@ -71,6 +80,19 @@ def die_with_parent_prefix() -> list[str]:
     if setpriv is None or threading.current_thread() is not threading.main_thread():
         return []  # atexit still stops the child on a normal exit
     return [setpriv, "--pdeathsig", "TERM", "--"]
+
+
+def _lists_tables(host: str, port: int, timeout: float = 2.0) -> bool:
+    """Whether DynamoDB Local at host:port answers ListTables within `timeout` (plain HTTP: no botocore needed;
+    DynamoDB Local checks that a request is signed, not the signature)."""
+    connection = http.client.HTTPConnection(host, port, timeout=timeout)
+    try:
+        connection.request("POST", "/", body=b"{}", headers=_LIST_TABLES_HEADERS)
+        return connection.getresponse().status == 200
+    except (OSError, http.client.HTTPException):
+        return False
+    finally:
+        connection.close()
 
 
 class DynamoDBLocal:
@@ -118,8 +140,10 @@ class DynamoDBLocal:
         self._state = threading.Lock()
         self._stopping = False
         self._supervisor: threading.Thread | None = None
-        self._classes: Path | None = None
+        self._cache: Path | None = None  # `jvm_cache.cache_folder`
+        self._recording: Path | None = None  # where the JVM records its class data as it exits
         self._launched_port = 0
+        self._answered = threading.Event()
 
     def start(self, timeout: float = 30) -> str:
         """Start DynamoDB Local (unless `launch` did) and wait until it answers ListTables; return its endpoint URL.
@@ -131,38 +155,47 @@ class DynamoDBLocal:
             return self.endpoint
         deadline = time.monotonic() + timeout
         java, jar = self.check()
-        attempts = BIND_ATTEMPTS if self.port == 0 else 1
-        for attempt in range(1, attempts + 1):
-            port = self._launched_port or self._launch(java, jar)
-            self._launched_port = 0
-            try:
-                self._wait_until_ready(port, deadline)
-            except LocalAwsError:
-                log = self._log_tail()
-                self._terminate()
-                if attempt < attempts and any(marker in log for marker in BIND_FAILURE_MARKERS):
-                    continue
-                raise
-            self.endpoint = f"http://{self.host}:{port}"
-            atexit.register(self.stop)
-            self._supervise(java, jar, port)
-            return self.endpoint
-        raise AssertionError("unreachable")  # pragma: no cover
+        port = self._launched_port or self._launch(java, jar)
+        self._launched_port = 0
+        try:
+            self._wait_until_ready(port, deadline)
+        except LocalAwsError:
+            self._terminate()
+            raise
+        self.endpoint = f"http://{self.host}:{port}"
+        atexit.register(self.stop)
+        self._supervise(java, jar, port)
+        return self.endpoint
 
-    def launch(self) -> None:
-        """Start the JVM without waiting for it, so the caller can do other work while it boots; `start`
-        then waits for it (and, should another process have taken its port meanwhile, starts it again)."""
+    def launch(self) -> str:
+        """Start the JVM without waiting for it, so the caller can do other work while it boots, and return the
+        endpoint it will answer at (its port is held already: a request sent meanwhile waits for it); `start`
+        then waits until it answers."""
         if self._process is None:
             java, jar = self.check()
             self._launched_port = self._launch(java, jar)
+        return self.endpoint or f"http://{self.host}:{self._launched_port}"
 
     def _launch(self, java: str, jar: Path) -> int:
         if self.db_path is not None:
             self.db_path.mkdir(parents=True, exist_ok=True)
         self._stopping = False
-        port = self.port or free_port(self.host)
-        self._spawn(java, jar, port)
+        listener = self._listen()
+        try:
+            port = int(listener.getsockname()[1])
+            self._spawn(java, jar, port, listener)
+        finally:
+            listener.close()  # the JVM holds its own copy
         return port
+
+    def _listen(self) -> socket.socket:
+        """The socket the JVM serves: bound here (port 0 picks a free one), so its port is known and held."""
+        try:
+            return socket.create_server((self.host, self.port), backlog=LISTEN_BACKLOG)
+        except OSError as exc:
+            raise LocalAwsError(
+                f"DynamoDB Local could not listen on port {self.port}: {exc.strerror or exc}"
+            ) from None
 
     @property
     def pid(self) -> int | None:
@@ -228,14 +261,14 @@ class DynamoDBLocal:
         """The `java` and the jar that `start` runs; LocalAwsError, saying what to do, when one is missing."""
         java = self._java()
         jar = self.jar_dir / JAR_NAME
-        if self._classes is not None:
+        if self._cache is not None:
             return java, jar
         if not jar.is_file():
             raise LocalAwsError(
                 f"DynamoDB Local was not found at {jar}. Run `make setup` (it installs the npm package "
                 "amplify-dynamodb-simulator, which ships it), or set APPSYNC_LOCAL_DYNAMODB=moto to use moto's DynamoDB."
             )
-        self._classes = self.launcher(java, jar)
+        self._cache = cache_folder(java, jar)
         return java, jar
 
     def stop(self) -> None:
@@ -261,43 +294,15 @@ class DynamoDBLocal:
             raise LocalAwsError(f"DynamoDB Local needs Java, and no `java` was found on PATH. {JAVA_HINT}")
         return java
 
-    def launcher(self, java: str, jar: Path) -> Path:
-        """The folder holding the compiled `LoopbackDynamoDBLocal` class, compiled on first use."""
-        source = LAUNCHER_SOURCE.read_bytes()
-        digest = hashlib.sha256(source + os.path.realpath(java).encode()).hexdigest()[:16]
-        classes = self.jar_dir.parent / LAUNCHER_CACHE / digest
-        if (classes / f"{LAUNCHER_CLASS}.class").is_file():
-            return classes
-        building = classes.with_name(f"{digest}.{os.getpid()}.{threading.get_ident()}.tmp")
-        shutil.rmtree(building, ignore_errors=True)
-        # javac through the running Java's own compiler module: a JRE that ships it (Debian's does) needs no JDK.
-        compile_command = [java, "--module", "jdk.compiler/com.sun.tools.javac.Main", "-nowarn"]
-        compile_command += ["-d", str(building), "-cp", str(jar), str(LAUNCHER_SOURCE)]
-        try:
-            result = subprocess.run(
-                compile_command, capture_output=True, text=True, timeout=_COMPILE_TIMEOUT_SECONDS, check=False
-            )
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            raise LocalAwsError(f"could not compile {LAUNCHER_SOURCE.name} with {java}: {exc}") from exc
-        if result.returncode != 0:
-            shutil.rmtree(building, ignore_errors=True)
-            raise LocalAwsError(
-                f"{java} could not compile {LAUNCHER_SOURCE.name}, which keeps DynamoDB Local on loopback "
-                f"(it needs Java's jdk.compiler module: install a JDK 17, e.g. openjdk-17-jdk-headless): "
-                f"{(result.stderr or result.stdout).strip()[:500]}"
-            )
-        try:
-            os.replace(building, classes)
-        except OSError:  # another process compiled it first
-            shutil.rmtree(building, ignore_errors=True)
-        return classes
-
     def _command(self, java: str, jar: Path, port: int) -> list[str]:
+        cache = self._cache or cache_folder(java, jar)
         command = [java, *QUICK_START_OPTIONS] if self.quick_start else [java]
+        if (cache / ARCHIVE).is_file():
+            command.append(f"-XX:SharedArchiveFile={cache / ARCHIVE}")
         command += [
             f"-Djava.library.path={self.jar_dir / LIB_DIR_NAME}",
             "-cp",
-            f"{jar}{os.pathsep}{self._classes or self.launcher(java, jar)}",
+            class_path(cache),
             LAUNCHER_CLASS,
             self.host,
             "-port",
@@ -312,29 +317,44 @@ class DynamoDBLocal:
             command += ["-dbPath", str(self.db_path)]
         return command
 
-    def _spawn(self, java: str, jar: Path, port: int) -> None:
+    def _spawn(self, java: str, jar: Path, port: int, listener: socket.socket | None = None) -> None:
+        """Run the JVM on `port`: serving `listener` (its standard input) when given, else binding the port."""
         # Output goes to a file rather than a pipe, so a chatty server can never block on a full pipe.
         self._log = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the process; closed in stop()
+        command = self._command(java, jar, port)
+        self._discard_recording()
+        if (
+            not any(option.startswith("-XX:SharedArchiveFile=") for option in command)
+            and self._cache is not None
+        ):
+            # No class data yet: this JVM records it as it exits (`jvm_cache`), for the next ones.
+            self._recording = self._cache / f"{ARCHIVE}.{os.getpid()}.{port}.tmp"
+            command.insert(1, f"-XX:ArchiveClassesAtExit={self._recording}")
         try:
             self._process = subprocess.Popen(
-                [*die_with_parent_prefix(), *self._command(java, jar, port)],
+                [*die_with_parent_prefix(), *command],
                 cwd=self.db_path or self.jar_dir,
-                stdin=subprocess.DEVNULL,
+                stdin=listener.fileno() if listener is not None else subprocess.DEVNULL,
                 stdout=self._log,
                 stderr=subprocess.STDOUT,
             )
         except OSError as exc:
             self._close_log()
             raise LocalAwsError(f"could not run {java}: {exc}. {JAVA_HINT}") from exc
+        self._answered = threading.Event()
+        threading.Thread(
+            target=self._probe,
+            args=(self._process, port, self._answered),
+            name="dynamodb-local-probe",
+            daemon=True,
+        ).start()
 
     def _wait_until_ready(self, port: int, deadline: float) -> None:
-        dynamodb = local_session("us-east-1").client(
-            "dynamodb", endpoint_url=f"http://{self.host}:{port}", config=_PROBE_CONFIG
-        )
-        process = self._process
+        """Wait until the JVM answered ListTables (`_probe`, started with it), or fail saying why it did not."""
+        process, answered = self._process, self._answered
         if process is None:
             raise LocalAwsError("DynamoDB Local was stopped while starting.")
-        while True:
+        while not answered.wait(_POLL_INTERVAL_SECONDS):
             if process.poll() is not None:
                 raise LocalAwsError(
                     f"DynamoDB Local exited with code {process.returncode} while starting.\n{self._log_tail()}"
@@ -342,20 +362,21 @@ class DynamoDBLocal:
             # A failed bind can leave the JVM running without a server, so the log is checked as well.
             if any(marker in self._log_tail() for marker in BIND_FAILURE_MARKERS):
                 raise LocalAwsError(f"DynamoDB Local could not listen on port {port}.\n{self._log_tail()}")
-            try:
-                dynamodb.list_tables(Limit=1)
-                return
-            except (
-                botocore.exceptions.EndpointConnectionError,
-                botocore.exceptions.ConnectionClosedError,
-                botocore.exceptions.ReadTimeoutError,
-                botocore.exceptions.ConnectTimeoutError,
-            ):
-                pass
             if time.monotonic() >= deadline:
                 raise LocalAwsError(
                     f"DynamoDB Local did not answer on port {port} in time.\n{self._log_tail()}"
                 )
+
+    def _probe(self, process: subprocess.Popen[bytes], port: int, answered: threading.Event) -> None:
+        """Ask the JVM for ListTables from its spawn on, until it answers (then set `answered`) or ends.
+
+        On a thread, so that the JVM's first request, which takes it a second to serve, is served while the
+        runtime does other work. The request waits in the socket's backlog until the JVM accepts it.
+        """
+        while process.poll() is None:
+            if _lists_tables(self.host, port):
+                answered.set()
+                return
             time.sleep(_POLL_INTERVAL_SECONDS)
 
     def _log_tail(self, lines: int = 20) -> str:
@@ -372,11 +393,31 @@ class DynamoDBLocal:
         if process is not None and process.poll() is None:
             process.terminate()
             try:
-                process.wait(_STOP_GRACE_SECONDS)
+                process.wait(_STOP_GRACE_SECONDS + (_RECORDING_SECONDS if self._recording else 0))
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+        if process is not None and process.returncode in _STOPPED_BY_REQUEST:
+            self._keep_recording()
+        self._discard_recording()
         self._close_log()
+
+    def _keep_recording(self) -> None:
+        """The class data a JVM stopped on request recorded is the archive from now on."""
+        recording, self._recording = self._recording, None
+        if (
+            recording is not None
+            and self._cache is not None
+            and recording.is_file()
+            and recording.stat().st_size
+        ):
+            os.replace(recording, self._cache / ARCHIVE)
+
+    def _discard_recording(self) -> None:
+        """A JVM that was killed or died may have left half its class data: it is removed."""
+        recording, self._recording = self._recording, None
+        if recording is not None:
+            recording.unlink(missing_ok=True)
 
     def _close_log(self) -> None:
         if self._log is not None:

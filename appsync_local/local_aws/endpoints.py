@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
+import functools
+import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import boto3
-from botocore.config import Config
-
-# A dead endpoint should fail in seconds, not after botocore's default retries and 60 s timeouts.
-CLIENT_CONFIG = Config(
-    connect_timeout=2,
-    read_timeout=15,
-    retries={"max_attempts": 2, "mode": "standard"},
-    s3={"addressing_style": "path"},
-)
+if TYPE_CHECKING:  # boto3 is imported on first use: `make run` launches DynamoDB Local before it
+    import boto3
+    from botocore.config import Config
+    from botocore.loaders import Loader
 
 DUMMY_ACCESS_KEY_ID = "local"
 DUMMY_SECRET_ACCESS_KEY = "local"
@@ -75,9 +72,56 @@ class Endpoints:
         return env
 
 
+@functools.cache
+def client_config() -> Config:
+    """A dead endpoint should fail in seconds, not after botocore's default retries and 60 s timeouts."""
+    from botocore.config import Config
+
+    return Config(
+        connect_timeout=2,
+        read_timeout=15,
+        retries={"max_attempts": 2, "mode": "standard"},
+        s3={"addressing_style": "path"},
+    )
+
+
+@functools.cache
+def _shared_loader(data_path: str | None) -> Loader:
+    """The botocore loader of models that every session `new_session` makes uses, so that each model is read
+    and parsed once per process rather than once per session (endpoints.json and a service's model: tens of
+    milliseconds per session and service; start-up makes a dozen sessions). botocore treats loaded models as
+    read-only, as it does when the clients of one session share them."""
+    from botocore.loaders import create_loader
+
+    return create_loader(data_path)
+
+
+_SESSIONS_MADE = threading.Lock()
+
+
+def new_session(components: Mapping[str, Any] | None = None, **settings: Any) -> boto3.Session:
+    """A new boto3 session (sessions are not thread-safe: one per thread or use) with `settings`, its models
+    loaded once per process (`_shared_loader`), and botocore `components` of its own (e.g. a parser factory)."""
+    import boto3
+    import botocore.session
+
+    core = botocore.session.Session()
+    loader = _shared_loader(core.get_config_variable("data_path"))
+    core.register_component("data_loader", loader)
+    for name, component in (components or {}).items():
+        core.register_component(name, component)
+    with _SESSIONS_MADE:
+        session = boto3.Session(botocore_session=core, **settings)
+        # boto3 adds its own folder of models to the loader's search path with each session: once is enough.
+        paths = loader.search_paths
+        if paths.count(paths[-1]) > 1:
+            paths.pop()
+    return session
+
+
 def local_session(region: str) -> boto3.Session:
     """A boto3 session with dummy credentials, so no real AWS credentials are ever sent to local services."""
-    return boto3.Session(
+    return new_session(
         aws_access_key_id=DUMMY_ACCESS_KEY_ID,
         aws_secret_access_key=DUMMY_SECRET_ACCESS_KEY,
         region_name=region,
@@ -86,9 +130,9 @@ def local_session(region: str) -> boto3.Session:
 
 def client(session: boto3.Session, service: str, endpoint: str) -> Any:
     """A boto3 client for `service` at `endpoint`, failing fast when nothing answers there."""
-    return session.client(service, endpoint_url=endpoint, config=CLIENT_CONFIG)
+    return session.client(service, endpoint_url=endpoint, config=client_config())
 
 
 def resource(session: boto3.Session, service: str, endpoint: str) -> Any:
     """A boto3 resource for `service` at `endpoint`, failing fast when nothing answers there."""
-    return session.resource(service, endpoint_url=endpoint, config=CLIENT_CONFIG)
+    return session.resource(service, endpoint_url=endpoint, config=client_config())

@@ -18,11 +18,7 @@ import time
 from pathlib import Path
 from typing import IO
 
-import botocore.exceptions
-from botocore.config import Config
-
 from appsync_local.local_aws.dynamodb_local import die_with_parent_prefix
-from appsync_local.local_aws.endpoints import local_session
 from appsync_local.local_aws.errors import LocalAwsError
 
 LAUNCHER = Path(__file__).with_name("kinesalite.js")
@@ -34,7 +30,6 @@ NODE_HINT = "Install Node.js 18 or newer (https://nodejs.org, or `apt-get instal
 SHARD_LIMIT = 500
 # The account moto and the runtime's event records name, so stream ARNs agree everywhere.
 LOCAL_ACCOUNT_ID = "000000000000"
-_PROBE_CONFIG = Config(connect_timeout=0.5, read_timeout=2, retries={"max_attempts": 1})
 _POLL_INTERVAL_SECONDS = 0.05
 _STOP_GRACE_SECONDS = 5.0
 
@@ -83,14 +78,11 @@ class LocalKinesis:
         self._log: IO[bytes] | None = None
 
     def start(self, timeout: float = 30) -> str:
-        """Start kinesalite and wait until it answers ListStreams; return its endpoint URL."""
-        if self._process is not None:
+        """Start kinesalite (unless `launch` did) and wait until it answers ListStreams; return its endpoint URL."""
+        if self.endpoint:
             return self.endpoint
-        node = self.check()
-        if self.path is not None:
-            self.path.mkdir(parents=True, exist_ok=True)
+        self.launch()
         deadline = time.monotonic() + timeout
-        self._spawn(node)
         try:
             port = self._wait_for_port(deadline)
             self._wait_until_ready(port, deadline)
@@ -100,6 +92,16 @@ class LocalKinesis:
         self.endpoint = f"http://{self.host}:{port}"
         atexit.register(self.stop)
         return self.endpoint
+
+    def launch(self) -> None:
+        """Start Node without waiting for it, so the caller can do other work while it boots; `start` then
+        waits until kinesalite answers."""
+        if self._process is not None:
+            return
+        node = self.check()
+        if self.path is not None:
+            self.path.mkdir(parents=True, exist_ok=True)
+        self._spawn(node)
 
     def check(self) -> str:
         """The `node` that `start` runs; LocalAwsError, saying what to do, when it or the package is missing."""
@@ -179,8 +181,16 @@ class LocalKinesis:
 
     def _wait_until_ready(self, port: int, deadline: float) -> None:
         """ListStreams answers once the store has opened (a store another kinesalite holds fails here)."""
+        # Imported here: launching Node, among the first things `make run` does, needs no botocore.
+        import botocore.exceptions
+        from botocore.config import Config
+
+        from appsync_local.local_aws.endpoints import local_session
+
         kinesis = local_session(self.region).client(
-            "kinesis", endpoint_url=f"http://{self.host}:{port}", config=_PROBE_CONFIG
+            "kinesis",
+            endpoint_url=f"http://{self.host}:{port}",
+            config=Config(connect_timeout=0.5, read_timeout=2, retries={"max_attempts": 1}),
         )
         assert self._process is not None
         while True:

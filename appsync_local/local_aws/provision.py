@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import boto3
 from botocore.exceptions import ClientError
 
 from appdef import AppConfig, BucketConfig, IndexConfig, KeyAttribute, TableConfig
 from appsync_local.local_aws.endpoints import Endpoints, client
 from appsync_local.local_aws.errors import LocalAwsError
 from appsync_local.local_aws.provision_events import provision_events
+
+if TYPE_CHECKING:
+    import boto3
 
 # Browsers upload and download with presigned URLs, from whatever origin the app is served on.
 CORS_RULES = {
@@ -37,8 +39,12 @@ def provision_tables(config: AppConfig, session: boto3.Session, endpoints: Endpo
     """Create every configured DynamoDB table that is missing (and its TTL setting)."""
     dynamodb = client(session, "dynamodb", endpoints.dynamodb)
     try:
+        # One ListTables rather than a DescribeTable per table: right after DynamoDB Local's start each
+        # request is slow, and this is what `make run` waits for.
+        pages = dynamodb.get_paginator("list_tables").paginate()
+        existing = {name for page in pages for name in page.get("TableNames", [])}
         for table in config.tables.values():
-            _ensure_table(dynamodb, table)
+            _ensure_table(dynamodb, table, existing)
     except ClientError as exc:
         raise LocalAwsError(f"provisioning failed: {exc}") from exc
 
@@ -86,15 +92,14 @@ def _index(index: IndexConfig) -> dict[str, Any]:
     }
 
 
-def _ensure_table(dynamodb: Any, table: TableConfig) -> None:
-    try:
-        dynamodb.describe_table(TableName=table.name)
-    except dynamodb.exceptions.ResourceNotFoundException:
-        dynamodb.create_table(**create_table_request(table))
-        # The local engines create tables at once; the waiter's first check usually succeeds.
-        dynamodb.get_waiter("table_exists").wait(
-            TableName=table.name, WaiterConfig={"Delay": 1, "MaxAttempts": 30}
-        )
+def _ensure_table(dynamodb: Any, table: TableConfig, existing: set[str]) -> None:
+    if table.name not in existing:
+        created = dynamodb.create_table(**create_table_request(table))["TableDescription"]
+        # The local engines create tables at once (ACTIVE in CreateTable's answer); otherwise, wait for it.
+        if created.get("TableStatus") != "ACTIVE":
+            dynamodb.get_waiter("table_exists").wait(
+                TableName=table.name, WaiterConfig={"Delay": 1, "MaxAttempts": 30}
+            )
     if table.ttl_attribute:
         _ensure_ttl(dynamodb, table.name, table.ttl_attribute)
 

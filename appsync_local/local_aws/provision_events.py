@@ -7,13 +7,14 @@ import contextlib
 import json
 import logging
 import time
-from typing import Any
-
-import boto3
+from typing import TYPE_CHECKING, Any
 
 from appdef import AppConfig, QueueConfig
 from appsync_local.local_aws.endpoints import Endpoints, client
 from appsync_local.local_aws.errors import LocalAwsError
+
+if TYPE_CHECKING:
+    import boto3
 
 logger = logging.getLogger("appsync_local")
 _POLL_INTERVAL_SECONDS = 0.05
@@ -42,8 +43,12 @@ def provision_queues(config: AppConfig, sqs: Any) -> dict[str, str]:
         queue = queues[name]
         target = queue.dead_letter_queue
         target_arn = _arn(sqs, urls[target]) if target else None
-        urls[name] = sqs.create_queue(QueueName=name)["QueueUrl"]
-        sqs.set_queue_attributes(QueueUrl=urls[name], Attributes=queue_attributes(queue, target_arn))
+        attributes = queue_attributes(queue, target_arn)
+        try:
+            urls[name] = sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
+        except sqs.exceptions.QueueNameExists:  # it exists with other attributes: they are set
+            urls[name] = sqs.get_queue_url(QueueName=name)["QueueUrl"]
+            sqs.set_queue_attributes(QueueUrl=urls[name], Attributes=attributes)
     return urls
 
 

@@ -8,17 +8,17 @@ import re
 from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import boto3
-from boto3.dynamodb.types import TypeSerializer
 from botocore.exceptions import ClientError
 
 from appdef import AppConfig
 from appsync_local.local_aws.endpoints import Endpoints, client
 from appsync_local.local_aws.errors import LocalAwsError
 
-_SERIALIZER = TypeSerializer()
+if TYPE_CHECKING:
+    import boto3
+
 # Placeholders look like ${kind:name} (e.g. ${sub:alice}); other ${...} text, such as JS template code
 # inside a post, is left as written.
 PLACEHOLDER = re.compile(r"\$\{([A-Za-z][A-Za-z0-9_-]*:[^}]+)\}")
@@ -183,10 +183,13 @@ def substitute(value: Any, substitutions: Mapping[str, str], *, where: str = "se
 
 
 def _put_if_absent(dynamodb: Any, table: str, partition_key: str, item: dict[str, Any]) -> int:
+    from boto3.dynamodb.types import TypeSerializer
+
+    serializer = TypeSerializer()
     try:
         dynamodb.put_item(
             TableName=table,
-            Item={name: _SERIALIZER.serialize(value) for name, value in item.items()},
+            Item={name: serializer.serialize(value) for name, value in item.items()},
             ConditionExpression="attribute_not_exists(#pk)",
             ExpressionAttributeNames={"#pk": partition_key},
         )

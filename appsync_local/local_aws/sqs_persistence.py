@@ -82,8 +82,10 @@ class SqsPersistence:
         with self._lock:
             queues: dict[str, Any] = json.loads(self.path.read_text() or "{}")
             sent = 0
+            pages = self._sqs.get_paginator("list_queues").paginate()
+            urls = {url.rsplit("/", 1)[-1]: url for page in pages for url in page.get("QueueUrls", [])}
             for name, saved in queues.items():
-                url = self._sqs.create_queue(QueueName=name)["QueueUrl"]
+                url = urls.get(name) or self._sqs.create_queue(QueueName=name)["QueueUrl"]
                 for start in range(0, len(saved["messages"]), 10):
                     chunk = saved["messages"][start : start + 10]
                     entries = [
