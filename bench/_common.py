@@ -83,6 +83,15 @@ def raise_fd_limit() -> int:
     return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
 
 
+def log_tail(log: IO[bytes], lines: int = 30) -> str:
+    """The last `lines` of a child's output file, for an error message (the file stays open for more)."""
+    log.flush()
+    log.seek(0)
+    text = log.read().decode("utf-8", "replace").splitlines()[-lines:]
+    log.seek(0, os.SEEK_END)
+    return "Its output ended with:\n" + "\n".join(text) if text else "It printed nothing."
+
+
 class Server:
     """A child server process that prints ``{"port": N}`` on its first line, stopped on exit."""
 
@@ -147,11 +156,7 @@ class Server:
         return {str(k): int(v) for k, v in self._read_json_line("calls", timeout)["calls"].items()}
 
     def log_tail(self, lines: int = 30) -> str:
-        self._log.flush()
-        self._log.seek(0)
-        text = self._log.read().decode("utf-8", "replace").splitlines()[-lines:]
-        self._log.seek(0, os.SEEK_END)
-        return "Its output ended with:\n" + "\n".join(text) if text else "It printed nothing."
+        return log_tail(self._log, lines)
 
     def alive(self) -> bool:
         return self._process.poll() is None

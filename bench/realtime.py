@@ -68,6 +68,7 @@ from _common import (
     die_with_parent,
     frame_name,
     load_average,
+    log_tail,
     open_fds,
     raise_fd_limit,
     rss_bytes,
@@ -216,7 +217,7 @@ class Subscribers:
             self._stdin.write(json.dumps(message).encode() + b"\n")
             self._stdin.flush()
         except BrokenPipeError:
-            raise BenchError(f"the subscribers' process ended.\n{self._log_tail()}") from None
+            raise BenchError(f"the subscribers' process ended.\n{log_tail(self._log)}") from None
 
     def _receive(self, timeout: float) -> dict[str, Any]:
         deadline = time.monotonic() + timeout
@@ -230,14 +231,7 @@ class Subscribers:
                 break
         if self._process.poll() is None:
             raise BenchError(f"the subscribers' process did not answer within {timeout:.0f} s")
-        raise BenchError(f"the subscribers' process ended.\n{self._log_tail()}")
-
-    def _log_tail(self, lines: int = 30) -> str:
-        self._log.flush()
-        self._log.seek(0)
-        text = self._log.read().decode("utf-8", "replace").splitlines()[-lines:]
-        self._log.seek(0, os.SEEK_END)
-        return "Its output ended with:\n" + "\n".join(text) if text else "It printed nothing."
+        raise BenchError(f"the subscribers' process ended.\n{log_tail(self._log)}")
 
     def stop(self, *, graceful: bool = True) -> None:
         """End of input: it closes its connections and exits (stopped by SIGTERM if that takes too long, or at
