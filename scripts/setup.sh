@@ -56,4 +56,15 @@ node_modules/esbuild/bin/esbuild --version >/dev/null 2>&1 \
 # kinesalite keeps its records in LevelDB through leveldown's native module (prebuilt for common platforms).
 node -e "require('kinesalite'); require('leveldown')" >/dev/null 2>&1 \
   || fail "kinesalite (the local Kinesis) or its LevelDB module does not load from node_modules; remove node_modules and retry."
+# The project's own modules as bytecode. Where PYTHONDONTWRITEBYTECODE is set (many containers set it), Python
+# would otherwise compile every one of them from source at each start; what is current is skipped (~0.1 s).
+.venv/bin/python -m compileall -qq appdef appsync_local jsbundles schema resolvers subscriptions functions \
+  >/dev/null 2>&1 || true  # a module that does not compile is reported where it is imported, by name
+# DynamoDB Local's class data (appsync_local/local_aws/class_data.py): recorded once per Java and DynamoDB Local,
+# so that even the first `make run` has its JVM answer in half the time and stop without recording.
+jar_dir=node_modules/amplify-dynamodb-simulator/emulator
+if ! .venv/bin/python -m appsync_local.local_aws.class_data --check "$jar_dir" 2>/dev/null; then
+  step "Recording DynamoDB Local's class data (once; about 15 seconds)"
+  .venv/bin/python -m appsync_local.local_aws.class_data "$jar_dir"
+fi
 step "Set-up complete"

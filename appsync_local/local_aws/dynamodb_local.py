@@ -271,6 +271,13 @@ class DynamoDBLocal:
         self._cache = cache_folder(java, jar)
         return java, jar
 
+    @property
+    def class_data_recorded(self) -> bool:
+        """Whether the JVM maps recorded class data (`jvm_cache`); if not, the next one records it as it stops."""
+        self.check()
+        assert self._cache is not None
+        return (self._cache / ARCHIVE).is_file()
+
     def stop(self) -> None:
         """Stop the process (terminate, then kill if it lingers); safe to call more than once."""
         atexit.unregister(self.stop)

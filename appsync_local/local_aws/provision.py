@@ -6,13 +6,14 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from appdef import AppConfig, BucketConfig, IndexConfig, KeyAttribute, TableConfig
 from appsync_local.local_aws.endpoints import Endpoints, client
 from appsync_local.local_aws.errors import LocalAwsError
 from appsync_local.local_aws.provision_events import provision_events
 
 if TYPE_CHECKING:
     import boto3
+
+    from appdef import AppConfig, BucketConfig, IndexConfig, KeyAttribute, TableConfig
 
 # Browsers upload and download with presigned URLs, from whatever origin the app is served on.
 CORS_RULES = {

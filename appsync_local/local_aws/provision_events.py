@@ -9,12 +9,13 @@ import logging
 import time
 from typing import TYPE_CHECKING, Any
 
-from appdef import AppConfig, QueueConfig
 from appsync_local.local_aws.endpoints import Endpoints, client
 from appsync_local.local_aws.errors import LocalAwsError
 
 if TYPE_CHECKING:
     import boto3
+
+    from appdef import AppConfig, QueueConfig
 
 logger = logging.getLogger("appsync_local")
 _POLL_INTERVAL_SECONDS = 0.05

@@ -12,12 +12,13 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from appdef import AppConfig
 from appsync_local.local_aws.endpoints import Endpoints, client
 from appsync_local.local_aws.errors import LocalAwsError
 
 if TYPE_CHECKING:
     import boto3
+
+    from appdef import AppConfig
 
 # Placeholders look like ${kind:name} (e.g. ${sub:alice}); other ${...} text, such as JS template code
 # inside a post, is left as written.

@@ -13,7 +13,6 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
 
-from appdef import AppConfig
 from appsync_local.local_aws.dynamodb_local import DynamoDBLocal
 from appsync_local.local_aws.endpoints import Endpoints, client, local_session
 from appsync_local.local_aws.errors import LocalAwsError
@@ -22,6 +21,7 @@ from appsync_local.local_aws.local_kinesis import LocalKinesis, kinesalite_modul
 if TYPE_CHECKING:
     import boto3
 
+    from appdef import AppConfig
     from appsync_local.athena import LocalAthena
     from appsync_local.local_aws.moto_server import MotoServer
     from appsync_local.local_aws.s3_gate import SigningKey
