@@ -108,11 +108,20 @@ class Authenticator:
     async def authenticate_async(
         self, method: str, url: str, headers: Mapping[str, str], body: bytes, source_ip: str
     ) -> RequestAuth:
-        """`authenticate`, with a Lambda authorizer's call (up to 10 s) kept off the event loop."""
-        authorization = next((v for k, v in headers.items() if k.lower() == "authorization"), "")
-        if self._for_lambda(authorization.strip()):
+        """`authenticate`, with what may wait on the network kept off the event loop: a Lambda authorizer's
+        call (up to 10 s), and fetching an OIDC issuer's keys for a ``kid`` not seen yet (two requests of up to 5 s each)."""
+        authorization = next((v for k, v in headers.items() if k.lower() == "authorization"), "").strip()
+        if self._for_lambda(authorization) or self._fetches_keys(authorization):
             return await asyncio.to_thread(self.authenticate, method, url, headers, body, source_ip)
         return self.authenticate(method, url, headers, body, source_ip)
+
+    def _fetches_keys(self, authorization: str) -> bool:
+        """Whether the OIDC verifier, given this ``Authorization`` value, may first fetch its issuer's keys."""
+        if self._oidc is None or not authorization or authorization.startswith(ALGORITHM):
+            return False
+        token = _token(authorization)
+        routed = USER_POOLS not in self.modes or self._oidc.claims_token(token)
+        return routed and self._oidc.may_block(token)
 
     def authenticate(
         self, method: str, url: str, headers: Mapping[str, str], body: bytes, source_ip: str
@@ -132,12 +141,7 @@ class Authenticator:
                     mode=AWS_IAM, identity=identity, allowed_fields=self._sigv4.allowed_fields(identity)
                 )
         elif authorization:
-            token = (
-                authorization[len("Bearer ") :].strip()
-                if authorization[:7].lower() == "bearer "
-                else authorization
-            )
-            token_auth = self._token_auth(token, source_ip)
+            token_auth = self._token_auth(_token(authorization), source_ip)
             if token_auth is not None:
                 return token_auth
         api_key = headers.get("x-api-key")
@@ -168,3 +172,10 @@ class Authenticator:
             groups=tuple(str(group) for group in groups),
             claims=claims,
         )
+
+
+def _token(authorization: str) -> str:
+    """The token of an ``Authorization`` value (a ``Bearer`` prefix is tolerated)."""
+    return (
+        authorization[len("Bearer ") :].strip() if authorization[:7].lower() == "bearer " else authorization
+    )

@@ -41,6 +41,10 @@ class SigningKeys(Protocol):
         """The signing key named `kid`, or None when the issuer has none by that name."""
         ...
 
+    def fetches(self, kid: str) -> bool:
+        """Whether `key(kid)` may wait on the network (so a server asks it off its event loop)."""
+        ...
+
 
 def parse_jwks(document: Any) -> dict[str, jwt.PyJWK]:
     """The usable signing keys of a JWKS document, by ``kid`` (keys PyJWT cannot use are left out)."""
@@ -71,6 +75,9 @@ class JwksKeys:
         if kid not in self._keys:
             self._keys = parse_jwks(self._jwks())
         return self._keys.get(kid)
+
+    def fetches(self, kid: str) -> bool:
+        return False  # the JWKS is the process's own
 
 
 def _fetch_json(url: str, timeout: float) -> Any:
@@ -124,10 +131,16 @@ class DiscoveredKeys:
         self._counted_at = clock()
 
     def key(self, kid: str) -> jwt.PyJWK | None:
+        known = self._keys.get(kid)  # a known kid never waits behind another token's fetch
+        if known is not None:
+            return known
         with self._lock:
             if kid not in self._keys and self._may_fetch():
                 self._keys = self._load() or self._keys
             return self._keys.get(kid)
+
+    def fetches(self, kid: str) -> bool:
+        return kid not in self._keys
 
     def _may_fetch(self) -> bool:
         now = self._clock()
@@ -230,6 +243,14 @@ class OidcVerifier:
         Only the routing reads the unverified ``iss``; `verify` then checks everything.
         """
         return claimed_issuer(token) == self.issuer
+
+    def may_block(self, token: str) -> bool:
+        """Whether verifying `token` may wait on the issuer (its ``kid`` is not among the keys fetched so far)."""
+        try:
+            kid = jwt.get_unverified_header(token).get("kid")
+        except jwt.PyJWTError:
+            return False
+        return isinstance(kid, str) and self._keys.fetches(kid)
 
     def verify(self, token: str) -> dict[str, Any]:
         """The token's claims once signature, expiry, issuer, client and TTLs are verified."""

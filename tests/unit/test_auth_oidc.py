@@ -5,12 +5,14 @@ The issuer is a real HTTP server on 127.0.0.1 (tests/fixtures/oidc_issuer.py): d
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
 import json
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Iterator
 from pathlib import Path
 
 import jwt
@@ -290,3 +292,40 @@ def test_routing_keeps_no_long_token_in_memory() -> None:
     assert oidc.claimed_issuer(short) == oidc.claimed_issuer(long) == "https://issuer.example"
     assert oidc._cached_claimed_issuer.cache_info().currsize == 1
     assert oidc.claimed_issuer("not a token") is None
+
+
+async def test_fetching_an_issuers_keys_never_stalls_the_event_loop(issuer: TinyOidcIssuer) -> None:
+    # GIVEN an issuer whose discovery and JWKS answer only when the test lets them
+    fetching, answer = threading.Event(), threading.Event()
+
+    def slow_fetch(url: str, timeout: float) -> object:
+        fetching.set()
+        answer.wait(5)
+        return oidc._fetch_json(url, timeout)
+
+    keys = DiscoveredKeys(issuer.issuer, fetch=slow_fetch)
+    authenticator = Authenticator((OPENID_CONNECT,), None, None, None, OidcVerifier(issuer.issuer, keys))
+
+    def authenticate(token: str) -> Awaitable[RequestAuth]:
+        headers = {"Authorization": f"Bearer {token}"}
+        return authenticator.authenticate_async("POST", "http://h/graphql", headers, b"", "1.2.3.4")
+
+    # WHEN the first token makes the runtime fetch the keys
+    first = asyncio.create_task(authenticate(issuer.mint()))
+    await asyncio.to_thread(fetching.wait, 5)
+    # THEN the event loop is free meanwhile: this runs while the fetch waits
+    assert fetching.is_set() and not first.done()
+    answer.set()
+    assert (await first).mode == OPENID_CONNECT
+
+    # WHEN a token names a kid the issuer never published, and its fetch hangs
+    fetching.clear()
+    answer.clear()
+    unknown = asyncio.create_task(authenticate(issuer.mint(kid="made-up")))
+    await asyncio.to_thread(fetching.wait, 5)
+    # THEN a token with a known kid is verified at once, waiting neither for that fetch nor for its lock
+    known = await asyncio.wait_for(authenticate(issuer.mint()), 2)
+    assert known.mode == OPENID_CONNECT and not unknown.done()
+    answer.set()
+    with pytest.raises(UnauthorizedError):
+        await unknown
