@@ -21,14 +21,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from appsync_local.local_aws.dynamodb_local import DynamoDBLocal
+from appsync_local.local_aws.dynamodb_local import DynamoDBLocal, plain_request
 from appsync_local.local_aws.errors import LocalAwsError
 
 _TABLE = "ClassData"
-_AUTHORIZATION = (
-    "AWS4-HMAC-SHA256 Credential=local/20000101/us-east-1/dynamodb/aws4_request, "
-    "SignedHeaders=content-type;host;x-amz-target, Signature=0"
-)
 _START_TIMEOUT_SECONDS = 120.0
 _REQUEST_TIMEOUT_SECONDS = 30.0
 
@@ -57,27 +53,19 @@ def record(jar_dir: Path) -> bool:
 
 
 def _call(host: str, port: int, target: str, body: dict[str, Any]) -> dict[str, Any]:
-    connection = http.client.HTTPConnection(host, port, timeout=_REQUEST_TIMEOUT_SECONDS)
     try:
-        connection.request(
-            "POST",
-            "/",
-            body=json.dumps(body).encode(),
-            headers={
-                "Content-Type": "application/x-amz-json-1.0",
-                "X-Amz-Target": target,
-                "Authorization": _AUTHORIZATION,
-            },
-        )
-        response = connection.getresponse()
-        text = response.read().decode("utf-8", "replace")
+        status, raw = plain_request(host, port, target, json.dumps(body).encode(), _REQUEST_TIMEOUT_SECONDS)
     except (OSError, http.client.HTTPException) as exc:
         raise LocalAwsError(f"DynamoDB Local did not answer {target}: {exc}") from exc
-    finally:
-        connection.close()
-    if response.status != 200:
-        raise LocalAwsError(f"DynamoDB Local refused {target} ({response.status}): {text[:300]}")
-    answer: dict[str, Any] = json.loads(text) if text else {}
+    text = raw.decode("utf-8", "replace")
+    if status != 200:
+        raise LocalAwsError(f"DynamoDB Local refused {target} ({status}): {text[:300]}")
+    try:
+        answer = json.loads(text) if text else {}
+    except ValueError:
+        answer = None
+    if not isinstance(answer, dict):
+        raise LocalAwsError(f"DynamoDB Local answered {target} with something other than a JSON object")
     return answer
 
 
@@ -170,15 +158,18 @@ def _serve_typical_requests(host: str, port: int) -> None:
         },
     )
     dynamodb("DeleteItem", Key=key(2), ReturnValues="ALL_OLD")
-    stream = streams("DescribeStream", StreamArn=table["TableDescription"]["LatestStreamArn"])
-    for shard in stream["StreamDescription"].get("Shards", []):
+    stream_arn = table.get("TableDescription", {}).get("LatestStreamArn")
+    if not isinstance(stream_arn, str):
+        raise LocalAwsError("DynamoDB Local created a table without the stream it was asked for")
+    stream = streams("DescribeStream", StreamArn=stream_arn).get("StreamDescription", {})
+    for shard in stream.get("Shards", []):
         iterator = streams(
             "GetShardIterator",
-            StreamArn=stream["StreamDescription"]["StreamArn"],
-            ShardId=shard["ShardId"],
+            StreamArn=stream_arn,
+            ShardId=shard.get("ShardId", ""),
             ShardIteratorType="TRIM_HORIZON",
         )
-        streams("GetRecords", ShardIterator=iterator["ShardIterator"], Limit=100)
+        streams("GetRecords", ShardIterator=iterator.get("ShardIterator", ""), Limit=100)
     streams("ListStreams", TableName=_TABLE)
     dynamodb("DeleteTable")
 

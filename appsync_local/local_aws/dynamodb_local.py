@@ -44,14 +44,11 @@ BIND_FAILURE_MARKERS = ("Address already in use", "Failed to bind")
 LISTEN_BACKLOG = 128
 QUICK_START_OPTIONS = ("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC")
 _POLL_INTERVAL_SECONDS = 0.02
-_LIST_TABLES_HEADERS = {
-    "Content-Type": "application/x-amz-json-1.0",
-    "X-Amz-Target": "DynamoDB_20120810.ListTables",
-    "Authorization": (
-        "AWS4-HMAC-SHA256 Credential=local/20000101/us-east-1/dynamodb/aws4_request, "
-        "SignedHeaders=content-type;host;x-amz-target, Signature=0"
-    ),
-}
+# DynamoDB Local checks that a request is signed, not the signature.
+_UNSIGNED_AUTHORIZATION = (
+    "AWS4-HMAC-SHA256 Credential=local/20000101/us-east-1/dynamodb/aws4_request, "
+    "SignedHeaders=content-type;host;x-amz-target, Signature=0"
+)
 _STOP_GRACE_SECONDS = 5.0
 _RECORDING_SECONDS = 25.0  # a JVM writes its class data (about 50 MB) as it exits
 # How a JVM stopped by SIGTERM ends (128 + 15), or one that exited by itself.
@@ -82,17 +79,29 @@ def die_with_parent_prefix() -> list[str]:
     return [setpriv, "--pdeathsig", "TERM", "--"]
 
 
-def _lists_tables(host: str, port: int, timeout: float = 2.0) -> bool:
-    """Whether DynamoDB Local at host:port answers ListTables within `timeout` (plain HTTP: no botocore needed;
-    DynamoDB Local checks that a request is signed, not the signature)."""
+def plain_request(host: str, port: int, target: str, body: bytes, timeout: float) -> tuple[int, bytes]:
+    """One request to DynamoDB Local at host:port (`target`: e.g. ``DynamoDB_20120810.ListTables``) over plain
+    HTTP, without botocore: its status and body. OSError or HTTPException when it does not answer."""
     connection = http.client.HTTPConnection(host, port, timeout=timeout)
     try:
-        connection.request("POST", "/", body=b"{}", headers=_LIST_TABLES_HEADERS)
-        return connection.getresponse().status == 200
-    except (OSError, http.client.HTTPException):
-        return False
+        headers = {
+            "Content-Type": "application/x-amz-json-1.0",
+            "X-Amz-Target": target,
+            "Authorization": _UNSIGNED_AUTHORIZATION,
+        }
+        connection.request("POST", "/", body=body, headers=headers)
+        response = connection.getresponse()
+        return response.status, response.read()
     finally:
         connection.close()
+
+
+def lists_tables(host: str, port: int, timeout: float = 2.0) -> bool:
+    """Whether DynamoDB Local at host:port answers ListTables within `timeout`."""
+    try:
+        return plain_request(host, port, "DynamoDB_20120810.ListTables", b"{}", timeout)[0] == 200
+    except (OSError, http.client.HTTPException):
+        return False
 
 
 class DynamoDBLocal:
@@ -381,7 +390,7 @@ class DynamoDBLocal:
         runtime does other work. The request waits in the socket's backlog until the JVM accepts it.
         """
         while process.poll() is None:
-            if _lists_tables(self.host, port):
+            if lists_tables(self.host, port):
                 answered.set()
                 return
             time.sleep(_POLL_INTERVAL_SECONDS)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from appsync_local.local_aws.class_data import main, record, recorded
-from appsync_local.local_aws.dynamodb_local import JAR_NAME, LIB_DIR_NAME, DynamoDBLocal, _lists_tables
+from appsync_local.local_aws.dynamodb_local import JAR_NAME, LIB_DIR_NAME, DynamoDBLocal, lists_tables
 from appsync_local.local_aws.stack import JAR_DIR
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -44,7 +44,7 @@ def test_class_data_is_recorded_once_and_mapped_by_every_later_jvm(jar_dir: Path
         command = _command_line(jvm.pid)
         assert f"-XX:SharedArchiveFile={archives[0]}" in command
         assert not any(option.startswith("-XX:ArchiveClassesAtExit") for option in command)
-        assert _lists_tables(jvm.host, int(endpoint.rsplit(":", 1)[1]))
+        assert lists_tables(jvm.host, int(endpoint.rsplit(":", 1)[1]))
     finally:
         jvm.stop()
     assert recorded(jar_dir)
