@@ -126,7 +126,7 @@ def _saving_uploads(aws: LocalAws) -> Iterator[None]:
 @contextlib.contextmanager
 def _collector_paused() -> Iterator[None]:
     """No automatic garbage collection while starting (until `_collect_once_started`, at the latest on the way
-    out). Start-up builds some 400,000 objects that live as long as the server (modules, models, the schema,
+    out). Start-up builds some 300,000 tracked objects that live as long as the server (modules, models, the schema,
     the functions); as they grow in number, the collector scans them all again and again, which was over a
     quarter of start-up's CPU time. One full collection at the end finds the same garbage."""
     enabled = gc.isenabled()

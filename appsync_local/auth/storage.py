@@ -48,8 +48,8 @@ def write_json(path: Path, value: Any) -> None:
 def _written_here(path: Path) -> bool:
     """Whether `path` is as `write_secret` leaves a key it made: this user's, readable by no one else.
 
-    OpenSSL's check that an RSA key is sound (its primes among it) takes about 100 ms per key, and start-up
-    loads four; a key this runtime made and kept to its owner needs no check (a malformed file still fails to
+    OpenSSL's check that an RSA key is sound (its primes among it) took 58-110 ms per key (bench/README.md,
+    Start-up), and start-up loads four; a key this runtime made and kept to its owner needs no check (a malformed file still fails to
     load). Any other file is checked.
     """
     stat = path.stat()
