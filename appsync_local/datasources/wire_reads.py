@@ -2,8 +2,8 @@
 
 AppSync's DynamoDB data source hands `ctx.result` plain JSON made from DynamoDB's own JSON. botocore instead
 walks every `AttributeValue` of a response through its shape model (base64-decoding binary values on the way),
-and the data source then walks it again to make plain JSON: for a page of 100 posts that walk cost ten times
-reading the body (bench/README.md, listPosts). A client made by `wire_read_client` reads the successful
+and the data source then walks it again to make plain JSON: for a page of 100 posts that walk cost about twenty
+times reading the body (`bench/dynamodb_parse.py`). A client made by `wire_read_client` reads the successful
 responses of the reads below with orjson, and leaves everything else to botocore: requests, signing, retries,
 every error, and every write.
 
