@@ -5,22 +5,25 @@ own environment (Lambda's variables, the local AWS endpoints and the function's 
 other function's), and it serves one invocation at a time (Powertools' resolver app keeps per-invocation
 state on a module global, exactly as it may on Lambda). Events and results cross a JSON boundary, as they do
 on AWS, so a handler that returns something Lambda could not marshal (a `Decimal`, a `datetime`) fails here
-too. Modules imported by two functions are shared in this process: keep per-container state in the handler's
-own module and read configuration when the handler runs.
+too. Each function has its own copies of the app's modules (`function_modules`) and its own boto3 default
+session (`function_sessions`): a module two functions import holds two states, as in two containers, and a
+runtime built later in the process starts from fresh modules, as a new deployment does. Libraries (boto3,
+Powertools) are the process's, shared.
 """
 
 from __future__ import annotations
 
 import asyncio
-import importlib
+import contextlib
 import importlib.metadata
 import json
 import threading
 import time
 import uuid
 import weakref
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from types import ModuleType
 from typing import Any
 
 from packaging.requirements import InvalidRequirement, Requirement
@@ -29,10 +32,12 @@ from appdef import ConfigError, FunctionConfig
 from appdef.bindings import BindingError
 from appdef.references import Reference, substitute
 
+from . import function_sessions
 from .access_key import AccessKey
 from .endpoint_redaction import redact_local_endpoints
 from .errors import LambdaError
 from .function_environ import function_scope, process_environ
+from .function_modules import ModuleTable
 from .invocations.log import new_trace_id
 from .invocations.observer import InvocationObserver
 
@@ -152,6 +157,8 @@ class LocalFunction:
         self.role = role
         self.invocations = 0
         self._environ: dict[str, str] | None = None
+        # The app's modules as this function imported them: its container's, no other function's.
+        self.modules = ModuleTable.for_module(config.handler_module)
         self._handler: Callable[[Any, Any], Any] | None = None
         self._lock = threading.Lock()
         # Per event loop: a loop's callers wait their turn as coroutines, not as threads blocked on `_lock`.
@@ -186,16 +193,29 @@ class LocalFunction:
     def import_object(self, spec: str) -> Any:
         """`module:attribute`, imported inside the function's environment (its app, for the bindings)."""
         module_name, _, attribute = spec.partition(":")
-        with function_scope(self.environ):
+        with self._scope(self.environ):
             module = self._import(module_name, "app")
         try:
             return getattr(module, attribute)
         except AttributeError:
             raise BindingError(f"functions.{self.name}.app: {module_name} has no {attribute!r}") from None
 
+    def module(self, name: str) -> ModuleType:
+        """This function's own copy of module `name` (imported in its environment if it has not been yet):
+        where a test reads the state a handler keeps, as it could in the function's container."""
+        with self._scope(self.environ):
+            return self.modules.import_module(name)
+
+    @contextlib.contextmanager
+    def _scope(self, environ: dict[str, str]) -> Iterator[None]:
+        """Run the block as this function's code: its environment, its modules, its boto3 default session."""
+        function_sessions.install()
+        with function_scope(environ), self.modules.scope():
+            yield
+
     def _import(self, module_name: str, key: str) -> Any:
         try:
-            return importlib.import_module(module_name)
+            return self.modules.import_module(module_name)
         except Exception as exc:  # whatever the module raises, the refusal names the key and the cause
             raise ConfigError(
                 f"functions.{self.name}.{key}: {module_name} does not import: {type(exc).__name__}: {exc}"
@@ -203,7 +223,7 @@ class LocalFunction:
 
     def _load_handler(self) -> Callable[[Any, Any], Any]:
         if self._handler is None:
-            with function_scope(self.environ):
+            with self._scope(self.environ):
                 module = self._import(self.config.handler_module, "handler")
             handler = getattr(module, self.config.handler_function, None)
             if not callable(handler):
@@ -236,7 +256,7 @@ class LocalFunction:
             environ["_X_AMZN_TRACE_ID"] = f"Root={trace_id};Parent={uuid.uuid4().hex[:16]};Sampled=1"
             recording = self.observer.log.recording(self.name, source, context.aws_request_id, trace_id)
             try:
-                with recording as record, function_scope(environ):
+                with recording as record, self._scope(environ):
                     try:
                         result = handler(json.loads(payload), context)
                     except Exception as exc:  # the Lambda runtime reports any exception the same way

@@ -5,8 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from appdef import AppConfig, parse_config
 from appdef.bindings import BindingRegistry
 from appsync_local import strawberry_adapter
@@ -15,7 +13,6 @@ from appsync_local.auth import AuthRules, RequestAuth
 from appsync_local.executor import Executor
 from appsync_local.runtime import local_functions
 from appsync_local.sdl import appsync_sdl
-from tests.functional.sample_app import handler
 from tests.functional.sample_app.schema import schema as sample_schema
 
 NODE = 'query { node(id: "1") { id name } }'
@@ -88,18 +85,19 @@ async def execute(executor: Executor, query: str, auth: RequestAuth = API_KEY) -
     return await executor.execute(query, None, None, context)
 
 
-def invoked(field: str) -> int:
+def calls(executor: Executor) -> list[Any]:
+    """The events the sample Lambda received, as its own module recorded them."""
+    handler = executor.functions["sample"].module("tests.functional.sample_app.handler")
+    return handler.calls  # type: ignore[no-any-return]
+
+
+def invoked(executor: Executor, field: str) -> int:
     """How many times the sample Lambda was invoked for `field` (a BatchInvoke counts once per item)."""
     count = 0
-    for event in handler.calls:
+    for event in calls(executor):
         for one in event if isinstance(event, list) else [event]:
             count += one["info"]["fieldName"] == field
     return count
-
-
-@pytest.fixture(autouse=True)
-def _fresh_calls() -> None:
-    handler.calls.clear()
 
 
 async def test_full_request_caching_answers_a_repeated_request_without_the_resolver() -> None:
@@ -113,13 +111,13 @@ async def test_full_request_caching_answers_a_repeated_request_without_the_resol
     # THEN the second is a hit: the same answer, the Lambda not invoked again; another id is a miss
     assert first == second == {"data": {"node": {"id": "1", "name": "node-1"}}}
     assert other == {"data": {"node": {"id": "2"}}}
-    assert invoked("node") == 2
+    assert invoked(executor, "node") == 2
     # AND a nested resolver is cached per parent (the source is part of its key): a hit runs no resolver at all
     await execute(executor, NODES_WITH_LABELS)
-    handler.calls.clear()
+    calls(executor).clear()
     again = await execute(executor, NODES_WITH_LABELS)
     assert [n["label"] for n in again["data"]["nodes"]] == ["node-0:BLUE", "node-1:RED", "node-2:BLUE"]
-    assert handler.calls == []
+    assert calls(executor) == []
 
 
 async def test_an_entry_lives_for_its_ttl_then_the_resolver_runs_again() -> None:
@@ -128,10 +126,10 @@ async def test_an_entry_lives_for_its_ttl_then_the_resolver_runs_again() -> None
     await execute(executor, NODE)
     clock.now += 59.5
     await execute(executor, NODE)
-    assert invoked("node") == 1
+    assert invoked(executor, "node") == 1
     clock.now += 0.5
     await execute(executor, NODE)
-    assert invoked("node") == 2
+    assert invoked(executor, "node") == 2
 
 
 async def test_full_request_caching_keys_on_the_caller() -> None:
@@ -144,7 +142,7 @@ async def test_full_request_caching_keys_on_the_caller() -> None:
     await execute(executor, NODE, user("bob"))
     await execute(executor, NODE, user("alice"))
     # THEN bob's request was not answered from alice's entry; alice's second one was
-    callers = [e["identity"]["sub"] for e in handler.calls if e["info"]["fieldName"] == "node"]
+    callers = [e["identity"]["sub"] for e in calls(executor) if e["info"]["fieldName"] == "node"]
     assert callers == ["alice", "bob"]
 
 
@@ -154,7 +152,7 @@ async def test_errors_are_not_cached() -> None:
     for _ in range(2):
         body = await execute(executor, 'query { fail(message: "no") }')
         assert body["errors"][0]["errorType"] == "TeapotError"
-    assert invoked("fail") == 2
+    assert invoked(executor, "fail") == 2
 
 
 async def test_per_resolver_caching_caches_only_the_listed_resolvers_on_their_keys() -> None:
@@ -169,11 +167,11 @@ async def test_per_resolver_caching_caches_only_the_listed_resolvers_on_their_ke
         await execute(executor, NODE)
         await execute(executor, "query { nodes(count: 1) { id } }")
     # THEN node ran once, nodes (not listed) twice
-    assert (invoked("node"), invoked("nodes")) == (1, 2)
+    assert (invoked(executor, "node"), invoked(executor, "nodes")) == (1, 2)
     # AND node's own TTL applies, not the API's
     clock.now += 5
     await execute(executor, NODE)
-    assert invoked("node") == 2
+    assert invoked(executor, "node") == 2
 
 
 async def test_a_cached_answer_still_goes_through_field_auth() -> None:
@@ -189,4 +187,4 @@ async def test_a_cached_answer_still_goes_through_field_auth() -> None:
     # THEN AppSync's authorization refuses it before the cache is consulted
     assert body["data"] == {"node": None}
     assert body["errors"][0]["message"] == "Not Authorized to access node on type Query"
-    assert invoked("node") == 1
+    assert invoked(executor, "node") == 1

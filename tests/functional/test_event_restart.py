@@ -9,6 +9,7 @@ from typing import Any
 
 from appdef import AppConfig
 from appsync_local.events import EventEngine
+from appsync_local.lambda_runtime import LocalFunction
 from appsync_local.local_aws import Endpoints, LocalAws
 from appsync_local.local_aws.endpoints import client
 from appsync_local.local_aws.sqs_persistence import SqsPersistence
@@ -23,20 +24,27 @@ def test_a_stream_resumes_after_its_checkpoint_across_a_restart(
     dynamodb = client(local_aws.session(), "dynamodb", local_aws.endpoints.dynamodb)
     data = tmp_path / "data"
     first, during = f"first-{uuid.uuid4().hex}", f"during-{uuid.uuid4().hex}"
-    with EventEngine(events_app, local_functions(events_app), local_aws.session(), events_endpoints, data):
+    before = local_functions(events_app)
+    with EventEngine(events_app, before, local_aws.session(), events_endpoints, data):
         dynamodb.put_item(TableName="EventThings", Item={"id": {"S": first}, "note": {"S": "x"}})
-        wait_until(
-            lambda: records_of("things", lambda r: r["dynamodb"]["Keys"]["id"]["S"] == first), what="first"
-        )
+        wait_until(lambda: records_of(before, "things", lambda r: key_of(r) == first), what="first")
     # WHEN an item is written while it is stopped
     dynamodb.put_item(TableName="EventThings", Item={"id": {"S": during}, "note": {"S": "x"}})
-    # THEN a new engine on the same data delivers the new item, and the first not again
-    with EventEngine(events_app, local_functions(events_app), local_aws.session(), events_endpoints, data):
-        wait_until(
-            lambda: records_of("things", lambda r: r["dynamodb"]["Keys"]["id"]["S"] == during), what="during"
-        )
-    assert len(records_of("things", lambda r: r["dynamodb"]["Keys"]["id"]["S"] == first)) == 1
-    assert len(records_of("things", lambda r: r["dynamodb"]["Keys"]["id"]["S"] == during)) == 1
+    # THEN a new engine (new containers) on the same data delivers the new item, and the first not again
+    after = local_functions(events_app)
+    with EventEngine(events_app, after, local_aws.session(), events_endpoints, data):
+        wait_until(lambda: records_of(after, "things", lambda r: key_of(r) == during), what="during")
+    # (deliveries of each item by the engine before the restart, and by the one after)
+    assert (deliveries(before, first), deliveries(after, first)) == (1, 0)
+    assert (deliveries(before, during), deliveries(after, during)) == (0, 1)
+
+
+def key_of(record: dict[str, Any]) -> str:
+    return str(record["dynamodb"]["Keys"]["id"]["S"])
+
+
+def deliveries(functions: dict[str, LocalFunction], key: str) -> int:
+    return len(records_of(functions, "things", lambda r: key_of(r) == key))
 
 
 def test_queued_messages_survive_a_restart_of_the_local_sqs(

@@ -15,7 +15,6 @@ from appsync_local.auth import AuthRules, RequestAuth
 from appsync_local.executor import Executor
 from appsync_local.runtime import local_functions
 from appsync_local.sdl import appsync_sdl
-from tests.functional.sample_app import handler
 from tests.functional.sample_app.schema import schema as sample_schema
 
 API_KEY_AUTH = RequestAuth(mode="API_KEY", identity=None)
@@ -46,6 +45,12 @@ def executor_for(config: AppConfig) -> Executor:
     )
 
 
+def calls(executor: Executor) -> list[Any]:
+    """The events the sample Lambda received, as its own module recorded them."""
+    handler = executor.functions["sample"].module("tests.functional.sample_app.handler")
+    return handler.calls  # type: ignore[no-any-return]
+
+
 async def execute(executor: Executor, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
     context = executor.new_context(API_KEY_AUTH, {"host": "localhost", "x-api-key": "k"})
     return await executor.execute(query, variables, None, context)
@@ -53,7 +58,6 @@ async def execute(executor: Executor, query: str, variables: dict[str, Any] | No
 
 @pytest.fixture
 def executor() -> Executor:
-    handler.calls.clear()
     return executor_for(sample_config(query_depth_limit=5, resolver_count_limit=20))
 
 
@@ -84,7 +88,7 @@ async def test_selection_set_list_and_graphql(executor: Executor) -> None:
     """
     body = await execute(executor, query)
     assert body["data"]["node"]["alias"] == "node-1"
-    event = handler.calls[0]
+    event = calls(executor)[0]
     assert event["info"]["selectionSetList"] == ["id", "alias", "color", "parent", "parent/name"]
     assert "parent {" in event["info"]["selectionSetGraphQL"]
 
@@ -97,7 +101,7 @@ async def test_batch_invoke_sends_one_list_per_max_batch_size(executor: Executor
     assert [n["label"] for n in body["data"]["nodes"]] == [
         f"node-{i}:{'RED' if i % 2 else 'BLUE'}" for i in range(7)
     ]
-    batches = [c for c in handler.calls if isinstance(c, list)]
+    batches = [c for c in calls(executor) if isinstance(c, list)]
     assert [len(b) for b in batches] == [3, 3, 1]
     assert batches[0][0]["source"]["name"] == "node-0"
     assert batches[0][0]["info"]["parentTypeName"] == "Node"
@@ -124,7 +128,7 @@ async def test_query_depth_limit(executor: Executor) -> None:
     )
     assert body["data"] is None
     assert "depth" in body["errors"][0]["message"]
-    assert not handler.calls  # refused before any resolver ran
+    assert not calls(executor)  # refused before any resolver ran
 
 
 async def test_resolver_count_limit(executor: Executor) -> None:

@@ -20,7 +20,6 @@ from appsync_local.local_aws.endpoints import client
 from appsync_local.runtime import local_functions
 from tests.fixtures.events import drain, wait_until
 from tests.fixtures.firehose import lines_with, objects, put_records
-from tests.fixtures.firehose_app import handlers
 
 DATE = r"(\d{4})/(\d{2})/(\d{2})"
 NAME = r"{stream}-1-(\d{{4}})-(\d{{2}})-(\d{{2}})-\d{{2}}-\d{{2}}-\d{{2}}-[0-9a-f]{{8}}-[0-9a-f]{{4}}-[0-9a-f]{{4}}-[0-9a-f]{{4}}-[0-9a-f]{{12}}"
@@ -59,8 +58,10 @@ def _failed_lines(s3: Any, prefix: str, tag: str) -> list[dict[str, Any]]:
     return [line for line in lines if tag in base64.b64decode(line["rawData"]).decode()]
 
 
-def _events_with(tag: str, stream: str = "fh-ingest") -> list[dict[str, Any]]:
+def _events_with(engine: EventEngine, tag: str, stream: str = "fh-ingest") -> list[dict[str, Any]]:
+    """The transform's events holding `tag`, as the transform's own module recorded them."""
     arn = f"arn:aws:firehose:us-east-1:000000000000:deliverystream/{stream}"
+    handlers = engine.invoker.functions["fh-transform"].module("tests.fixtures.firehose_app.handlers")
     return [
         event
         for event in list(handlers.received[arn])
@@ -110,7 +111,7 @@ def test_the_transform_gets_firehoses_event_for_a_kinesis_source(engine: EventEn
         StreamName="fh-events", Data=json.dumps({"tag": tag}).encode(), PartitionKey="device-7"
     )
     # WHEN it is delivered
-    (event,) = wait_until(lambda: _events_with(tag), what="the transform's event")
+    (event,) = wait_until(lambda: _events_with(engine, tag), what="the transform's event")
     # THEN the event is Firehose's, with the Kinesis record's metadata
     assert set(event) == {"invocationId", "deliveryStreamArn", "sourceKinesisStreamArn", "region", "records"}
     assert event["deliveryStreamArn"] == "arn:aws:firehose:us-east-1:000000000000:deliverystream/fh-ingest"
@@ -149,7 +150,7 @@ def test_a_transform_that_raises_is_retried_then_its_records_are_processing_fail
     assert failed["errorCode"] == "Lambda.FunctionError"
     assert failed["attemptsMade"] == 2
     # and both attempts carried the same recordId, in invocations of their own
-    first, second = _events_with(tag)
+    first, second = _events_with(engine, tag)
     assert first["records"][0]["recordId"] == second["records"][0]["recordId"]
     assert first["invocationId"] != second["invocationId"]
     assert not lines_with(s3, "events/", tag)
@@ -162,7 +163,7 @@ def test_a_retry_that_succeeds_delivers_the_record(engine: EventEngine, kinesis:
     # THEN the second attempt's answer is delivered
     (lines,) = wait_until(lambda: list(lines_with(s3, "events/", tag).values()), what="the object")
     assert [json.loads(line)["text"] for line in lines] == ["AGAIN"]
-    assert len(_events_with(tag)) == 2
+    assert len(_events_with(engine, tag)) == 2
 
 
 def test_an_answer_that_leaves_a_record_out_fails_the_batch(

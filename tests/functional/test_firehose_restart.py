@@ -16,12 +16,12 @@ from appsync_local.events.checkpoints import CheckpointStore
 from appsync_local.events.firehose import DeliveryStream
 from appsync_local.events.firehose_transform import LambdaProcessor
 from appsync_local.events.stream_sources import KinesisSource
+from appsync_local.lambda_runtime import LocalFunction
 from appsync_local.local_aws import LocalAws
 from appsync_local.local_aws.endpoints import client
 from appsync_local.runtime import local_functions
 from tests.fixtures.events import wait_until
 from tests.fixtures.firehose import lines_with, objects, put_records
-from tests.fixtures.firehose_app import handlers
 
 
 def test_a_restart_delivers_only_what_was_not_written(
@@ -62,7 +62,9 @@ class CrashBeforeCheckpoint(CheckpointStore):
         super().update(mapping, **values)
 
 
-def _delivery_stream(app: AppConfig, aws: LocalAws, checkpoints: CheckpointStore) -> DeliveryStream:
+def _delivery_stream(
+    app: AppConfig, aws: LocalAws, checkpoints: CheckpointStore, transform: LocalFunction
+) -> DeliveryStream:
     config = app.local_delivery_streams()["fh-crash"]
     session = aws.session()
     source = KinesisSource(
@@ -70,7 +72,6 @@ def _delivery_stream(app: AppConfig, aws: LocalAws, checkpoints: CheckpointStore
         region="us-east-1",
         kinesis=client(session, "kinesis", aws.endpoints.kinesis),
     )
-    transform = local_functions(app)["fh-transform"]
     processor = LambdaProcessor(
         transform,
         event_fields={
@@ -98,7 +99,8 @@ def test_a_crash_between_write_and_checkpoint_rewrites_the_same_object(
     tag = uuid.uuid4().hex
     put_records(kinesis, "fh-crash", [{"tag": tag, "n": n, "text": "x"} for n in range(3)])
     # GIVEN a delivery that wrote its object, then crashed before its checkpoint
-    crashing = _delivery_stream(firehose_app, local_aws, CrashBeforeCheckpoint(path))
+    transform = local_functions(firehose_app)["fh-transform"]
+    crashing = _delivery_stream(firehose_app, local_aws, CrashBeforeCheckpoint(path), transform)
     try:
         crashing.run(threading.Event())
         raise AssertionError("the delivery did not crash")
@@ -108,7 +110,7 @@ def test_a_crash_between_write_and_checkpoint_rewrites_the_same_object(
     (key,) = [k for k, body in written.items() if tag.encode() in body]
     # WHEN the runtime starts again on the same checkpoints
     stop = threading.Event()
-    recovered = _delivery_stream(firehose_app, local_aws, CheckpointStore(path))
+    recovered = _delivery_stream(firehose_app, local_aws, CheckpointStore(path), transform)
     worker = threading.Thread(target=recovered.run, args=(stop,))
     worker.start()
     try:
@@ -118,7 +120,8 @@ def test_a_crash_between_write_and_checkpoint_rewrites_the_same_object(
         worker.join(timeout=10)
     # THEN the same records were delivered again, with the same recordIds, to the same key
     arn = DeliveryStream.arn_of("fh-crash", "us-east-1")
-    events = [e for e in handlers.received[arn] if any(tag in _text(r) for r in e["records"])]
+    received = transform.module("tests.fixtures.firehose_app.handlers").received[arn]
+    events = [e for e in received if any(tag in _text(r) for r in e["records"])]
     assert len(events) == 2
     assert [r["recordId"] for r in events[0]["records"]] == [r["recordId"] for r in events[1]["records"]]
     again = [k for k, body in objects(s3, "crash/").items() if tag.encode() in body]

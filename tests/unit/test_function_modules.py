@@ -1,0 +1,122 @@
+"""Each function has its own copy of the app's modules and its own boto3 default session, as each Lambda
+function has its own container; a later runtime's functions start from fresh modules."""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+import uuid
+from pathlib import Path
+
+import pytest
+
+from appdef import FunctionConfig
+from appsync_local.auth.iam import IamCredentials
+from appsync_local.lambda_runtime import LocalFunction
+
+SHARED = """
+import os
+from functools import cache
+
+calls = []
+
+
+@cache
+def table():
+    return os.environ["TABLE"]
+"""
+
+# Imports the shared module three ways: absolute at the top, relative, and inside the handler.
+HANDLER = """
+from urllib.parse import parse_qs, urlsplit
+
+import boto3
+from botocore.config import Config
+
+from {package}.shared import table
+from . import shared
+
+
+def handler(event, context):
+    from {package} import shared as again
+
+    shared.calls.append(event)
+    return {{
+        "table": table(),
+        "same_module": again is shared,
+        "signed_with": signer_of(boto3.client("s3", config=Config(signature_version="s3v4"))),
+    }}
+
+
+def signer_of(s3):
+    # The access key a presigned URL made by `s3` names (no request is sent).
+    url = s3.generate_presigned_url("get_object", Params={{"Bucket": "b", "Key": "k"}})
+    return parse_qs(urlsplit(url).query)["X-Amz-Credential"][0].split("/")[0]
+"""
+
+
+@pytest.fixture
+def package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """An app folder on sys.path with one package: a shared module and two handlers importing it."""
+    name = f"app_{uuid.uuid4().hex[:8]}"
+    folder = tmp_path / name
+    folder.mkdir()
+    (folder / "__init__.py").write_text("")
+    (folder / "shared.py").write_text(textwrap.dedent(SHARED))
+    for handler in ("one", "two"):
+        (folder / f"{handler}.py").write_text(textwrap.dedent(HANDLER.format(package=name)))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    return name
+
+
+def function(package: str, name: str, table: str, *, role: bool = True) -> LocalFunction:
+    config = FunctionConfig.named(name, handler=f"{package}.{name}.handler", environment={"TABLE": table})
+    return LocalFunction(config, "us-east-1", role=IamCredentials.for_function_role(name) if role else None)
+
+
+def test_two_functions_importing_one_module_each_keep_their_own_state(package: str) -> None:
+    one, two = function(package, "one", "OrdersOne"), function(package, "two", "OrdersTwo")
+
+    first, second = one.invoke({"n": 1}), two.invoke({"n": 2})
+
+    # The shared module's cached read ran once per function, in that function's environment.
+    assert (first["table"], second["table"]) == ("OrdersOne", "OrdersTwo")
+    assert one.module(f"{package}.shared").calls == [{"n": 1}]
+    assert two.module(f"{package}.shared").calls == [{"n": 2}]
+
+
+def test_imports_inside_a_handler_and_relative_imports_reach_the_functions_own_copy(package: str) -> None:
+    one = function(package, "one", "Orders")
+
+    assert one.invoke({})["same_module"] is True
+    assert one.invoke({})["table"] == "Orders"
+    assert one.module(f"{package}.shared").calls == [{}, {}]
+
+
+def test_boto3_default_session_signs_with_each_functions_own_role(package: str) -> None:
+    one, two = function(package, "one", "T"), function(package, "two", "T")
+
+    assert one.role is not None and two.role is not None
+    assert one.invoke({})["signed_with"] == one.role.access_key_id
+    assert two.invoke({})["signed_with"] == two.role.access_key_id
+
+
+def test_a_function_built_later_starts_from_fresh_modules(package: str) -> None:
+    earlier = function(package, "one", "Before")
+    assert earlier.invoke({"n": 1})["table"] == "Before"
+
+    # The same function in a later runtime (a new deployment): nothing of the earlier one's state.
+    later = function(package, "one", "After")
+    assert later.invoke({"n": 2})["table"] == "After"
+    assert later.module(f"{package}.shared").calls == [{"n": 2}]
+    assert earlier.module(f"{package}.shared").calls == [{"n": 1}]
+
+
+def test_the_process_keeps_its_own_modules(package: str) -> None:
+    one = function(package, "one", "Orders")
+    one.invoke({"n": 1})
+
+    assert f"{package}.shared" not in sys.modules  # the function's copies live in its table only
+    process_copy = __import__(f"{package}.shared", fromlist=["calls"])
+    assert process_copy is not one.module(f"{package}.shared")
+    assert process_copy.calls == []
