@@ -23,6 +23,7 @@ import functools
 import importlib
 import importlib.util
 import sys
+import sysconfig
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextvars import ContextVar
@@ -32,6 +33,13 @@ from typing import Any
 
 # The runtime's own packages, shared by every function (app code never imports them: D3).
 RUNTIME_PACKAGES = frozenset({"appsync_local", "appdef"})
+# Folders of installed libraries: a handler found there is not the app's code.
+_INSTALLED_PACKAGES = frozenset({"site-packages", "dist-packages"})
+_LIBRARY_PATHS = tuple(
+    Path(path).resolve()
+    for key, path in sysconfig.get_paths().items()
+    if key in ("stdlib", "platstdlib", "purelib", "platlib")
+)
 
 _CURRENT: ContextVar[ModuleTable | None] = ContextVar("function_modules", default=None)
 _SWAP = threading.RLock()
@@ -60,6 +68,13 @@ def app_packages(root: Path) -> frozenset[str]:
     return frozenset(name for name in names if name.isidentifier()) - RUNTIME_PACKAGES
 
 
+def _installed(folder: Path) -> bool:
+    """Whether `folder` holds the standard library or installed libraries, not an app."""
+    if _INSTALLED_PACKAGES.intersection(folder.parts):
+        return True
+    return any(folder == path or folder.is_relative_to(path) for path in _LIBRARY_PATHS)
+
+
 def code_root(module_name: str) -> Path | None:
     """The folder that holds `module_name`'s top-level package (the app's folder), if it can be found."""
     top = module_name.partition(".")[0]
@@ -86,8 +101,9 @@ class ModuleTable:
     def for_module(cls, module_name: str) -> ModuleTable:
         """The table of a function whose handler is `module_name`: the app is the folder that holds it."""
         root = code_root(module_name)
-        packages = app_packages(root) if root is not None else frozenset()
-        return cls(packages | {module_name.partition(".")[0]})
+        if root is None or _installed(root):
+            return cls(frozenset())  # a handler from the standard library or an installed one is shared
+        return cls(app_packages(root) | {module_name.partition(".")[0]})
 
     def owns(self, name: str) -> bool:
         return name.partition(".")[0] in self.packages

@@ -120,3 +120,11 @@ def test_the_process_keeps_its_own_modules(package: str) -> None:
     process_copy = __import__(f"{package}.shared", fromlist=["calls"])
     assert process_copy is not one.module(f"{package}.shared")
     assert process_copy.calls == []
+
+
+def test_a_handler_from_the_standard_library_is_shared_as_libraries_are() -> None:
+    config = FunctionConfig.named("json-tool", handler="json.tool.main")
+    function = LocalFunction(config, "us-east-1")
+
+    assert function.modules.packages == frozenset()
+    assert function.module("json.tool") is sys.modules["json.tool"]
