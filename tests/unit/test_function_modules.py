@@ -3,8 +3,10 @@ function has its own container; a later runtime's functions start from fresh mod
 
 from __future__ import annotations
 
+import importlib
 import sys
 import textwrap
+import threading
 import uuid
 from pathlib import Path
 
@@ -128,3 +130,37 @@ def test_a_handler_from_the_standard_library_is_shared_as_libraries_are() -> Non
 
     assert function.modules.packages == frozenset()
     assert function.module("json.tool") is sys.modules["json.tool"]
+
+
+def test_an_import_elsewhere_waits_for_a_functions_import_and_gets_the_processs_own_module(
+    package: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GIVEN a function whose module blocks in its import (on events in a library outside the app)
+    library = tmp_path / "library"
+    library.mkdir()
+    gates = f"gates_{uuid.uuid4().hex[:8]}"
+    (library / f"{gates}.py").write_text(
+        "import threading\nentered = threading.Event()\nrelease = threading.Event()\n"
+    )
+    monkeypatch.syspath_prepend(str(library))
+    (tmp_path / package / "slow.py").write_text(
+        f"import {gates}\nfrom {package} import shared\n{gates}.entered.set()\n{gates}.release.wait(30)\n"
+        "def handler(event, context):\n    return shared.table()\n"
+    )
+    gate = importlib.import_module(gates)
+    slow = LocalFunction(FunctionConfig.named("slow", handler=f"{package}.slow.handler"), "us-east-1")
+    importing = threading.Thread(target=slow.check)
+    importing.start()
+    assert gate.entered.wait(30)
+    # WHEN another thread imports the same module meanwhile, outside any function
+    seen: list[object] = []
+    other = threading.Thread(target=lambda: seen.append(__import__(f"{package}.shared", fromlist=["table"])))
+    other.start()
+    other.join(timeout=0.5)
+    # THEN it waits for the function's import to finish, and gets the process's own copy
+    assert other.is_alive()
+    gate.release.set()
+    importing.join(30)
+    other.join(30)
+    assert seen and seen[0] is not slow.module(f"{package}.shared")
+    assert seen[0] is sys.modules[f"{package}.shared"]
