@@ -9,10 +9,10 @@ lock); imports anywhere else see the process's own modules, as before. A runtime
 process has new tables, so it never inherits an earlier runtime's module state, as a new deployment never
 inherits an old container.
 
-`install` puts one hook in front of `builtins.__import__`: outside a function, and for modules that are not
-the app's, it calls straight through. Modules imported with `importlib.import_module` from inside a
-function's code are the process's, not the function's (the runtime's own imports of handlers go through
-`ModuleTable.import_module`).
+`install` puts one hook in front of `builtins.__import__`. For modules that are not the app's it calls straight
+through; an app module imported outside any function waits while a function's copies are in place. Modules
+imported with `importlib.import_module` (which bypasses the hook) are the process's, not the function's, and
+do not wait; the runtime's own imports of handlers go through `ModuleTable.import_module`.
 """
 
 from __future__ import annotations
@@ -47,13 +47,14 @@ _original_import = builtins.__import__
 
 
 class _Swap:
-    """Which table is in `sys.modules` now, and for which thread (only one at a time: `_SWAP`)."""
+    """Which table is in `sys.modules` now (one at a time, by the thread holding `_SWAP`)."""
 
     table: ModuleTable | None = None
-    thread: int | None = None
 
 
 _swap = _Swap()
+# Every table's app packages: an import of one of them outside a function waits for any swap to end.
+_APP_PACKAGES: set[str] = set()
 
 
 @functools.cache
@@ -96,6 +97,7 @@ class ModuleTable:
     def __init__(self, packages: frozenset[str]) -> None:
         self.packages = packages
         self.modules: dict[str, ModuleType] = {}
+        _APP_PACKAGES.update(packages)
 
     @classmethod
     def for_module(cls, module_name: str) -> ModuleTable:
@@ -135,17 +137,17 @@ class ModuleTable:
             if _swap.table is self:  # an import inside this table's import: already in place
                 yield
                 return
-            outer = _swap.table, _swap.thread
+            outer = _swap.table
             saved = {name: sys.modules.pop(name) for name in [n for n in sys.modules if self.owns(n)]}
             sys.modules.update(self.modules)
-            _swap.table, _swap.thread = self, threading.get_ident()
+            _swap.table = self
             try:
                 yield
             finally:
                 mine = [name for name in sys.modules if self.owns(name)]
                 self.modules = {name: sys.modules.pop(name) for name in mine}
                 sys.modules.update(saved)
-                _swap.table, _swap.thread = outer
+                _swap.table = outer
 
 
 def _absolute(name: str, globals_: Mapping[str, Any] | None, level: int) -> str:
@@ -159,11 +161,13 @@ def _absolute(name: str, globals_: Mapping[str, Any] | None, level: int) -> str:
     return importlib.util.resolve_name("." * level + name, package)
 
 
-def _owned(table: ModuleTable, name: str, globals_: Mapping[str, Any] | None, level: int) -> bool:
-    try:
-        return table.owns(_absolute(name, globals_, level))
-    except (ImportError, ValueError):
-        return False
+def _top_level(name: str, globals_: Mapping[str, Any] | None, level: int) -> str:
+    """The top-level package an import names (a relative one stays in its importer's)."""
+    if level == 0:
+        return name.partition(".")[0]
+    globals_ = globals_ or {}
+    package = globals_.get("__package__") or str(globals_.get("__name__", ""))
+    return str(package).partition(".")[0]
 
 
 def _scoped_import(
@@ -175,18 +179,13 @@ def _scoped_import(
 ) -> ModuleType:
     table = _CURRENT.get()
     if table is None:
-        swapping = _swap.table
-        if (
-            swapping is not None
-            and _swap.thread != threading.get_ident()
-            and _owned(swapping, name, globals, level)
-        ):
-            # Another thread has a function's copies of these modules in place: wait for the process's own.
-            # (Only the app's modules wait: an import elsewhere, say in a server thread answering that
-            # function's module-level call, goes on.)
-            with _SWAP:
-                return _original_import(name, globals, locals, fromlist, level)
-        return _original_import(name, globals, locals, fromlist, level)
+        if _top_level(name, globals, level) not in _APP_PACKAGES:
+            return _original_import(name, globals, locals, fromlist, level)
+        # Maybe an app module, imported outside any function: never while a function's copies are in place
+        # (only the app's modules wait: an import elsewhere, say in a server thread answering a function's
+        # module-level call, goes on).
+        with _SWAP:
+            return _original_import(name, globals, locals, fromlist, level)
     try:
         absolute = _absolute(name, globals, level)
     except (ImportError, ValueError):

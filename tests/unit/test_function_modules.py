@@ -156,6 +156,8 @@ def test_an_import_elsewhere_waits_for_a_functions_import_and_gets_the_processs_
     seen: list[object] = []
     other = threading.Thread(target=lambda: seen.append(__import__(f"{package}.shared", fromlist=["table"])))
     other.start()
+    # (A correct import cannot end before the release below; the 0.5 s only bounds how long the test looks for
+    # one that wrongly did, so it cannot fail a correct runtime.)
     other.join(timeout=0.5)
     # THEN it waits for the function's import to finish, and gets the process's own copy
     assert other.is_alive()
