@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 import json
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -16,7 +16,7 @@ from appsync_local.events import EventEngine
 from appsync_local.local_aws import Endpoints, LocalAws
 from appsync_local.local_aws.endpoints import client
 from appsync_local.runtime import local_functions
-from tests.fixtures.events import drain, queue_url, records_of, wait_until
+from tests.fixtures.events import HANDLERS, drain, queue_url, records_of, wait_until
 
 
 @pytest.fixture(scope="module")
@@ -34,6 +34,13 @@ def engine(
         yield running
 
 
+def delivered(
+    engine: EventEngine, function: str, predicate: Callable[[dict[str, Any]], bool]
+) -> list[dict[str, Any]]:
+    """The records the engine's `function` received that match `predicate`."""
+    return records_of(engine.invoker.functions, function, predicate)
+
+
 # -- SQS --------------------------------------------------------------------------------------------
 
 
@@ -42,9 +49,7 @@ def test_an_sqs_message_arrives_as_lambdas_sqs_record_and_is_deleted(engine: Eve
     body = json.dumps({"kind": "job", "id": uuid.uuid4().hex})
     sent = sqs.send_message(QueueUrl=queue_url(sqs, "event-jobs"), MessageBody=body)
     # WHEN the mapping delivers it
-    (record,) = wait_until(
-        lambda: records_of(engine.invoker.functions, "jobs", lambda r: r["body"] == body), what="the job"
-    )
+    (record,) = wait_until(lambda: delivered(engine, "jobs", lambda r: r["body"] == body), what="the job")
     # THEN the function got Lambda's SQS record
     assert record["messageId"] == sent["MessageId"]
     assert record["eventSource"] == "aws:sqs"
@@ -80,9 +85,7 @@ def test_a_partial_batch_failure_redelivers_only_the_failed_message(engine: Even
     # WHEN the visibility timeout lets the failed one back
     deliveries = wait_until(
         lambda: (
-            (found := records_of(engine.invoker.functions, "jobs", lambda r: tag in r["body"]))
-            and len(found) >= 4
-            and found
+            (found := delivered(engine, "jobs", lambda r: tag in r["body"])) and len(found) >= 4 and found
         ),
         what="the redelivery",
     )
@@ -102,7 +105,7 @@ def test_a_poison_message_ends_in_the_dead_letter_queue(engine: EventEngine, sqs
         lambda: [m for m in drain(sqs, "event-jobs-dlq") if m["Body"] == body], timeout=20, what="the DLQ"
     )
     assert len(dead) == 1
-    assert len(records_of(engine.invoker.functions, "jobs", lambda r: r["body"] == body)) == 2
+    assert len(delivered(engine, "jobs", lambda r: r["body"] == body)) == 2
 
 
 def test_messages_no_filter_matches_are_deleted_without_an_invocation(engine: EventEngine, sqs: Any) -> None:
@@ -112,11 +115,11 @@ def test_messages_no_filter_matches_are_deleted_without_an_invocation(engine: Ev
     sqs.send_message(QueueUrl=url, MessageBody=ignored)
     sqs.send_message(QueueUrl=url, MessageBody=wanted)
     wait_until(
-        lambda: records_of(engine.invoker.functions, "jobs", lambda r: r["body"] == wanted),
+        lambda: delivered(engine, "jobs", lambda r: r["body"] == wanted),
         what="the plain message",
     )
     wait_until(lambda: _queue_size(sqs, "event-jobs") == 0, what="the queue to empty")
-    assert not records_of(engine.invoker.functions, "jobs", lambda r: r["body"] == ignored)
+    assert not delivered(engine, "jobs", lambda r: r["body"] == ignored)
 
 
 # -- DynamoDB Streams -------------------------------------------------------------------------------
@@ -129,12 +132,7 @@ def test_item_changes_arrive_as_lambdas_dynamodbrecords_of(engine: EventEngine, 
     dynamodb.put_item(TableName="EventThings", Item={"id": {"S": key}, "note": {"S": "second"}})
     insert, modify = wait_until(
         lambda: (
-            len(
-                found := records_of(
-                    engine.invoker.functions, "things", lambda r: r["dynamodb"]["Keys"]["id"]["S"] == key
-                )
-            )
-            == 2
+            len(found := delivered(engine, "things", lambda r: r["dynamodb"]["Keys"]["id"]["S"] == key)) == 2
             and found
         ),
         what="both stream records",
@@ -151,7 +149,7 @@ def test_item_changes_arrive_as_lambdas_dynamodbrecords_of(engine: EventEngine, 
     assert isinstance(insert["dynamodb"]["ApproximateCreationDateTime"], int)
     assert insert["dynamodb"]["StreamViewType"] == "NEW_AND_OLD_IMAGES"
     # the function saw its own environment, with the queue reference resolved to the local queue's URL
-    handlers = engine.invoker.functions["things"].module("tests.fixtures.events_app.handlers")
+    handlers = engine.invoker.functions["things"].module(HANDLERS)
     assert handlers.environments["things"]["QUEUE"].endswith("/123456789012/event-jobs")
 
 
@@ -175,14 +173,10 @@ def test_a_failing_stream_batch_blocks_the_shard_then_goes_to_the_on_failure_que
     assert failure["DDBStreamBatchInfo"]["streamArn"].startswith("arn:aws:dynamodb:us-east-1:")
     # and only then did the shard move on to the next record (order kept)
     wait_until(
-        lambda: records_of(
-            engine.invoker.functions, "things", lambda r: r["dynamodb"]["Keys"]["id"]["S"] == after
-        ),
+        lambda: delivered(engine, "things", lambda r: r["dynamodb"]["Keys"]["id"]["S"] == after),
         what="the next",
     )
-    poison_deliveries = records_of(
-        engine.invoker.functions, "things", lambda r: r["dynamodb"]["Keys"]["id"]["S"] == poison
-    )
+    poison_deliveries = delivered(engine, "things", lambda r: r["dynamodb"]["Keys"]["id"]["S"] == poison)
     assert len(poison_deliveries) == 3  # the first try and two retries
 
 
@@ -198,8 +192,8 @@ def test_kinesis_records_arrive_base64_encoded_and_filtered_on_their_data(
     for data in (view, click):
         kinesis.put_record(StreamName="event-clicks", Data=data.encode(), PartitionKey="user-1")
     (record,) = wait_until(
-        lambda: records_of(
-            engine.invoker.functions,
+        lambda: delivered(
+            engine,
             "clicks",
             lambda r: base64.b64decode(r["kinesis"]["data"]).decode() == click,
         ),
@@ -208,9 +202,7 @@ def test_kinesis_records_arrive_base64_encoded_and_filtered_on_their_data(
     assert record["eventSource"] == "aws:kinesis" and record["eventName"] == "aws:kinesis:record"
     assert record["kinesis"]["partitionKey"] == "user-1"
     assert record["eventID"] == f"shardId-000000000000:{record['kinesis']['sequenceNumber']}"
-    assert not records_of(
-        engine.invoker.functions, "clicks", lambda r: base64.b64decode(r["kinesis"]["data"]).decode() == view
-    )
+    assert not delivered(engine, "clicks", lambda r: base64.b64decode(r["kinesis"]["data"]).decode() == view)
 
 
 # -- S3 ---------------------------------------------------------------------------------------------
@@ -225,7 +217,7 @@ def test_an_upload_notifies_its_queue_as_s3_writes_the_event(
     (record,) = wait_until(
         lambda: [
             json.loads(r["body"])["Records"][0]
-            for r in records_of(engine.invoker.functions, "uploads", lambda r: "Records" in r["body"])
+            for r in delivered(engine, "uploads", lambda r: "Records" in r["body"])
             if key.split("/")[1] in r["body"]
         ],
         what="the notification",
@@ -236,7 +228,7 @@ def test_an_upload_notifies_its_queue_as_s3_writes_the_event(
     assert record["s3"]["bucket"]["arn"] == "arn:aws:s3:::event-photos"
     assert record["userIdentity"]["principalId"] and record["s3"]["object"]["sequencer"]
     # the queue also got S3's test event when its notification was configured
-    assert records_of(engine.invoker.functions, "uploads", lambda r: "s3:TestEvent" in r["body"])
+    assert delivered(engine, "uploads", lambda r: "s3:TestEvent" in r["body"])
 
 
 def test_s3_invokes_a_function_directly_with_retries_then_the_on_failure_queue(
@@ -247,7 +239,7 @@ def test_s3_invokes_a_function_directly_with_retries_then_the_on_failure_queue(
     s3.put_object(Bucket="event-photos", Key=good, Body=b"x")
     s3.put_object(Bucket="event-photos", Key=bad, Body=b"x")
     wait_until(
-        lambda: records_of(engine.invoker.functions, "direct", lambda r: r["s3"]["object"]["key"] == good),
+        lambda: delivered(engine, "direct", lambda r: r["s3"]["object"]["key"] == good),
         what="the direct event",
     )
     failure = wait_until(
@@ -258,4 +250,4 @@ def test_s3_invokes_a_function_directly_with_retries_then_the_on_failure_queue(
     assert failure["requestContext"]["condition"] == "RetriesExhausted"
     assert failure["requestContext"]["approximateInvokeCount"] == 3
     assert failure["requestPayload"]["Records"][0]["s3"]["object"]["key"] == bad
-    assert len(records_of(engine.invoker.functions, "direct", lambda r: r["s3"]["object"]["key"] == bad)) == 3
+    assert len(delivered(engine, "direct", lambda r: r["s3"]["object"]["key"] == bad)) == 3
