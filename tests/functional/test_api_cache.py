@@ -13,6 +13,7 @@ from appsync_local.auth import AuthRules, RequestAuth
 from appsync_local.executor import Executor
 from appsync_local.runtime import local_functions
 from appsync_local.sdl import appsync_sdl
+from tests.functional.sample_app import calls
 from tests.functional.sample_app.schema import schema as sample_schema
 
 NODE = 'query { node(id: "1") { id name } }'
@@ -83,12 +84,6 @@ def executor_for(config: AppConfig, clock: Clock) -> Executor:
 async def execute(executor: Executor, query: str, auth: RequestAuth = API_KEY) -> dict[str, Any]:
     context = executor.new_context(auth, {"host": "localhost"})
     return await executor.execute(query, None, None, context)
-
-
-def calls(executor: Executor) -> list[Any]:
-    """The events the sample Lambda received, as its own module recorded them."""
-    handler = executor.functions["sample"].module("tests.functional.sample_app.handler")
-    return handler.calls  # type: ignore[no-any-return]
 
 
 def invoked(executor: Executor, field: str) -> int:

@@ -15,6 +15,7 @@ from appsync_local.auth import AuthRules, RequestAuth
 from appsync_local.executor import Executor
 from appsync_local.runtime import local_functions
 from appsync_local.sdl import appsync_sdl
+from tests.functional.sample_app import calls
 from tests.functional.sample_app.schema import schema as sample_schema
 
 API_KEY_AUTH = RequestAuth(mode="API_KEY", identity=None)
@@ -43,12 +44,6 @@ def executor_for(config: AppConfig) -> Executor:
         functions=local_functions(config),
         rules=AuthRules.from_sdl(sdl, config.api.default_auth, config.api.additional_auth),
     )
-
-
-def calls(executor: Executor) -> list[Any]:
-    """The events the sample Lambda received, as its own module recorded them."""
-    handler = executor.functions["sample"].module("tests.functional.sample_app.handler")
-    return handler.calls  # type: ignore[no-any-return]
 
 
 async def execute(executor: Executor, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
