@@ -31,7 +31,7 @@ class CognitoConfig(Definition):
     app_client_ids: tuple[Annotated[StrictStr, Field(min_length=1)], ...] = Field(
         min_length=1, description="Tokens must be for one of these clients (`aud`/`client_id`)."
     )
-    groups: tuple[Annotated[StrictStr, Field(pattern=r"^[\w+=,.@-]{1,128}$")], ...] = ()
+    groups: tuple[Annotated[StrictStr, Field(pattern=r"^[\w+=,.@-]+$", max_length=128)], ...] = ()
 
 
 class OidcConfig(Definition):

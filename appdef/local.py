@@ -38,7 +38,7 @@ class LocalConfig(Definition):
     seed: StrictStr | None = Field(
         None, description="Demo data, written once and never over a user's change."
     )
-    users: dict[Annotated[StrictStr, Field(pattern=r"^[\w.@+-]{1,128}$")], LocalUser] = Field(
+    users: dict[Annotated[StrictStr, Field(pattern=r"^[\w.@+-]+$", max_length=128)], LocalUser] = Field(
         default_factory=dict
     )
     pages: dict[Annotated[StrictStr, Field(pattern=r"^[a-z][a-z0-9-]{0,39}$")], StrictStr] = Field(
