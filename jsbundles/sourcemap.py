@@ -60,16 +60,24 @@ class SourceMap:
         self.raw = raw
         self.sources: tuple[str, ...] = tuple(raw.get("sources") or ())
         # Per generated line: generated columns (sorted) and, for each, (source index, line, column) or None.
+        # Decoded on the first lookup: a bundle's map is only read when its code fails (some 30 maps at start-up,
+        # each decoded twice, took 50-70 ms); `_decoded` raises SourceMapError then for a malformed one.
         self._columns: list[list[int]] = []
         self._targets: list[list[tuple[int, int, int] | None]] = []
-        self._decode(raw["mappings"])
+        self._decoded = False
 
     @classmethod
     def from_json(cls, text: str) -> SourceMap:
         return cls(json.loads(text))
 
-    def _decode(self, mappings: str) -> None:
+    def _decode(self) -> None:
+        """Decode `mappings` once; two threads racing here each build the same lists, and either may win."""
+        if self._decoded:
+            return
+        all_columns: list[list[int]] = []
+        all_targets: list[list[tuple[int, int, int] | None]] = []
         source = line = column = 0
+        mappings: str = self.raw["mappings"]
         for text in mappings.split(";"):
             columns: list[int] = []
             targets: list[tuple[int, int, int] | None] = []
@@ -83,8 +91,10 @@ class SourceMap:
                 else:
                     targets.append(None)
                 columns.append(generated)
-            self._columns.append(columns)
-            self._targets.append(targets)
+            all_columns.append(columns)
+            all_targets.append(targets)
+        self._columns, self._targets = all_columns, all_targets
+        self._decoded = True
 
     def original(self, line: int, column: int) -> OriginalPosition | None:
         """Where generated `line` (1-based), `column` (0-based) came from; None for generated-only code.
@@ -92,6 +102,7 @@ class SourceMap:
         The segment that covers a position is the last one starting at or before it; a position before a
         line's first segment takes that first segment (a runtime may point at the start of an expression).
         """
+        self._decode()
         if line < 1 or line > len(self._columns) or not self._columns[line - 1]:
             return None
         columns = self._columns[line - 1]

@@ -89,3 +89,9 @@ def test_the_inline_comment_carries_the_map_without_sources_content() -> None:
 def test_a_map_that_is_not_version_3_is_refused() -> None:
     with pytest.raises(SourceMapError):
         SourceMap({"version": 2, "mappings": ""})
+
+
+def test_a_malformed_mapping_is_refused_when_first_looked_up() -> None:
+    source_map = _map("AAAA;g")  # decoded on first use: a bundle's map is read only when its code fails
+    with pytest.raises(SourceMapError, match="ends inside a number"):
+        source_map.original(1, 0)
