@@ -8,7 +8,8 @@ on AWS, so a handler that returns something Lambda could not marshal (a `Decimal
 too. Each function has its own copies of the app's modules (`function_modules`) and its own boto3 default
 session (`function_sessions`): a module two functions import holds two states, as in two containers, and a
 runtime built later in the process starts from fresh modules, as a new deployment does. Libraries (boto3,
-Powertools) are the process's, shared.
+Powertools) are the process's, shared, except the Powertools state Lambda keeps per container: each function
+has its own metrics set and its own cold start (`function_powertools`).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from appdef import ConfigError, FunctionConfig
 from appdef.bindings import BindingError
 from appdef.references import Reference, substitute
 
-from . import function_sessions
+from . import function_powertools, function_sessions
 from .access_key import AccessKey
 from .endpoint_redaction import redact_local_endpoints
 from .errors import LambdaError
@@ -210,6 +211,7 @@ class LocalFunction:
     def _scope(self, environ: dict[str, str]) -> Iterator[None]:
         """Run the block as this function's code: its environment, its modules, its boto3 default session."""
         function_sessions.install()
+        function_powertools.install()
         with function_scope(environ), self.modules.scope():
             yield
 

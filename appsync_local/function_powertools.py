@@ -1,0 +1,127 @@
+"""Powertools' process-wide state, one per function, as each Lambda function has a process of its own.
+
+Powertools keeps some state for the whole process, which on Lambda is one function's container:
+
+- `Metrics` keeps the metrics, dimensions and metadata every instance shares in class attributes, so that one
+  flush publishes what any `Metrics()` of the function added. With every function in one process, a function's
+  flush published the metrics another function had added and not yet flushed, under its own namespace and
+  service, and that function then published nothing.
+- Logger, Tracer and Metrics each remember in a module global whether the container's first invocation has
+  been seen (`cold_start` in log lines and traces, the ColdStart metric), so only the first function invoked in
+  the process had a cold start.
+
+`install` (once, before a function's first import) gives each function its own: the shared metric attributes
+answer with the current function's dictionaries, and each cold-start check runs on the current function's own
+flag, through Powertools' own check. Outside a function the process keeps Powertools' own values. Other
+process-wide state stays shared, as libraries are: the parameter providers `parameters.get_*` caches (a value
+one function fetched is served to another that asks for the same name), the Datadog provider's metrics, and a
+`Logger` whose service name two functions share.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import threading
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any
+
+from appsync_local import function_modules
+from appsync_local.function_modules import ModuleTable
+
+# The class attributes every `Metrics()` of a process shares (aws_lambda_powertools.metrics.Metrics).
+SHARED_METRIC_ATTRIBUTES = ("_metrics", "_dimensions", "_metadata", "_default_dimensions")
+
+# The module global Logger, Tracer and Metrics each keep their cold-start flag in.
+FLAG = "is_cold_start"
+
+_INSTALL = threading.Lock()
+_installed = False
+# A cold-start check sets Powertools' flag to the function's, runs, and reads it back: one check at a time.
+_COLD_START = threading.Lock()
+
+
+@dataclass
+class _FunctionState:
+    shared: dict[str, dict[str, Any]] = field(default_factory=dict)  # SHARED_METRIC_ATTRIBUTES' values
+    cold: dict[str, bool] = field(default_factory=dict)  # flag holder (a module's name) -> still cold
+
+
+_STATES: weakref.WeakKeyDictionary[ModuleTable, _FunctionState] = weakref.WeakKeyDictionary()
+_STATES_LOCK = threading.Lock()
+
+
+def _state() -> _FunctionState | None:
+    """The state of the function running in this context; None outside any function."""
+    table = function_modules.current()
+    if table is None:
+        return None
+    with _STATES_LOCK:
+        state = _STATES.get(table)
+        if state is None:
+            state = _STATES[table] = _FunctionState()
+        return state
+
+
+class PerFunctionAttribute:
+    """A class attribute whose value is the current function's own dictionary (made empty at its first use),
+    or, outside any function, the value the class had."""
+
+    def __init__(self, name: str, process_value: dict[str, Any]) -> None:
+        self.name = name
+        self.process_value = process_value
+
+    def __get__(self, instance: object, owner: type | None = None) -> dict[str, Any]:
+        state = _state()
+        if state is None:
+            return self.process_value
+        with _STATES_LOCK:
+            return state.shared.setdefault(self.name, {})
+
+
+def _per_function_cold_start(holder: ModuleType, check: Callable[..., Any]) -> Callable[..., Any]:
+    """`check`, run on the current function's cold-start flag, which `holder`'s global holds meanwhile."""
+
+    @functools.wraps(check)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        state = _state()
+        if state is None:
+            return check(*args, **kwargs)
+        with _COLD_START:
+            process_flag = getattr(holder, FLAG)
+            setattr(holder, FLAG, state.cold.get(holder.__name__, True))
+            try:
+                return check(*args, **kwargs)
+            finally:
+                state.cold[holder.__name__] = getattr(holder, FLAG)
+                setattr(holder, FLAG, process_flag)
+
+    return checked
+
+
+def install() -> None:
+    """Give each function its own Powertools state (once per process; nothing when Powertools is absent)."""
+    global _installed
+    if _installed:
+        return
+    with _INSTALL:
+        if _installed:
+            return
+        _installed = True
+        if importlib.util.find_spec("aws_lambda_powertools") is None:
+            return
+        from aws_lambda_powertools.logging import logger
+        from aws_lambda_powertools.metrics import metrics
+        from aws_lambda_powertools.metrics.provider import base, cold_start
+        from aws_lambda_powertools.tracing import tracer
+
+        for name in SHARED_METRIC_ATTRIBUTES:
+            setattr(metrics.Metrics, name, PerFunctionAttribute(name, getattr(metrics.Metrics, name)))
+        logger._is_cold_start = _per_function_cold_start(logger, logger._is_cold_start)
+        tracer._is_cold_start = _per_function_cold_start(tracer, tracer._is_cold_start)
+        base.BaseProvider._add_cold_start_metric = _per_function_cold_start(  # type: ignore[method-assign]
+            cold_start, base.BaseProvider._add_cold_start_metric
+        )

@@ -1,0 +1,131 @@
+"""Powertools keeps some state per process (the metrics every `Metrics()` shares, the cached parameter
+providers); on Lambda each function has a process of its own, so locally each function has its own."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import textwrap
+import threading
+import uuid
+from pathlib import Path
+
+import pytest
+
+from appdef import FunctionConfig
+from appsync_local.invocations.observer import InvocationObserver
+from appsync_local.lambda_runtime import LocalFunction
+
+# A handler that adds one metric named after its function, then waits (if told to) before its flush.
+HANDLER = """
+import {gates}
+from aws_lambda_powertools import Metrics
+from aws_lambda_powertools.metrics import MetricUnit
+
+metrics = Metrics(namespace="Shop", service="{name}")
+
+
+@metrics.log_metrics
+def handler(event, context):
+    metrics.add_metric(name="{metric}", unit=MetricUnit.Count, value=1)
+    if event.get("wait"):
+        {gates}.added.set()
+        assert {gates}.release.wait(30)
+    return "{name}"
+"""
+
+# A handler whose log line says whether its invocation was a cold start.
+LOGGING = """
+from aws_lambda_powertools import Logger
+
+logger = Logger(service="{name}")
+
+
+@logger.inject_lambda_context
+def handler(event, context):
+    logger.info("handled")
+    return "{name}"
+"""
+
+
+@pytest.fixture
+def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[str, str]:
+    """An app package with the handlers above, and a library module of events the test and a handler share."""
+    package, gates = f"app_{uuid.uuid4().hex[:8]}", f"gates_{uuid.uuid4().hex[:8]}"
+    (tmp_path / package).mkdir()
+    (tmp_path / package / "__init__.py").write_text("")
+    for name, metric in (("orders", "OrderPlaced"), ("emails", "EmailSent")):
+        code = HANDLER.format(gates=gates, name=name, metric=metric)
+        (tmp_path / package / f"{name}.py").write_text(textwrap.dedent(code))
+    for name in ("signup", "billing"):
+        (tmp_path / package / f"{name}.py").write_text(textwrap.dedent(LOGGING.format(name=name)))
+    library = tmp_path / "library"
+    library.mkdir()
+    (library / f"{gates}.py").write_text(
+        "import threading\nadded = threading.Event()\nrelease = threading.Event()\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.syspath_prepend(str(library))
+    return package, gates
+
+
+def emitted(observer: InvocationObserver, function: str) -> list[dict[str, object]]:
+    """The EMF blobs `function`'s invocations printed."""
+    blobs = []
+    for record in observer.log.newest():
+        if record.function == function:
+            blobs += [json.loads(line) for line in record.output if line.startswith('{"_aws"')]
+    return blobs
+
+
+def test_each_function_flushes_only_its_own_metrics(app: tuple[str, str]) -> None:
+    package, gates = app
+    observer = InvocationObserver()
+    orders, emails = (
+        LocalFunction(
+            FunctionConfig.named(name, handler=f"{package}.{name}.handler"), "us-east-1", observer=observer
+        )
+        for name in ("orders", "emails")
+    )
+    gate = importlib.import_module(gates)
+    # GIVEN `orders` has added its metric and not flushed yet
+    waiting = threading.Thread(target=orders.invoke, args=({"wait": True},))
+    waiting.start()
+    assert gate.added.wait(30)
+    # WHEN `emails` runs and flushes meanwhile, then `orders` finishes
+    assert emails.invoke({}) == "emails"
+    gate.release.set()
+    waiting.join(30)
+
+    # THEN each function's log holds its own metric, under its own service, and nothing of the other's
+    (email_blob,) = emitted(observer, "emails")
+    assert email_blob["EmailSent"] == [1.0] and "OrderPlaced" not in email_blob
+    assert email_blob["service"] == "emails"
+    (order_blob,) = emitted(observer, "orders")
+    assert order_blob["OrderPlaced"] == [1.0] and "EmailSent" not in order_blob
+    assert order_blob["service"] == "orders"
+
+
+def test_each_functions_first_invocation_is_its_cold_start(app: tuple[str, str]) -> None:
+    package, _ = app
+    observer = InvocationObserver()
+    signup, billing = (
+        LocalFunction(
+            FunctionConfig.named(name, handler=f"{package}.{name}.handler"), "us-east-1", observer=observer
+        )
+        for name in ("signup", "billing")
+    )
+
+    for function in (signup, billing, signup, billing):
+        function.invoke({})
+
+    # Each function's container starts cold once, whichever function the process ran first.
+    for name in ("signup", "billing"):
+        lines = [
+            json.loads(line)
+            for record in reversed(observer.log.newest())
+            if record.function == name
+            for line in record.output
+            if '"handled"' in line
+        ]
+        assert [line["cold_start"] for line in lines] == [True, False], name
