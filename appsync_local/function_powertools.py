@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import functools
 import importlib.util
+import logging
 import threading
 import weakref
 from collections.abc import Callable
@@ -31,6 +32,8 @@ from typing import Any
 
 from appsync_local import function_modules
 from appsync_local.function_modules import ModuleTable
+
+log = logging.getLogger("appsync_local")
 
 # The class attributes every `Metrics()` of a process shares (aws_lambda_powertools.metrics.Metrics).
 SHARED_METRIC_ATTRIBUTES = ("_metrics", "_dimensions", "_metadata", "_default_dimensions")
@@ -103,7 +106,11 @@ def _per_function_cold_start(holder: ModuleType, check: Callable[..., Any]) -> C
 
 
 def install() -> None:
-    """Give each function its own Powertools state (once per process; nothing when Powertools is absent)."""
+    """Give each function its own Powertools state (once per process; nothing when Powertools is absent).
+
+    This module is the one place that reaches into Powertools' private names (`tests/unit/test_public_seams.py`);
+    a Powertools release without one of them leaves that part shared and says so in the log, rather than
+    refusing to run the functions."""
     global _installed
     if _installed:
         return
@@ -113,15 +120,30 @@ def install() -> None:
         _installed = True
         if importlib.util.find_spec("aws_lambda_powertools") is None:
             return
-        from aws_lambda_powertools.logging import logger
+        from aws_lambda_powertools.logging import logger as powertools_logger
         from aws_lambda_powertools.metrics import metrics
         from aws_lambda_powertools.metrics.provider import base, cold_start
         from aws_lambda_powertools.tracing import tracer
 
         for name in SHARED_METRIC_ATTRIBUTES:
-            setattr(metrics.Metrics, name, PerFunctionAttribute(name, getattr(metrics.Metrics, name)))
-        logger._is_cold_start = _per_function_cold_start(logger, logger._is_cold_start)
-        tracer._is_cold_start = _per_function_cold_start(tracer, tracer._is_cold_start)
-        base.BaseProvider._add_cold_start_metric = _per_function_cold_start(  # type: ignore[method-assign]
-            cold_start, base.BaseProvider._add_cold_start_metric
-        )
+            if _has(metrics.Metrics, name):
+                setattr(metrics.Metrics, name, PerFunctionAttribute(name, getattr(metrics.Metrics, name)))
+        for owner, check, holder in (
+            (powertools_logger, "_is_cold_start", powertools_logger),
+            (tracer, "_is_cold_start", tracer),
+            (base.BaseProvider, "_add_cold_start_metric", cold_start),
+        ):
+            if _has(owner, check) and _has(holder, FLAG):
+                setattr(owner, check, _per_function_cold_start(holder, getattr(owner, check)))
+
+
+def _has(owner: Any, name: str) -> bool:
+    """Whether `owner` has `name`; if not, a warning that this part of Powertools stays shared."""
+    if hasattr(owner, name):
+        return True
+    from aws_lambda_powertools import __version__
+
+    log.warning(
+        "Powertools %s has no %s.%s: functions share it in this process", __version__, owner.__name__, name
+    )
+    return False

@@ -129,3 +129,18 @@ def test_each_functions_first_invocation_is_its_cold_start(app: tuple[str, str])
             if '"handled"' in line
         ]
         assert [line["cold_start"] for line in lines] == [True, False], name
+
+
+def test_a_powertools_without_a_name_this_relies_on_leaves_it_shared_and_says_so(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from types import SimpleNamespace
+
+    from appsync_local import function_powertools
+
+    renamed = SimpleNamespace(__name__="aws_lambda_powertools.logging.logger")  # no _is_cold_start
+
+    with caplog.at_level("WARNING", logger="appsync_local"):
+        assert function_powertools._has(renamed, "_is_cold_start") is False
+    assert "has no aws_lambda_powertools.logging.logger._is_cold_start" in caplog.text
+    assert "functions share it in this process" in caplog.text
