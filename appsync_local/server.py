@@ -222,11 +222,15 @@ def _start_and_serve(
     observer = InvocationObserver(echo=echo_to_terminal, tracing=True)
     # The tables are created while the runtime is built: creating them mostly waits on DynamoDB Local (a first
     # start's ten CreateTables, about 0.3 s), building it is this process's own work. Nothing in the build
-    # reads a table; the seed below, which does, follows both.
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="start-tables") as tables:
+    # reads a table; the seed below, which does, follows both. If the build fails or a stop signal comes, the
+    # way out does not wait for the tables: stopping DynamoDB Local ends their thread's calls.
+    tables = ThreadPoolExecutor(max_workers=1, thread_name_prefix="start-tables")
+    try:
         tables_created = tables.submit(aws.start_tables)
         runtime = build_runtime(config, public_url=_reachable(url, host), observer=observer)
         tables_created.result()
+    finally:
+        tables.shutdown(wait=False)
     written = seed(
         config, aws.session(), aws.endpoints, runtime.seed_substitutions(), done_marker=aws.seed_marker
     )
