@@ -4,9 +4,9 @@ Start-up locks the data folder (one server per folder: `data_lock`) and takes th
 server or a busy port is refused before any local AWS part starts. Then it launches DynamoDB Local's JVM and
 kinesalite's Node, which take seconds to boot, and meanwhile imports the runtime, starts moto, creates what needs
 no DynamoDB and builds the runtime (DynamoDB Local's endpoint is known from its launch) while the tables are
-created on another thread; then come the seed, the event sources and the servers. SIGINT or SIGTERM, at any point, stops everything this process
-started and ends it normally (exit code 0); what cannot start is refused in one line (`refusals()`, exit
-code 2).
+created on another thread; then come the seed, the event sources and the servers. SIGINT or SIGTERM, at any
+point, stops everything this process started and ends it normally (exit code 0); what cannot start is refused
+in one line (`refusals()`, exit code 2).
 
 This module imports little: the JVM is launched before the runtime's own imports, which take about as long.
 """

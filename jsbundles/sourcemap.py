@@ -61,7 +61,7 @@ class SourceMap:
         self.sources: tuple[str, ...] = tuple(raw.get("sources") or ())
         # Per generated line: generated columns (sorted) and, for each, (source index, line, column) or None.
         # Decoded on the first lookup: a bundle's map is only read when its code fails (some 30 maps at start-up,
-        # each decoded twice, took 50-70 ms); `_decoded` raises SourceMapError then for a malformed one.
+        # each decoded twice, took 50-70 ms); `_decode` raises SourceMapError then for a malformed one.
         self._columns: list[list[int]] = []
         self._targets: list[list[tuple[int, int, int] | None]] = []
         self._decoded = False
