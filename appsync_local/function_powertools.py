@@ -13,7 +13,7 @@ Powertools keeps some state for the whole process, which on Lambda is one functi
 `install` (once, before a function's first import) gives each function its own: the shared metric attributes
 answer with the current function's dictionaries, and each cold-start check runs on the current function's own
 flag, through Powertools' own check. Outside a function the process keeps Powertools' own values. Other
-process-wide state stays shared, as libraries are: the parameter providers `parameters.get_*` caches (a value
+process-wide state stays shared, as libraries are: the parameter providers that `parameters.get_*` caches (a value
 one function fetched is served to another that asks for the same name), the Datadog provider's metrics, and a
 `Logger` whose service name two functions share.
 """
@@ -91,9 +91,9 @@ def _per_function_cold_start(holder: ModuleType, check: Callable[..., Any]) -> C
     @functools.wraps(check)
     def checked(*args: Any, **kwargs: Any) -> Any:
         state = _state()
-        if state is None:
-            return check(*args, **kwargs)
         with _COLD_START:
+            if state is None:  # the process's own code: Powertools' flag, never a function's meanwhile
+                return check(*args, **kwargs)
             process_flag = getattr(holder, FLAG)
             setattr(holder, FLAG, state.cold.get(holder.__name__, True))
             try:
