@@ -1,5 +1,5 @@
-"""Powertools keeps some state per process (the metrics every `Metrics()` shares, the cached parameter
-providers); on Lambda each function has a process of its own, so locally each function has its own."""
+"""Powertools keeps some state per process (the metrics every `Metrics()` shares, the cold-start flags); on
+Lambda each function has a process of its own, so locally each function has its own."""
 
 from __future__ import annotations
 
@@ -91,11 +91,13 @@ def test_each_function_flushes_only_its_own_metrics(app: tuple[str, str]) -> Non
     # GIVEN `orders` has added its metric and not flushed yet
     waiting = threading.Thread(target=orders.invoke, args=({"wait": True},))
     waiting.start()
-    assert gate.added.wait(30)
-    # WHEN `emails` runs and flushes meanwhile, then `orders` finishes
-    assert emails.invoke({}) == "emails"
-    gate.release.set()
-    waiting.join(30)
+    try:
+        assert gate.added.wait(30)
+        # WHEN `emails` runs and flushes meanwhile, then `orders` finishes
+        assert emails.invoke({}) == "emails"
+    finally:
+        gate.release.set()
+        waiting.join(30)
 
     # THEN each function's log holds its own metric, under its own service, and nothing of the other's
     (email_blob,) = emitted(observer, "emails")
