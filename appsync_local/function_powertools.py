@@ -9,13 +9,17 @@ Powertools keeps some state for the whole process, which on Lambda is one functi
 - Logger, Tracer and Metrics each remember in a module global whether the container's first invocation has
   been seen (`cold_start` in log lines and traces, the ColdStart metric), so only the first function invoked in
   the process had a cold start.
+- `parameters.get_parameter`, `get_secret`, `get_app_config` and the like keep their default providers in one
+  module dictionary, each provider with its boto3 client and its cache of values. With every function in one
+  process, the first function to ask made the provider for all: another function's `get_secret` was answered
+  from the first one's cache, or fetched with the first one's client (its role, its endpoint), where on Lambda
+  it would have made its own call, and been refused without the permission.
 
 `install` (once, before a function's first import) gives each function its own: the shared metric attributes
-answer with the current function's dictionaries, and each cold-start check runs on the current function's own
-flag, through Powertools' own check. Outside a function the process keeps Powertools' own values. Other
-process-wide state stays shared, as libraries are: the parameter providers that `parameters.get_*` caches (a value
-one function fetched is served to another that asks for the same name), the Datadog provider's metrics, and a
-`Logger` whose service name two functions share.
+answer with the current function's dictionaries, each cold-start check runs on the current function's own
+flag, through Powertools' own check, and the default providers are the current function's. Outside a function
+the process keeps Powertools' own values. Other process-wide state stays shared, as libraries are: the Datadog
+provider's metrics, and a `Logger` whose service name two functions share.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ import importlib.util
 import logging
 import threading
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, MutableMapping
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
@@ -51,6 +55,7 @@ _COLD_START = threading.Lock()
 class _FunctionState:
     shared: dict[str, dict[str, Any]] = field(default_factory=dict)  # SHARED_METRIC_ATTRIBUTES' values
     cold: dict[str, bool] = field(default_factory=dict)  # flag holder (a module's name) -> still cold
+    providers: dict[str, Any] = field(default_factory=dict)  # parameters' DEFAULT_PROVIDERS
 
 
 _STATES: weakref.WeakKeyDictionary[ModuleTable, _FunctionState] = weakref.WeakKeyDictionary()
@@ -83,6 +88,50 @@ class PerFunctionAttribute:
             return self.process_value
         with _STATES_LOCK:
             return state.shared.setdefault(self.name, {})
+
+
+class PerFunctionProviders(MutableMapping[str, Any]):
+    """Powertools parameters' `DEFAULT_PROVIDERS`: the current function's own providers, or, outside any
+    function, the process's (the dictionary Powertools made)."""
+
+    def __init__(self, process_value: dict[str, Any]) -> None:
+        self.process_value = process_value
+
+    def _current(self) -> dict[str, Any]:
+        state = _state()
+        return self.process_value if state is None else state.providers
+
+    def __getitem__(self, key: str) -> Any:
+        return self._current()[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self._current()[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self._current()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._current()))
+
+    def __len__(self) -> int:
+        return len(self._current())
+
+
+def _per_function_providers() -> None:
+    """Each function's own parameter providers: every Powertools module that bound `DEFAULT_PROVIDERS` when it
+    was imported is given the per-function mapping, and those imported later bind it from `constants`."""
+    import sys
+
+    from aws_lambda_powertools.utilities.parameters import constants
+
+    if not _has(constants, "DEFAULT_PROVIDERS"):
+        return
+    shared = constants.DEFAULT_PROVIDERS
+    providers = PerFunctionProviders(shared)
+    prefix = constants.__name__.rpartition(".")[0] + "."
+    for name, module in list(sys.modules.items()):
+        if name.startswith(prefix) and getattr(module, "DEFAULT_PROVIDERS", None) is shared:
+            setattr(module, "DEFAULT_PROVIDERS", providers)  # noqa: B010 - a module bound at its import
 
 
 def _per_function_cold_start(holder: ModuleType, check: Callable[..., Any]) -> Callable[..., Any]:
@@ -135,6 +184,7 @@ def install() -> None:
         ):
             if _has(owner, check) and _has(holder, FLAG):
                 setattr(owner, check, _per_function_cold_start(holder, getattr(owner, check)))
+        _per_function_providers()
 
 
 def _has(owner: Any, name: str) -> bool:

@@ -1,13 +1,17 @@
-"""Powertools keeps some state per process (the metrics every `Metrics()` shares, the cold-start flags); on
-Lambda each function has a process of its own, so locally each function has its own."""
+"""Powertools keeps some state per process (the metrics every `Metrics()` shares, the cold-start flags, the
+parameters' default providers); on Lambda each function has a process of its own, so locally each function
+has its own."""
 
 from __future__ import annotations
 
+import http.server
 import importlib
 import json
 import textwrap
 import threading
 import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -146,3 +150,80 @@ def test_a_powertools_without_a_name_this_relies_on_leaves_it_shared_and_says_so
         assert function_powertools._has(renamed, "_is_cold_start") is False
     assert "has no aws_lambda_powertools.logging.logger._is_cold_start" in caplog.text
     assert "functions share it in this process" in caplog.text
+
+
+# A handler that reads one SSM parameter through Powertools' default provider.
+PARAMETER = """
+from aws_lambda_powertools.utilities import parameters
+
+
+def handler(event, context):
+    return parameters.get_parameter("/shop/greeting")
+"""
+
+
+class _SigningKeySsm(http.server.BaseHTTPRequestHandler):
+    """An SSM endpoint whose every parameter's value is the access key id the request was signed with."""
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers["Content-Length"]))
+        access_key = self.headers["Authorization"].split("Credential=")[1].split("/")[0]
+        body = json.dumps(
+            {"Parameter": {"Name": "/shop/greeting", "Type": "String", "Value": access_key, "Version": 1}}
+        ).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/x-amz-json-1.1")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@dataclass(frozen=True)
+class _Role:
+    access_key_id: str
+    secret_access_key: str = "secret"
+    session_token: str | None = None
+
+
+@pytest.fixture
+def ssm(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A local SSM endpoint on a free port, which every function's environment points at."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _SigningKeySsm)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SSM", url)
+    try:
+        yield url
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(10)
+
+
+def test_each_function_gets_parameters_through_its_own_provider(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ssm: str
+) -> None:
+    package = f"app_{uuid.uuid4().hex[:8]}"
+    (tmp_path / package).mkdir()
+    (tmp_path / package / "__init__.py").write_text("")
+    (tmp_path / package / "greeter.py").write_text(textwrap.dedent(PARAMETER))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    # GIVEN two functions with the same handler and each its own execution role
+    checkout, billing = (
+        LocalFunction(
+            FunctionConfig.named(name, handler=f"{package}.greeter.handler"),
+            "us-east-1",
+            role=_Role(access_key_id=key),
+        )
+        for name, key in (("checkout", "AKIACHECKOUT0000000A"), ("billing", "AKIABILLING00000000B"))
+    )
+
+    # WHEN each asks for the same parameter, one after the other
+    # THEN each fetched it itself, signed with its own role's key: the second was not answered from the first's
+    # cache or through the first's client
+    assert checkout.invoke({}) == "AKIACHECKOUT0000000A"
+    assert billing.invoke({}) == "AKIABILLING00000000B"
