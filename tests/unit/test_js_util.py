@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from appsync_local.js.engine import JsEngine
+from appsync_local.realtime.filters import parse_filter
 
 _counter = itertools.count()
 
@@ -92,6 +93,8 @@ EXACT = [
     ),
     ("util.time.parseISO8601ToEpochMilliSeconds('2018-02-01T17:21:05.180+08:00')", 1517476865180),
     ("util.str.normalize('e\\u0301', 'NFC')", "\u00e9"),
+    ("util.str.normalize('e\\u0301', 'nfc')", "\u00e9"),  # the form as AppSync's reference writes it
+    ("util.str.normalize('\\u00e9', 'nfd')", "e\u0301"),
     ("util.math.roundNum(1.6)", 2),
     ("util.math.minVal(3, 1)", 1),
     ("util.math.maxVal(3, 1)", 3),
@@ -148,6 +151,79 @@ EXACT = [
             ]
         },
     ),
+    # A field beside `or` holds in every group: the owner's filter is not dropped by the alternatives
+    (
+        "util.transform.toSubscriptionFilter({ ownerId: { eq: 'u1' }, or: [{ priority: { eq: 'high' } }, { severity: { ge: 10 } }] })",
+        {
+            "filterGroup": [
+                {
+                    "filters": [
+                        {"fieldName": "ownerId", "operator": "eq", "value": "u1"},
+                        {"fieldName": "priority", "operator": "eq", "value": "high"},
+                    ]
+                },
+                {
+                    "filters": [
+                        {"fieldName": "ownerId", "operator": "eq", "value": "u1"},
+                        {"fieldName": "severity", "operator": "ge", "value": 10},
+                    ]
+                },
+            ]
+        },
+    ),
+    # `or` nested in `and`, and two conditions on one field, which are alternatives
+    (
+        "util.transform.toSubscriptionFilter({ and: [{ a: { eq: 1 } }, { or: [{ b: { eq: 2 } }, { c: { eq: 3 } }] }] })",
+        {
+            "filterGroup": [
+                {
+                    "filters": [
+                        {"fieldName": "a", "operator": "eq", "value": 1},
+                        {"fieldName": "b", "operator": "eq", "value": 2},
+                    ]
+                },
+                {
+                    "filters": [
+                        {"fieldName": "a", "operator": "eq", "value": 1},
+                        {"fieldName": "c", "operator": "eq", "value": 3},
+                    ]
+                },
+            ]
+        },
+    ),
+    (
+        "util.transform.toSubscriptionFilter({ p: { le: 50, ge: 20 }, title: { beginsWith: 'A' } })",
+        {
+            "filterGroup": [
+                {
+                    "filters": [
+                        {"fieldName": "p", "operator": "le", "value": 50},
+                        {"fieldName": "title", "operator": "beginsWith", "value": "A"},
+                    ]
+                },
+                {
+                    "filters": [
+                        {"fieldName": "p", "operator": "ge", "value": 20},
+                        {"fieldName": "title", "operator": "beginsWith", "value": "A"},
+                    ]
+                },
+            ]
+        },
+    ),
+    # ignoredFields leave a field out; rules are strict conditions, one of which every group meets
+    (
+        "util.transform.toSubscriptionFilter({ a: { eq: 1 }, secret: { eq: 'x' } }, ['secret'], { status: { eq: 'open' } })",
+        {
+            "filterGroup": [
+                {
+                    "filters": [
+                        {"fieldName": "a", "operator": "eq", "value": 1},
+                        {"fieldName": "status", "operator": "eq", "value": "open"},
+                    ]
+                }
+            ]
+        },
+    ),
 ]
 
 
@@ -155,6 +231,21 @@ EXACT = [
 def test_util_function_returns_what_appsync_returns(evaluate: Any, expression: str, expected: Any) -> None:
     # GIVEN / WHEN a resolver evaluates the util call / THEN the value is AppSync's
     assert evaluate(expression) == expected
+
+
+def test_a_subscription_filter_with_alternatives_still_holds_the_callers_own_condition(evaluate: Any) -> None:
+    # GIVEN a subscription resolver's filter: the caller's own items, and of those the urgent or severe ones
+    filter_object = evaluate(
+        "util.transform.toSubscriptionFilter("
+        "{ ownerId: { eq: 'u1' }, or: [{ priority: { eq: 'high' } }, { severity: { ge: 10 } }] })"
+    )
+    subscription = parse_filter(filter_object)
+
+    # WHEN events are published / THEN u1 gets their own urgent and severe items, and nothing of u2's
+    assert subscription.matches({"ownerId": "u1", "priority": "high", "severity": 1})
+    assert subscription.matches({"ownerId": "u1", "priority": "low", "severity": 12})
+    assert not subscription.matches({"ownerId": "u1", "priority": "low", "severity": 1})
+    assert not subscription.matches({"ownerId": "u2", "priority": "high", "severity": 12})
 
 
 SHAPED = [

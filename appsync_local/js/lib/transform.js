@@ -98,32 +98,59 @@ function __appsyncTransform(toDynamoDB) {
   var SUBSCRIPTION_OPS = ['eq', 'ne', 'le', 'lt', 'ge', 'gt', 'contains', 'notContains', 'beginsWith', 'in',
     'notIn', 'between', 'attributeExists', 'containsAny'];
 
-  function filtersOf(filter, ignored) {
-    var filters = [];
-    Object.keys(filter || {}).forEach(function (field) {
-      if (field === 'and') {
-        filter.and.forEach(function (f) { filters = filters.concat(filtersOf(f, ignored)); });
+  // A filter object as alternatives (AppSync's filterGroup: any group, all filters of a group): the conditions
+  // on one field are alternatives, `and` crosses its members' alternatives, `or` joins them, and the object's
+  // entries cross each other, so `{ownerId: {eq: 'u1'}, or: [...]}` keeps ownerId in every group.
+  function alternativesOf(filter, ignored) {
+    var groups = [[]];
+    Object.keys(filter || {}).forEach(function (key) {
+      if (key === 'and') {
+        (filter.and || []).forEach(function (f) { groups = crossed(groups, alternativesOf(f, ignored)); });
         return;
       }
-      if (ignored.indexOf(field) >= 0) return;
-      var ops = filter[field] || {};
-      Object.keys(ops).forEach(function (op) {
-        if (SUBSCRIPTION_OPS.indexOf(op) < 0) util.error('Unsupported subscription filter operator ' + op, 'InvalidFilter');
-        filters.push({ fieldName: field, operator: op, value: ops[op] });
-      });
+      if (key === 'or') {
+        var either = [];
+        (filter.or || []).forEach(function (f) {
+          either = either.concat(alternativesOf(f, ignored).filter(function (g) { return g.length > 0; }));
+        });
+        if (either.length > 0) groups = crossed(groups, either);
+        return;
+      }
+      if (ignored.indexOf(key) >= 0) return;
+      var conditions = conditionsOf(key, filter[key]);
+      if (conditions.length > 0) groups = crossed(groups, conditions.map(function (c) { return [c]; }));
     });
-    return filters;
+    return groups;
+  }
+
+  function conditionsOf(field, operators) {
+    return Object.keys(operators || {}).map(function (op) {
+      if (SUBSCRIPTION_OPS.indexOf(op) < 0) util.error('Unsupported subscription filter operator ' + op, 'InvalidFilter');
+      return { fieldName: field, operator: op, value: operators[op] };
+    });
+  }
+
+  // Every group of `left` with every group of `right`.
+  function crossed(left, right) {
+    var out = [];
+    left.forEach(function (l) { right.forEach(function (r) { out.push(l.concat(r)); }); });
+    return out;
   }
 
   return {
     toDynamoDBFilterExpression: function (filter) { return JSON.stringify(toExpressionObject(filter)); },
     toDynamoDBConditionExpression: function (condition) { return JSON.stringify(toExpressionObject(condition)); },
-    toSubscriptionFilter: function (filter, ignoredFields) {
-      var ignored = ignoredFields || [];
-      var groups = filter && filter.or
-        ? filter.or.map(function (f) { return { filters: filtersOf(f, ignored) }; })
-        : [{ filters: filtersOf(filter, ignored) }];
-      return { filterGroup: groups };
+    // `rules`: strict conditions of which every group must meet one (each rule is an alternative).
+    toSubscriptionFilter: function (filter, ignoredFields, rules) {
+      var groups = alternativesOf(filter, ignoredFields || []);
+      var strict = [];
+      Object.keys(rules || {}).forEach(function (field) { strict = strict.concat(conditionsOf(field, rules[field])); });
+      if (strict.length > 0) groups = crossed(groups, strict.map(function (c) { return [c]; }));
+      return {
+        filterGroup: groups
+          .filter(function (g) { return g.length > 0; })
+          .map(function (g) { return { filters: g }; }),
+      };
     },
     // For the dynamodb module: the expression object itself, sharing placeholder logic.
     __expression: toExpressionObject,

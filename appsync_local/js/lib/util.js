@@ -117,7 +117,8 @@ var util = (function () {
     time: time,
     dynamodb: dynamodb,
     transform: __appsyncTransform(toDynamoDB),
-    str: { normalize: function (s, form) { return String(s).normalize(form); } },
+    // AppSync documents the forms in lower case ("nfc", "nfd", "nfkc", "nfkd"); JavaScript takes upper case.
+    str: { normalize: function (s, form) { return String(s).normalize(String(form).toUpperCase()); } },
     math: math,
     base64Encode: function (s) { return __host_base64_encode(String(s)); },
     base64Decode: function (s) { return __host_base64_decode(String(s)); },
