@@ -40,9 +40,20 @@ def ksuid() -> str:
     return "".join(reversed(chars))
 
 
+# A fixed offset, as Java's ZoneId takes it: "+08:00", "-07:00:30" (AppSync's util.time examples).
+_FIXED_OFFSET = re.compile(r"([+-])(\d{2}):(\d{2})(?::(\d{2}))?")
+
+
 def _zone(name: str | None) -> tzinfo:
     if not name or name.upper() in ("UTC", "Z", "GMT"):
         return UTC
+    fixed = _FIXED_OFFSET.fullmatch(name)
+    if fixed:
+        sign, hours, minutes, seconds = fixed.groups()
+        offset = timedelta(hours=int(hours), minutes=int(minutes), seconds=int(seconds or 0))
+        if offset > timedelta(hours=18):
+            raise ValueError(f"unknown time zone {name!r}")
+        return timezone(-offset if sign == "-" else offset)
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):

@@ -92,6 +92,15 @@ EXACT = [
         1517505665000,
     ),
     ("util.time.parseISO8601ToEpochMilliSeconds('2018-02-01T17:21:05.180+08:00')", 1517476865180),
+    # a fixed offset as the zone, as in AppSync's util.time examples
+    (
+        "util.time.epochMilliSecondsToFormatted(1517943695758, 'yyyy-MM-dd HH:mm:ssZ', '+08:00')",
+        "2018-02-07 03:01:35+0800",
+    ),
+    (
+        "util.time.parseFormattedToEpochMilliSeconds('2018-02-02 01:19:22', 'yyyy-MM-dd HH:mm:ss', '+08:00')",
+        1517505562000,
+    ),
     ("util.str.normalize('e\\u0301', 'NFC')", "\u00e9"),
     ("util.str.normalize('e\\u0301', 'nfc')", "\u00e9"),  # the form as AppSync's reference writes it
     ("util.str.normalize('\\u00e9', 'nfd')", "e\u0301"),
