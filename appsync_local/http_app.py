@@ -95,7 +95,8 @@ def _parse_body(body: bytes) -> tuple[str, dict[str, Any] | None, str | None]:
     operation_name = payload.get("operationName")
     if operation_name is not None and not isinstance(operation_name, str):
         raise _malformed("`operationName` must be a string.")
-    return query, variables, operation_name
+    # An empty name names no operation, as graphql-java (AppSync's engine) reads it: the document's only one runs.
+    return query, variables, operation_name or None
 
 
 def _as_forwarded(url: URL, scope: Scope, headers: dict[str, str], client_ip: str) -> dict[str, str]:
@@ -158,7 +159,10 @@ def create_app(
 
     async def graphql_post(scope: Scope, receive: Receive, send: Send) -> None:
         # Plain ASGI: the cheapest path to a response, as every read of the API takes it.
-        body = await _read_body(receive)
+        try:
+            body = await _read_body(receive)
+        except ClientDisconnect:
+            return  # the client hung up before its request was whole: no one to answer, nothing went wrong here
         try:
             query, variables, operation_name = _parse_body(body)
             # ASGI names headers in lower case; of a repeated header the last is kept.
@@ -193,8 +197,12 @@ def create_app(
     async def graphql(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["method"] == "POST":
             await graphql_post(scope, receive, send)
-        else:
+        elif scope["method"] in ("GET", "HEAD"):
             await (await graphql_get(Request(scope, receive)))(scope, receive, send)
+        else:  # PUT, PATCH, DELETE: refused as a GET is, in AppSync's shape rather than a plain-text 405
+            await _error(405, "MethodNotAllowedException", "GraphQL operations must be sent with POST.")(
+                scope, receive, send
+            )
 
     async def sign_in(request: Request) -> Response:
         """Local stand-in for Cognito's USER_PASSWORD_AUTH: username + password -> tokens."""
@@ -220,7 +228,7 @@ def create_app(
     # WebSocket upgrades on /graphql and /graphql/realtime; mutations over HTTP publish to them.
     realtime = attach_realtime(runtime, keep_alive_seconds=keep_alive_seconds)
     routes: list[Any] = [
-        Route("/graphql", _AsgiEndpoint(graphql), methods=["GET", "POST"]),
+        Route("/graphql", _AsgiEndpoint(graphql), methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
         Route("/auth/signin", sign_in, methods=["POST"]),
         *(graphiql_routes(node_modules) if serves_graphiql else ()),
         *realtime.routes(),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 from pathlib import Path
 
 import httpx
@@ -81,6 +82,34 @@ def test_get_queries_are_rejected(live_server: LiveServer) -> None:
     assert "POST" in response.json()["errors"][0]["message"]
 
 
+@pytest.mark.parametrize("method", ["PUT", "PATCH", "DELETE"])
+def test_other_methods_are_refused_in_appsyncs_shape(live_server: LiveServer, method: str) -> None:
+    response = httpx.request(
+        method, live_server.url, json={"query": "{ __typename }"}, headers={"x-api-key": live_server.api_key}
+    )
+    assert response.status_code == 405
+    assert response.json()["errors"][0]["errorType"] == "MethodNotAllowedException"
+
+
+def test_a_client_hanging_up_mid_request_is_not_an_internal_error(
+    live_server: LiveServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    url = httpx.URL(live_server.url)
+    # GIVEN a client that announces 1,000 bytes, sends 10 and hangs up
+    with caplog.at_level("ERROR"), socket.create_connection((url.host, url.port), timeout=10) as raw:
+        raw.sendall(
+            f"POST {url.raw_path.decode()} HTTP/1.1\r\nHost: {url.netloc.decode()}\r\n"
+            f"x-api-key: {live_server.api_key}\r\ncontent-type: application/json\r\n"
+            'Content-Length: 1000\r\n\r\n{"query": '.encode()
+        )
+        raw.shutdown(socket.SHUT_WR)
+        # THEN the server closes the connection without an answer
+        assert raw.recv(1024) == b""
+        # AND the next request is served, and nothing was logged as an internal error
+        assert post(live_server, {"query": "{ __typename }"}).json() == {"data": {"__typename": "Query"}}
+    assert "internal error" not in caplog.text
+
+
 def test_array_batching_is_rejected(live_server: LiveServer) -> None:
     response = post(live_server, [{"query": "{ __typename }"}, {"query": "{ __typename }"}])
     # AppSync answers a batch as any body it cannot read (graphql/graphql-over-http#81)
@@ -124,6 +153,19 @@ def test_several_operations_need_an_operation_name(live_server: LiveServer) -> N
     assert post(live_server, {"query": query, "operationName": "B"}).json() == {
         "data": {"__typename": "Query"}
     }
+
+
+def test_an_empty_operation_name_runs_the_documents_only_operation(live_server: LiveServer) -> None:
+    # graphql-java, AppSync's engine, reads an empty name as none given
+    assert post(live_server, {"query": "{ __typename }", "operationName": ""}).json() == {
+        "data": {"__typename": "Query"}
+    }
+    several = post(
+        live_server, {"query": "query A { __typename } query B { __typename }", "operationName": ""}
+    )
+    assert several.json()["errors"][0]["message"] == (
+        "Must provide operation name if query contains multiple operations."
+    )
 
 
 def test_syntax_and_validation_errors_have_appsync_shape(live_server: LiveServer) -> None:
