@@ -13,7 +13,7 @@ import asyncio
 import functools
 import logging
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -96,7 +96,7 @@ class RequestContext:
     # (response key, field name) of each root mutation field, so its result can be published
     mutation_fields: list[tuple[str, str]] = field(default_factory=list)
     # what resolvers passed to extensions.invalidateSubscriptions({subscriptionField, payload})
-    invalidations: list[Any] = field(default_factory=list)
+    invalidations: list[Any] = field(default_factory=list)  # distinct invalidateSubscriptions arguments
     # extensions.evictFromApiCache(...) calls not yet applied, and how many entries they deleted
     cache_evictions: list[Any] = field(default_factory=list)
     cache_entries_deleted: int = 0
@@ -118,8 +118,10 @@ MutationListener = Callable[[str, Any, "RequestContext"], Awaitable[None]]
 # Called with each extensions.invalidateSubscriptions(...) argument of a request, in order.
 InvalidationListener = Callable[[Any], Awaitable[None]]
 
-# AppSync honours at most five invalidateSubscriptions calls per request.
+# AppSync takes at most five distinct invalidateSubscriptions calls per request; more is a GraphQL error.
 MAX_INVALIDATIONS_PER_REQUEST = 5
+# AppSync documents the error, not its type; this one names the limit.
+INVALIDATION_LIMIT_ERROR = "InvalidationLimitExceeded"
 
 
 def _engine_refusal(message: str) -> ResponseBody:
@@ -140,6 +142,22 @@ def _request_error(message: str, error_type: str) -> ResponseBody:
             }
         ],
     }
+
+
+def _add_invalidations(context: RequestContext, path: list[str | int], calls: Iterable[Any]) -> None:
+    """Record a resolver's distinct `extensions.invalidateSubscriptions` calls; past AppSync's five per request,
+    the field gets an error saying so, once, and only the first five are sent."""
+    for call in calls:
+        if call in context.invalidations:
+            continue
+        if len(context.invalidations) < MAX_INVALIDATIONS_PER_REQUEST:
+            context.invalidations.append(call)
+        elif not any(error.error_type == INVALIDATION_LIMIT_ERROR for _, error in context.appended_errors):
+            message = (
+                f"A request may make at most {MAX_INVALIDATIONS_PER_REQUEST} distinct "
+                f"extensions.invalidateSubscriptions() calls; only the first {MAX_INVALIDATIONS_PER_REQUEST} were sent."
+            )
+            context.appended_errors.append((path, AppSyncFieldError(message, INVALIDATION_LIMIT_ERROR)))
 
 
 def _appended(path: list[str | int], error: AppSyncFieldError) -> FieldErrorEntry:
@@ -257,7 +275,9 @@ class Executor:
                 finally:
                     path = info.path.as_list()
                     context.appended_errors.extend((path, error) for error in invocation.appended_errors)
-                    context.invalidations.extend(invocation.extensions.get("invalidateSubscriptions", ()))
+                    _add_invalidations(
+                        context, path, invocation.extensions.get("invalidateSubscriptions", ())
+                    )
                     context.cache_evictions.extend(invocation.extensions.get("evictFromApiCache", ()))
 
             invoke = invoke_code
@@ -367,7 +387,7 @@ class Executor:
             for key, field_name in context.mutation_fields
             if result.data and result.data.get(key) is not None
         ]
-        invalidations = context.invalidations[:MAX_INVALIDATIONS_PER_REQUEST]
+        invalidations = context.invalidations
         if (published and self.mutation_listeners) or (invalidations and self.invalidation_listeners):
             # As on AppSync, the mutation answers without waiting for its subscribers to be reached.
             task = asyncio.ensure_future(self._notify(published, invalidations, context))

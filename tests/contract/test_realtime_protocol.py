@@ -51,7 +51,7 @@ ADD_ITEM = "mutation Add($room: String!, $text: String!, $priority: Int) { addIt
 def realtime_config(*, with_js: bool) -> AppConfig:
     raw: dict[str, Any] = {
         "api": {
-            "schema": "tests.fixtures.realtime_app.schema:schema",
+            "schema": f"tests.fixtures.realtime_app.schema:{'schema_with_js' if with_js else 'schema'}",
             "default_auth": "API_KEY",
             "additional_auth": ["AMAZON_COGNITO_USER_POOLS", "AWS_IAM", "OPENID_CONNECT"],
             "js_resolvers": "js" if with_js else "no-js",
@@ -634,6 +634,37 @@ async def test_a_util_error_in_the_subscription_resolver_refuses_the_start(live_
         error = refused["payload"]["errors"][0]
         assert (error["errorType"], error["message"]) == ("Forbidden", "The vault is closed to subscribers.")
         assert live_js.subscriptions() == 0
+
+
+async def test_more_than_five_invalidations_in_one_request_are_an_error(live_js: RealtimeServer) -> None:
+    rooms = [f"room-{n}" for n in range(6)]
+    async with connect(
+        query_string_url(live_js, live_js.api_key_headers()), subprotocols=["graphql-ws"], proxy=None
+    ) as ws:
+        await send(ws, {"type": "connection_init"})
+        await receive(ws)
+        query = "subscription F($room: String) { onFilteredItem(room: $room) { text } }"
+        for room in rooms:
+            assert (await start(ws, live_js, room, query=query, variables={"room": room}))[
+                "type"
+            ] == "start_ack"
+        # WHEN one mutation invalidates six rooms' subscriptions (the same room twice counts once)
+        response = httpx.post(
+            live_js.http_url,
+            json={
+                "query": "mutation C($rooms: [String!]!) { closeRooms(rooms: $rooms) }",
+                "variables": {"rooms": [rooms[0], *rooms]},
+            },
+            headers={"x-api-key": live_js.api_key},
+            timeout=TIMEOUT,
+        ).json()
+        # THEN the request reports AppSync's limit of five, and the first five rooms' subscriptions end
+        assert response["data"] == {"closeRooms": 7}
+        (error,) = response["errors"]
+        assert error["path"] == ["closeRooms"] and "at most 5 distinct" in error["message"]
+        ended = {(await receive(ws))["id"] for _ in range(5)}
+        assert ended == set(rooms[:5])
+        await live_js.wait_for_subscriptions(1)
 
 
 # -- graphql-transport-ws (GraphiQL) ----------------------------------------------------------------
