@@ -62,6 +62,7 @@ from .request_limits import (
 )
 from .resolver_context import ResolverInvocation
 from .resolver_event import SelectionCache, build_event, field_arguments, info_dict
+from .response_headers import ResponseHeaders
 from .runtime_schema import CACHE_SIZE, runtime_schema
 from .wire.resolver_event import ResolverEvent
 from .wire.response import FieldErrorEntry, ResponseBody
@@ -97,6 +98,8 @@ class RequestContext:
     mutation_fields: list[tuple[str, str]] = field(default_factory=list)
     # what resolvers passed to extensions.invalidateSubscriptions({subscriptionField, payload})
     invalidations: list[Any] = field(default_factory=list)  # distinct invalidateSubscriptions arguments
+    # what resolvers added with util.http.addResponseHeader(s), sent with the HTTP response
+    response_headers: ResponseHeaders = field(default_factory=ResponseHeaders)
     # extensions.evictFromApiCache(...) calls not yet applied, and how many entries they deleted
     cache_evictions: list[Any] = field(default_factory=list)
     cache_entries_deleted: int = 0
@@ -279,6 +282,10 @@ class Executor:
                         context, path, invocation.extensions.get("invalidateSubscriptions", ())
                     )
                     context.cache_evictions.extend(invocation.extensions.get("evictFromApiCache", ()))
+                    for header in invocation.extensions.get("responseHeaders", ()):
+                        refused = context.response_headers.add(header.get("name"), header.get("value"))
+                        if refused is not None:
+                            context.appended_errors.append((path, refused))
 
             invoke = invoke_code
         else:

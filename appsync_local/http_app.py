@@ -179,7 +179,11 @@ def create_app(
             return
         context = executor.new_context(auth, _as_forwarded(url, scope, headers, client_ip))
         result = await executor.execute(query, variables, operation_name, context)
-        await _send_json(send, encode_json(result), 200, [(b"x-amzn-requestid", context.request_id.encode())])
+        response_headers = [
+            (b"x-amzn-requestid", context.request_id.encode()),
+            *context.response_headers.encoded(),
+        ]
+        await _send_json(send, encode_json(result), 200, response_headers)
 
     serves_graphiql = runtime.config.local.graphiql
 

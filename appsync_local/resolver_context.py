@@ -33,7 +33,8 @@ class ResolverInvocation:
     appended_errors
         Errors a resolver appended with `util.appendError`: reported at this field's path, data kept.
     extensions
-        What the resolver asked of `extensions`: subscription filters and invalidation, cache eviction.
+        What the resolver asked of `extensions`: subscription filters and invalidation, cache eviction; and
+        the response headers it added with `util.http.addResponseHeader(s)`.
     """
 
     arguments: dict[str, Any]

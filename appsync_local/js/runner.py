@@ -187,6 +187,6 @@ def _record_extensions(invocation: ResolverInvocation, recorded: dict[str, Any])
     for key in ("subscriptionFilter", "subscriptionInvalidationFilter"):
         if key in recorded:
             invocation.extensions[key] = recorded[key]
-    for key in ("invalidateSubscriptions", "evictFromApiCache"):
+    for key in ("invalidateSubscriptions", "evictFromApiCache", "responseHeaders"):
         if key in recorded:
             invocation.extensions.setdefault(key, []).extend(recorded[key])

@@ -667,6 +667,39 @@ async def test_more_than_five_invalidations_in_one_request_are_an_error(live_js:
         await live_js.wait_for_subscriptions(1)
 
 
+def test_a_resolvers_response_headers_reach_the_client_and_restricted_ones_are_errors(
+    live_js: RealtimeServer,
+) -> None:
+    headers = {
+        "itemsCount": 7,
+        "render": "fast",
+        "meta": {"a": 1},
+        "Content-Type": "text/plain",
+        "x-amz-id": "1",
+    }
+    response = httpx.post(
+        live_js.http_url,
+        json={
+            "query": "query H($h: AWSJSON!) { withHeaders(headers: $h) }",
+            "variables": {"h": json.dumps(headers)},
+        },
+        headers={"x-api-key": live_js.api_key},
+        timeout=TIMEOUT,
+    )
+    # THEN the allowed headers are on the response, each value as the resolver gave it
+    assert response.headers["itemscount"] == "7"
+    assert response.headers["render"] == "fast"
+    assert json.loads(response.headers["meta"]) == {"a": 1}
+    assert response.headers["content-type"].startswith("application/json")
+    assert "x-amz-id" not in response.headers
+    # AND each restricted one is left out with a ResponseHeaderError, the data kept
+    body = response.json()
+    assert body["data"] == {"withHeaders": True}
+    refused = [(e["errorType"], e["path"]) for e in body["errors"]]
+    assert refused == [("ResponseHeaderError", ["withHeaders"])] * 2
+    assert "'Content-Type' is restricted" in body["errors"][0]["message"]
+
+
 # -- graphql-transport-ws (GraphiQL) ----------------------------------------------------------------
 
 

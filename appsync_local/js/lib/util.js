@@ -12,6 +12,30 @@ function __AppSyncSignal(kind, fields) {
   for (var k in fields) this[k] = fields[k];
 }
 
+// util.http: the request headers to pass on, and the response's own headers (checked by the runtime, which adds a
+// ResponseHeaderError for each it leaves out: appsync_local/response_headers.py).
+var __appsyncHttp = (function () {
+  var COPY_RESTRICTED = ['transfer-encoding', 'connection', 'host', 'expect', 'keep-alive', 'upgrade',
+    'proxy-authenticate', 'proxy-authorization', 'te', 'content-length'];
+  function addResponseHeader(name, value) {
+    (__appsyncState.extensions.responseHeaders = __appsyncState.extensions.responseHeaders || [])
+      .push({ name: name === undefined ? null : name, value: value === undefined ? null : value });
+  }
+  return {
+    copyHeaders: function (headers) {
+      var copied = {};
+      Object.keys(headers || {}).forEach(function (name) {
+        if (COPY_RESTRICTED.indexOf(name.toLowerCase()) < 0) copied[name] = headers[name];
+      });
+      return copied;
+    },
+    addResponseHeader: addResponseHeader,
+    addResponseHeaders: function (headers) {
+      Object.keys(headers || {}).forEach(function (name) { addResponseHeader(name, headers[name]); });
+    },
+  };
+})();
+
 var util = (function () {
   function isNull(v) { return v === null || v === undefined; }
 
@@ -118,6 +142,7 @@ var util = (function () {
     dynamodb: dynamodb,
     transform: __appsyncTransform(toDynamoDB),
     // AppSync documents the forms in lower case ("nfc", "nfd", "nfkc", "nfkd"); JavaScript takes upper case.
+    http: __appsyncHttp,
     str: { normalize: function (s, form) { return String(s).normalize(String(form).toUpperCase()); } },
     math: math,
     base64Encode: function (s) { return __host_base64_encode(String(s)); },
