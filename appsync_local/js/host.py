@@ -67,14 +67,25 @@ def _tokens(pattern: str) -> list[str]:
     return [m.group(0) for m in _TOKEN.finditer(pattern)]
 
 
-def _offset(dt: datetime, colon: bool, z_for_zero: bool) -> str:
+def _offset(
+    dt: datetime, colon: bool, z_for_zero: bool, *, seconds: bool = False, short: bool = False
+) -> str:
+    """Java's offset patterns: `+HHMM` or `+HH:MM`; `seconds` adds the seconds when there are some (XXXX,
+    XXXXX), `short` leaves out zero minutes (X)."""
     delta = dt.utcoffset() or timedelta(0)
     if z_for_zero and not delta:
         return "Z"
-    minutes = int(delta.total_seconds() // 60)
-    sign = "+" if minutes >= 0 else "-"
-    hours, mins = divmod(abs(minutes), 60)
-    return f"{sign}{hours:02d}{':' if colon else ''}{mins:02d}"
+    total = int(delta.total_seconds())
+    sign = "+" if total >= 0 else "-"
+    hours, rest = divmod(abs(total), 3600)
+    mins, secs = divmod(rest, 60)
+    separator = ":" if colon else ""
+    text = f"{sign}{hours:02d}"
+    if not (short and mins == 0):
+        text += f"{separator}{mins:02d}"
+    if seconds and secs:
+        text += f"{separator}{secs:02d}"
+    return text
 
 
 _FORMATTERS: dict[str, Callable[[datetime], str]] = {
@@ -106,9 +117,11 @@ _FORMATTERS: dict[str, Callable[[datetime], str]] = {
     "Z": lambda d: _offset(d, False, False),
     "ZZ": lambda d: _offset(d, False, False),
     "ZZZ": lambda d: _offset(d, False, False),
-    "X": lambda d: _offset(d, False, True)[:3],
+    "X": lambda d: _offset(d, False, True, short=True),
     "XX": lambda d: _offset(d, False, True),
     "XXX": lambda d: _offset(d, True, True),
+    "XXXX": lambda d: _offset(d, False, True, seconds=True),
+    "XXXXX": lambda d: _offset(d, True, True, seconds=True),
     "z": lambda d: d.tzname() or "UTC",
 }
 
@@ -139,6 +152,8 @@ _PARSERS: dict[str, tuple[str, str | None]] = {
     "X": (r"([+-]\d{2}(?::?\d{2})?|Z)", "offset"),
     "XX": (r"([+-]\d{4}|Z)", "offset"),
     "XXX": (r"([+-]\d{2}:\d{2}|Z)", "offset"),
+    "XXXX": (r"([+-]\d{4}(?:\d{2})?|Z)", "offset"),
+    "XXXXX": (r"([+-]\d{2}:\d{2}(?::\d{2})?|Z)", "offset"),
 }
 
 
@@ -149,6 +164,8 @@ def format_time(epoch_ms: float, pattern: str, zone: str | None) -> str:
     for token in _tokens(pattern):
         if token.startswith("'"):
             out.append(token[1:-1] or "'")
+        elif token in ("[", "]"):
+            continue  # an optional section: printed whole when formatting
         elif token in _FORMATTERS:
             out.append(_FORMATTERS[token](moment))
         elif token[0].isalpha():
@@ -164,6 +181,8 @@ def parse_time(value: str, pattern: str, zone: str | None) -> int:
     for token in _tokens(pattern):
         if token.startswith("'"):
             regex.append(re.escape(token[1:-1] or "'"))
+        elif token in ("[", "]"):
+            regex.append("(?:" if token == "[" else ")?")  # an optional section: may be absent when parsing
         elif token in _PARSERS:
             part, name = _PARSERS[token]
             regex.append(part)
@@ -176,7 +195,8 @@ def parse_time(value: str, pattern: str, zone: str | None) -> int:
     match = re.fullmatch("".join(regex), value)
     if match is None:
         raise ValueError(f"{value!r} does not match the time pattern {pattern!r}")
-    parts = dict(zip(fields, match.groups(), strict=True))
+    # a field of an optional section that was absent is as if the pattern had none
+    parts = {name: part for name, part in zip(fields, match.groups(), strict=True) if part is not None}
     year = int(parts.get("year") or 2000 + int(parts.get("year2") or 70) - (0 if "year2" in parts else 30))
     if "monthname" in parts:
         month = datetime.strptime(parts["monthname"][:3].title(), "%b").month
@@ -192,8 +212,10 @@ def parse_time(value: str, pattern: str, zone: str | None) -> int:
             tz = UTC
         else:
             digits = off[1:].replace(":", "")
-            minutes = int(digits[:2]) * 60 + int(digits[2:4] or 0)
-            tz = timezone(timedelta(minutes=minutes if off[0] == "+" else -minutes))
+            offset = timedelta(
+                hours=int(digits[:2]), minutes=int(digits[2:4] or 0), seconds=int(digits[4:6] or 0)
+            )
+            tz = timezone(offset if off[0] == "+" else -offset)
     moment = datetime(
         year,
         month,

@@ -92,6 +92,21 @@ EXACT = [
         1517505665000,
     ),
     ("util.time.parseISO8601ToEpochMilliSeconds('2018-02-01T17:21:05.180+08:00')", 1517476865180),
+    # Java's optional sections ([...]: printed when formatting, may be absent when parsing) and offsets with seconds
+    (
+        "util.time.epochMilliSecondsToFormatted(1531322055000, 'yyyy-MM-dd[XXX]', '-07:00:30')",
+        "2018-07-11-07:00",
+    ),
+    (
+        "util.time.epochMilliSecondsToFormatted(1531322055000, \"yyyy-MM-dd'T'HH:mm:ss[XXXXX]\", '-07:00:30')",
+        "2018-07-11T08:13:45-07:00:30",
+    ),
+    ("util.time.epochMilliSecondsToFormatted(1531322055000, 'HH:mmX', '+05:30')", "20:44+0530"),
+    ("util.time.parseFormattedToEpochMilliSeconds('2018-07-11', 'yyyy-MM-dd[XXX]', 'UTC')", 1531267200000),
+    (
+        "util.time.parseFormattedToEpochMilliSeconds('2018-07-11-07:00', 'yyyy-MM-dd[XXX]', 'UTC')",
+        1531292400000,
+    ),
     # a fixed offset as the zone, as in AppSync's util.time examples
     (
         "util.time.epochMilliSecondsToFormatted(1517943695758, 'yyyy-MM-dd HH:mm:ssZ', '+08:00')",
