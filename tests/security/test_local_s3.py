@@ -388,6 +388,68 @@ def test_an_expired_post_policy_and_an_anonymous_post_are_refused(
     assert s3_error(anonymous) == (403, "AccessDenied", "Access Denied")
 
 
+def multipart(url: str, parts: list[tuple[str, Any]]) -> requests.Response:
+    """A form whose parts go in the given order: (name, value) fields, and ("file", (name, bytes))."""
+    files = [(name, value if isinstance(value, tuple) else (None, value)) for name, value in parts]
+    return requests.post(url, files=files, timeout=10)
+
+
+def test_a_field_sent_twice_in_another_case_cannot_change_the_checked_key(s3: LocalS3) -> None:
+    form = post_form(s3, "uploads/avatar.png", [{"Content-Type": "image/png"}])
+    signed = [(name, value) for name, value in form["fields"].items() if name != "key"]
+    # GIVEN the signed form's key sent as `Key`, and then a `key` field naming another object
+    response = multipart(
+        form["url"],
+        [("Key", "uploads/avatar.png"), *signed, ("key", "admin/config.json"), ("file", ("a.png", b"pwned"))],
+    )
+    # THEN S3 matches the two values joined (as it joins repeated fields), which the policy refuses
+    assert s3_error(response)[:2] == (403, "AccessDenied")
+    listed = s3.client().list_objects_v2(Bucket=BUCKET, Prefix="admin/").get("Contents", [])
+    assert listed == []
+
+
+def test_fields_after_the_file_are_ignored(s3: LocalS3) -> None:
+    form = post_form(s3, "uploads/after.png", [{"Content-Type": "image/png"}])
+    # GIVEN a signed form whose file is followed by a Content-Type and a metadata field the policy never allowed
+    response = multipart(
+        form["url"],
+        [
+            *form["fields"].items(),
+            ("file", ("a.png", b"png!")),
+            ("Content-Type", "text/html"),
+            ("x-amz-meta-role", "admin"),
+        ],
+    )
+    # THEN the upload is stored as the policy allowed it, without what followed the file
+    assert response.status_code == 204
+    stored = s3.client().head_object(Bucket=BUCKET, Key="uploads/after.png")
+    assert stored["ContentType"] == "image/png" and stored["Metadata"] == {}
+    assert s3.client().get_object(Bucket=BUCKET, Key="uploads/after.png")["Body"].read() == b"png!"
+
+
+def test_the_file_name_is_put_in_the_key_before_the_policy_is_checked(s3: LocalS3) -> None:
+    # GIVEN a policy for exactly uploads/photo.png, and a form whose key is uploads/${filename}
+    form = post_form(
+        s3, "uploads/${filename}", [["eq", "$key", "uploads/photo.png"], {"Content-Type": "image/png"}]
+    )
+    ok = multipart(form["url"], [*form["fields"].items(), ("file", ("pictures/photo.png", b"png"))])
+    # THEN the key as expanded (the name after its last separator) is what the policy checks, and what is stored
+    assert ok.status_code == 204, ok.text
+    assert s3.client().get_object(Bucket=BUCKET, Key="uploads/photo.png")["Body"].read() == b"png"
+    other = multipart(form["url"], [*form["fields"].items(), ("file", ("other.png", b"png"))])
+    assert s3_error(other)[:2] == (403, "AccessDenied")
+
+
+@pytest.mark.parametrize(("asked", "answered"), [("200", 200), ("201", 201), ("500", 204), ("302", 204)])
+def test_success_action_status_is_200_201_or_else_204(s3: LocalS3, asked: str, answered: int) -> None:
+    form = post_form(
+        s3, f"uploads/status-{asked}.png", [{"success_action_status": asked}, {"Content-Type": "image/png"}]
+    )
+    fields = {**form["fields"], "success_action_status": asked}
+    response = multipart(form["url"], [*fields.items(), ("file", ("a.png", b"png"))])
+    assert response.status_code == answered
+
+
 # ---- anonymous requests ----
 
 

@@ -1,7 +1,11 @@
 """Browser POST uploads: the policy's signature, expiry and conditions, checked as S3 checks them.
 
-The form is decoded as it streams (werkzeug's sans-IO multipart decoder); every byte read is kept, so the
-original form goes on to moto once it is allowed. Fields after the file are ignored, as S3 ignores them.
+The form is decoded as it streams (werkzeug's sans-IO multipart decoder). What goes on to moto, once the policy
+allows it, is the form S3 acts on, written anew: each field before the file once, with the value that was
+checked (a field sent twice, in any case, is one field of comma-joined values, as S3 matches it; `${filename}`
+expanded, as S3 expands it before checking), then the file. Fields after the file are ignored, as S3 ignores
+them; so is a second file. Sending the original bytes would let moto act on what was never checked: a second
+`Key` field, or a `Content-Type` after the file.
 """
 
 from __future__ import annotations
@@ -46,7 +50,8 @@ def is_post_upload(request: GateRequest) -> bool:
 
 @dataclass
 class _Form:
-    fields: dict[str, str] = field(default_factory=dict)  # names lower-cased; the first of each kept
+    # names lower-cased; a field sent more than once holds its values joined by commas
+    fields: dict[str, str] = field(default_factory=dict)
     file_size: int = 0
     has_file: bool = False
 
@@ -54,28 +59,62 @@ class _Form:
 def spool_post_upload(
     request: GateRequest, stream: IO[bytes], keys: KeyRing, region: str, now: float
 ) -> IO[bytes]:
-    """The form as sent, once its policy allows it; S3's refusal otherwise."""
-    spool = new_spool()
+    """The form S3 acts on (the checked fields, then the file), once its policy allows it; S3's refusal
+    otherwise. The whole request is read either way."""
+    out = new_spool()
     try:
-        _check_form(request, _read(stream, spool), keys, region, now)
+        _check_form(request, iter(lambda: stream.read(READ_SIZE), b""), keys, region, now, out)
     except BaseException:
-        spool.close()
+        out.close()
         raise
-    spool.seek(0)
-    return spool
+    out.seek(0)
+    return out
 
 
-def _read(stream: IO[bytes], spool: IO[bytes]) -> Iterator[bytes]:
-    for data in iter(lambda: stream.read(READ_SIZE), b""):
-        spool.write(data)
-        yield data
+class _FormWriter:
+    """Writes a multipart form with the request's boundary (which none of its content holds)."""
+
+    def __init__(self, out: IO[bytes], boundary: bytes) -> None:
+        self.out = out
+        self.boundary = boundary
+
+    def fields(self, fields: dict[str, str]) -> None:
+        for name, value in fields.items():
+            self._part(f'form-data; name="{_quoted(name)}"', None)
+            self.out.write(value.encode("utf-8") + b"\r\n")
+
+    def file(self, event: File) -> None:
+        disposition = f'form-data; name="{_quoted(event.name)}"; filename="{_quoted(event.filename or "")}"'
+        self._part(disposition, event.headers.get("content-type"))
+
+    def end_file(self) -> None:
+        self.out.write(b"\r\n--" + self.boundary + b"--\r\n")
+
+    def _part(self, disposition: str, content_type: str | None) -> None:
+        head = f"--{self.boundary.decode('latin-1')}\r\nContent-Disposition: {disposition}\r\n"
+        if content_type:
+            head += f"Content-Type: {content_type}\r\n"
+        self.out.write(head.encode("utf-8") + b"\r\n")
+
+
+def _quoted(text: str) -> str:
+    """A name for a quoted header parameter, escaped as browsers escape a file's name."""
+    return text.replace('"', "%22").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _expanded(fields: dict[str, str], filename: str | None) -> dict[str, str]:
+    """`${filename}` in every field replaced by the file's name after its last / or \\ (S3 expands the
+    variables before it checks the policy)."""
+    name = (filename or "").replace("\\", "/").rpartition("/")[2]
+    return {key: value.replace("${filename}", name) for key, value in fields.items()}
 
 
 def _check_form(
-    request: GateRequest, chunks: Iterator[bytes], keys: KeyRing, region: str, now: float
+    request: GateRequest, chunks: Iterator[bytes], keys: KeyRing, region: str, now: float, out: IO[bytes]
 ) -> None:
     boundary = _boundary(request.headers.get("content-type", ""))
     decoder = MultipartDecoder(boundary.encode("latin-1"))
+    writer = _FormWriter(out, boundary.encode("latin-1"))
     form = _Form()
     range_: tuple[int, int] | None = None
     name, value, in_file, fields_bytes = "", bytearray(), False, 0
@@ -86,12 +125,17 @@ def _check_form(
                 name, value, in_file = event.name.lower(), bytearray(), False
             elif isinstance(event, File) and not form.has_file:
                 form.has_file, in_file = True, True
+                form.fields = _expanded(form.fields, event.filename)
                 range_ = _check_policy(request, form.fields, keys, region, now)
+                writer.fields(_as_acted_on(form.fields))
+                writer.file(event)
             elif isinstance(event, Data) and in_file:
                 form.file_size += len(event.data)
                 _check_upper(range_, form.file_size)
+                out.write(event.data)
                 if not event.more_data:
                     in_file = False
+                    writer.end_file()
             elif isinstance(event, Data) and not form.has_file:
                 value += event.data
                 fields_bytes += len(event.data)
@@ -102,9 +146,12 @@ def _check_form(
                         "Your POST request fields preceeding the upload file was too large.",
                     )
                 if not event.more_data:
-                    form.fields.setdefault(name, value.decode("utf-8", "replace"))
+                    text = value.decode("utf-8", "replace")
+                    form.fields[name] = f"{form.fields[name]},{text}" if name in form.fields else text
     if not form.has_file:
         raise invalid_argument("POST requires exactly one file upload per request.", ArgumentName="file")
+    if in_file:  # the body ended inside the file
+        raise invalid_argument("The body of your POST request is not well-formed multipart/form-data.")
     if range_ is not None and form.file_size < range_[0]:
         raise S3Error(
             400,
@@ -113,6 +160,19 @@ def _check_form(
             ProposedSize=str(form.file_size),
             MinSizeAllowed=str(range_[0]),
         )
+
+
+# S3 answers a POST with 200, 201 or 204 (the default, and what any other success_action_status gets).
+_SUCCESS_STATUSES = ("200", "201", "204")
+
+
+def _as_acted_on(fields: dict[str, str]) -> dict[str, str]:
+    """The fields as S3 acts on them: a success_action_status S3 does not take is as if not given."""
+    return {
+        name: value
+        for name, value in fields.items()
+        if name != "success_action_status" or value in _SUCCESS_STATUSES
+    }
 
 
 def _events(decoder: MultipartDecoder) -> Iterator[Any]:
