@@ -181,7 +181,7 @@ class LocalDistribution:
 def _total_size(part: OriginObject) -> int:
     """The whole object's size, from a ranged answer's `Content-Range: bytes a-b/size`."""
     total = part.headers.get("content-range", "").rpartition("/")[2]
-    return int(total) if total.isdigit() else 0
+    return int(total) if total.isascii() and total.isdigit() else 0
 
 
 def _from_copy(

@@ -101,7 +101,7 @@ def check(request: SignedRequest, trusted: Mapping[str, rsa.RSAPublicKey], now: 
         except (ValueError, binascii.Error, UnicodeDecodeError):
             return MALFORMED_POLICY
     elif "Expires" in values:
-        if not values["Expires"].isdigit():
+        if not (values["Expires"].isascii() and values["Expires"].isdigit()):  # "²" is a digit to isdigit
             return MALFORMED_POLICY
         expires = int(values["Expires"])
         statement = {"Resource": request.url, "Condition": {"DateLessThan": {"AWS:EpochTime": expires}}}

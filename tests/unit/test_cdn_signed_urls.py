@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlsplit
@@ -99,6 +100,12 @@ def test_a_custom_policy_resource_may_be_a_pattern() -> None:
 def test_any_change_to_a_canned_url_is_refused(alter: Callable[[str], str]) -> None:
     url = _signer().generate_presigned_url(f"{BASE}/videos/intro.webm", date_less_than=_at(NOW + 300))
     assert _verdict(alter(url)) == ACCESS_DENIED
+
+
+def test_an_expiry_of_non_ascii_digits_is_a_malformed_policy_not_a_crash() -> None:
+    url = _signer().generate_presigned_url(f"{BASE}/videos/intro.webm", date_less_than=_at(NOW + 300))
+    superscript = re.sub(r"Expires=\d+", "Expires=%C2%B2", url)  # "²": a digit to str.isdigit, not to int()
+    assert _verdict(superscript) == MALFORMED_POLICY
 
 
 def test_a_url_signed_with_another_key_is_refused() -> None:

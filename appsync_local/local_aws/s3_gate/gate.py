@@ -99,7 +99,7 @@ class S3Gate:
         if auth.payload == UNSIGNED_PAYLOAD:
             return None
         decoded = request.headers.get("x-amz-decoded-content-length")
-        decoded_length = int(decoded) if decoded and decoded.isdigit() else None
+        decoded_length = int(decoded) if decoded and decoded.isascii() and decoded.isdigit() else None
         if auth.payload in STREAMING_SIGNED:
             signer = ChunkSigner(
                 auth.access_key_id,
