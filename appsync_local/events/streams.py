@@ -192,7 +192,7 @@ class StreamMapping:
         """Deliver `raws` (in order) until they all succeeded or were given up on; then checkpoint past them."""
         fresh = [r for r in raws if not self._too_old(r)]
         if len(fresh) < len(raws):
-            self._give_up(shard, [r for r in raws if r not in fresh], attempts=0)
+            self._give_up(shard, [r for r in raws if r not in fresh], invocations=0, exhausted=False)
         records = [(raw, self._source.to_lambda(raw, shard)) for raw in fresh]
         matching = [(raw, record) for raw, record in records if self._filter.matches(record)]
         if matching:
@@ -228,8 +228,9 @@ class StreamMapping:
             batch = batch[first_failed:]
             attempts += 1
             limit = self.trigger.maximum_retry_attempts
-            if (limit != -1 and attempts > limit) or all(self._too_old(raw) for raw, _ in batch):
-                self._give_up(shard, [raw for raw, _ in batch], attempts)
+            exhausted = limit != -1 and attempts > limit
+            if exhausted or all(self._too_old(raw) for raw, _ in batch):
+                self._give_up(shard, [raw for raw, _ in batch], invocations=attempts, exhausted=exhausted)
                 return
             stop.wait(min(MAX_BACKOFF_SECONDS, 0.5 * 2 ** (attempts - 1)))
 
@@ -237,25 +238,29 @@ class StreamMapping:
         age = self.trigger.maximum_record_age_seconds
         return age != -1 and time.time() - self._source.arrival(raw) > age
 
-    def _give_up(self, shard: str, raws: list[dict[str, Any]], attempts: int) -> None:
-        """Skip records, sending their metadata (not the data) to the on-failure destination."""
+    def _give_up(self, shard: str, raws: list[dict[str, Any]], *, invocations: int, exhausted: bool) -> None:
+        """Skip records, sending their metadata (not the data) to the on-failure destination: after
+        `invocations` failed invocations, because the retries are `exhausted` or else the records too old."""
         if not raws:
             return
         logger.warning(
-            "%s -> %s: giving up on %d record(s) of %s after %d retries", self.label, self.function, len(raws),
-            shard, attempts,
+            "%s -> %s: giving up on %d record(s) of %s after %d invocation(s)", self.label, self.function,
+            len(raws), shard, invocations,
         )  # fmt: skip
         if self.trigger.on_failure is not None:
-            self._send_failure(self.trigger.on_failure, self._failure_record(shard, raws, attempts))
+            record = self._failure_record(shard, raws, invocations, exhausted)
+            self._send_failure(self.trigger.on_failure, record)
 
-    def _failure_record(self, shard: str, raws: list[dict[str, Any]], attempts: int) -> dict[str, Any]:
+    def _failure_record(
+        self, shard: str, raws: list[dict[str, Any]], invocations: int, exhausted: bool
+    ) -> dict[str, Any]:
         now = datetime.now(UTC).isoformat().replace("+00:00", "Z")
         return {
             "requestContext": {
                 "requestId": str(uuid.uuid4()),
                 "functionArn": f"arn:aws:lambda:local:000000000000:function:{self.function}",
-                "condition": "RetryAttemptsExhausted" if attempts else "RecordAgeExceeded",
-                "approximateInvokeCount": attempts + 1,
+                "condition": "RetryAttemptsExhausted" if exhausted else "RecordAgeExceeded",
+                "approximateInvokeCount": invocations,
             },
             "responseContext": {
                 "statusCode": 200,

@@ -178,6 +178,7 @@ def test_a_failing_stream_batch_blocks_the_shard_then_goes_to_the_on_failure_que
     )
     poison_deliveries = delivered(engine, "things", lambda r: r["dynamodb"]["Keys"]["id"]["S"] == poison)
     assert len(poison_deliveries) == 3  # the first try and two retries
+    assert failure["requestContext"]["approximateInvokeCount"] == 3  # as many as the function was invoked
 
 
 # -- Kinesis ----------------------------------------------------------------------------------------
