@@ -19,17 +19,24 @@ from appdef import AppConfig
 
 @dataclass(frozen=True)
 class AuthContext:
-    """What the builders may need: the app definition, the user pool, the functions."""
+    """What the builders may need: the app definition, the user pool and its app client, the functions."""
 
     app: AppConfig
     user_pool: cognito.IUserPool
     functions: dict[str, lambda_.IFunction]
+    user_pool_client: cognito.IUserPoolClient | None = None
 
 
 def _cognito(context: AuthContext) -> appsync.AuthorizationMode:
+    # Tokens must be for the deployed app client, as locally for `[auth.cognito] app_client_ids` (which it
+    # stands in for): without a regex AppSync would take a token of any client of the pool.
+    client = context.user_pool_client
     return appsync.AuthorizationMode(
         authorization_type=appsync.AuthorizationType.USER_POOL,
-        user_pool_config=appsync.UserPoolConfig(user_pool=context.user_pool),
+        user_pool_config=appsync.UserPoolConfig(
+            user_pool=context.user_pool,
+            app_id_client_regex=f"^{client.user_pool_client_id}$" if client is not None else None,
+        ),
     )
 
 

@@ -83,7 +83,12 @@ class BackendStack(Stack):
         users = build_user_directory(self, config.cognito, dict(user_buckets))
 
         authorization = build_authorization_config(
-            AuthContext(app=config, user_pool=users.user_pool, functions=dict(functions))
+            AuthContext(
+                app=config,
+                user_pool=users.user_pool,
+                functions=dict(functions),
+                user_pool_client=users.client,
+            )
         )
         # ctx.env: a value naming a table of appsync.toml becomes that table's deployed name, and the local user
         # pool's issuer the deployed pool's

@@ -179,6 +179,16 @@ def test_api_settings_are_the_ones_the_local_runtime_honours(synth: Synthesized)
     assert names == set(groups)
 
 
+def test_user_pool_tokens_must_be_for_the_deployed_app_client(project: Synthesized) -> None:
+    # As locally, where a token must be for one of [auth.cognito] app_client_ids, the deployed API takes
+    # tokens of its own app client only, not of any client the pool may get later
+    (client_id,) = project.resources("AWS::Cognito::UserPoolClient")
+    api = next(iter(project.resources("AWS::AppSync::GraphQLApi").values()))["Properties"]
+    modes = [api, *api.get("AdditionalAuthenticationProviders", [])]
+    (cognito,) = [m for m in modes if m["AuthenticationType"] == "AMAZON_COGNITO_USER_POOLS"]
+    assert cognito["UserPoolConfig"]["AppIdClientRegex"] == {"Fn::Join": ["", ["^", {"Ref": client_id}, "$"]]}
+
+
 def test_api_cache_is_a_resource_only_when_configured(project: Synthesized, sample: Synthesized) -> None:
     project.template.resource_count_is("AWS::AppSync::ApiCache", 0 if project.config.api.cache is None else 1)
     sample.template.has_resource_properties(
