@@ -66,6 +66,12 @@ PASSED_FROM_PROCESS = (
 PASSED_PREFIXES = ("AWS_ENDPOINT_URL",)
 
 
+# The log stream every local container writes to (AWS_LAMBDA_LOG_STREAM_NAME and the context's).
+LOG_STREAM = "local"
+# Lambda's limit on a synchronous invocation's request and response payloads (Invoke: 6 MB).
+MAX_PAYLOAD_BYTES = 6 * 1024 * 1024
+
+
 @dataclass
 class LambdaContext:
     """The attributes of AWS Lambda's context object that handlers and Powertools read."""
@@ -76,13 +82,16 @@ class LambdaContext:
     memory_limit_in_mb: int = 512
     function_version: str = "$LATEST"
     aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    log_stream_name: str = LOG_STREAM  # the container's, as AWS_LAMBDA_LOG_STREAM_NAME says
+    # Set for mobile SDK invocations only: None when AppSync, a queue or a stream invokes the function.
+    identity: Any = None
+    client_context: Any = None
     _deadline: float = 0.0
 
     def __post_init__(self) -> None:
         self._deadline = time.monotonic() + self.timeout_seconds
         self.invoked_function_arn = f"arn:aws:lambda:{self.region}:{ACCOUNT_ID}:function:{self.function_name}"
         self.log_group_name = f"/aws/lambda/{self.function_name}"
-        self.log_stream_name = f"local/{self.aws_request_id}"
 
     def get_remaining_time_in_millis(self) -> int:
         return max(0, int((self._deadline - time.monotonic()) * 1000))
@@ -107,7 +116,7 @@ def lambda_environment(
         "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(config.memory_mb),
         "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
         "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{config.name}",
-        "AWS_LAMBDA_LOG_STREAM_NAME": "local",
+        "AWS_LAMBDA_LOG_STREAM_NAME": LOG_STREAM,
         "_HANDLER": config.handler,
         "TZ": ":UTC",
     }
@@ -247,6 +256,11 @@ class LocalFunction:
         The invocation is recorded (output, trace, duration, outcome) in the observer's invocation log.
         """
         payload = json.dumps(event)
+        if len(payload.encode()) > MAX_PAYLOAD_BYTES:
+            raise LambdaError(
+                f"Request must be smaller than {MAX_PAYLOAD_BYTES} bytes for the Invoke operation",
+                "RequestEntityTooLargeException",
+            )
         with self._lock:
             self.observer.begin()
             handler = self._load_handler()
@@ -265,12 +279,28 @@ class LocalFunction:
                         record.error = f"{type(exc).__name__}: {exc}"
                         message = redact_local_endpoints(str(exc) or type(exc).__name__, environ)
                         raise LambdaError(message, type(exc).__name__) from exc
+                    except (
+                        SystemExit
+                    ) as exc:  # the function's process ends; Lambda reports it, the API goes on
+                        status = exc.code if isinstance(exc.code, int) else 1
+                        record.error = f"SystemExit: {exc.code}"
+                        raise LambdaError(
+                            f"Runtime exited with error: exit status {status}", "Runtime.ExitError"
+                        ) from None
             finally:
                 self.observer.finished(record)
         try:
-            return json.loads(json.dumps(result))
+            response = json.dumps(result)
         except (TypeError, ValueError) as exc:
             raise LambdaError(f"Unable to marshal response: {exc}", "Runtime.MarshalError") from exc
+        size = len(response.encode())
+        if size > MAX_PAYLOAD_BYTES:
+            raise LambdaError(
+                f"Response payload size ({size} bytes) exceeded maximum allowed payload size "
+                f"({MAX_PAYLOAD_BYTES} bytes).",
+                "Function.ResponseSizeTooLarge",
+            )
+        return json.loads(response)
 
     async def ainvoke(self, event: Any) -> Any:
         """`invoke` on a thread, one invocation of this function at a time (as `invoke` is)."""
