@@ -108,6 +108,7 @@ def translate(
     pruned = prunings(query, partition_columns or {})
     _name_unnamed_columns(query)
     query = _typed(query, catalog)
+    _check_comparisons(query, text)
     _hide_path_from_stars(query, {table for _, table in tables})
     try:
         duckdb_sql = query.sql(dialect=WRITE_DIALECT, unsupported_level=ErrorLevel.RAISE)
@@ -225,6 +226,64 @@ def _typed(query: exp.Expr, catalog: Catalog) -> exp.Expr:
     except (OptimizeError, SqlglotError, KeyError, ValueError):
         return query  # DuckDB names what is wrong, and the engine maps it
     return annotated
+
+
+_TEXT = exp.DataType.TEXT_TYPES
+_NOT_TEXT = exp.DataType.NUMERIC_TYPES | exp.DataType.TEMPORAL_TYPES | {exp.DataType.Type.BOOLEAN}
+_COMPARISONS = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE)
+
+
+def _check_comparisons(query: exp.Expr, sql: str) -> None:
+    """Refuse what Trino refuses and DuckDB would cast: text compared with a number, a date or time, or a
+    boolean (`at >= '2024-01-02'` needs `timestamp '2024-01-02'`, or a cast, on Athena)."""
+    for node in query.find_all(*_COMPARISONS, exp.Between, exp.In):
+        if isinstance(node, exp.Between):
+            pairs = [(node.this, node.args.get("low")), (node.this, node.args.get("high"))]
+        elif isinstance(node, exp.In):
+            pairs = [(node.this, value) for value in node.expressions]
+        else:
+            pairs = [(node.this, node.expression)]
+        for left, right in pairs:
+            if left is None or right is None:
+                continue
+            kinds = {_kind(left), _kind(right)}
+            if len(kinds & {"text"}) == 1 and "other" in kinds:
+                operator = (
+                    node.key.upper() if isinstance(node, exp.Between | exp.In) else _OPERATORS[type(node)]
+                )
+                raise TranslationError(
+                    f"TYPE_MISMATCH: {position(sql, _start(node))}: Cannot apply operator: "
+                    f"{_type_name(left)} {operator} {_type_name(right)}"
+                )
+
+
+_OPERATORS: dict[type, str] = {
+    exp.EQ: "=",
+    exp.NEQ: "<>",
+    exp.GT: ">",
+    exp.GTE: ">=",
+    exp.LT: "<",
+    exp.LTE: "<=",
+}
+
+
+def _kind(node: exp.Expr) -> str:
+    type_ = node.type.this if isinstance(node.type, exp.DataType) else None
+    if type_ in _TEXT:
+        return "text"
+    if type_ in _NOT_TEXT:
+        return "other"
+    return "unknown"
+
+
+def _type_name(node: exp.Expr) -> str:
+    assert isinstance(node.type, exp.DataType)
+    return node.type.sql(dialect=READ_DIALECT).lower()
+
+
+def _start(node: exp.Expr) -> int:
+    starts = [n.meta["start"] for n in node.walk() if "start" in n.meta]
+    return min(starts) if starts else 0
 
 
 def _hide_path_from_stars(query: exp.Expr, tables: set[str]) -> None:

@@ -51,6 +51,16 @@ def test_integer_division_stays_integer_and_unnamed_columns_are_numbered() -> No
     assert "CAST(TRUNC(" in sql and "AS _col1" in sql and "AS _col2" in sql
 
 
+def test_comparisons_of_like_types_run() -> None:
+    sql = _duckdb(
+        "SELECT count_if(id = 'x') AS c FROM events WHERE at >= timestamp '2024-01-02 03:00:00' AND n > ?"
+        " AND dt = ? AND id IN ('a', 'b') AND n BETWEEN 1 AND 3 AND CAST(n AS varchar) = '1'",
+        "1",
+        "'2024/01/02/03'",
+    )
+    assert "dt = '2024/01/02/03'" in sql
+
+
 def test_star_hides_path_until_it_is_named() -> None:
     assert 'EXCLUDE ("$path")' in _duckdb("SELECT * FROM events")
     assert 'e."$path"' in _duckdb('SELECT e.*, "$path" FROM awsdatacatalog.ingestion.events e')
@@ -66,6 +76,10 @@ def test_star_hides_path_until_it_is_named() -> None:
         ("SELECT 1; SELECT 2", (), None, "Only one sql statement is allowed"),
         ("DROP TABLE events", (), "ingestion", "NOT_SUPPORTED: only queries"),
         ("SELECT FROM WHERE", (), None, "SYNTAX_ERROR: line 1:13: Expected table name but got 'WHERE'"),
+        # Trino casts no text to a number or a time: the parameter needs `timestamp ?` or a cast
+        ("SELECT id FROM events WHERE at >= ?", ("'2024-01-02 03:00:00'",), "ingestion", "TYPE_MISMATCH: line 1:29: Cannot apply operator: timestamp >= varchar"),
+        ("SELECT id FROM events\nWHERE n = '1'", (), "ingestion", "TYPE_MISMATCH: line 2:7: Cannot apply operator: bigint = varchar"),
+        ("SELECT id FROM events WHERE at BETWEEN '2024-01-01' AND '2024-01-02'", (), "ingestion", "TYPE_MISMATCH"),
     ],
 )  # fmt: skip
 def test_what_cannot_run_fails_as_athena_says(
