@@ -262,6 +262,20 @@ def test_util_function_returns_what_appsync_returns(evaluate: Any, expression: s
     assert evaluate(expression) == expected
 
 
+@pytest.mark.parametrize(("first", "second"), [("name-en", "name_en"), ("\u540d\u524d", "\u4f4f\u6240")])
+def test_attribute_names_that_make_the_same_placeholder_stem_each_keep_their_own(
+    evaluate: Any, first: str, second: str
+) -> None:
+    # GIVEN a filter on two attributes whose names differ only in characters a placeholder cannot hold
+    built = evaluate(
+        f"JSON.parse(util.transform.toDynamoDBFilterExpression({{ '{first}': {{ eq: 'x' }}, '{second}': {{ eq: 'y' }} }}))"
+    )
+    # THEN each attribute is tested under a placeholder of its own (neither replaces the other)
+    names = built["expressionNames"]
+    assert sorted(names.values()) == sorted([first, second])
+    assert all(placeholder in built["expression"] for placeholder in names)
+
+
 def test_a_subscription_filter_with_alternatives_still_holds_the_callers_own_condition(evaluate: Any) -> None:
     # GIVEN a subscription resolver's filter: the caller's own items, and of those the urgent or severe ones
     filter_object = evaluate(

@@ -13,7 +13,15 @@ function __appsyncExpressionBuilder(toDynamoDB) {
     return String(path).split('.').map(function (part) {
       var match = /^([^\[]*)((\[\d+\])*)$/.exec(part);
       var base = match ? match[1] : part;
-      var placeholder = '#' + base.replace(/[^A-Za-z0-9_]/g, '_');
+      // One placeholder per attribute name: `name-en` and `name_en` (or two non-ASCII names) make the same
+      // stem, so a later name takes the stem with a suffix rather than replacing the earlier one.
+      var stem = '#' + base.replace(/[^A-Za-z0-9_]/g, '_');
+      var placeholder = stem;
+      var n = 1;
+      while (Object.prototype.hasOwnProperty.call(self.names, placeholder) && self.names[placeholder] !== base) {
+        placeholder = stem + '_' + n;
+        n += 1;
+      }
       self.names[placeholder] = base;
       return placeholder + (match ? match[2] : '');
     }).join('.');
