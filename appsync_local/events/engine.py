@@ -95,8 +95,8 @@ class EventEngine:
     def start(self) -> EventEngine:
         self.workers = self._build()
         for worker in self.workers:
-            if isinstance(worker, StreamMapping):
-                worker.start()  # a LATEST mapping's position is fixed before start() returns
+            if isinstance(worker, StreamMapping | DeliveryStream):
+                worker.start()  # a LATEST reader's position is fixed before start() returns
         for worker in self.workers:
             thread = threading.Thread(
                 target=self._supervise, args=(worker,), name=f"events:{worker.label}", daemon=True

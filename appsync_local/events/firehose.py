@@ -44,7 +44,7 @@ from .firehose_transform import (
 )
 from .records import ACCOUNT_ID
 from .stream_sources import KinesisSource
-from .streams import IteratorExpired
+from .streams import IteratorExpired, last_sequence
 
 logger = logging.getLogger("appsync_local.events")
 
@@ -132,6 +132,22 @@ class DeliveryStream:
     def _pending(self) -> dict[str, tuple[str, str]] | None:
         pending = self._checkpoints.get(self._id).get("pending")
         return {shard: (first, last) for shard, (first, last) in pending.items()} if pending else None
+
+    def start(self) -> None:
+        """On the delivery stream's first start, mark what the Kinesis stream already holds as read: Firehose
+        reads its source from LATEST, so records put before it existed are never delivered."""
+        state = self._checkpoints.get(self._id)
+        if state.get("started"):
+            return
+        if state.get("shards") or state.get("pending"):  # read before it recorded its start: it resumes
+            self._checkpoints.update(self._id, started=datetime.now(UTC).isoformat())
+            return
+        shards = {}
+        for shard in self._source.shards():
+            last = last_sequence(self._source, shard.id)
+            if last is not None:
+                shards[shard.id] = last
+        self._checkpoints.update(self._id, shards=shards, started=datetime.now(UTC).isoformat())
 
     # -- reading and buffering ------------------------------------------------------------------------
 

@@ -66,6 +66,18 @@ class ShardSource(Protocol):
 StreamTrigger = DynamoDBStreamTrigger | KinesisTrigger
 
 
+def last_sequence(source: ShardSource, shard: str) -> str | None:
+    """The sequence number of the last record `shard` holds now (None when it holds none): where a reader
+    starting at LATEST stands."""
+    iterator, last = source.iterator(shard, None), None
+    while iterator:
+        raws, iterator = source.read(iterator, MAX_RECORDS_PER_READ)
+        if not raws:
+            break
+        last = source.sequence(raws[-1])
+    return last
+
+
 class StreamMapping:
     """One function reading one stream.
 
@@ -127,19 +139,10 @@ class StreamMapping:
             return
         if self.trigger.starting_position == "LATEST":
             for shard in self._source.shards():
-                last = self._last_sequence(shard.id)
+                last = last_sequence(self._source, shard.id)
                 if last is not None:
                     self._advance(shard.id, last)
         self._checkpoints.update(self._id, started=datetime.now(UTC).isoformat())
-
-    def _last_sequence(self, shard: str) -> str | None:
-        iterator, last = self._source.iterator(shard, None), None
-        while iterator:
-            raws, iterator = self._source.read(iterator, MAX_RECORDS_PER_READ)
-            if not raws:
-                break
-            last = self._source.sequence(raws[-1])
-        return last
 
     # -- polling --------------------------------------------------------------------------------------
 

@@ -222,3 +222,23 @@ def test_counters_say_what_each_delivery_stream_did(engine: EventEngine, kinesis
     wait_until(lambda: stream.stats.dropped == before + 1, what="the dropped record to be counted")
     assert stream.stats.last_delivery is not None
     assert stream.stats.records_in >= stream.stats.ok + stream.stats.dropped + stream.stats.processing_failed
+
+
+def test_a_new_delivery_stream_reads_its_source_from_latest(
+    firehose_app: AppConfig, local_aws: LocalAws, kinesis: Any, s3: Any, tmp_path: Any
+) -> None:
+    # GIVEN a record already in the source stream when a delivery stream starts for the first time
+    before, after = f"before-{uuid.uuid4().hex}", f"after-{uuid.uuid4().hex}"
+    put_records(kinesis, "fh-plain", [{"tag": before}])
+    functions = local_functions(firehose_app)
+    with EventEngine(firehose_app, functions, local_aws.session(), local_aws.endpoints, tmp_path) as fresh:
+        stream = _stream(fresh, "fh-plain")
+        # WHEN a record is put after it started
+        put_records(kinesis, "fh-plain", [{"tag": after}])
+        written = wait_until(
+            lambda: [key for key in stream.stats.last_objects if after in objects(s3, key)[key].decode()],
+            what="the delivery of the later record",
+        )
+        # THEN it delivered the later record only, as Firehose starts reading at LATEST
+        assert stream.stats.records_in == 1
+        assert before not in objects(s3, written[0])[written[0]].decode()
