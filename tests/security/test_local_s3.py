@@ -440,6 +440,24 @@ def test_the_file_name_is_put_in_the_key_before_the_policy_is_checked(s3: LocalS
     assert s3_error(other)[:2] == (403, "AccessDenied")
 
 
+def test_success_action_status_201_answers_with_s3s_document(s3: LocalS3) -> None:
+    key = "uploads/created file.png"
+    form = post_form(s3, key, [{"success_action_status": "201"}, {"Content-Type": "image/png"}])
+    fields = {**form["fields"], "success_action_status": "201"}
+    response = multipart(form["url"], [*fields.items(), ("file", ("a.png", b"png!"))])
+    assert response.status_code == 201
+    document = ElementTree.fromstring(response.content)
+    etag = f'"{hashlib.md5(b"png!").hexdigest()}"'
+    assert document.tag == "PostResponse"
+    assert (document.findtext("Bucket"), document.findtext("Key"), document.findtext("ETag")) == (
+        BUCKET,
+        key,
+        etag,
+    )
+    assert document.findtext("Location", "").endswith(f"/{BUCKET}/uploads/created%20file.png")
+    assert response.headers["ETag"] == etag == s3.client().head_object(Bucket=BUCKET, Key=key)["ETag"]
+
+
 @pytest.mark.parametrize(("asked", "answered"), [("200", 200), ("201", 201), ("500", 204), ("302", 204)])
 def test_success_action_status_is_200_201_or_else_204(s3: LocalS3, asked: str, answered: int) -> None:
     form = post_form(

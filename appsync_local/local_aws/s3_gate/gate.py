@@ -8,6 +8,8 @@ import time
 import uuid
 from collections.abc import Callable, Iterable
 from typing import IO, Any
+from urllib.parse import quote
+from xml.sax.saxutils import escape
 
 from werkzeug.wsgi import get_input_stream
 
@@ -21,7 +23,7 @@ from appsync_local.local_aws.s3_gate.header_auth import (
 )
 from appsync_local.local_aws.s3_gate.keys import KeyRing
 from appsync_local.local_aws.s3_gate.payload import ChunkSigner, spool_aws_chunked, spool_with_sha256
-from appsync_local.local_aws.s3_gate.post_policy import is_post_upload, spool_post_upload
+from appsync_local.local_aws.s3_gate.post_policy import PostUpload, is_post_upload, spool_post_upload
 from appsync_local.local_aws.s3_gate.presigned import is_presigned, verify_presigned
 from appsync_local.local_aws.s3_gate.request import GateRequest
 
@@ -69,12 +71,58 @@ class S3Gate:
             body = self._authenticate(request, stream)
         except S3Error as error:
             return self._refuse(error, request, environ, stream, start_response)
-        if body is not None:
+        if isinstance(body, PostUpload):
+            environ["wsgi.input"] = body.body
+            environ["CONTENT_LENGTH"] = str(_size(body.body))
+            if body.status == "201":
+                return self._created(body, environ, start_response)
+        elif body is not None:
             environ["wsgi.input"] = body
             environ["CONTENT_LENGTH"] = str(_size(body))
         return self.app(environ, start_response)
 
-    def _authenticate(self, request: GateRequest, stream: IO[bytes]) -> IO[bytes] | None:
+    def _created(
+        self, upload: PostUpload, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
+        """A POST upload asking for 201: S3 answers with an XML document naming the object (moto with nothing)."""
+        answered: list[tuple[str, list[tuple[str, str]]]] = []
+
+        def capture(
+            status: str, headers: list[tuple[str, str]], exc_info: Any = None
+        ) -> Callable[[bytes], None]:
+            answered.append((status, headers))
+            return lambda data: None
+
+        response = self.app(environ, capture)
+        body = b"".join(response)
+        close = getattr(response, "close", None)
+        if close is not None:
+            close()
+        status, headers = answered[0]
+        if not status.startswith("201"):
+            start_response(status, headers)
+            return [body]
+        host = environ.get("HTTP_HOST") or f"{environ.get('SERVER_NAME')}:{environ.get('SERVER_PORT')}"
+        location = f"{environ.get('wsgi.url_scheme', 'http')}://{host}/{upload.bucket}/{quote(upload.key)}"
+        document = (
+            '<?xml version="1.0" encoding="UTF-8"?>\n<PostResponse>'
+            f"<Location>{escape(location)}</Location><Bucket>{escape(upload.bucket)}</Bucket>"
+            f"<Key>{escape(upload.key)}</Key><ETag>{escape(upload.etag)}</ETag></PostResponse>"
+        ).encode()
+        kept = [(k, v) for k, v in headers if k.lower() not in ("content-type", "content-length")]
+        start_response(
+            status,
+            [
+                *kept,
+                ("Content-Type", "application/xml"),
+                ("Content-Length", str(len(document))),
+                ("ETag", upload.etag),
+                ("Location", location),
+            ],
+        )
+        return [document]
+
+    def _authenticate(self, request: GateRequest, stream: IO[bytes]) -> IO[bytes] | PostUpload | None:
         """Check the request; return its body when it had to be read to be checked (None: stream it on)."""
         now = self.clock()
         signed_in_header = "authorization" in request.headers

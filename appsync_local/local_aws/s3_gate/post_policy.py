@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import hmac
 import json
 from collections.abc import Iterator
@@ -54,21 +55,40 @@ class _Form:
     fields: dict[str, str] = field(default_factory=dict)
     file_size: int = 0
     has_file: bool = False
+    md5: Any = field(default_factory=hashlib.md5)  # of the file's bytes
+
+
+@dataclass(frozen=True)
+class PostUpload:
+    """A POST upload its policy allows: the form to pass on (`body`), and what S3's answer names."""
+
+    body: IO[bytes]
+    bucket: str
+    key: str
+    etag: str  # the file's MD5, quoted, as S3 gives a single-part upload
+    status: str | None  # success_action_status, when S3 takes it (200, 201, 204)
 
 
 def spool_post_upload(
     request: GateRequest, stream: IO[bytes], keys: KeyRing, region: str, now: float
-) -> IO[bytes]:
+) -> PostUpload:
     """The form S3 acts on (the checked fields, then the file), once its policy allows it; S3's refusal
     otherwise. The whole request is read either way."""
     out = new_spool()
     try:
-        _check_form(request, iter(lambda: stream.read(READ_SIZE), b""), keys, region, now, out)
+        form = _check_form(request, iter(lambda: stream.read(READ_SIZE), b""), keys, region, now, out)
     except BaseException:
         out.close()
         raise
     out.seek(0)
-    return out
+    acted_on = _as_acted_on(form.fields)
+    return PostUpload(
+        out,
+        request.bucket,
+        acted_on["key"],
+        f'"{form.md5.hexdigest()}"',
+        acted_on.get("success_action_status"),
+    )
 
 
 class _FormWriter:
@@ -111,7 +131,7 @@ def _expanded(fields: dict[str, str], filename: str | None) -> dict[str, str]:
 
 def _check_form(
     request: GateRequest, chunks: Iterator[bytes], keys: KeyRing, region: str, now: float, out: IO[bytes]
-) -> None:
+) -> _Form:
     boundary = _boundary(request.headers.get("content-type", ""))
     decoder = MultipartDecoder(boundary.encode("latin-1"))
     writer = _FormWriter(out, boundary.encode("latin-1"))
@@ -132,6 +152,7 @@ def _check_form(
             elif isinstance(event, Data) and in_file:
                 form.file_size += len(event.data)
                 _check_upper(range_, form.file_size)
+                form.md5.update(event.data)
                 out.write(event.data)
                 if not event.more_data:
                     in_file = False
@@ -160,6 +181,7 @@ def _check_form(
             ProposedSize=str(form.file_size),
             MinSizeAllowed=str(range_[0]),
         )
+    return form
 
 
 # S3 answers a POST with 200, 201 or 204 (the default, and what any other success_action_status gets).
