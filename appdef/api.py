@@ -76,7 +76,8 @@ class ApiConfig(Definition):
     region: Annotated[StrictStr, Field(pattern=r"^[a-z]{2}(-[a-z]+)+-\d$")] = "us-east-1"
     environment: dict[ApiVariableName, ApiVariableValue] = Field(
         default_factory=dict,
-        description="AppSync's API environment variables (`ctx.env`); a value naming a table becomes its deployed name.",
+        description="AppSync's API environment variables (`ctx.env`); a value naming a table becomes its deployed "
+        "name, and `${cdn:<bucket>}` the bucket's CDN base URL (locally the runtime's, deployed the distribution's).",
         max_length=50,
     )
     cache: CacheConfig | None = Field(

@@ -534,6 +534,17 @@ class AppConfig(Definition):
             if bucket.content is not None
             for key, value in bucket.content.config.items()
         ]
+        for key, value in self.api.environment.items():
+            for reference in references(value):
+                if reference.kind != "cdn":  # ctx.env is read by resolvers, which no grant reaches
+                    found.append(
+                        (
+                            ("api", "environment", key),
+                            f"{reference}: [api.environment] takes ${{cdn:<bucket>}} only",
+                        )
+                    )
+                else:
+                    values.append((("api", "environment", key), value))
         for where, value in values:
             for reference in references(value):
                 if reference.kind not in known:

@@ -11,7 +11,7 @@ from typing import Any
 
 from appdef import AppConfig, ConfigError
 from appdef.bindings import BindingRegistry
-from appdef.references import Reference
+from appdef.references import Reference, substitute
 
 from . import strawberry_adapter
 from .api_cache import ApiCache, CacheStore
@@ -247,7 +247,9 @@ def build_runtime(
         if "AWS_IAM" in modes
         else None
     )
-    code_runner = JsResolverRunner(data_sources(config, data_dir), config.api.environment)
+    # ctx.env, with `${cdn:<bucket>}` the bucket's base URL on this runtime's CDN
+    api_environment = {key: substitute(value, references) for key, value in config.api.environment.items()}
+    code_runner = JsResolverRunner(data_sources(config, data_dir), api_environment)
     code_runner.check(bindings)  # a file AppSync would reject fails here, naming file, line and rule
     api_cache = (
         ApiCache.build(config.api.cache, bindings, strawberry_adapter.graphql_schema(app_schema), cache_store)

@@ -25,7 +25,6 @@ class Settings:
 
     media_table: str
     media_bucket: str
-    cdn_base_url: str
     max_media_bytes: int
     region: str | None
     endpoint_overrides: tuple[tuple[str, str], ...] = ()
@@ -50,7 +49,6 @@ class Settings:
         return cls(
             media_table=required("MEDIA_TABLE"),
             media_bucket=required("MEDIA_BUCKET"),
-            cdn_base_url=required("MEDIA_CDN_URL").rstrip("/"),
             max_media_bytes=max_bytes,
             region=environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION") or None,
             endpoint_overrides=tuple(
@@ -99,7 +97,6 @@ class Services:
             DynamoDbMediaRecords(table),
             objects,
             PillowPosterRenderer(),
-            cdn_base_url=self.settings.cdn_base_url,
             max_bytes=self.settings.max_media_bytes,
             clock=_now,
         )

@@ -90,8 +90,8 @@ class BackendStack(Stack):
                 user_pool_client=users.client,
             )
         )
-        # ctx.env: a value naming a table of appsync.toml becomes that table's deployed name, and the local user
-        # pool's issuer the deployed pool's
+        # ctx.env: a value naming a table of appsync.toml becomes that table's deployed name, the local user
+        # pool's issuer the deployed pool's, and `${cdn:<bucket>}` the distribution's URL
         local_issuer = (
             f"https://cognito-idp.{config.api.region}.amazonaws.com/{config.cognito.user_pool_id}"
             if config.cognito is not None
@@ -102,7 +102,7 @@ class BackendStack(Stack):
             if value in tables
             else f"https://{users.user_pool.user_pool_provider_url}"
             if value == local_issuer and users.user_pool is not None
-            else value
+            else substitute(value, lambda reference: reference_value(reference, resources)[0])
             for key, value in config.api.environment.items()
         }
         self.api = build_graphql_api(

@@ -141,7 +141,7 @@ class InMemoryMediaRecords:
         *,
         content_type: str,
         size: int,
-        thumbnail_url: str | None,
+        poster_key: str | None,
         updated_at: str,
     ) -> bool:
         if self.awaited.get(media_id) != upload_key:
@@ -152,7 +152,7 @@ class InMemoryMediaRecords:
             "objectKey": upload_key,
             "contentType": content_type,
             "size": size,
-            "thumbnailUrl": thumbnail_url,
+            "posterKey": poster_key,
         }
         return True
 

@@ -27,8 +27,8 @@ UPLOADED = "sqs_s3_media_uploaded.json"
 
 @pytest.fixture
 def aws(local_aws: LocalAws, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, Any]:
-    """The function's environment from appsync.toml (its own bucket, a CDN URL), an S3 client, the Media table."""
-    use_function_environment(monkeypatch, "media-uploads", MEDIA_BUCKET=MEDIA_BUCKET, MEDIA_CDN_URL=CDN)
+    """The function's environment from appsync.toml (its own bucket), an S3 client, the Media table."""
+    use_function_environment(monkeypatch, "media-uploads", MEDIA_BUCKET=MEDIA_BUCKET)
     s3 = boto3.client("s3", endpoint_url=local_aws.endpoints.s3, region_name="us-east-1")
     dynamodb = boto3.resource("dynamodb", endpoint_url=local_aws.endpoints.dynamodb, region_name="us-east-1")
     return s3, dynamodb.Table("Media")
@@ -64,7 +64,9 @@ def item(table: Any, media_id: str) -> dict[str, Any]:
 def test_an_uploaded_video_makes_its_item_ready_with_its_type_and_size(aws: tuple[Any, Any]) -> None:
     # GIVEN an item awaiting a WebM upload, which has arrived
     s3, table = aws
-    media_id, key = awaiting(table, "webm", thumbnailUrl=f"{CDN}/posters/old.jpg", statusReason="old")
+    media_id, key = awaiting(
+        table, "webm", posterKey="posters/old.jpg", thumbnailUrl=f"{CDN}/posters/old.jpg", statusReason="old"
+    )
     video = b"\x1aE\xdf\xa3" + bytes(1000)
     s3.put_object(Bucket=MEDIA_BUCKET, Key=key, Body=video, ContentType="video/webm")
     # WHEN S3's notification of it arrives
@@ -78,7 +80,7 @@ def test_an_uploaded_video_makes_its_item_ready_with_its_type_and_size(aws: tupl
         len(video),
         key,
     )
-    assert not {"uploadKey", "statusReason", "thumbnailUrl"} & set(stored)
+    assert not {"uploadKey", "statusReason", "posterKey", "thumbnailUrl"} & set(stored)
     assert stored["updatedAt"] > "2024-05-01T12:00:00.000Z"
 
 
@@ -89,11 +91,12 @@ def test_an_uploaded_image_gets_a_public_poster(aws: tuple[Any, Any]) -> None:
     s3.put_object(Bucket=MEDIA_BUCKET, Key=key, Body=png_with_alpha(2000, 1000), ContentType="image/png")
     # WHEN it is recorded
     assert invoke(sqs_s3_event(UPLOADED, key, bucket=MEDIA_BUCKET)) == {"batchItemFailures": []}
-    # THEN its poster is a 640-pixel-wide JPEG under posters/, named after the upload, cached for good
+    # THEN its poster is a 640-pixel-wide JPEG under posters/, named after the upload, cached for good; the
+    # item keeps its key (resolvers make the URL from the distribution's as they read the item)
     upload_id = key.rsplit("/", 1)[1].removesuffix(".png")
     poster_key = f"posters/{media_id}/{upload_id}.jpg"
     stored = item(table, media_id)
-    assert (stored["status"], stored["thumbnailUrl"]) == ("READY", f"{CDN}/{poster_key}")
+    assert (stored["status"], stored["posterKey"]) == ("READY", poster_key)
     poster = s3.get_object(Bucket=MEDIA_BUCKET, Key=poster_key)
     assert (poster["ContentType"], poster["CacheControl"]) == (
         "image/jpeg",
@@ -112,7 +115,7 @@ def test_a_poster_is_upright_and_carries_no_metadata(aws: tuple[Any, Any]) -> No
         Bucket=MEDIA_BUCKET, Key=key, Body=jpeg(1600, 1200, orientation=6), ContentType="image/jpeg"
     )
     invoke(sqs_s3_event(UPLOADED, key, bucket=MEDIA_BUCKET))
-    poster_key = item(table, media_id)["thumbnailUrl"].removeprefix(f"{CDN}/")
+    poster_key = item(table, media_id)["posterKey"]
     image = opened(s3.get_object(Bucket=MEDIA_BUCKET, Key=poster_key)["Body"].read())
     assert image.size == (640, 853) and not image.getexif()
 
@@ -189,6 +192,6 @@ def test_when_s3_cannot_be_reached_the_message_is_reported_for_redelivery(
     assert item(table, media_id)["status"] == "PENDING_UPLOAD"
     # AND once S3 is back, the redelivered message makes the item READY
     monkeypatch.undo()
-    use_function_environment(monkeypatch, "media-uploads", MEDIA_BUCKET=MEDIA_BUCKET, MEDIA_CDN_URL=CDN)
+    use_function_environment(monkeypatch, "media-uploads", MEDIA_BUCKET=MEDIA_BUCKET)
     assert invoke({"Records": [message]}) == {"batchItemFailures": []}
     assert item(table, media_id)["status"] == "READY"

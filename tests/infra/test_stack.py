@@ -509,11 +509,18 @@ def test_js_resolvers_read_the_deployed_table_names_from_the_api_environment(pro
     assert cognito is not None
     local_issuer = f"https://cognito-idp.{project.config.api.region}.amazonaws.com/{cognito.user_pool_id}"
     # THEN a value naming a table is the deployed table's name, the local user pool's issuer the deployed
-    # pool's, and anything else is kept as written
+    # pool's, `${cdn:<bucket>}` the distribution's URL, and anything else is kept as written
     assert set(variables) == set(project.config.api.environment)
     for key, value in project.config.api.environment.items():
         if value == local_issuer:
             assert "UserPool" in json.dumps(variables[key]) and "ProviderURL" in json.dumps(variables[key])
+            continue
+        if references(value):
+            (reference,) = references(value)
+            distribution = _resource_id(project, reference)
+            assert variables[key] == {
+                "Fn::Join": ["", ["https://", {"Fn::GetAtt": [distribution, "DomainName"]}]]
+            }
             continue
         expected = {"Ref": project.logical_id(f"{value}Table")} if value in tables else value
         assert variables[key] == expected

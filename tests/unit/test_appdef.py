@@ -256,3 +256,16 @@ def test_a_local_page_shortcut_names_a_file_of_a_sites_content(tmp_path: Path) -
     assert "local.pages.dash" in message and "no missing.html in site/" in message
     message = _refusal(tmp_path, BASE + site + '\n[local]\npages = { dash = "other/dash.html" }\n')
     assert "'other' is not a bucket with `content`" in message
+
+
+@pytest.mark.parametrize(
+    ("value", "refusal"),
+    [
+        ("${table:Todos}", "${table:Todos}: [api.environment] takes ${cdn:<bucket>} only"),
+        ("${cdn:photos}", "${cdn:photos}: "),
+    ],
+)
+def test_the_api_environment_names_only_cdn_buckets(tmp_path: Path, value: str, refusal: str) -> None:
+    # ctx.env is read by resolvers, which nothing grants a table or a queue: a CDN's URL is all it may name
+    message = _refusal(tmp_path, BASE + f'\n[api.environment]\nCDN = "{value}"\n')
+    assert "api.environment.CDN" in message and refusal in message

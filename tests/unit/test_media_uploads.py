@@ -101,9 +101,7 @@ UPLOAD = MediaUpload("m1", "u2", "jpg")
 
 
 def recorder(records: InMemoryMediaRecords, objects: InMemoryMediaObjects) -> UploadRecorder:
-    return UploadRecorder(
-        records, objects, FakePosterRenderer(), cdn_base_url=CDN + "/", max_bytes=MAX_BYTES, clock=lambda: "t"
-    )
+    return UploadRecorder(records, objects, FakePosterRenderer(), max_bytes=MAX_BYTES, clock=lambda: "t")
 
 
 def test_an_awaited_image_becomes_the_items_file_with_a_poster() -> None:
@@ -119,7 +117,7 @@ def test_an_awaited_image_becomes_the_items_file_with_a_poster() -> None:
         "objectKey": "media/m1/u2.jpg",
         "contentType": "image/jpeg",
         "size": 11,
-        "thumbnailUrl": f"{CDN}/posters/m1/u2.jpg",
+        "posterKey": "posters/m1/u2.jpg",
     }
     assert objects.objects["posters/m1/u2.jpg"] == ("image/jpeg", b"POSTER:IMAGE bytes")
 
@@ -129,7 +127,7 @@ def test_a_video_becomes_the_items_file_without_a_poster_and_is_never_downloaded
     records, objects = InMemoryMediaRecords(m1=video.key), InMemoryMediaObjects()
     objects.write(video.key, b"\x1aE\xdf\xa3 webm", content_type="video/webm", cache_control="")
     assert recorder(records, objects).record(video).outcome == "READY"
-    assert records.recorded["m1"]["thumbnailUrl"] is None
+    assert records.recorded["m1"]["posterKey"] is None
     assert objects.reads == 0
 
 

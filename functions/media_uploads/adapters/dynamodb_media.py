@@ -38,7 +38,7 @@ class DynamoDbMediaRecords:
         *,
         content_type: str,
         size: int,
-        thumbnail_url: str | None,
+        poster_key: str | None,
         updated_at: str,
     ) -> bool:
         values: dict[str, Any] = {
@@ -50,11 +50,13 @@ class DynamoDbMediaRecords:
         }
         sets = "#status = :ready, #objectKey = :key, #contentType = :contentType, #size = :size, #updatedAt = :now"
         removes = "#uploadKey, #statusReason"
-        if thumbnail_url is None:
-            removes += ", #thumbnailUrl"  # the poster belongs to the file it was made from
+        # The poster belongs to the file it was made from; a URL an older item kept goes with it.
+        removes += ", #thumbnailUrl"
+        if poster_key is None:
+            removes += ", #posterKey"
         else:
-            sets += ", #thumbnailUrl = :thumbnailUrl"
-            values[":thumbnailUrl"] = thumbnail_url
+            sets += ", #posterKey = :posterKey"
+            values[":posterKey"] = poster_key
         return self._update(
             media_id,
             f"SET {sets} REMOVE {removes}",
@@ -67,6 +69,7 @@ class DynamoDbMediaRecords:
                 "#uploadKey": "uploadKey",
                 "#statusReason": "statusReason",
                 "#thumbnailUrl": "thumbnailUrl",
+                "#posterKey": "posterKey",
             },
             values,
         )

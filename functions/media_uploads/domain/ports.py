@@ -21,7 +21,7 @@ class MediaRecords(Protocol):
         *,
         content_type: str,
         size: int,
-        thumbnail_url: str | None,
+        poster_key: str | None,
         updated_at: str,
     ) -> bool:
         """Make ``upload_key`` the item's playable file (READY, its type, size and poster, or none), in one write

@@ -29,9 +29,7 @@ class MediaUploadService:
     objects
         The media bucket.
     renderer
-        Makes posters of images.
-    cdn_base_url
-        The media distribution's base URL, which posters are served from.
+        Makes posters of images (the item keeps the poster's key; its URL is made when the item is read).
     max_bytes
         The largest file accepted (the upload URL allowed no more).
     clock
@@ -44,14 +42,12 @@ class MediaUploadService:
         objects: MediaObjects,
         renderer: PosterRenderer,
         *,
-        cdn_base_url: str,
         max_bytes: int,
         clock: Callable[[], str],
     ) -> None:
         self._records = records
         self._objects = objects
         self._renderer = renderer
-        self._cdn_base_url = cdn_base_url.rstrip("/")
         self._max_bytes = max_bytes
         self._clock = clock
 
@@ -78,7 +74,7 @@ class MediaUploadService:
             upload.key,
             content_type=content_type,
             size=stored.size,
-            thumbnail_url=f"{self._cdn_base_url}/{poster_key}" if poster_key else None,
+            poster_key=poster_key,
             updated_at=self._clock(),
         )
         if not ready:

@@ -2,6 +2,8 @@
 // updateMedia), and who sees items that are not READY.
 import { util } from '@aws-appsync/utils';
 
+import { cdnUrl } from './cdn.js';
+
 const MAX_TITLE = 200;
 const MAX_DESCRIPTION = 5000;
 const MAX_DURATION = 86400;
@@ -23,6 +25,15 @@ export function validateMediaInput(input, required) {
     }
   }
   return fields;
+}
+
+// A media item as clients see it: its poster's URL made from the media distribution's (ctx.env.MEDIA_CDN_URL)
+// and the poster's key; an item stored with a URL before keys were kept shows that URL.
+export function shownMedia(ctx, item) {
+  if (!item || !item.posterKey) {
+    return item;
+  }
+  return { ...item, thumbnailUrl: cdnUrl(ctx.env.MEDIA_CDN_URL, item.posterKey) };
 }
 
 // Members of `admins` see the whole catalog; everyone else only READY items.

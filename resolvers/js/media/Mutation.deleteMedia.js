@@ -2,7 +2,7 @@
 // its files any more (mediaPlaybackUrl reads the item first); its purchases stay, showing no media.
 import { util } from '@aws-appsync/utils';
 
-import { existingMediaWritten, itemExists } from '../lib/media.js';
+import { existingMediaWritten, itemExists, shownMedia } from '../lib/media.js';
 
 export function request(ctx) {
   return {
@@ -13,5 +13,5 @@ export function request(ctx) {
 }
 
 export function response(ctx) {
-  return existingMediaWritten(ctx, ctx.args.id);
+  return shownMedia(ctx, existingMediaWritten(ctx, ctx.args.id));
 }

@@ -2,7 +2,7 @@
 // status and poster are the upload pipeline's to change.
 import { util } from '@aws-appsync/utils';
 
-import { existingMediaWritten, itemExists, validateMediaInput } from '../lib/media.js';
+import { existingMediaWritten, itemExists, shownMedia, validateMediaInput } from '../lib/media.js';
 
 export function request(ctx) {
   const input = ctx.args.input;
@@ -34,5 +34,5 @@ export function request(ctx) {
 }
 
 export function response(ctx) {
-  return existingMediaWritten(ctx, ctx.args.input.id);
+  return shownMedia(ctx, existingMediaWritten(ctx, ctx.args.input.id));
 }

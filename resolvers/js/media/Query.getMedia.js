@@ -2,7 +2,7 @@
 // admins, so the public catalog shows only what plays.
 import { util } from '@aws-appsync/utils';
 
-import { visibleTo } from '../lib/media.js';
+import { shownMedia, visibleTo } from '../lib/media.js';
 import { dataSourceResult } from '../lib/results.js';
 
 export function request(ctx) {
@@ -11,5 +11,5 @@ export function request(ctx) {
 
 export function response(ctx) {
   const item = dataSourceResult(ctx);
-  return visibleTo(ctx, item) ? item : null;
+  return visibleTo(ctx, item) ? shownMedia(ctx, item) : null;
 }

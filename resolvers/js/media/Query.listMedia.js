@@ -2,7 +2,7 @@
 // READY items for everyone; admins may ask for the PENDING_UPLOAD or FAILED ones.
 import { util } from '@aws-appsync/utils';
 
-import { isAdmin } from '../lib/media.js';
+import { isAdmin, shownMedia } from '../lib/media.js';
 import { dataSourceResult, pageOf } from '../lib/results.js';
 
 const DEFAULT_LIMIT = 20;
@@ -32,5 +32,8 @@ export function request(ctx) {
 
 export function response(ctx) {
   const result = dataSourceResult(ctx);
-  return pageOf(result.items, result.nextToken);
+  return pageOf(
+    result.items.map((item) => shownMedia(ctx, item)),
+    result.nextToken,
+  );
 }

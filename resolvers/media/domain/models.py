@@ -44,14 +44,16 @@ class Media:
     duration_seconds: int | None = None
     content_type: str | None = None
     size: int | None = None
-    thumbnail_url: str | None = None
+    thumbnail_url: str | None = None  # kept only by items stored before their poster's key was
     status_reason: str | None = None
-    # Storage only: the key of the playable file, and of the upload the item awaits.
+    # Storage only: the key of the playable file, of the upload the item awaits, and of its poster (whose URL is
+    # made from the distribution's when the item is shown).
     object_key: str | None = None
     upload_key: str | None = None
+    poster_key: str | None = None
 
 
-STORAGE_ONLY_FIELDS = ("objectKey", "uploadKey")
+STORAGE_ONLY_FIELDS = ("objectKey", "uploadKey", "posterKey")
 
 
 @dataclass(frozen=True)

@@ -36,5 +36,6 @@ def cancel_premium() -> dict[str, Any] | None:
 @router.resolver(type_name="Mutation", field_name="purchaseMedia")
 def purchase_media(id: str) -> dict[str, Any]:
     """Buy one premium media item for the caller."""
-    bought, item = services().premium.purchase(current_caller(router.current_event).sub, id)
-    return presenters.purchase(bought, item)
+    running = services()
+    bought, item = running.premium.purchase(current_caller(router.current_event).sub, id)
+    return presenters.purchase(bought, item, running.settings.cdn_base_url)

@@ -2,6 +2,7 @@
 // BatchGetItem of the page's items (Purchase.media has no resolver of its own: no call per purchase).
 import { util, runtime } from '@aws-appsync/utils';
 
+import { shownMedia } from '../../lib/media.js';
 import { dataSourceResult, pageOf } from '../../lib/results.js';
 
 export function request(ctx) {
@@ -26,7 +27,7 @@ export function response(ctx) {
   const found = {};
   for (const item of result.data[ctx.env.MEDIA_TABLE] ?? []) {
     if (item) {
-      found[item.id] = item;
+      found[item.id] = shownMedia(ctx, item);
     }
   }
   // A bought item that left the catalog (or that DynamoDB left in unprocessedKeys) shows no media.
