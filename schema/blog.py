@@ -116,21 +116,23 @@ class UpdatePostInput:
     )
 
 
-@strawberry.input(description="One size of a post's photo.")
+@strawberry.input(
+    description="One size of a post's photo: its size and its object's key in the photos bucket."
+)
 class PostThumbnailInput:
     width: int
     height: int
-    url: AWSURL
+    key: str
 
 
 @strawberry.input(
-    description="What became of the upload photoKey: READY with photoUrl and its thumbnails, or FAILED with error."
+    description="What became of the upload photoKey: READY with its thumbnails (the post shows the upload and "
+    "them through the photos' CDN), or FAILED with error."
 )
 class AttachPostImageInput:
     post_id: strawberry.ID
     photo_key: str = strawberry.field(description="The upload's key; the post must still await this one.")
     status: PostImageStatus = strawberry.field(description="READY or FAILED.")
-    photo_url: AWSURL | None = strawberry.UNSET
     thumbnails: list[PostThumbnailInput] | None = strawberry.UNSET
     error: str | None = strawberry.UNSET
 

@@ -21,7 +21,6 @@ class Settings:
     """What the post-images function needs from its environment."""
 
     photos_bucket: str
-    photos_base_url: str
     graphql_url: str
     region: str
     endpoint_overrides: tuple[tuple[str, str], ...] = ()
@@ -43,7 +42,6 @@ class Settings:
             raise ConfigurationError("The environment variable PHOTOS_BUCKET is not set")
         return cls(
             photos_bucket=bucket,
-            photos_base_url=url("PHOTOS_BASE_URL"),
             graphql_url=url("GRAPHQL_URL"),
             region=environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION") or "us-east-1",
             endpoint_overrides=tuple(
@@ -78,7 +76,7 @@ class Services:
 
         manifests = S3ManifestStore(self._session.client("s3"), self.settings.photos_bucket)
         posts = AppSyncPostImages(self.settings.graphql_url, self.settings.region)
-        return PostImageService(manifests, posts, photos_base_url=self.settings.photos_base_url)
+        return PostImageService(manifests, posts)
 
 
 @lru_cache(maxsize=8)

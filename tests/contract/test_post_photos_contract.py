@@ -25,7 +25,6 @@ from tests.contract.conftest import LiveServer
 from tests.contract.test_app_subscriptions import api_key_auth, subscribed
 from tests.functional.images import jpeg
 
-CDN = "https://d111111abcdef8.cloudfront.net"
 POST_FIELDS = (
     "id authorId status photoUrl thumbnailUrl imageStatus imageError thumbnails { width height url }"
 )
@@ -81,8 +80,7 @@ def ready_input(post_id: str, key: str) -> dict[str, Any]:
         "postId": post_id,
         "photoKey": key,
         "status": "READY",
-        "photoUrl": f"{CDN}/{key}",
-        "thumbnails": [{"width": 320, "height": 240, "url": f"{CDN}/{key}.w320.webp"}],
+        "thumbnails": [{"width": 320, "height": 240, "key": f"{key}.w320.webp"}],
     }
 
 
@@ -150,8 +148,10 @@ async def test_only_iam_may_attach_a_post_image_and_only_for_the_awaited_upload(
     attached = (await run_async(iam(live_server), ATTACH, input=ready_input(post_id, upload["key"])))[
         "attachPostImage"
     ]
-    assert (attached["imageStatus"], attached["photoUrl"]) == ("READY", f"{CDN}/{upload['key']}")
-    assert attached["thumbnailUrl"] == f"{CDN}/{upload['key']}.w320.webp"
+    # the photo is shown through this server's CDN, made from the key the post keeps
+    photos = f"{live_server.base_url}/_cdn/post-photos"
+    assert (attached["imageStatus"], attached["photoUrl"]) == ("READY", f"{photos}/{upload['key']}")
+    assert attached["thumbnailUrl"] == f"{photos}/{upload['key']}.w320.webp"
 
 
 async def test_thumbnails_of_a_published_post_reach_its_subscribers_and_a_drafts_never_do(

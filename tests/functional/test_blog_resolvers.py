@@ -52,6 +52,9 @@ class RecordingDataSource:
         self.requests.clear()
 
 
+PHOTOS_CDN = "https://d111111abcdef8.cloudfront.net"
+
+
 class Blog:
     """Calls the blog's fields the way the executor does: one `runner.run` per field."""
 
@@ -121,7 +124,8 @@ def new_post(**fields: Any) -> dict[str, Any]:
 def blog(local_aws: LocalAws) -> Blog:
     posts = RecordingDataSource(DynamoDBDataSource.from_config(CONFIG.data_source("posts")))
     users = RecordingDataSource(DynamoDBDataSource.from_config(CONFIG.data_source("users")))
-    return Blog(JsResolverRunner({"posts": posts, "users": users}, CONFIG.api.environment), posts, users)
+    environment = {**CONFIG.api.environment, "PHOTOS_CDN_URL": PHOTOS_CDN}  # ${cdn:post-photos}, deployed
+    return Blog(JsResolverRunner({"posts": posts, "users": users}, environment), posts, users)
 
 
 def test_every_blog_field_is_a_pipeline_that_ends_by_attaching_authors() -> None:
@@ -355,7 +359,7 @@ async def test_pages_follow_next_token(blog: Blog) -> None:
 
 # --- a post's photo: attachPostImage (the thumbnail pipeline's report, IAM only) ------------------------------
 
-CDN = "https://d111111abcdef8.cloudfront.net"
+CDN = PHOTOS_CDN
 
 
 async def awaiting_upload(
@@ -375,15 +379,14 @@ async def awaiting_upload(
 
 def ready(post_id: str, key: str) -> dict[str, Any]:
     """A READY report, its sizes deliberately out of order."""
-    folder = f"{CDN}/thumbnails/{key.removeprefix('originals/').removesuffix('.jpg')}"
+    folder = f"thumbnails/{key.removeprefix('originals/').removesuffix('.jpg')}"
     return {
         "postId": post_id,
         "photoKey": key,
         "status": "READY",
-        "photoUrl": f"{CDN}/{key}",
         "thumbnails": [
-            {"width": 1024, "height": 768, "url": f"{folder}/w1024.webp"},
-            {"width": 320, "height": 240, "url": f"{folder}/w320.webp"},
+            {"width": 1024, "height": 768, "key": f"{folder}/w1024.webp"},
+            {"width": 320, "height": 240, "key": f"{folder}/w320.webp"},
         ],
     }
 
@@ -400,11 +403,23 @@ async def test_a_ready_upload_becomes_the_posts_photo_with_its_sizes(blog: Blog)
     )
     # WHEN the pipeline reports that upload READY
     attached = await blog.call("Mutation.attachPostImage", None, input=ready(post["id"], key))
-    # THEN the post shows the original, its sizes smallest first, the smallest as thumbnailUrl, and no error
+    # THEN the post shows the original, its sizes smallest first, the smallest as thumbnailUrl, and no error,
+    # each through the photos' CDN
     assert attached["imageStatus"] == "READY" and "imageError" not in attached
     assert attached["photoUrl"] == f"{CDN}/{key}"
-    assert [t["width"] for t in attached["thumbnails"]] == [320, 1024]
+    folder = f"{CDN}/thumbnails/{key.removeprefix('originals/').removesuffix('.jpg')}"
+    assert [(t["width"], t["url"]) for t in attached["thumbnails"]] == [
+        (320, f"{folder}/w320.webp"),
+        (1024, f"{folder}/w1024.webp"),
+    ]
     assert attached["thumbnailUrl"] == attached["thumbnails"][0]["url"]
+    # AND the post keeps the objects' keys, not URLs, so it is shown right wherever the CDN is served
+    stored = default_client_factory().get_item(TableName="Posts", Key={"id": {"S": post["id"]}})["Item"]
+    assert stored["imageKey"] == {"S": key} and "photoUrl" not in stored and "thumbnailUrl" not in stored
+    assert [t["M"]["key"]["S"] for t in stored["thumbnails"]["L"]] == [
+        f"{folder.removeprefix(CDN + '/')}/w320.webp",
+        f"{folder.removeprefix(CDN + '/')}/w1024.webp",
+    ]
     assert attached["author"]["name"] == "Ada" and attached["updatedAt"] >= post["updatedAt"]
     # AND the write was one UpdateItem conditional on the post awaiting exactly that upload
     write = blog.posts.requests[-1]
@@ -460,7 +475,7 @@ async def test_a_photo_set_by_url_drops_the_uploaded_one_and_any_upload_in_progr
         "Mutation.updatePost", writer, input={"id": post["id"], "photoUrl": "https://example.com/b.jpg"}
     )
     # THEN the uploaded photo's sizes and status are gone
-    for stale_field in ("thumbnailUrl", "thumbnails", "imageStatus", "imageError", "photoKey"):
+    for stale_field in ("imageKey", "thumbnailUrl", "thumbnails", "imageStatus", "imageError", "photoKey"):
         assert stale_field not in moved
     # AND a late report of the upload cannot bring them back
     with pytest.raises(AppSyncFieldError) as late:
@@ -472,9 +487,12 @@ async def test_a_photo_set_by_url_drops_the_uploaded_one_and_any_upload_in_progr
     ("change", "message"),
     [
         ({"thumbnails": []}, "a READY image has 1 to 10 thumbnails"),
-        ({"photoUrl": None}, "a READY image has a photoUrl"),
         (
-            {"thumbnails": [{"width": 0, "height": 10, "url": f"{CDN}/x"}]},
+            {"thumbnails": [{"width": 10, "height": 10, "key": ""}]},
+            "a thumbnail's key is 1 to 1024 characters",
+        ),
+        (
+            {"thumbnails": [{"width": 0, "height": 10, "key": "thumbnails/x"}]},
             "thumbnail sizes are 1 to 16384 pixels",
         ),
         ({"status": "FAILED"}, "a FAILED image has an error of 1 to 500 characters"),

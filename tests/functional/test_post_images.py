@@ -37,7 +37,6 @@ from tests.functional.function_events import (
 from tests.functional.images import jpeg
 
 BUCKET = PHOTOS_BUCKET
-CDN = "https://d111111abcdef8.cloudfront.net"
 MANIFEST_WRITTEN = "sqs_s3_manifest_written.json"
 
 Answer = Callable[[dict[str, Any]], tuple[int, dict[str, Any]]]
@@ -106,7 +105,7 @@ def s3(local_aws: LocalAws, appsync: RecordingAppSync, monkeypatch: pytest.Monke
     """The function's environment (its `${…}` references as the runtime would resolve them) and IAM credentials,
     which the local S3 knows as it knows a function role's (`running_local_services` tells it of those)."""
     local_aws.trust(appsync.credentials)
-    use_function_environment(monkeypatch, "post-images", PHOTOS_BASE_URL=CDN, GRAPHQL_URL=appsync.url)
+    use_function_environment(monkeypatch, "post-images", GRAPHQL_URL=appsync.url)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", appsync.credentials.access_key_id)
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", appsync.credentials.secret_access_key)
     monkeypatch.delenv("AWS_SESSION_TOKEN", raising=False)
@@ -125,7 +124,7 @@ def invoke(event: dict[str, Any]) -> dict[str, Any]:
     return post_images(event, FakeLambdaContext("post-images"))
 
 
-def test_thumbnails_made_from_an_upload_reach_the_api_with_public_urls(
+def test_thumbnails_made_from_an_upload_reach_the_api_with_their_keys(
     s3: Any, appsync: RecordingAppSync, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # GIVEN a photo uploaded under a name with a space, and the thumbnailer done with it
@@ -137,19 +136,19 @@ def test_thumbnails_made_from_an_upload_reach_the_api_with_public_urls(
     ) == {"batchItemFailures": []}
     # WHEN S3's notification of the manifest arrives (its key form-encoded)
     result = invoke(sqs_s3_event(MANIFEST_WRITTEN, upload.manifest_key))
-    # THEN the API got one signed attachPostImage, with the original and both sizes at their CDN URLs
+    # THEN the API got one signed attachPostImage, with the original (photoKey) and both sizes as their keys in
+    # the photos bucket (the API shows them through the photos' CDN)
     assert result == {"batchItemFailures": []} and appsync.refused == []
     (request,) = appsync.requests
     assert "attachPostImage(input: $input)" in request["query"]
-    folder = f"{CDN}/thumbnails/{upload.user_id}/{upload.post_id}/red%20flower"
+    folder = f"thumbnails/{upload.user_id}/{upload.post_id}/red flower"
     assert request["variables"]["input"] == {
         "postId": upload.post_id,
         "photoKey": upload.key,
         "status": "READY",
-        "photoUrl": f"{CDN}/originals/{upload.user_id}/{upload.post_id}/red%20flower.jpg",
         "thumbnails": [
-            {"width": 320, "height": 240, "url": f"{folder}/w320.webp"},
-            {"width": 1024, "height": 768, "url": f"{folder}/w1024.webp"},
+            {"width": 320, "height": 240, "key": f"{folder}/w320.webp"},
+            {"width": 1024, "height": 768, "key": f"{folder}/w1024.webp"},
         ],
     }
     # AND the mutation selects what onUpdatePost's filter reads and what its subscribers show

@@ -12,7 +12,7 @@ from functions.photo_layout import ManifestStatus
 class Thumbnail:
     width: int
     height: int
-    url: str
+    key: str  # in the photos bucket
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,6 @@ class PostImage:
     post_id: str
     photo_key: str
     status: ManifestStatus
-    photo_url: str | None = None
     thumbnails: tuple[Thumbnail, ...] = ()
     error: str | None = None
 
@@ -30,9 +29,8 @@ class PostImage:
         """The mutation's `input`."""
         value: dict[str, Any] = {"postId": self.post_id, "photoKey": self.photo_key, "status": self.status}
         if self.status == "READY":
-            value["photoUrl"] = self.photo_url
             value["thumbnails"] = [
-                {"width": t.width, "height": t.height, "url": t.url} for t in self.thumbnails
+                {"width": t.width, "height": t.height, "key": t.key} for t in self.thumbnails
             ]
         else:
             value["error"] = self.error

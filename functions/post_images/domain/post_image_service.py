@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Literal
-from urllib.parse import quote
 
 from functions.photo_layout import Manifest
 from functions.post_images.domain.errors import StaleUpload
@@ -24,7 +23,8 @@ class AttachOutcome:
 
 
 class PostImageService:
-    """Reads a manifest and attaches what it reports to its post, with public URLs for the photo and its sizes.
+    """Reads a manifest and attaches what it reports to its post: the photo's and its sizes' keys, which the API
+    shows through the photos' CDN.
 
     Parameters
     ----------
@@ -32,14 +32,11 @@ class PostImageService:
         Where manifests are read.
     posts
         The API that updates posts.
-    photos_base_url
-        The public base URL of the photos bucket (its CDN); an object's URL is ``<base>/<key>``.
     """
 
-    def __init__(self, manifests: ManifestStore, posts: PostImages, *, photos_base_url: str) -> None:
+    def __init__(self, manifests: ManifestStore, posts: PostImages) -> None:
         self._manifests = manifests
         self._posts = posts
-        self._base_url = photos_base_url.rstrip("/")
 
     def attach(self, manifest_key: str) -> AttachOutcome:
         """Attach the manifest at ``manifest_key``. A malformed manifest raises ``ManifestError``."""
@@ -54,7 +51,7 @@ class PostImageService:
         return AttachOutcome("ATTACHED", image)
 
     def post_image(self, manifest: Manifest) -> PostImage:
-        """What ``manifest`` gives its post: the original and its sizes (smallest first) as public URLs."""
+        """What ``manifest`` gives its post: the original's key and its sizes' (smallest first)."""
         if manifest.status == "FAILED":
             return PostImage(
                 manifest.post_id, manifest.photo_key, "FAILED", error=manifest.error or "the upload failed"
@@ -63,10 +60,5 @@ class PostImageService:
             manifest.post_id,
             manifest.photo_key,
             "READY",
-            photo_url=self.url(manifest.photo_key),
-            thumbnails=tuple(Thumbnail(t.width, t.height, self.url(t.key)) for t in manifest.thumbnails),
+            thumbnails=tuple(Thumbnail(t.width, t.height, t.key) for t in manifest.thumbnails),
         )
-
-    def url(self, key: str) -> str:
-        """The public URL of the object at ``key``."""
-        return f"{self._base_url}/{quote(key)}"

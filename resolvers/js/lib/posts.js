@@ -1,6 +1,8 @@
 // What a post may hold, checked by one piece of code for every write (createPost and updatePost).
 import { util } from '@aws-appsync/utils';
 
+import { cdnUrl } from './cdn.js';
+
 const MAX_TITLE = 200;
 const MAX_BODY = 50000;
 const MAX_TAGS = 10;
@@ -41,6 +43,23 @@ export function validatePostInput(input, required) {
     }
   }
   return fields;
+}
+
+// A post as clients see it. An uploaded photo is kept as its keys (imageKey, thumbnails' keys) and shown through
+// the photos' distribution (ctx.env.PHOTOS_CDN_URL), smallest thumbnail as thumbnailUrl; a photo given as a URL,
+// or stored with its URLs before keys were kept, is shown as stored.
+export function shownPost(ctx, post) {
+  if (!post.imageKey) {
+    return post;
+  }
+  const base = ctx.env.PHOTOS_CDN_URL;
+  const thumbnails = (post.thumbnails ?? []).map(({ width, height, key }) => ({ width, height, url: cdnUrl(base, key) }));
+  return {
+    ...post,
+    photoUrl: cdnUrl(base, post.imageKey),
+    thumbnails,
+    thumbnailUrl: thumbnails.length > 0 ? thumbnails[0].url : null,
+  };
 }
 
 // Tags are stored trimmed and lower-case, so a tag filter finds a post however its tag was typed.

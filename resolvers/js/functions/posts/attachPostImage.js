@@ -19,12 +19,15 @@ export function request(ctx) {
   }
   sets.push('#updatedAt = :now');
   names['#updatedAt'] = 'updatedAt';
-  // A READY photo clears the error of an earlier refused upload; a FAILED one keeps the previous photo.
+  // A READY photo clears the error of an earlier refused upload, and replaces a photo given as a URL (or one
+  // whose URLs were stored before keys were kept); a FAILED one keeps the previous photo.
   const ready = outcome.imageStatus === 'READY';
   if (ready) {
     names['#imageError'] = 'imageError';
+    names['#photoUrl'] = 'photoUrl';
+    names['#thumbnailUrl'] = 'thumbnailUrl';
   }
-  const removal = ready ? ' REMOVE #imageError' : '';
+  const removal = ready ? ' REMOVE #imageError, #photoUrl, #thumbnailUrl' : '';
   return {
     operation: 'UpdateItem',
     key: util.dynamodb.toMapValues({ id: input.postId }),

@@ -28,7 +28,7 @@ export function request(ctx) {
   if (Object.hasOwn(changes, 'photoUrl')) {
     // A photo given by URL (or none) replaces the uploaded one: its thumbnails are stale, and an upload still
     // in progress must not overwrite it (attachPostImage needs the post to await that upload's photoKey).
-    for (const field of ['thumbnailUrl', 'thumbnails', 'photoKey', 'imageStatus', 'imageError']) {
+    for (const field of ['imageKey', 'thumbnailUrl', 'thumbnails', 'photoKey', 'imageStatus', 'imageError']) {
       remove(field);
     }
     if (changes.photoUrl == null) {

@@ -1,8 +1,10 @@
 // AppSync function on the Users table: sets `author` on every post of the previous function's page
 // ({items, nextToken}) with ONE BatchGetItem of the page's distinct authors, so a page costs the same number
-// of data-source calls whatever its size (Post.author has no resolver of its own: no N+1).
+// of data-source calls whatever its size (Post.author has no resolver of its own: no N+1). As the last function
+// of every posts pipeline, it also shows each post's photo through the photos' CDN (lib/posts.js shownPost).
 import { util, runtime } from '@aws-appsync/utils';
 
+import { shownPost } from '../../lib/posts.js';
 import { dataSourceResult, pageOf } from '../../lib/results.js';
 
 export function request(ctx) {
@@ -34,7 +36,7 @@ export function response(ctx) {
   }
   const page = ctx.prev.result;
   return pageOf(
-    page.items.map((post) => ({ ...post, author: profiles[post.authorId] ?? null })),
+    page.items.map((post) => ({ ...shownPost(ctx, post), author: profiles[post.authorId] ?? null })),
     page.nextToken,
   );
 }
