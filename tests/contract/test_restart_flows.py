@@ -20,7 +20,7 @@ from tests.fixtures.command_line import PROJECT_ROOT, serving
 from tests.fixtures.events import wait_until
 from tests.functional.images import jpeg
 
-PHOTO_FIELDS = "id imageStatus thumbnails { width }"
+PHOTO_FIELDS = "id imageStatus thumbnails { width url }"
 
 
 def _graphql(url: str, query: str, token: str, **variables: Any) -> Any:
@@ -83,6 +83,14 @@ def test_flows_under_way_finish_after_a_restart_and_no_email_is_sent_twice(tmp_p
             what="the thumbnails",
         )
         assert [t["width"] for t in done["thumbnails"]] == [320, 800]  # 1024 would enlarge an 800 px photo
+        # AND the posters seeded at the first start are shown at this server's address (it has another port),
+        # as the photo is: items keep keys, and the URLs are made as they are read
+        media = _graphql(url, "{ listMedia { items { thumbnailUrl } } }", author)["listMedia"]["items"]
+        posters = [item["thumbnailUrl"] for item in media if item["thumbnailUrl"]]
+        assert posters and all(p.startswith(f"{url}/_cdn/premium-media/posters/") for p in posters)
+        assert all(t["url"].startswith(f"{url}/_cdn/post-photos/") for t in done["thumbnails"])
+        for shown in (posters[0], done["thumbnails"][0]["url"]):
+            assert httpx.get(shown, timeout=10).status_code == 200
         # AND the reader has their welcome e-mail, once: a later user's arrives and theirs is still alone
         later = f"reader-{uuid.uuid4().hex[:8]}"
         _graphql(url, "{ me { id } }", pool.mint(later))
