@@ -14,10 +14,12 @@ import os
 from collections.abc import Iterator, MutableMapping
 from contextvars import ContextVar
 
+from appsync_local.scoped_mapping import ScopedMapping
+
 _CURRENT: ContextVar[dict[str, str] | None] = ContextVar("function_environ", default=None)
 
 
-class FunctionScopedEnviron(MutableMapping[str, str]):
+class FunctionScopedEnviron(ScopedMapping[str]):
     """`os.environ` for a process that runs several functions: the current function's, else the process's."""
 
     def __init__(self, process: MutableMapping[str, str]) -> None:
@@ -26,21 +28,6 @@ class FunctionScopedEnviron(MutableMapping[str, str]):
     def _current(self) -> MutableMapping[str, str]:
         scoped = _CURRENT.get()
         return self.process if scoped is None else scoped
-
-    def __getitem__(self, key: str) -> str:
-        return self._current()[key]
-
-    def __setitem__(self, key: str, value: str) -> None:
-        self._current()[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self._current()[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(list(self._current()))
-
-    def __len__(self) -> int:
-        return len(self._current())
 
     def __repr__(self) -> str:
         scope = "function" if _CURRENT.get() is not None else "process"

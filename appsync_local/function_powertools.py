@@ -29,13 +29,14 @@ import importlib.util
 import logging
 import threading
 import weakref
-from collections.abc import Callable, Iterator, MutableMapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
 from appsync_local import function_modules
 from appsync_local.function_modules import ModuleTable
+from appsync_local.scoped_mapping import ScopedMapping
 
 log = logging.getLogger("appsync_local")
 
@@ -90,7 +91,7 @@ class PerFunctionAttribute:
             return state.shared.setdefault(self.name, {})
 
 
-class PerFunctionProviders(MutableMapping[str, Any]):
+class PerFunctionProviders(ScopedMapping[Any]):
     """Powertools parameters' `DEFAULT_PROVIDERS`: the current function's own providers, or, outside any
     function, the process's (the dictionary Powertools made)."""
 
@@ -100,21 +101,6 @@ class PerFunctionProviders(MutableMapping[str, Any]):
     def _current(self) -> dict[str, Any]:
         state = _state()
         return self.process_value if state is None else state.providers
-
-    def __getitem__(self, key: str) -> Any:
-        return self._current()[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self._current()[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self._current()[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(list(self._current()))
-
-    def __len__(self) -> int:
-        return len(self._current())
 
 
 def _per_function_providers() -> None:
