@@ -276,6 +276,24 @@ def test_attribute_names_that_make_the_same_placeholder_stem_each_keep_their_own
     assert all(placeholder in built["expression"] for placeholder in names)
 
 
+def test_a_subscription_filter_of_more_groups_than_appsync_takes_is_refused_before_it_is_built(
+    tmp_path: Path,
+) -> None:
+    # GIVEN a subscription resolver whose filter's alternatives multiply to 4**12 groups (AppSync takes 10)
+    fields = ", ".join(f"f{n}: {{ eq: 1, ne: 2, gt: 3, lt: 4 }}" for n in range(12))
+    path = tmp_path / "Subscription.s.js"
+    path.write_text(
+        "import { util } from '@aws-appsync/utils';\n"
+        f"export function request(ctx) {{ return util.transform.toSubscriptionFilter({{ {fields} }}); }}\n"
+        "export function response(ctx) { return null; }\n"
+    )
+    # WHEN it runs
+    outcome = JsEngine().call(path, "request", {"arguments": {}, "stash": {}}, {"authType": "API_KEY"})
+    # THEN it is refused at once with the limit's message, as the filter would be, rather than built
+    assert (outcome.status, outcome.error_type) == ("error", "BadRequestException")
+    assert outcome.message == "Filters exceed maximum filter groups limit 10 for subscription."
+
+
 def test_a_subscription_filter_with_alternatives_still_holds_the_callers_own_condition(evaluate: Any) -> None:
     # GIVEN a subscription resolver's filter: the caller's own items, and of those the urgent or severe ones
     filter_object = evaluate(

@@ -138,8 +138,14 @@ function __appsyncTransform(toDynamoDB) {
     });
   }
 
-  // Every group of `left` with every group of `right`.
+  // Every group of `left` with every group of `right`. AppSync takes at most MAX_FILTER_GROUPS groups: a filter
+  // that would make more is refused here, before a few alternatives per field multiply into millions.
+  var MAX_FILTER_GROUPS = 10;
   function crossed(left, right) {
+    if (left.length * right.length > MAX_FILTER_GROUPS) {
+      util.error('Filters exceed maximum filter groups limit ' + MAX_FILTER_GROUPS + ' for subscription.',
+        'BadRequestException');
+    }
     var out = [];
     left.forEach(function (l) { right.forEach(function (r) { out.push(l.concat(r)); }); });
     return out;
