@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import json
 import ssl
 import threading
@@ -138,6 +139,15 @@ class RealtimeServer:
             assert time.monotonic() < deadline, f"{self.subscriptions()} subscriptions, expected {count}"
             await asyncio.sleep(0.01)
 
+    def post(self, query: str, variables: dict[str, Any]) -> httpx.Response:
+        """A GraphQL request over HTTP with the API key."""
+        return httpx.post(
+            self.http_url,
+            json={"query": query, "variables": variables},
+            headers={"x-api-key": self.api_key},
+            timeout=TIMEOUT,
+        )
+
     async def mutate(
         self, room: str, text: str, priority: int | None = None, query: str = ADD_ITEM
     ) -> dict[str, Any]:
@@ -219,14 +229,20 @@ def start_message(
     }
 
 
-@pytest.fixture
-async def appsync_ws(live: RealtimeServer) -> AsyncIterator[ClientConnection]:
-    """A raw AppSync-dialect connection, authenticated with the API key and acknowledged."""
+@contextlib.asynccontextmanager
+async def acknowledged(live: RealtimeServer) -> AsyncIterator[ClientConnection]:
+    """A raw AppSync-dialect connection to `live`, authenticated with the API key and acknowledged."""
     async with connect(
         query_string_url(live, live.api_key_headers()), subprotocols=["graphql-ws"], proxy=None
     ) as ws:
         await send(ws, {"type": "connection_init"})
         assert (await receive(ws))["type"] == "connection_ack"
+        yield ws
+
+
+@pytest.fixture
+async def appsync_ws(live: RealtimeServer) -> AsyncIterator[ClientConnection]:
+    async with acknowledged(live) as ws:
         yield ws
 
 
@@ -606,11 +622,7 @@ async def test_an_upgrade_without_a_known_subprotocol_is_rejected(live: Realtime
 
 
 async def test_the_subscription_resolvers_filter_selects_what_is_delivered(live_js: RealtimeServer) -> None:
-    async with connect(
-        query_string_url(live_js, live_js.api_key_headers()), subprotocols=["graphql-ws"], proxy=None
-    ) as ws:
-        await send(ws, {"type": "connection_init"})
-        await receive(ws)
+    async with acknowledged(live_js) as ws:
         query = "subscription F($room: String) { onFilteredItem(room: $room) { text priority } }"
         ack = await start(ws, live_js, "f", query=query, variables={"room": "r"})
         assert ack["type"] == "start_ack", ack
@@ -623,11 +635,7 @@ async def test_the_subscription_resolvers_filter_selects_what_is_delivered(live_
 
 
 async def test_a_util_error_in_the_subscription_resolver_refuses_the_start(live_js: RealtimeServer) -> None:
-    async with connect(
-        query_string_url(live_js, live_js.api_key_headers()), subprotocols=["graphql-ws"], proxy=None
-    ) as ws:
-        await send(ws, {"type": "connection_init"})
-        await receive(ws)
+    async with acknowledged(live_js) as ws:
         query = 'subscription { onFilteredItem(room: "vault") { text } }'
         refused = await start(ws, live_js, "v", query=query)
         assert refused["type"] == "error" and refused["id"] == "v"
@@ -638,25 +646,15 @@ async def test_a_util_error_in_the_subscription_resolver_refuses_the_start(live_
 
 async def test_more_than_five_invalidations_in_one_request_are_an_error(live_js: RealtimeServer) -> None:
     rooms = [f"room-{n}" for n in range(6)]
-    async with connect(
-        query_string_url(live_js, live_js.api_key_headers()), subprotocols=["graphql-ws"], proxy=None
-    ) as ws:
-        await send(ws, {"type": "connection_init"})
-        await receive(ws)
+    async with acknowledged(live_js) as ws:
         query = "subscription F($room: String) { onFilteredItem(room: $room) { text } }"
         for room in rooms:
             assert (await start(ws, live_js, room, query=query, variables={"room": room}))[
                 "type"
             ] == "start_ack"
         # WHEN one mutation invalidates six rooms' subscriptions (the same room twice counts once)
-        response = httpx.post(
-            live_js.http_url,
-            json={
-                "query": "mutation C($rooms: [String!]!) { closeRooms(rooms: $rooms) }",
-                "variables": {"rooms": [rooms[0], *rooms]},
-            },
-            headers={"x-api-key": live_js.api_key},
-            timeout=TIMEOUT,
+        response = live_js.post(
+            "mutation C($rooms: [String!]!) { closeRooms(rooms: $rooms) }", {"rooms": [rooms[0], *rooms]}
         ).json()
         # THEN the request reports AppSync's limit of five, and the first five rooms' subscriptions end
         assert response["data"] == {"closeRooms": 7}
@@ -677,15 +675,8 @@ def test_a_resolvers_response_headers_reach_the_client_and_restricted_ones_are_e
         "Content-Type": "text/plain",
         "x-amz-id": "1",
     }
-    response = httpx.post(
-        live_js.http_url,
-        json={
-            "query": "query H($h: AWSJSON!) { withHeaders(headers: $h) }",
-            "variables": {"h": json.dumps(headers)},
-        },
-        headers={"x-api-key": live_js.api_key},
-        timeout=TIMEOUT,
-    )
+    # WHEN a resolver adds them with util.http.addResponseHeaders
+    response = live_js.post("query H($h: AWSJSON!) { withHeaders(headers: $h) }", {"h": json.dumps(headers)})
     # THEN the allowed headers are on the response, each value as the resolver gave it
     assert response.headers["itemscount"] == "7"
     assert response.headers["render"] == "fast"
