@@ -7,11 +7,9 @@ The API here is a small local HTTP server that accepts only requests correctly s
 from __future__ import annotations
 
 import json
-import threading
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import boto3
@@ -26,6 +24,7 @@ from appsync_local.local_aws.s3_gate import LocalKey
 from functions.photo_layout import Manifest, PhotoUpload, ThumbnailEntry
 from functions.post_images.handler import lambda_handler as post_images
 from functions.thumbnailer.handler import lambda_handler as thumbnailer
+from tests.fixtures.json_endpoint import json_endpoint
 from tests.functional.function_events import (
     PHOTOS_BUCKET,
     FakeLambdaContext,
@@ -38,6 +37,7 @@ from tests.functional.images import jpeg
 
 BUCKET = PHOTOS_BUCKET
 MANIFEST_WRITTEN = "sqs_s3_manifest_written.json"
+JSON = "application/json"
 
 Answer = Callable[[dict[str, Any]], tuple[int, dict[str, Any]]]
 
@@ -64,40 +64,20 @@ def appsync() -> Iterator[RecordingAppSync]:
     api = RecordingAppSync(IamCredentials.generate())
     verifier = SigV4Verifier([api.credentials], region="us-east-1")
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers["content-length"]))
-            try:
-                verifier.verify("POST", api.url, dict(self.headers.items()), body, "127.0.0.1")
-            except UnauthorizedError as refused:
-                api.refused.append(str(refused))
-                status, answer = (
-                    401,
-                    {"errors": [{"errorType": "UnauthorizedException", "message": str(refused)}]},
-                )
-            else:
-                request = json.loads(body)
-                api.requests.append(request)
-                status, answer = api.answer(request["variables"])
-            payload = json.dumps(answer).encode()
-            self.send_response(status)
-            self.send_header("content-type", "application/json")
-            self.send_header("content-length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
+    def answer(headers: dict[str, str], body: bytes) -> tuple[int, Any, str]:
+        try:
+            verifier.verify("POST", api.url, headers, body, "127.0.0.1")
+        except UnauthorizedError as refused:
+            api.refused.append(str(refused))
+            return 401, {"errors": [{"errorType": "UnauthorizedException", "message": str(refused)}]}, JSON
+        request = json.loads(body)
+        api.requests.append(request)
+        status, document = api.answer(request["variables"])
+        return status, document, JSON
 
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    api.url = f"http://127.0.0.1:{server.server_address[1]}/graphql"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with json_endpoint(answer) as url:
+        api.url = f"{url}/graphql"
         yield api
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.fixture

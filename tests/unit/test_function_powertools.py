@@ -4,7 +4,6 @@ has its own."""
 
 from __future__ import annotations
 
-import http.server
 import importlib
 import json
 import textwrap
@@ -13,12 +12,14 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from appdef import FunctionConfig
 from appsync_local.invocations.observer import InvocationObserver
 from appsync_local.lambda_runtime import LocalFunction
+from tests.fixtures.json_endpoint import json_endpoint
 
 # A handler that adds one metric named after its function, then waits (if told to) before its flush.
 HANDLER = """
@@ -162,23 +163,11 @@ def handler(event, context):
 """
 
 
-class _SigningKeySsm(http.server.BaseHTTPRequestHandler):
+def _signing_key_ssm(headers: dict[str, str], body: bytes) -> tuple[int, Any, str]:
     """An SSM endpoint whose every parameter's value is the access key id the request was signed with."""
-
-    def do_POST(self) -> None:
-        self.rfile.read(int(self.headers["Content-Length"]))
-        access_key = self.headers["Authorization"].split("Credential=")[1].split("/")[0]
-        body = json.dumps(
-            {"Parameter": {"Name": "/shop/greeting", "Type": "String", "Value": access_key, "Version": 1}}
-        ).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/x-amz-json-1.1")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
+    access_key = headers["Authorization"].split("Credential=")[1].split("/")[0]
+    parameter = {"Name": "/shop/greeting", "Type": "String", "Value": access_key, "Version": 1}
+    return 200, {"Parameter": parameter}, "application/x-amz-json-1.1"
 
 
 @dataclass(frozen=True)
@@ -191,17 +180,9 @@ class _Role:
 @pytest.fixture
 def ssm(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """A local SSM endpoint on a free port, which every function's environment points at."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _SigningKeySsm)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{server.server_address[1]}"
-    monkeypatch.setenv("AWS_ENDPOINT_URL_SSM", url)
-    try:
+    with json_endpoint(_signing_key_ssm) as url:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_SSM", url)
         yield url
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(10)
 
 
 def test_each_function_gets_parameters_through_its_own_provider(
