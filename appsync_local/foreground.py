@@ -36,10 +36,19 @@ def bind_socket(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
 SignalHandler = Callable[[int, FrameType | None], Any] | int | None
 
 
+class StopRequested(BaseException):
+    """SIGINT or SIGTERM during start-up: raised where the main thread is, so start-up unwinds as from Ctrl+C.
+
+    Not KeyboardInterrupt: CPython records a KeyboardInterrupt that leaves code run by `exec` of a string
+    (`dataclasses` makes each class's methods so, at import) as unhandled even once it has been caught, and
+    at exit then ends the process by SIGINT (status -2, no traceback) instead of the status it returned.
+    """
+
+
 class StopSignals:
     """SIGINT and SIGTERM for a server run in the foreground, outside its event loop.
 
-    Until serving begins, the first one interrupts like Ctrl+C (KeyboardInterrupt), so whatever has
+    Until serving begins, the first one interrupts like Ctrl+C (`StopRequested`), so whatever has
     started is stopped on the way out (inside `deferred`, once its block has ended); while serving,
     `run_servers` handles them in the event loop; once stopping, further ones are ignored, so that stopping
     child processes and saving data both finish.
@@ -77,7 +86,7 @@ class StopSignals:
         finally:
             self._deferring = False
         if self._deferred:
-            raise KeyboardInterrupt
+            raise StopRequested
 
     def _install(self) -> None:
         for sig in STOP_SIGNALS:
@@ -89,4 +98,4 @@ class StopSignals:
             if self._deferring:
                 self._deferred = True
                 return
-            raise KeyboardInterrupt
+            raise StopRequested

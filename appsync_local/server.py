@@ -27,7 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 from appdef import AppConfig
 
 from .data_lock import DataFolderInUse, locked_data_folder
-from .foreground import StopSignals, bind_socket
+from .foreground import StopRequested, StopSignals, bind_socket
 from .local_aws.stack import LocalAws
 
 logger = logging.getLogger("appsync_local")
@@ -170,7 +170,7 @@ def serve(config: AppConfig, host: str = "127.0.0.1", port: int = 4000, tls_port
 
     With `tls_port`, the same app is also served over HTTPS/WSS with a certificate from the local CA
     (`appsync_local.tls`), for clients such as Amplify JS that always use ``wss://``. A stop signal during
-    start-up raises KeyboardInterrupt once everything started so far has stopped.
+    start-up raises `StopRequested` once everything started so far has stopped.
     """
     _quiet_logs()
     with contextlib.ExitStack() as stack:
@@ -256,7 +256,7 @@ def _start_and_serve(
 
 def main_serve(config: AppConfig, host: str, port: int, tls_port: int | None = None) -> int:
     """`serve`, for the command line: a stop signal, even during start-up, ends it normally."""
-    # KeyboardInterrupt: stopped during start-up, once everything started so far had stopped.
-    with contextlib.suppress(KeyboardInterrupt):
+    # StopRequested: stopped during start-up, once everything started so far had stopped.
+    with contextlib.suppress(StopRequested):
         serve(config, host=host, port=port, tls_port=tls_port)
     return 0
