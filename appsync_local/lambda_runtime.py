@@ -39,7 +39,8 @@ from .endpoint_redaction import redact_local_endpoints
 from .errors import LambdaError
 from .function_environ import function_scope, process_environ
 from .function_modules import ModuleTable
-from .invocations.log import new_trace_id
+from .function_timeout import WATCHDOG, TimedOut
+from .invocations.log import InvocationRecord, new_trace_id
 from .invocations.observer import InvocationObserver
 
 ACCOUNT_ID = "000000000000"
@@ -273,20 +274,7 @@ class LocalFunction:
             recording = self.observer.log.recording(self.name, source, context.aws_request_id, trace_id)
             try:
                 with recording as record, self._scope(environ):
-                    try:
-                        result = handler(json.loads(payload), context)
-                    except Exception as exc:  # the Lambda runtime reports any exception the same way
-                        record.error = f"{type(exc).__name__}: {exc}"
-                        message = redact_local_endpoints(str(exc) or type(exc).__name__, environ)
-                        raise LambdaError(message, type(exc).__name__) from exc
-                    except (
-                        SystemExit
-                    ) as exc:  # the function's process ends; Lambda reports it, the API goes on
-                        status = exc.code if isinstance(exc.code, int) else 1
-                        record.error = f"SystemExit: {exc.code}"
-                        raise LambdaError(
-                            f"Runtime exited with error: exit status {status}", "Runtime.ExitError"
-                        ) from None
+                    result = self._run(handler, json.loads(payload), context, record, environ)
             finally:
                 self.observer.finished(record)
         try:
@@ -301,6 +289,48 @@ class LocalFunction:
                 "Function.ResponseSizeTooLarge",
             )
         return json.loads(response)
+
+    def _run(
+        self,
+        handler: Callable[[Any, Any], Any],
+        event: Any,
+        context: LambdaContext,
+        record: InvocationRecord,
+        environ: dict[str, str],
+    ) -> Any:
+        """The handler's result, or the LambdaError Lambda reports for how it ended."""
+        timeout = self.config.timeout_seconds
+        try:
+            with WATCHDOG.deadline(timeout) as deadline:
+                try:
+                    result = handler(event, context)
+                except Exception as exc:  # the Lambda runtime reports any exception the same way
+                    if not deadline.expired:
+                        record.error = f"{type(exc).__name__}: {exc}"
+                        message = redact_local_endpoints(str(exc) or type(exc).__name__, environ)
+                        raise LambdaError(message, type(exc).__name__) from exc
+                except SystemExit as exc:  # the function's process ends; Lambda reports it, the API goes on
+                    status = exc.code if isinstance(exc.code, int) else 1
+                    record.error = f"SystemExit: {exc.code}"
+                    raise LambdaError(
+                        f"Runtime exited with error: exit status {status}", "Runtime.ExitError"
+                    ) from None
+        except TimedOut:
+            pass
+        if not deadline.expired:
+            return result
+        # Lambda resets the environment of an invocation it timed out: the next one starts cold.
+        self._reset_container()
+        elapsed = f"Task timed out after {max(deadline.elapsed(), timeout):.2f} seconds"
+        record.error = f"Sandbox.Timedout: {elapsed}"
+        raise LambdaError(f"RequestId: {context.aws_request_id} Error: {elapsed}", "Sandbox.Timedout")
+
+    def _reset_container(self) -> None:
+        """Forget the warm container: its environment, its modules (and the boto3 session and Powertools state
+        kept with them) and its handler; the next invocation imports the handler again, as a cold start."""
+        self._environ = None
+        self._handler = None
+        self.modules = ModuleTable.for_module(self.config.handler_module)
 
     async def ainvoke(self, event: Any) -> Any:
         """`invoke` on a thread, one invocation of this function at a time (as `invoke` is)."""

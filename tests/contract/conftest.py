@@ -86,7 +86,7 @@ class LiveServer:
 @pytest.fixture(scope="session")
 def live_server(local_aws: LocalAws, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """The project's API as `make run` serves it, with its event sources delivering (failed queue messages
-    come back after 2 s instead of minutes, and async retries after 1 s)."""
+    come back after a few seconds instead of minutes, and async retries after 1 s)."""
     config = with_fast_redelivery(load_config(ROOT / "appsync.toml"))
     provision(config, local_aws.session(), local_aws.endpoints)  # the queues' fast visibility timeouts
     data_dir = tmp_path_factory.mktemp("appsync-data")
