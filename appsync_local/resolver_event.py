@@ -9,10 +9,15 @@ from graphql import (
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
+    GraphQLInterfaceType,
+    GraphQLNamedType,
+    GraphQLObjectType,
+    GraphQLOutputType,
     GraphQLResolveInfo,
     InlineFragmentNode,
     SelectionSetNode,
     VariableNode,
+    get_named_type,
     print_ast,
 )
 
@@ -23,34 +28,46 @@ from .wire.resolver_event import ResolverEvent, ResolverInfo
 def _selection_list(
     selection_set: SelectionSetNode | None,
     fragments: Mapping[str, FragmentDefinitionNode],
+    current: GraphQLNamedType,
     prefix: str,
     out: dict[str, None],
 ) -> None:
     if selection_set is None:
         return
+    fields = current.fields if isinstance(current, GraphQLObjectType | GraphQLInterfaceType) else {}
     for selection in selection_set.selections:
         if isinstance(selection, FieldNode):
-            if selection.name.value.startswith("__"):
+            definition = fields.get(selection.name.value)
+            # `__typename`, and fields a fragment selects on another type, are not the current type's fields.
+            if definition is None or selection.name.value.startswith("__"):
                 continue
             # AppSync lists an aliased field under its alias only.
             name = prefix + (selection.alias.value if selection.alias else selection.name.value)
             out[name] = None
-            _selection_list(selection.selection_set, fragments, name + "/", out)
+            child = get_named_type(definition.type)
+            _selection_list(selection.selection_set, fragments, child, name + "/", out)
         elif isinstance(selection, InlineFragmentNode):
-            _selection_list(selection.selection_set, fragments, prefix, out)
+            _selection_list(selection.selection_set, fragments, current, prefix, out)
         elif isinstance(selection, FragmentSpreadNode):
             fragment = fragments.get(selection.name.value)
             if fragment is not None:
-                _selection_list(fragment.selection_set, fragments, prefix, out)
+                _selection_list(fragment.selection_set, fragments, current, prefix, out)
 
 
 def selection_set_list(
-    field_nodes: Iterable[FieldNode], fragments: Mapping[str, FragmentDefinitionNode]
+    field_nodes: Iterable[FieldNode],
+    fragments: Mapping[str, FragmentDefinitionNode],
+    field_type: GraphQLOutputType,
 ) -> list[str]:
-    """AppSync's `info.selectionSetList`: every selected path below the field, `a/b/c` style."""
+    """AppSync's `info.selectionSetList`: every selected path below the field, `a/b/c` style.
+
+    Only fields of the type at each level are listed (devguide: resolver-context-reference-js, Info): below a
+    field of an interface type, the interface's fields, not those a fragment selects on one of its types;
+    below a union, none.
+    """
     out: dict[str, None] = {}
     for node in field_nodes:
-        _selection_list(node.selection_set, fragments, "", out)
+        _selection_list(node.selection_set, fragments, get_named_type(field_type), "", out)
     return list(out)
 
 
@@ -71,7 +88,7 @@ class SelectionCache:
         hit = self._cache.get(key)
         if hit is None:
             hit = (
-                selection_set_list(info.field_nodes, info.fragments),
+                selection_set_list(info.field_nodes, info.fragments, info.return_type),
                 selection_set_graphql(info.field_nodes),
             )
             self._cache[key] = hit

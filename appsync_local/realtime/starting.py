@@ -232,7 +232,9 @@ class SubscriptionStarter:
             auth_type=prepared.auth.mode,
             request_headers={k.lower(): v for k, v in headers.items()},
             info={
-                "selectionSetList": selection_set_list(nodes, prepared.fragments),
+                "selectionSetList": selection_set_list(
+                    nodes, prepared.fragments, subscription_type.fields[prepared.field_name].type
+                ),
                 "selectionSetGraphQL": selection_set_graphql(nodes),
                 "parentTypeName": subscription_type.name,
                 "fieldName": prepared.field_name,
