@@ -54,7 +54,8 @@ def forwarded_headers(
 
     `client_ip` is the connecting client's address; `scheme` ("http" or "https"), `port` and `host`
     (`host[:port]`) are where it connected. The client's own headers are kept, but CloudFront's own names,
-    which a viewer cannot set, are replaced.
+    which a viewer cannot set, are replaced, and `cookie` is dropped: AppSync does not expose it to resolvers
+    (devguide: resolver-context-reference-js, "Access request headers").
     """
     seen = dict(headers)
     forwarded_for = seen.get("x-forwarded-for")
@@ -75,4 +76,5 @@ def forwarded_headers(
             for name in ("desktop", "mobile", "tablet", "smarttv")
         },
     }
-    return {**{k: v for k, v in seen.items() if not k.startswith("cloudfront-")}, **added}
+    kept = {k: v for k, v in seen.items() if k != "cookie" and not k.startswith("cloudfront-")}
+    return {**kept, **added}

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
+import json
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -28,7 +31,14 @@ NO_CREDENTIALS = "Valid authorization header not provided."
 _JWT = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$")
 
 
-def cognito_identity(claims: dict[str, Any], source_ip: str) -> CognitoIdentity:
+def caller_ips(headers: Mapping[str, str], client_ip: str) -> list[str]:
+    """AppSync's ``identity.sourceIp``: the addresses an ``X-Forwarded-For`` header lists, then the TCP peer's
+    (devguide: resolver-context-reference-js, Identity). Lower-case header names."""
+    forwarded = [address.strip() for address in headers.get("x-forwarded-for", "").split(",")]
+    return [*(address for address in forwarded if address), client_ip]
+
+
+def cognito_identity(claims: dict[str, Any], source_ips: list[str]) -> CognitoIdentity:
     """AppSync's ``ctx.identity`` for a user-pool caller."""
     groups = claims.get("cognito:groups")
     return {
@@ -37,7 +47,7 @@ def cognito_identity(claims: dict[str, Any], source_ip: str) -> CognitoIdentity:
         # Id tokens name the user `cognito:username`, access tokens `username`.
         "username": claims.get("cognito:username", claims.get("username")),
         "claims": claims,
-        "sourceIp": [source_ip],
+        "sourceIp": source_ips,
         "defaultAuthStrategy": "ALLOW",
         "groups": list(groups) if groups else None,
     }
@@ -54,7 +64,7 @@ class Authenticator:
     With AWS_LAMBDA enabled, an ``Authorization`` value goes to the Lambda authorizer unless another enabled
     mode claims it, as on AppSync (devguide: security-authz, "Circumventing SigV4 and OIDC token
     authorization limitations"): a SigV4 signature is IAM's when IAM is enabled, and a JWT (or any
-    ``Bearer`` value) is the user pool's or OIDC's when one of them is enabled.
+    ``Bearer`` value) is the user pool's or OIDC's when one of them is enabled; a prefixed JWT is not one.
 
     Parameters
     ----------
@@ -102,7 +112,7 @@ class Authenticator:
             return AWS_IAM not in self.modes
         if USER_POOLS in self.modes or OPENID_CONNECT in self.modes:
             bearer = authorization[:7].lower() == "bearer "
-            return not bearer and _JWT.match(authorization) is None
+            return not bearer and not _is_jwt(authorization)
         return True
 
     async def authenticate_async(
@@ -136,12 +146,12 @@ class Authenticator:
             return self._lambda.authorize(authorization, headers, body)
         if authorization.startswith(ALGORITHM):
             if self._sigv4 is not None and AWS_IAM in self.modes:
-                identity = self._sigv4.verify(method, url, headers, body, source_ip)
+                identity = self._sigv4.verify(method, url, headers, body, caller_ips(headers, source_ip))
                 return RequestAuth(
                     mode=AWS_IAM, identity=identity, allowed_fields=self._sigv4.allowed_fields(identity)
                 )
         elif authorization:
-            token_auth = self._token_auth(_token(authorization), source_ip)
+            token_auth = self._token_auth(_token(authorization), caller_ips(headers, source_ip))
             if token_auth is not None:
                 return token_auth
         api_key = headers.get("x-api-key")
@@ -150,7 +160,7 @@ class Authenticator:
             return RequestAuth(mode=API_KEY, identity=None)
         raise UnauthorizedError(NO_CREDENTIALS)
 
-    def _token_auth(self, token: str, source_ip: str) -> RequestAuth | None:
+    def _token_auth(self, token: str, source_ips: list[str]) -> RequestAuth | None:
         """The caller of an ``Authorization`` token, or None when no enabled mode takes tokens.
 
         The OIDC issuer's tokens (by ``iss``) go to OIDC, any other to the user pool; with only one of the
@@ -168,10 +178,25 @@ class Authenticator:
             groups = [groups]
         return RequestAuth(
             mode=USER_POOLS,
-            identity=cognito_identity(claims, source_ip),
+            identity=cognito_identity(claims, source_ips),
             groups=tuple(str(group) for group in groups),
             claims=claims,
         )
+
+
+def _is_jwt(value: str) -> bool:
+    """Whether `value` is a JWT: three base64url parts, the first two JSON objects. A prefix put before a JWT
+    (AppSync's advice for sending one to a Lambda authorizer beside user pools or OIDC) makes it none."""
+    if _JWT.match(value) is None:
+        return False
+    for part in value.split(".")[:2]:
+        try:
+            decoded = json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
+        except (ValueError, binascii.Error):
+            return False
+        if not isinstance(decoded, dict):
+            return False
+    return True
 
 
 def _token(authorization: str) -> str:

@@ -82,7 +82,7 @@ class SigV4Verifier:
         url: str,
         headers: Mapping[str, str],
         body: bytes,
-        source_ip: str,
+        source_ips: list[str],
         now: float | None = None,
     ) -> IamIdentity:
         """Return AppSync's IAM ``identity`` for a correctly signed request; raise `UnauthorizedError` otherwise."""
@@ -118,7 +118,7 @@ class SigV4Verifier:
             "accountId": credentials.account_id,
             "cognitoIdentityPoolId": None,
             "cognitoIdentityId": None,
-            "sourceIp": [source_ip],
+            "sourceIp": source_ips,
             "username": credentials.user_id,
             "userArn": credentials.user_arn,
             "cognitoIdentityAuthType": None,

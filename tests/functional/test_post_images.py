@@ -66,7 +66,7 @@ def appsync() -> Iterator[RecordingAppSync]:
 
     def answer(headers: dict[str, str], body: bytes) -> tuple[int, Any, str]:
         try:
-            verifier.verify("POST", api.url, headers, body, "127.0.0.1")
+            verifier.verify("POST", api.url, headers, body, ["127.0.0.1"])
         except UnauthorizedError as refused:
             api.refused.append(str(refused))
             return 401, {"errors": [{"errorType": "UnauthorizedException", "message": str(refused)}]}, JSON

@@ -102,6 +102,26 @@ def test_a_user_pool_token_gives_cognitos_identity(local: Local, prefix: str) ->
     }
 
 
+def test_source_ip_lists_the_forwarded_addresses_then_the_connections(local: Local) -> None:
+    # GIVEN requests that came through proxies, which named the addresses before them in X-Forwarded-For
+    forwarded = {"x-forwarded-for": "203.0.113.7, 198.51.100.2"}
+    token = local.pool.mint("alice")
+
+    # WHEN a user-pool caller and a signed IAM caller send them
+    user = local.authenticator().authenticate(
+        "POST", URL, {"authorization": token, **forwarded}, BODY, "10.0.0.9"
+    )
+    iam = local.authenticator().authenticate(
+        "POST", URL, {**local.signed_headers(), **forwarded}, BODY, "10.0.0.9"
+    )
+
+    # THEN AppSync's sourceIp lists those addresses, then the connection's
+    assert user.identity is not None and iam.identity is not None
+    assert (
+        user.identity["sourceIp"] == iam.identity["sourceIp"] == ["203.0.113.7", "198.51.100.2", "10.0.0.9"]
+    )
+
+
 def test_an_access_token_names_the_user_and_no_groups_are_null(local: Local) -> None:
     # GIVEN an access token for a user without groups
     token = local.pool.mint("zoe", groups=[], token_use="access")

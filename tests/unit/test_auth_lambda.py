@@ -252,10 +252,26 @@ def test_jwts_and_signatures_stay_with_their_modes_when_lambda_is_also_enabled(
     assert function.invocations == 0
     assert mode({"Authorization": "allow"}) == AWS_LAMBDA
     assert function.invocations == 1
-    # AND a forged JWT is the user pool's to refuse, not the authorizer's
+    # AND a forged JWT (another signature) is the user pool's to refuse, not the authorizer's
+    header, claims, _ = token.split(".")
     with pytest.raises(UnauthorizedError):
-        mode({"authorization": "not.a.jwt"})
+        mode({"authorization": f"{header}.{claims}.Zm9yZ2Vk"})
     assert function.invocations == 1
+
+
+def test_a_jwt_with_a_prefix_goes_to_the_authorizer_beside_user_pools(
+    tmp_path: Path, function: LocalFunction
+) -> None:
+    # GIVEN an API with user pools and a Lambda authorizer
+    local, authenticator = local_with_lambda(tmp_path, function, (USER_POOLS, AWS_LAMBDA))
+
+    # WHEN a JWT meant for the authorizer arrives with a prefix (AppSync's advice), or a value of three
+    # dotted parts that are not JSON
+    for value in (f"partner{local.pool.mint('alice')}", "not.a.jwt"):
+        # THEN the authorizer decides (the fixture allows only `allow`)
+        with pytest.raises(UnauthorizedError, match=NOT_AUTHORIZED):
+            authenticator.authenticate("POST", URL, {"authorization": value}, BODY, "127.0.0.1")
+    assert function.invocations == 2
 
 
 def test_without_a_jwt_mode_every_authorization_value_is_the_authorizers(

@@ -59,7 +59,7 @@ def botocore_credentials(principal: IamCredentials) -> Credentials:
 
 def rejection(verifier: SigV4Verifier, headers: dict[str, str], body: bytes = BODY, **kwargs: float) -> str:
     with pytest.raises(UnauthorizedError) as raised:
-        verifier.verify("POST", URL, headers, body, "203.0.113.7", **kwargs)
+        verifier.verify("POST", URL, headers, body, ["203.0.113.7"], **kwargs)
     return raised.value.message
 
 
@@ -70,7 +70,7 @@ def test_a_request_signed_by_botocore_verifies_with_appsyncs_iam_identity(
     headers = signed(botocore_credentials(principal))
 
     # WHEN it is verified
-    identity = verifier.verify("POST", URL, headers, BODY, "203.0.113.7")
+    identity = verifier.verify("POST", URL, headers, BODY, ["203.0.113.7"])
 
     # THEN AppSync's IAM identity comes back
     assert identity == {
@@ -98,7 +98,7 @@ def test_gqls_appsync_iam_authentication_headers_verify(
     body = (data or "{}").encode()
 
     # WHEN they are verified against the URL and body they were signed for
-    identity = verifier.verify("POST", url, headers, body, "127.0.0.1")
+    identity = verifier.verify("POST", url, headers, body, ["127.0.0.1"])
 
     # THEN the caller is the local principal
     assert identity["userArn"] == principal.user_arn
@@ -145,7 +145,7 @@ def test_unsigned_extra_headers_do_not_matter(principal: IamCredentials, verifie
     headers = signed(botocore_credentials(principal)) | {"x-forwarded-for": "198.51.100.1"}
 
     # WHEN / THEN it still verifies
-    assert verifier.verify("POST", URL, headers, BODY, "127.0.0.1")["accountId"] == principal.account_id
+    assert verifier.verify("POST", URL, headers, BODY, ["127.0.0.1"])["accountId"] == principal.account_id
 
 
 def test_a_stale_signature_is_rejected_as_expired(principal: IamCredentials, verifier: SigV4Verifier) -> None:
@@ -201,7 +201,7 @@ def test_temporary_credentials_need_their_session_token(principal: IamCredential
 
     # WHEN / THEN the signed token verifies, and the same request without or with another token fails
     assert "x-amz-security-token" in headers
-    assert verifier.verify("POST", URL, headers, BODY, "127.0.0.1")["userArn"] == principal.user_arn
+    assert verifier.verify("POST", URL, headers, BODY, ["127.0.0.1"])["userArn"] == principal.user_arn
     assert (
         rejection(verifier, {k: v for k, v in headers.items() if k != "x-amz-security-token"})
         == INVALID_TOKEN

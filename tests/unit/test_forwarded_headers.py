@@ -81,3 +81,17 @@ def test_a_trace_id_sent_by_the_client_is_kept_and_proxies_are_appended_to() -> 
     # a viewer cannot set CloudFront's own headers
     assert headers["cloudfront-is-desktop-viewer"] == "true"
     assert headers["cloudfront-viewer-country"] == "ZZ"
+
+
+def test_the_cookie_header_is_not_passed_to_resolvers() -> None:
+    # WHEN a browser's request carries its cookies
+    headers = forwarded_headers(
+        {"cookie": "session=abc", "x-custom": "kept"},
+        client_ip="10.0.0.5",
+        scheme="https",
+        port=4443,
+        host="127.0.0.1:4443",
+    )
+    # THEN resolvers see its other headers but not the cookies, as AppSync does not expose them
+    assert "cookie" not in headers
+    assert headers["x-custom"] == "kept"
