@@ -16,10 +16,16 @@ pre { white-space: pre-wrap; background: #f5f7fa; padding: 1rem; border-radius: 
 BASE_CSP = "default-src 'none'; style-src 'unsafe-inline'"
 
 
-def local_page(title: str, body: str, *, style: str = "", csp: str = BASE_CSP) -> HTMLResponse:
+def local_page(
+    title: str, body: str, *, style: str = "", csp: str = BASE_CSP, status_code: int = 200
+) -> HTMLResponse:
     """An HTML page titled `title` with `body` (already escaped where it must be)."""
     text = (
         f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
         f"<style>{BASE_STYLE}{style}</style></head><body>{body}</body></html>"
     )
-    return HTMLResponse(text, headers={"Content-Security-Policy": csp, "X-Content-Type-Options": "nosniff"})
+    return HTMLResponse(
+        text,
+        status_code=status_code,
+        headers={"Content-Security-Policy": csp, "X-Content-Type-Options": "nosniff"},
+    )

@@ -20,8 +20,8 @@ INVOCATIONS_PATH = "/_local/invocations"
 _STYLE = ".error { color: #b3261e; }"
 
 
-def _page(title: str, body: str) -> HTMLResponse:
-    return local_page(title, body, style=_STYLE)
+def _page(title: str, body: str, status_code: int = 200) -> HTMLResponse:
+    return local_page(title, body, style=_STYLE, status_code=status_code)
 
 
 def _when(record: InvocationRecord) -> str:
@@ -50,7 +50,7 @@ def invocation_routes(log: InvocationLog) -> list[BaseRoute]:
     async def detail(request: Request) -> Response:
         record = log.get(request.path_params["request_id"])
         if record is None:
-            return _page("Not found", "<h1>No such invocation</h1>")
+            return _page("Not found", "<h1>No such invocation</h1>", status_code=404)
         readable = "\n".join(output_lines(record)) or "(no output)"
         trace = "\n".join(trace_lines(record)) or "(no trace segments)"
         raw = "\n".join(record.output) or "(nothing)"

@@ -37,12 +37,12 @@ def to_eml(message: Any) -> EmailMessage:
             parsed["To"] = ", ".join(message.destinations)
         return parsed
     mail = EmailMessage()
-    mail["From"] = message.source
+    mail["From"] = _one_line(message.source)
     destinations = message.destinations or {}
     for header, key in (("To", "ToAddresses"), ("Cc", "CcAddresses")):
         if destinations.get(key):
-            mail[header] = ", ".join(destinations[key])
-    mail["Subject"] = message.subject
+            mail[header] = _one_line(", ".join(destinations[key]))
+    mail["Subject"] = _one_line(message.subject or "")
     mail["Date"] = formatdate(localtime=False, usegmt=True)
     mail["Message-ID"] = f"<{message.id}@local-ses>"
     body = message.body or ""
@@ -53,6 +53,11 @@ def to_eml(message: Any) -> EmailMessage:
     else:
         mail.set_content(body)
     return mail
+
+
+def _one_line(value: str) -> str:
+    """A header value on one line: the line breaks a sender left in it (which no header may hold) as spaces."""
+    return " ".join(value.splitlines())
 
 
 class _Text(HTMLParser):
@@ -103,10 +108,16 @@ class MailCollector:
         for message in list(backend.sent_messages):
             if message.id in self._written:
                 continue
+            try:
+                content = to_eml(message).as_bytes(policy=email.policy.SMTP)
+            except Exception:  # one message that cannot be written never holds up the ones after it
+                logger.exception("mail: message %s cannot be written as an e-mail file; skipped", message.id)
+                self._written.add(message.id)
+                continue
             self.directory.mkdir(parents=True, exist_ok=True)
             path = self.directory / f"{time.time_ns()}-{message.id}.eml"
             temporary = path.with_suffix(".partial")
-            temporary.write_bytes(to_eml(message).as_bytes(policy=email.policy.SMTP))
+            temporary.write_bytes(content)
             os.replace(temporary, path)
             self._written.add(message.id)
             logger.info(

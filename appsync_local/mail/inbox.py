@@ -27,8 +27,8 @@ iframe { width: 100%; height: 32rem; border: 1px solid #dde2ea; border-radius: 6
 """
 
 
-def _page(title: str, body: str) -> HTMLResponse:
-    return local_page(title, body, style=_STYLE, csp=_CSP)
+def _page(title: str, body: str, status_code: int = 200) -> HTMLResponse:
+    return local_page(title, body, style=_STYLE, csp=_CSP, status_code=status_code)
 
 
 def _read(path: Path) -> EmailMessage:
@@ -71,7 +71,7 @@ def inbox_routes(directory: Path) -> list[BaseRoute]:
         raw = name.endswith(".eml")
         path = find(name.removesuffix(".eml"))
         if path is None:
-            return _page("Not found", "<h1>No such message</h1>")
+            return _page("Not found", "<h1>No such message</h1>", status_code=404)
         if raw:
             return Response(path.read_bytes(), media_type="message/rfc822")
         mail = _read(path)
