@@ -34,6 +34,15 @@ def test_the_email_greets_the_user_and_escapes_their_name_in_html() -> None:
     assert email.text.startswith("Hello Ada <3,") and "Hello Ada &lt;3," in email.html
 
 
+def test_line_breaks_in_a_name_never_reach_the_subject_header() -> None:
+    mailer = FakeMailer()
+    WelcomeService(mailer, sender=SENDER).welcome(
+        NewUser("u1", "eve", "eve@example.com", "Eve\r\nBcc: x@y.z")
+    )
+    (email,) = mailer.sent
+    assert email.subject == "Welcome to the blog, Eve Bcc: x@y.z!"
+
+
 def test_no_usable_address_means_no_email() -> None:
     mailer = FakeMailer()
     service = WelcomeService(mailer, sender=SENDER)

@@ -9,9 +9,13 @@ from botocore.exceptions import ClientError
 from functions.welcome_email.domain.errors import RecipientRejected
 from functions.welcome_email.domain.models import Email
 
-# SES v2 answers BadRequestException for an address it cannot send to (malformed): retrying cannot help.
-# Everything else (throttling, a sender not verified, a paused account) may heal, so it is retried.
-_PERMANENT = frozenset({"BadRequestException"})
+# SES v2 answers BadRequestException for an address it cannot send to (malformed; moto's local SES says
+# InvalidParameterValue): retrying cannot help. So does MessageRejected naming the recipient alone, which is
+# how a sandboxed account refuses an address it has not verified ("Email address is not verified. The following
+# identities failed the check in region …: <recipient>"). Everything else (throttling, the sender not verified,
+# a paused account) may heal, so it is retried.
+_PERMANENT = frozenset({"BadRequestException", "InvalidParameterValue"})
+_REJECTED = "MessageRejected"
 
 
 class SesMailer:
@@ -42,7 +46,17 @@ class SesMailer:
                 },
             )
         except ClientError as error:
-            if error.response.get("Error", {}).get("Code") in _PERMANENT:
-                raise RecipientRejected(error.response["Error"].get("Message") or "refused") from None
+            code = error.response.get("Error", {}).get("Code")
+            message = error.response.get("Error", {}).get("Message") or "refused"
+            if code in _PERMANENT or (
+                code == _REJECTED and _names_only(message, email.recipient, email.sender)
+            ):
+                raise RecipientRejected(message) from None
             raise
         return str(response["MessageId"])
+
+
+def _names_only(message: str, recipient: str, sender: str) -> bool:
+    """Whether SES's `message` names the recipient's address and not the sender's."""
+    text = message.lower()
+    return recipient.lower() in text and sender.lower() not in text

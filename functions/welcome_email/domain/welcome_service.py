@@ -59,7 +59,8 @@ class WelcomeService:
         return Email(
             sender=self._sender,
             recipient=user.email,
-            subject=SUBJECT.format(name=name),
+            # A header is one line: a name's line breaks (or any run of spaces) are one space there.
+            subject=SUBJECT.format(name=" ".join(name.split())),
             text=TEXT.format(name=name),
             html=HTML.format(name=escape(name)),
         )
