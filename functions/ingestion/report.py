@@ -43,6 +43,9 @@ metrics = Metrics(namespace=METRICS_NAMESPACE, service="ingest-report")
 processor = BatchProcessor(event_type=EventType.SQS)
 _idempotency = IdempotencyConfig(event_key_jmespath="[bucket, key]", expires_after_seconds=REMEMBER_SECONDS)
 _persistence: DynamoDBPersistenceLayer | None = None
+# The records' key, `<prefix>#<hash>`: named here, not taken from AWS_LAMBDA_FUNCTION_NAME (Powertools'
+# default), which deployed is a generated name that changes when the function is replaced.
+IDEMPOTENCY_KEY_PREFIX = "ingest-report.report"
 
 
 def persistence() -> DynamoDBPersistenceLayer:
@@ -71,7 +74,11 @@ def record_handler(record: SQSRecord) -> None:
 def report_once(delivered: dict[str, str]) -> dict[str, Any]:
     """Report one delivered object, once per bucket and key."""
     wrapped = idempotent_function(
-        _report, data_keyword_argument="delivered", persistence_store=persistence(), config=_idempotency
+        _report,
+        data_keyword_argument="delivered",
+        persistence_store=persistence(),
+        config=_idempotency,
+        key_prefix=IDEMPOTENCY_KEY_PREFIX,
     )
     result: dict[str, Any] = wrapped(delivered=delivered)
     return result

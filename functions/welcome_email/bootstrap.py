@@ -84,6 +84,7 @@ class Services:
 
         return OncePerKey(
             self.settings.idempotency_table,
+            key_prefix="welcome-email",
             key_path="id",
             expires_after_seconds=REMEMBER_WELCOMES_SECONDS,
             client=self._session.client("dynamodb"),

@@ -89,6 +89,22 @@ def test_a_redelivered_record_sends_nothing_twice(welcome_env: LocalAws) -> None
     assert len(inbox(welcome_env, str(user["email"]))) == 1
 
 
+def test_a_replaced_function_sends_nothing_twice(
+    welcome_env: LocalAws, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GIVEN a new user welcomed by the deployed function, whose name CloudFormation generated
+    user = new_user()
+    event = stream_event(**user)
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "appsync-python-backend-WelcomeEmail1A2B3C-Q1W2E3R4")
+    invoke(event)
+    # WHEN the function is replaced (a new generated name) and the batch is delivered again
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "appsync-python-backend-WelcomeEmail9Z8Y7X-T5Y6U7I8")
+    result = invoke(event)
+    # THEN the user still has one e-mail: the idempotency records are not keyed by the generated name
+    assert result == {"batchItemFailures": []}
+    assert len(inbox(welcome_env, str(user["email"]))) == 1
+
+
 def test_a_profile_without_email_is_skipped(welcome_env: LocalAws) -> None:
     # GIVEN a new user whose profile has no e-mail address
     user = new_user(email=None)

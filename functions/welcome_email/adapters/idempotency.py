@@ -27,6 +27,9 @@ class OncePerKey:
     ----------
     table_name
         The idempotency table.
+    key_prefix
+        Begins each record's key (``<key_prefix>.<function>#<hash>``): a stable name, where Powertools' default
+        would be the deployed function's generated name, which changes when the function is replaced.
     key_path
         A JMESPath into the payload giving its key (for the welcome e-mail: ``id``, the user's id).
     expires_after_seconds
@@ -35,7 +38,10 @@ class OncePerKey:
         A boto3 DynamoDB client.
     """
 
-    def __init__(self, table_name: str, *, key_path: str, expires_after_seconds: int, client: Any) -> None:
+    def __init__(
+        self, table_name: str, *, key_prefix: str, key_path: str, expires_after_seconds: int, client: Any
+    ) -> None:
+        self._key_prefix = key_prefix
         self._persistence = DynamoDBPersistenceLayer(table_name=table_name, boto3_client=client)
         self._config = IdempotencyConfig(
             event_key_jmespath=key_path,
@@ -54,5 +60,6 @@ class OncePerKey:
             data_keyword_argument="payload",
             persistence_store=self._persistence,
             config=self._config,
+            key_prefix=f"{self._key_prefix}.{function.__name__}",
         )
         return wrapped
