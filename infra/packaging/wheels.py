@@ -1,7 +1,8 @@
 """A function's requirements, installed for the deployed Lambda (arm64, its Python) from wheels, without Docker.
 
-Each requirement is pinned to the version installed locally when there is one, so the deployed function runs
-the libraries the tests ran. Installs are cached by what they contain, so a second synth installs nothing.
+Each requirement, and the AWS SDK (boto3, botocore, s3transfer), is pinned to the version installed locally
+when there is one, so the deployed function runs the libraries the tests ran. Installs are cached by what they
+contain, so a second synth installs nothing.
 """
 
 from __future__ import annotations
@@ -18,6 +19,12 @@ from packaging.requirements import Requirement
 LAMBDA_PYTHON = "3.13"
 # Amazon Linux 2023 (Lambda's python3.12+ runtimes) has glibc 2.34: every manylinux wheel up to it runs there.
 ARM64_PLATFORMS = ("manylinux2014_aarch64", *(f"manylinux_2_{minor}_aarch64" for minor in range(17, 35)))
+
+
+# Lambda's Python runtime bundles an AWS SDK whose version AWS changes on its own schedule: every function
+# ships the one the tests ran (AWS's advice for pinning it). It also keeps the SDK whole: a requirement that
+# pulls in botocore alone (the X-Ray SDK does) would otherwise pair it with the runtime's boto3 and s3transfer.
+AWS_SDK = ("boto3", "botocore", "s3transfer")
 
 
 class WheelInstallError(RuntimeError):
@@ -40,8 +47,10 @@ def pinned(requirement: str) -> str:
 def install_for_lambda(
     requirements: tuple[str, ...], cache_dir: Path, *, python: str = LAMBDA_PYTHON
 ) -> Path:
-    """A folder holding `requirements` (and their dependencies) built for arm64 Lambda; cached by its inputs."""
-    pins = sorted(pinned(r) for r in requirements)
+    """A folder holding `requirements` and the AWS SDK (with their dependencies) built for arm64 Lambda; cached
+    by its inputs."""
+    named = {Requirement(r).name.lower() for r in requirements}
+    pins = sorted(pinned(r) for r in (*requirements, *(sdk for sdk in AWS_SDK if sdk not in named)))
     key = hashlib.sha256("\n".join([python, *ARM64_PLATFORMS, *pins]).encode()).hexdigest()[:16]
     target = cache_dir / key
     if (target / ".complete").is_file():

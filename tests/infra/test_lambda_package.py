@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import re
 import zipfile
 from pathlib import Path
@@ -68,6 +69,10 @@ def test_the_todos_zip_holds_its_code_and_powertools_and_is_reproducible(tmp_pat
     assert "resolvers/todos/handler.py" in names
     assert "aws_lambda_powertools/__init__.py" in names
     assert not [n for n in names if n.endswith(".pyc") or n.startswith(("tests/", "resolvers/js/"))]
+    # AND the AWS SDK the tests ran, not the one Lambda's runtime happens to bundle
+    for sdk in ("boto3", "botocore", "s3transfer"):
+        version = importlib.metadata.version(sdk)
+        assert f"{sdk}-{version}.dist-info/METADATA" in names, sdk
 
 
 def test_a_compiled_requirement_is_the_arm64_build(tmp_path: Path) -> None:
