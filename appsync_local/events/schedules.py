@@ -23,7 +23,7 @@ logger = logging.getLogger("appsync_local.events")
 
 @dataclass(frozen=True)
 class ScheduledRule:
-    name: str  # the rule's name, as infra names it
+    name: str  # the rule's local name (`rule_name`); deployed, CloudFormation generates it
     function: str
     schedule: Schedule
     queue_url: str  # the function's async queue
@@ -57,7 +57,8 @@ class Scheduler:
 
 
 def rule_name(function: str, index: int) -> str:
-    """The rule's name locally and in the stack's outputs."""
+    """The rule's name locally (in its events' `resources` ARN). Deployed, CloudFormation names the rule (a
+    name fixed in the stack would clash between two stacks of one account), so a handler should not rely on it."""
     return f"{function}-schedule-{index}"
 
 
