@@ -25,6 +25,8 @@ from moto.core import DEFAULT_ACCOUNT_ID
 logger = logging.getLogger("appsync_local.mail")
 
 POLL_SECONDS = 0.25
+# Marks a message whose text part was read from its HTML body, not sent as such.
+DERIVED_TEXT_HEADER = "X-Local-Text-From-Html"
 
 
 def to_eml(message: Any) -> EmailMessage:
@@ -47,7 +49,8 @@ def to_eml(message: Any) -> EmailMessage:
     mail["Message-ID"] = f"<{message.id}@local-ses>"
     body = message.body or ""
     if body.lstrip().lower().startswith(("<!doctype", "<html", "<p", "<div", "<table", "<h1")):
-        # The local SES keeps one body (the HTML when both were sent): the text part is read from it.
+        # The local SES keeps one body (the HTML when both were sent): the text part is read from it, and says so.
+        mail[DERIVED_TEXT_HEADER] = "yes"
         mail.set_content(text_of_html(body))
         mail.add_alternative(body, subtype="html")
     else:

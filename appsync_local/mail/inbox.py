@@ -17,6 +17,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from ..local_pages import local_page
+from .collector import DERIVED_TEXT_HEADER
 
 INBOX_PATH = "/_local/mail"
 _CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-src 'self'; img-src data:"
@@ -24,6 +25,7 @@ _STYLE = """
 body { max-width: 60rem; } td, th { padding: .45rem .6rem; }
 dl { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; } dt { color: #4a5468; }
 iframe { width: 100%; height: 32rem; border: 1px solid #dde2ea; border-radius: 6px; }
+.note { color: #4a5468; font-style: italic; }
 """
 
 
@@ -76,8 +78,9 @@ def inbox_routes(directory: Path) -> list[BaseRoute]:
             return Response(path.read_bytes(), media_type="message/rfc822")
         mail = _read(path)
         headers = "".join(
-            f"<dt>{h}</dt><dd>{html.escape(str(mail[h] or ''))}</dd>"
-            for h in ("From", "To", "Subject", "Date")
+            f"<dt>{h}</dt><dd>{html.escape(str(mail[h]))}</dd>"
+            for h in ("From", "To", "Cc", "Reply-To", "Subject", "Date")
+            if mail[h] is not None
         )
         html_part = mail.get_body(preferencelist=("html",))
         text_part = mail.get_body(preferencelist=("plain",))
@@ -87,6 +90,11 @@ def inbox_routes(directory: Path) -> list[BaseRoute]:
                 f"<iframe sandbox title='message' srcdoc=\"{html.escape(html_part.get_content())}\"></iframe>"
             )
         if text_part is not None:
+            if mail[DERIVED_TEXT_HEADER] is not None:
+                content += (
+                    "<p class='note'>Text part read from the HTML body: the local SES keeps one body of a "
+                    "message sent with both, so the text the app sent is not shown.</p>"
+                )
             content += f"<pre>{html.escape(text_part.get_content())}</pre>"
         links = f"<p><a href='{INBOX_PATH}'>← Inbox</a> · <a href='{INBOX_PATH}/{path.stem}.eml'>Download .eml</a></p>"
         return _page(

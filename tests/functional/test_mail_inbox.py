@@ -66,3 +66,28 @@ def test_pages_of_no_such_message_or_invocation_are_404(tmp_path: Path) -> None:
     assert client.get("/_local/mail/nope").status_code == 404
     assert client.get("/_local/invocations/nope").status_code == 404
     assert client.get("/_local/mail").status_code == 200
+
+
+def test_a_message_with_text_and_html_says_its_text_part_was_read_from_the_html(
+    ses: Any, tmp_path: Path
+) -> None:
+    # GIVEN a message sent with both bodies, to a recipient and a copy
+    ses.send_email(
+        FromEmailAddress=SENDER,
+        Destination={"ToAddresses": ["reader@example.com"], "CcAddresses": ["copy@example.com"]},
+        Content={
+            "Simple": {
+                "Subject": {"Data": "Both"},
+                "Body": {"Text": {"Data": "TEXT AS SENT"}, "Html": {"Data": "<p>HTML AS SENT</p>"}},
+            }
+        },
+    )
+    MailCollector(tmp_path, REGION).collect()
+
+    # WHEN its page is opened
+    (eml,) = tmp_path.glob("*.eml")
+    page = TestClient(Starlette(routes=inbox_routes(tmp_path))).get(f"/_local/mail/{eml.stem}").text
+
+    # THEN it shows the copy's address, and says the text part shown is not the one sent
+    assert "copy@example.com" in page
+    assert "Text part read from the HTML body" in page
