@@ -26,7 +26,8 @@ class LocalUserPool:
     Parameters
     ----------
     data_dir
-        The runtime's data directory; the RSA signing key is created there once and reused after restarts.
+        The runtime's data directory; the RSA signing keys (one for id tokens, one for access tokens, as
+        Cognito has) are created there once and reused after restarts.
     region, user_pool_id
         Together they form the issuer, in Cognito's form.
     client_id
@@ -41,10 +42,13 @@ class LocalUserPool:
         self.issuer = f"https://cognito-idp.{region}.amazonaws.com/{user_pool_id}"
         self.client_id = client_id
         self._users = {user.username: user for user in users}
+        # Cognito signs access tokens with another key than id tokens: their `kid`s differ.
         signing = LocalSigningKey(auth_dir(data_dir) / f"user_pool_{user_pool_id}.pem")
-        self._key = signing.private_key
-        self.kid = signing.kid
-        self._jwks = signing.jwks
+        access = LocalSigningKey(auth_dir(data_dir) / f"user_pool_{user_pool_id}.access.pem")
+        self._keys = {"id": (signing.private_key, signing.kid), "access": (access.private_key, access.kid)}
+        self.kid = signing.kid  # the id tokens'
+        self.access_kid = access.kid
+        self._jwks = {"keys": [*signing.jwks["keys"], *access.jwks["keys"]]}
 
     def jwks(self) -> dict[str, Any]:
         """The public keys, as Cognito serves them at ``<issuer>/.well-known/jwks.json``."""
@@ -143,5 +147,6 @@ class LocalUserPool:
         return claims
 
     def _sign(self, claims: dict[str, Any]) -> str:
+        key, kid = self._keys[claims["token_use"]]
         # Cognito's header carries only kid and alg (no typ).
-        return jwt.encode(claims, self._key, algorithm="RS256", headers={"kid": self.kid, "typ": None})
+        return jwt.encode(claims, key, algorithm="RS256", headers={"kid": kid, "typ": None})

@@ -166,11 +166,29 @@ def test_the_signing_key_and_subs_survive_a_restart(tmp_path: Path) -> None:
 
 def test_the_jwks_looks_like_cognitos(pool: LocalUserPool) -> None:
     # GIVEN / WHEN the published keys are read
-    (key,) = pool.jwks()["keys"]
+    keys = pool.jwks()["keys"]
 
-    # THEN they are RS256 signing keys with Cognito's fields
-    assert set(key) == {"alg", "e", "kid", "kty", "n", "use"}
-    assert (key["alg"], key["kty"], key["use"], key["kid"]) == ("RS256", "RSA", "sig", pool.kid)
+    # THEN they are RS256 signing keys with Cognito's fields: one for id tokens, one for access tokens
+    assert [key["kid"] for key in keys] == [pool.kid, pool.access_kid]
+    for key in keys:
+        assert set(key) == {"alg", "e", "kid", "kty", "n", "use"}
+        assert (key["alg"], key["kty"], key["use"]) == ("RS256", "RSA", "sig")
+
+
+def test_id_and_access_tokens_are_signed_with_different_keys(
+    pool: LocalUserPool, verifier: JwtVerifier
+) -> None:
+    # GIVEN one sign-in's tokens
+    tokens = pool.sign_in("alice", USERS[0].password)
+
+    # WHEN their headers are read
+    id_kid = jwt.get_unverified_header(tokens["IdToken"])["kid"]
+    access_kid = jwt.get_unverified_header(tokens["AccessToken"])["kid"]
+
+    # THEN, as Cognito's, the access token's kid is not the id token's, and both verify
+    assert id_kid != access_kid
+    assert verifier.verify(tokens["IdToken"])["token_use"] == "id"
+    assert verifier.verify(tokens["AccessToken"])["token_use"] == "access"
 
 
 def test_an_expired_token_is_rejected(pool: LocalUserPool, verifier: JwtVerifier) -> None:
