@@ -301,7 +301,7 @@ class LocalFunction:
         """The handler's result, or the LambdaError Lambda reports for how it ended."""
         timeout = self.config.timeout_seconds
         try:
-            with WATCHDOG.deadline(timeout) as deadline:
+            with WATCHDOG.deadline(timeout, self.modules.owns) as deadline:
                 try:
                     result = handler(event, context)
                 except Exception as exc:  # the Lambda runtime reports any exception the same way

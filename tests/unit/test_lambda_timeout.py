@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import re
 import textwrap
 import threading
@@ -20,6 +21,8 @@ from appsync_local.lambda_runtime import LocalFunction
 HANDLER = """
 import time
 
+import {library}
+
 RUNS_OUT = 20
 invocations = 0
 
@@ -29,6 +32,11 @@ def handler(event, context):
     invocations += 1
     started = time.monotonic()
     if event.get("spin"):
+        while time.monotonic() - started < RUNS_OUT:
+            pass
+        return "ran out"
+    if event.get("library"):
+        {library}.busy(event["library"])
         while time.monotonic() - started < RUNS_OUT:
             pass
         return "ran out"
@@ -46,16 +54,38 @@ def handler(event, context):
     return {"invocations": invocations, "remaining_ms": context.get_remaining_time_in_millis()}
 """
 
+# A library the process shares with every function (not the function's own code).
+LIBRARY = """
+import time
+
+finished = []
+
+
+def busy(seconds):
+    until = time.monotonic() + seconds
+    while time.monotonic() < until:
+        pass
+    finished.append(seconds)
+"""
+
 TIMED_OUT = re.compile(r"RequestId: [0-9a-f-]{36} Error: Task timed out after (\d+\.\d\d) seconds")
+
+
+LIBRARY_NAME = f"shared_library_{uuid.uuid4().hex[:8]}"
 
 
 @pytest.fixture
 def function(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> LocalFunction:
     package = f"app_{uuid.uuid4().hex[:8]}"
-    (tmp_path / package).mkdir()
-    (tmp_path / package / "__init__.py").write_text("")
-    (tmp_path / package / "handler.py").write_text(textwrap.dedent(HANDLER))
-    monkeypatch.syspath_prepend(str(tmp_path))
+    (tmp_path / "app" / package).mkdir(parents=True)
+    (tmp_path / "app" / package / "__init__.py").write_text("")
+    (tmp_path / "app" / package / "handler.py").write_text(
+        textwrap.dedent(HANDLER).replace("{library}", LIBRARY_NAME)
+    )
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / f"{LIBRARY_NAME}.py").write_text(textwrap.dedent(LIBRARY))
+    monkeypatch.syspath_prepend(str(tmp_path / "site"))
+    monkeypatch.syspath_prepend(str(tmp_path / "app"))
     config = FunctionConfig.named("slow", handler=f"{package}.handler.handler", timeout_seconds=1)
     return LocalFunction(config, "us-east-1")
 
@@ -126,3 +156,15 @@ def test_an_invocation_within_its_timeout_leaves_nothing_behind(function: LocalF
 
     # THEN nothing was raised in it, and the function is still warm
     assert function.invoke({})["invocations"] == 2
+
+
+def test_a_handler_inside_a_shared_library_at_its_timeout_is_stopped_once_back_in_its_own_code(
+    function: LocalFunction,
+) -> None:
+    # WHEN a handler with a 1 s timeout spends 1.5 s in a library the process shares, then would spin on
+    reported = timed_out(function, {"library": 1.5})
+
+    # THEN the library's call ran to its end (nothing raised inside it, where state other functions use may
+    # be held), and the handler was stopped after it, in its own code
+    assert importlib.import_module(LIBRARY_NAME).finished == [1.5]
+    assert 1.5 <= reported < 20
