@@ -1,5 +1,6 @@
-"""No module reads a library's private attribute, except the two adapters that own a library's internals:
-strawberry's (the schema), and Powertools' per-process state, which each local function gets its own copy of."""
+"""No module reads a library's private attribute, except the adapters that own a library's internals:
+strawberry's (the schema), Powertools' per-process state, which each local function gets its own copy of, and
+the interpreter's threads, which the Lambda timeout watchdog looks into (`sys._current_frames`) and stops."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ PACKAGES = (
 ADAPTERS = (
     ROOT / "appsync_local" / "strawberry_adapter.py",
     ROOT / "appsync_local" / "function_powertools.py",
+    ROOT / "appsync_local" / "function_timeout.py",
 )
 
 
