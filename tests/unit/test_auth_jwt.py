@@ -6,12 +6,10 @@ import base64
 import hashlib
 import hmac
 import json
-import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +30,7 @@ from appsync_local.auth import (
     RemoteJwks,
     UnauthorizedError,
 )
+from tests.fixtures.json_endpoint import json_endpoint
 
 REGION = "us-east-1"
 POOL_ID = "us-east-1_LocalPool"
@@ -333,28 +332,9 @@ def test_leeway_tolerates_small_clock_skew(pool: LocalUserPool) -> None:
 
 @contextmanager
 def serving_json(document: dict[str, Any]) -> Iterator[str]:
-    """Serve `document` over HTTP on 127.0.0.1 (a free port) until the block ends."""
-    body = json.dumps(document).encode()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            self.send_response(200)
-            self.send_header("content-type", "application/json")
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            return
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/.well-known/jwks.json"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    """Serve `document` as a JWKS URL on 127.0.0.1 (a free port) until the block ends."""
+    with json_endpoint(lambda headers, body: (200, document, "application/json")) as base:
+        yield f"{base}/.well-known/jwks.json"
 
 
 def test_a_pool_can_be_verified_through_its_jwks_url(pool: LocalUserPool) -> None:
