@@ -3,6 +3,7 @@ each Lambda function's own locally (its `os.environ`, its Powertools parameter p
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from collections.abc import Iterator, MutableMapping
 from typing import TypeVar
 
@@ -12,8 +13,9 @@ V = TypeVar("V")
 class ScopedMapping(MutableMapping[str, V]):
     """Every operation goes to `_current()`, the mapping of the function running now (or the process's)."""
 
+    @abstractmethod
     def _current(self) -> MutableMapping[str, V]:
-        raise NotImplementedError
+        """The mapping of the function running now, or the process's outside any function."""
 
     def __getitem__(self, key: str) -> V:
         return self._current()[key]
