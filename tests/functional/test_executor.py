@@ -112,6 +112,27 @@ async def test_a_raised_exception_is_an_appsync_error(executor: Executor) -> Non
     assert error["locations"] == [{"line": 1, "column": 3, "sourceName": None}]
 
 
+async def test_a_resolver_past_its_functions_timeout_is_an_appsync_error_and_the_next_request_is_served() -> (
+    None
+):
+    # GIVEN the sample function with a 1 s timeout
+    config = sample_config()
+    sample = config.functions["sample"].model_copy(update={"timeout_seconds": 1})
+    executor = executor_for(config.model_copy(update={"functions": {"sample": sample}}))
+
+    # WHEN a field's resolver would run for 30 s
+    body = await execute(executor, "{ spin(seconds: 30) }")
+
+    # THEN the client gets Lambda's timeout as the field's AppSync error
+    assert body["data"] == {"spin": None}
+    (error,) = body["errors"]
+    assert error["errorType"] == "Sandbox.Timedout"
+    assert re.fullmatch(r"RequestId: \S+ Error: Task timed out after \d+\.\d\d seconds", error["message"])
+    assert error["path"] == ["spin"]
+    # AND the function answers the next request
+    assert (await execute(executor, '{ node(id: "1") { id } }'))["data"] == {"node": {"id": "1"}}
+
+
 async def test_a_result_lambda_cannot_marshal_fails_as_on_lambda(executor: Executor) -> None:
     body = await execute(executor, "{ unmarshalable }")
     assert body["errors"][0]["errorType"] == "Runtime.MarshalError"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 from resolvers.routing import AppSyncResolver
@@ -43,6 +44,14 @@ def echo(input: dict[str, Any] | None = None) -> str:
 @app.resolver(type_name="Query", field_name="fail")
 def fail(message: str) -> str:
     raise TeapotError(message)
+
+
+@app.resolver(type_name="Query", field_name="spin")
+def spin(seconds: float) -> str:
+    until = time.monotonic() + seconds
+    while time.monotonic() < until:
+        pass
+    return "done"
 
 
 @app.resolver(type_name="Query", field_name="unmarshalable")

@@ -46,6 +46,9 @@ class Query:
     def fail(self, message: str) -> str | None: ...
 
     @strawberry.field
+    def spin(self, seconds: float) -> str | None: ...
+
+    @strawberry.field
     def unmarshalable(self) -> str | None: ...
 
     @strawberry.field
