@@ -1,6 +1,8 @@
-"""Powertools' process-wide state, one per function, as each Lambda function has a process of its own.
+"""Powertools' process-wide state, one per execution environment, as each has a process of its own on Lambda.
 
-Powertools keeps some state for the whole process, which on Lambda is one function's container:
+Powertools keeps some state for the whole process, which on Lambda is one execution environment of a function
+(locally each environment is a `ModuleTable`, the app's modules as it imported them, and "a function" below is
+one environment of it):
 
 - `Metrics` keeps the metrics, dimensions and metadata every instance shares in class attributes, so that one
   flush publishes what any `Metrics()` of the function added. With every function in one process, a function's
@@ -14,12 +16,17 @@ Powertools keeps some state for the whole process, which on Lambda is one functi
   process, the first function to ask made the provider for all: another function's `get_secret` was answered
   from the first one's cache, or fetched with the first one's client (its role, its endpoint), where on Lambda
   it would have made its own call, and been refused without the permission.
+- `Logger(service=...)` configures the standard library's logger of that name, which every `Logger` of the
+  service then shares with its handler, formatter and appended keys (`inject_lambda_context` appends the
+  invocation's request id and cold start). Two functions with one service name, or two environments of one
+  function running side by side, would write each other's keys into their log lines.
 
 `install` (once, before a function's first import) gives each function its own: the shared metric attributes
 answer with the current function's dictionaries, each cold-start check runs on the current function's own
-flag, through Powertools' own check, and the default providers are the current function's. Outside a function
+flag, through Powertools' own check, the default providers are the current function's, and the standard
+loggers Powertools' Logger asks for are the current function's own (`EnvironmentLoggers`). Outside a function
 the process keeps Powertools' own values. Other process-wide state stays shared, as libraries are: the Datadog
-provider's metrics, and a `Logger` whose service name two functions share.
+provider's metrics.
 """
 
 from __future__ import annotations
@@ -52,11 +59,89 @@ _installed = False
 _COLD_START = threading.Lock()
 
 
+class _Uncached(dict[int, bool]):
+    """A logger's level cache that keeps nothing: the standard library clears the caches of the loggers it
+    registered when a level changes, and an environment's loggers are not registered with it."""
+
+    def __setitem__(self, key: int, value: bool) -> None:
+        pass
+
+
+class EnvironmentLoggers:
+    """The standard library's named loggers of one function, apart from the process's (`logging.getLogger`
+    registers one logger per name for the whole process). Each has the process's root logger above it, and
+    within the function the nearest of its own ancestors, as `logging.getLogger` arranges them."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._loggers: dict[str, logging.Logger] = {}
+
+    def get(self, name: str) -> logging.Logger:
+        with self._lock:
+            found = self._loggers.get(name)
+            if found is not None:
+                return found
+            made = self._loggers[name] = logging.Logger(name)
+            made._cache = _Uncached()  # type: ignore[attr-defined]  # the standard library's level cache
+            made.parent = logging.root
+            for other in self._loggers.values():
+                if other is made:
+                    continue
+                if name.startswith(other.name + ".") and _below(made.parent, other):
+                    made.parent = other  # its nearest ancestor so far
+                elif other.name.startswith(name + ".") and _below(other.parent, made):
+                    other.parent = made  # a descendant made first now has this logger above it
+            return made
+
+
+def _below(parent: logging.Logger | None, logger: logging.Logger) -> bool:
+    """Whether `logger` sits below `parent` (a nearer ancestor for `parent`'s children)."""
+    return parent is None or parent is logging.root or logger.name.startswith(parent.name + ".")
+
+
+class PerFunctionLogging:
+    """The `logging` module as Powertools' Logger sees it: inside a function, `getLogger` answers with the
+    function's own loggers; everything else is the standard module."""
+
+    def __init__(self, module: ModuleType) -> None:
+        self._module = module
+
+    def getLogger(self, name: str | None = None) -> logging.Logger:
+        state = _state()
+        if state is None or not name or name == "root":
+            return self._module.getLogger(name)
+        return state.loggers.get(name)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._module, name)
+
+
+def _one_suppress_filter_per_logger(init_logger: Callable[..., Any]) -> Callable[..., Any]:
+    """`Logger._init_logger`, which adds a filter for its service to every root handler each time it configures
+    a logger: each function's own loggers would add one more per function. Only the first is kept."""
+    from aws_lambda_powertools.logging.filters import SuppressFilter
+
+    @functools.wraps(init_logger)
+    def init(*args: Any, **kwargs: Any) -> Any:
+        result = init_logger(*args, **kwargs)
+        for handler in logging.root.handlers:
+            seen: set[str] = set()
+            for added in list(handler.filters):
+                if isinstance(added, SuppressFilter):
+                    if added.logger in seen:
+                        handler.removeFilter(added)
+                    seen.add(added.logger)
+        return result
+
+    return init
+
+
 @dataclass
 class _FunctionState:
     shared: dict[str, dict[str, Any]] = field(default_factory=dict)  # SHARED_METRIC_ATTRIBUTES' values
     cold: dict[str, bool] = field(default_factory=dict)  # flag holder (a module's name) -> still cold
     providers: dict[str, Any] = field(default_factory=dict)  # parameters' DEFAULT_PROVIDERS
+    loggers: EnvironmentLoggers = field(default_factory=lambda: EnvironmentLoggers())
 
 
 _STATES: weakref.WeakKeyDictionary[ModuleTable, _FunctionState] = weakref.WeakKeyDictionary()
@@ -171,6 +256,10 @@ def install() -> None:
             if _has(owner, check) and _has(holder, FLAG):
                 setattr(owner, check, _per_function_cold_start(holder, getattr(owner, check)))
         _per_function_providers()
+        if _has(powertools_logger, "logging") and _has(powertools_logger.Logger, "_init_logger"):
+            powertools_logger.logging = PerFunctionLogging(logging)  # type: ignore[assignment]
+            init_logger = powertools_logger.Logger._init_logger
+            powertools_logger.Logger._init_logger = _one_suppress_filter_per_logger(init_logger)  # type: ignore[method-assign]
 
 
 def _has(owner: Any, name: str) -> bool:

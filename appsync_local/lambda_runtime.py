@@ -1,15 +1,17 @@
 """Lambda functions invoked in-process, with the event, context and environment AWS Lambda would give them.
 
-Each function behaves like one warm Lambda container: its module is imported once, on first use, inside its
-own environment (Lambda's variables, the local AWS endpoints and the function's `environment`, nothing of any
-other function's), and it serves one invocation at a time (Powertools' resolver app keeps per-invocation
-state on a module global, exactly as it may on Lambda). Events and results cross a JSON boundary, as they do
-on AWS, so a handler that returns something Lambda could not marshal (a `Decimal`, a `datetime`) fails here
-too. Each function has its own copies of the app's modules (`function_modules`) and its own boto3 default
-session (`function_sessions`): a module two functions import holds two states, as in two containers, and a
-runtime built later in the process starts from fresh modules, as a new deployment does. Libraries (boto3,
-Powertools) are the process's, shared, except the Powertools state Lambda keeps per container: each function
-has its own metrics set and its own cold start (`function_powertools`).
+Each function runs in execution environments as on Lambda (`lambda_environments`): an environment imports the
+function's module once, on first use, inside its own environment (Lambda's variables, the local AWS endpoints
+and the function's `environment`, nothing of any other function's), and serves one invocation at a time
+(Powertools' resolver app keeps per-invocation state on a module global, exactly as it may on Lambda).
+Invocations that overlap run side by side, each in an environment of its own, a new one made (a cold start)
+when every one is busy. Events and results cross a JSON boundary, as they do on AWS, so a handler that returns
+something Lambda could not marshal (a `Decimal`, a `datetime`) fails here too. Each environment has its own
+copies of the app's modules (`function_modules`) and its own boto3 default session (`function_sessions`): a
+module two functions import holds two states, as in two containers, and a runtime built later in the process
+starts from fresh modules, as a new deployment does. Libraries (boto3, Powertools) are the process's, shared,
+except the Powertools state Lambda keeps per container: each environment has its own metrics set, its own
+cold start and its own Powertools loggers (`function_powertools`).
 """
 
 from __future__ import annotations
@@ -21,7 +23,6 @@ import json
 import threading
 import time
 import uuid
-import weakref
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import ModuleType
@@ -42,6 +43,7 @@ from .function_modules import ModuleTable
 from .function_timeout import WATCHDOG, TimedOut
 from .invocations.log import InvocationRecord, new_trace_id
 from .invocations.observer import InvocationObserver
+from .lambda_environments import EnvironmentPool, ExecutionEnvironment, new_log_stream
 
 ACCOUNT_ID = "000000000000"
 
@@ -67,8 +69,6 @@ PASSED_FROM_PROCESS = (
 PASSED_PREFIXES = ("AWS_ENDPOINT_URL",)
 
 
-# The log stream every local container writes to (AWS_LAMBDA_LOG_STREAM_NAME and the context's).
-LOG_STREAM = "local"
 # Lambda's limit on a synchronous invocation's request and response payloads (Invoke: 6 MB).
 MAX_PAYLOAD_BYTES = 6 * 1024 * 1024
 
@@ -83,7 +83,7 @@ class LambdaContext:
     memory_limit_in_mb: int = 512
     function_version: str = "$LATEST"
     aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
-    log_stream_name: str = LOG_STREAM  # the container's, as AWS_LAMBDA_LOG_STREAM_NAME says
+    log_stream_name: str = "local"  # the environment's, as AWS_LAMBDA_LOG_STREAM_NAME says
     # Set for mobile SDK invocations only: None when AppSync, a queue or a stream invokes the function.
     identity: Any = None
     client_context: Any = None
@@ -104,9 +104,10 @@ def lambda_environment(
     process: Mapping[str, str],
     resolve: Callable[[Reference], str] | None = None,
     role: RoleCredentials | None = None,
+    log_stream: str = "local",
 ) -> dict[str, str]:
-    """The environment Lambda gives `config`'s container: its reserved variables (its execution role's
-    credentials, when given), then the function's own (with `${kind:name}` references resolved)."""
+    """The environment Lambda gives an execution environment of `config`: its reserved variables (its execution
+    role's credentials, when given), then the function's own (with `${kind:name}` references resolved)."""
     passed = {k: v for k, v in process.items() if k in PASSED_FROM_PROCESS or k.startswith(PASSED_PREFIXES)}
     reserved = {
         "AWS_REGION": region,
@@ -117,7 +118,7 @@ def lambda_environment(
         "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(config.memory_mb),
         "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
         "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{config.name}",
-        "AWS_LAMBDA_LOG_STREAM_NAME": LOG_STREAM,
+        "AWS_LAMBDA_LOG_STREAM_NAME": log_stream,
         "_HANDLER": config.handler,
         "TZ": ":UTC",
     }
@@ -151,7 +152,7 @@ def missing_requirements(config: FunctionConfig) -> list[str]:
 
 
 class LocalFunction:
-    """One Lambda function, invoked in-process in its own environment."""
+    """One Lambda function, invoked in-process in execution environments of its own."""
 
     def __init__(
         self,
@@ -167,29 +168,31 @@ class LocalFunction:
         self.observer = observer or InvocationObserver()
         self.role = role
         self.invocations = 0
-        self._environ: dict[str, str] | None = None
-        # The app's modules as this function imported them: its container's, no other function's.
-        self.modules = ModuleTable.for_module(config.handler_module)
-        self._handler: Callable[[Any, Any], Any] | None = None
-        self._lock = threading.Lock()
-        # Per event loop: a loop's callers wait their turn as coroutines, not as threads blocked on `_lock`.
-        self._turns: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
-            weakref.WeakKeyDictionary()
-        )
+        self._counting = threading.Lock()
+        self.environments = EnvironmentPool(self._new_environment)
 
     @property
     def name(self) -> str:
         return self.config.name
 
+    def _new_environment(self) -> ExecutionEnvironment:
+        """A cold execution environment: Lambda's variables for it, and no module of the app imported yet."""
+        log_stream = new_log_stream()
+        environ = lambda_environment(
+            self.config, self.region, process_environ(), self._resolve, self.role, log_stream
+        )
+        environ.update(self.observer.environment())
+        return ExecutionEnvironment(environ, ModuleTable.for_module(self.config.handler_module), log_stream)
+
     @property
     def environ(self) -> dict[str, str]:
-        """The container's `os.environ`, made at its first use (a cold start) and kept while it is warm."""
-        if self._environ is None:
-            self._environ = lambda_environment(
-                self.config, self.region, process_environ(), self._resolve, self.role
-            )
-            self._environ.update(self.observer.environment())
-        return self._environ
+        """The `os.environ` of the environment used last (made at its cold start, kept while it is warm)."""
+        return self.environments.latest().environ
+
+    @property
+    def modules(self) -> ModuleTable:
+        """The app's modules as the environment used last imported them: its own, no other environment's."""
+        return self.environments.latest().modules
 
     def check(self) -> None:
         """Refuse, naming the key, a function whose requirements are missing or whose handler does not import."""
@@ -199,57 +202,65 @@ class LocalFunction:
                 f"functions.{self.name}.requirements: {', '.join(missing)} not installed; `make setup` installs "
                 "every function's requirements"
             )
-        self._load_handler()
+        self._load_handler(self.environments.latest())
 
     def import_object(self, spec: str) -> Any:
         """`module:attribute`, imported inside the function's environment (its app, for the bindings)."""
         module_name, _, attribute = spec.partition(":")
-        with self._scope(self.environ):
-            module = self._import(module_name, "app")
+        environment = self.environments.latest()
+        with self._scope(environment):
+            module = self._import(environment, module_name, "app")
         try:
             return getattr(module, attribute)
         except AttributeError:
             raise BindingError(f"functions.{self.name}.app: {module_name} has no {attribute!r}") from None
 
     def module(self, name: str) -> ModuleType:
-        """This function's own copy of module `name` (imported in its environment if it has not been yet):
+        """The copy of module `name` of the environment used last (imported in it if it has not been yet):
         where a test reads the state a handler keeps, as it could in the function's container."""
-        with self._scope(self.environ):
-            return self.modules.import_module(name)
+        environment = self.environments.latest()
+        with self._scope(environment):
+            return environment.modules.import_module(name)
+
+    def module_copies(self, name: str) -> list[ModuleType]:
+        """Module `name` as each live environment has it (imported where it has not been yet), the oldest
+        environment first: where a test reads what every invocation of the function kept, whichever
+        environment ran it."""
+        copies = []
+        for environment in self.environments.live():
+            with self._scope(environment):
+                copies.append(environment.modules.import_module(name))
+        return copies
 
     @contextlib.contextmanager
-    def _scope(self, environ: dict[str, str]) -> Iterator[None]:
-        """Run the block as this function's code: its environment, its modules, its boto3 default session."""
+    def _scope(self, environment: ExecutionEnvironment) -> Iterator[None]:
+        """Run the block as this function's code in `environment`: its variables, its modules (and with them its
+        boto3 default session and Powertools state)."""
         function_sessions.install()
         function_powertools.install()
-        with function_scope(environ), self.modules.scope():
+        with function_scope(environment.environ), environment.modules.scope():
             yield
 
-    def _import(self, module_name: str, key: str) -> Any:
+    def _import(self, environment: ExecutionEnvironment, module_name: str, key: str) -> Any:
         try:
-            return self.modules.import_module(module_name)
+            return environment.modules.import_module(module_name)
         except Exception as exc:  # whatever the module raises, the refusal names the key and the cause
             raise ConfigError(
                 f"functions.{self.name}.{key}: {module_name} does not import: {type(exc).__name__}: {exc}"
             ) from exc
 
-    def _load_handler(self) -> Callable[[Any, Any], Any]:
-        if self._handler is None:
-            with self._scope(self.environ):
-                module = self._import(self.config.handler_module, "handler")
+    def _load_handler(self, environment: ExecutionEnvironment) -> Callable[[Any, Any], Any]:
+        if environment.handler is None:
+            with self._scope(environment):
+                module = self._import(environment, self.config.handler_module, "handler")
             handler = getattr(module, self.config.handler_function, None)
             if not callable(handler):
                 raise ConfigError(
                     f"functions.{self.name}.handler: {self.config.handler_module} has no function "
                     f"{self.config.handler_function!r}"
                 )
-            self._handler = handler
-        return self._handler
-
-    def _context(self) -> LambdaContext:
-        return LambdaContext(
-            self.config.name, self.region, self.config.timeout_seconds, self.config.memory_mb
-        )
+            environment.handler = handler
+        return environment.handler
 
     def invoke(self, event: Any, *, source: str = "appsync") -> Any:
         """Invoke synchronously; a raised exception becomes `LambdaError(errorType, errorMessage)`.
@@ -262,19 +273,26 @@ class LocalFunction:
                 f"Request must be smaller than {MAX_PAYLOAD_BYTES} bytes for the Invoke operation",
                 "RequestEntityTooLargeException",
             )
-        with self._lock:
+        with self.environments.environment() as environment:
             self.observer.begin()
-            handler = self._load_handler()
+            handler = self._load_handler(environment)
             self.observer.loaded()
-            self.invocations += 1
-            context = self._context()
+            with self._counting:
+                self.invocations += 1
+            context = LambdaContext(
+                self.config.name,
+                self.region,
+                self.config.timeout_seconds,
+                self.config.memory_mb,
+                log_stream_name=environment.log_stream,
+            )
             trace_id = new_trace_id()
-            environ = self.environ
+            environ = environment.environ
             environ["_X_AMZN_TRACE_ID"] = f"Root={trace_id};Parent={uuid.uuid4().hex[:16]};Sampled=1"
             recording = self.observer.log.recording(self.name, source, context.aws_request_id, trace_id)
             try:
-                with recording as record, self._scope(environ):
-                    result = self._run(handler, json.loads(payload), context, record, environ)
+                with recording as record, self._scope(environment):
+                    result = self._run(handler, json.loads(payload), context, record, environment)
             finally:
                 self.observer.finished(record)
         try:
@@ -296,18 +314,18 @@ class LocalFunction:
         event: Any,
         context: LambdaContext,
         record: InvocationRecord,
-        environ: dict[str, str],
+        environment: ExecutionEnvironment,
     ) -> Any:
         """The handler's result, or the LambdaError Lambda reports for how it ended."""
         timeout = self.config.timeout_seconds
         try:
-            with WATCHDOG.deadline(timeout, self.modules.owns) as deadline:
+            with WATCHDOG.deadline(timeout, environment.modules.owns) as deadline:
                 try:
                     result = handler(event, context)
                 except Exception as exc:  # the Lambda runtime reports any exception the same way
                     if not deadline.expired:
                         record.error = f"{type(exc).__name__}: {exc}"
-                        message = redact_local_endpoints(str(exc) or type(exc).__name__, environ)
+                        message = redact_local_endpoints(str(exc) or type(exc).__name__, environment.environ)
                         raise LambdaError(message, type(exc).__name__) from exc
                 except SystemExit as exc:  # the function's process ends; Lambda reports it, the API goes on
                     status = exc.code if isinstance(exc.code, int) else 1
@@ -319,24 +337,14 @@ class LocalFunction:
             pass
         if not deadline.expired:
             return result
-        # Lambda resets the environment of an invocation it timed out: the next one starts cold.
-        self._reset_container()
+        # Lambda resets the environment of an invocation it timed out: its state is gone, and the next
+        # invocation that finds no warm environment starts cold.
+        environment.retired = True
         elapsed = f"Task timed out after {max(deadline.elapsed(), timeout):.2f} seconds"
         record.error = f"Sandbox.Timedout: {elapsed}"
         raise LambdaError(f"RequestId: {context.aws_request_id} Error: {elapsed}", "Sandbox.Timedout")
 
-    def _reset_container(self) -> None:
-        """Forget the warm container: its environment, its modules (and the boto3 session and Powertools state
-        kept with them) and its handler; the next invocation imports the handler again, as a cold start."""
-        self._environ = None
-        self._handler = None
-        self.modules = ModuleTable.for_module(self.config.handler_module)
-
     async def ainvoke(self, event: Any) -> Any:
-        """`invoke` on a thread, one invocation of this function at a time (as `invoke` is)."""
-        loop = asyncio.get_running_loop()
-        turn = self._turns.get(loop)
-        if turn is None:
-            turn = self._turns[loop] = asyncio.Lock()
-        async with turn:
-            return await asyncio.to_thread(self.invoke, event)
+        """`invoke` on a thread: an invocation that overlaps another runs beside it, in an environment of its
+        own, as on Lambda."""
+        return await asyncio.to_thread(self.invoke, event)

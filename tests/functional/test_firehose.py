@@ -59,11 +59,12 @@ def _failed_lines(s3: Any, prefix: str, tag: str) -> list[dict[str, Any]]:
 
 
 def _events_with(engine: EventEngine, tag: str, stream: str = "fh-ingest") -> list[dict[str, Any]]:
-    """The transform's events holding `tag`, as the transform's own module recorded them."""
+    """The transform's events holding `tag`, as its environments' copies of its module recorded them."""
     arn = f"arn:aws:firehose:us-east-1:000000000000:deliverystream/{stream}"
-    handlers = engine.invoker.functions["fh-transform"].module("tests.fixtures.firehose_app.handlers")
+    copies = engine.invoker.functions["fh-transform"].module_copies("tests.fixtures.firehose_app.handlers")
     return [
         event
+        for handlers in copies
         for event in list(handlers.received[arn])
         if any(tag in base64.b64decode(r["data"]).decode() for r in event["records"])
     ]

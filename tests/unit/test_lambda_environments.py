@@ -1,0 +1,163 @@
+"""Lambda runs overlapping invocations of a function side by side, each in an execution environment of its own,
+and reuses a warm environment for the next invocation."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import json
+import logging
+import re
+import textwrap
+import threading
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from appdef import FunctionConfig
+from appsync_local.lambda_runtime import LocalFunction
+
+SERVICE = "orders"
+
+HANDLER = """
+import os
+
+import {gates}
+from aws_lambda_powertools import Logger
+
+logger = Logger(service="{service}")
+invocations = 0
+
+
+@logger.inject_lambda_context
+def handler(event, context):
+    global invocations
+    invocations += 1
+    if event.get("meet"):
+        # Both invocations are inside the handler at once, each with its request id appended to its logger.
+        {gates}.met.wait(10)
+        logger.info("met")
+    if event.get("hold"):
+        {gates}.entered.set()
+        assert {gates}.release.wait(30)
+    return {{
+        "invocations": invocations,
+        "log_stream": context.log_stream_name,
+        "environment_log_stream": os.environ["AWS_LAMBDA_LOG_STREAM_NAME"],
+        "request_id": context.aws_request_id,
+    }}
+"""
+
+LOG_STREAM = re.compile(r"\d{4}/\d\d/\d\d/\[\$LATEST\][0-9a-f]{32}")
+
+
+@pytest.fixture
+def function(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalFunction]:
+    """A function whose handler can wait for a second invocation, or until released; and its gates (a library
+    module the test and every environment share)."""
+    package, gates = f"app_{uuid.uuid4().hex[:8]}", f"gates_{uuid.uuid4().hex[:8]}"
+    (tmp_path / "app" / package).mkdir(parents=True)
+    (tmp_path / "app" / package / "__init__.py").write_text("")
+    code = HANDLER.format(gates=gates, service=SERVICE)
+    (tmp_path / "app" / package / "handler.py").write_text(textwrap.dedent(code))
+    (tmp_path / "library").mkdir()
+    (tmp_path / "library" / f"{gates}.py").write_text(
+        "import threading\nmet = threading.Barrier(2)\nentered = threading.Event()\nrelease = threading.Event()\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path / "library"))
+    monkeypatch.syspath_prepend(str(tmp_path / "app"))
+    function = LocalFunction(
+        FunctionConfig.named("orders", handler=f"{package}.handler.handler"), "us-east-1"
+    )
+    function.gates = importlib.import_module(gates)  # type: ignore[attr-defined]
+    yield function
+    function.gates.release.set()  # type: ignore[attr-defined]
+
+
+def logged(function: LocalFunction, message: str) -> list[dict[str, Any]]:
+    """The JSON log lines with `message` of every invocation, oldest first."""
+    return [
+        json.loads(line)
+        for record in reversed(function.observer.log.newest())
+        for line in record.output
+        if f'"message":"{message}"' in line.replace(" ", "")
+    ]
+
+
+def test_overlapping_invocations_run_side_by_side_each_in_an_environment_of_its_own(
+    function: LocalFunction,
+) -> None:
+    # WHEN two invocations arrive together, and each waits inside the handler until the other is there too
+    async def both() -> list[Any]:
+        return await asyncio.gather(function.ainvoke({"meet": True}), function.ainvoke({"meet": True}))
+
+    first, second = asyncio.run(both())
+
+    # THEN they ran at once (one at a time, the first would have waited for the second in vain), in two cold
+    # environments: each with its own module state and its own log stream, as Lambda names them
+    assert function.environments.made == 2
+    assert first["invocations"] == second["invocations"] == 1
+    assert first["log_stream"] != second["log_stream"]
+    for result in (first, second):
+        assert LOG_STREAM.fullmatch(result["log_stream"])
+        assert result["environment_log_stream"] == result["log_stream"]
+    # and each one's log line carries its own request id and cold start, not the other's
+    lines = logged(function, "met")
+    assert sorted(line["function_request_id"] for line in lines) == sorted(
+        [first["request_id"], second["request_id"]]
+    )
+    assert [line["cold_start"] for line in lines] == [True, True]
+
+
+def test_invocations_one_after_another_reuse_the_warm_environment(function: LocalFunction) -> None:
+    results = [function.invoke({}) for _ in range(3)]
+
+    assert [result["invocations"] for result in results] == [1, 2, 3]
+    assert len({result["log_stream"] for result in results}) == 1
+    assert function.environments.made == 1
+
+
+def test_an_invocation_that_holds_its_environment_does_not_hold_the_function(function: LocalFunction) -> None:
+    gates: Any = function.gates  # type: ignore[attr-defined]
+    held: dict[str, Any] = {}
+    holding = threading.Thread(target=lambda: held.update(function.invoke({"hold": True})))
+    holding.start()
+    try:
+        assert gates.entered.wait(30)
+        # WHEN another invocation arrives while the first is still running
+        other = function.invoke({})
+        # THEN it is answered meanwhile, from a second environment
+        assert holding.is_alive()
+        assert other["invocations"] == 1 and other["log_stream"] != held.get("log_stream")
+    finally:
+        gates.release.set()
+        holding.join(30)
+    assert held["invocations"] == 1
+    # The environment used last is the warm one reused next (the held one, which finished last).
+    assert function.invoke({})["log_stream"] == held["log_stream"]
+    assert function.environments.made == 2
+
+
+def test_each_environment_configures_its_own_logger_and_the_root_gets_one_filter_for_the_service(
+    function: LocalFunction, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from aws_lambda_powertools.logging.filters import SuppressFilter
+
+    handler = logging.StreamHandler()
+    monkeypatch.setattr(logging.root, "handlers", [*logging.root.handlers, handler])
+
+    async def both() -> list[Any]:
+        return await asyncio.gather(function.ainvoke({"meet": True}), function.ainvoke({"meet": True}))
+
+    asyncio.run(both())
+
+    # Powertools' Logger adds a filter for its service to the root's handlers each time it configures a
+    # logger; two environments configured one each, and the handler keeps one filter.
+    assert function.environments.made == 2
+    kept = [
+        added for added in handler.filters if isinstance(added, SuppressFilter) and added.logger == SERVICE
+    ]
+    assert len(kept) == 1
