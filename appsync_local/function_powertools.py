@@ -20,17 +20,23 @@ one environment of it):
   service then shares with its handler, formatter and appended keys (`inject_lambda_context` appends the
   invocation's request id and cold start). Two functions with one service name, or two environments of one
   function running side by side, would write each other's keys into their log lines.
+- The AppSync resolver (`AppSyncResolver.resolve`) keeps the event it is resolving in class attributes of
+  `Router` (`Router.current_event = ...`), and every router reads it from there (`router.current_event` in a
+  resolver). With two invocations running at once, in two functions or in two environments of one, a
+  resolver read the other invocation's event: its arguments, and its caller's identity.
 
 `install` (once, before a function's first import) gives each function its own: the shared metric attributes
 answer with the current function's dictionaries, each cold-start check runs on the current function's own
-flag, through Powertools' own check, the default providers are the current function's, and the standard
-loggers Powertools' Logger asks for are the current function's own (`EnvironmentLoggers`). Outside a function
+flag, through Powertools' own check, the default providers are the current function's, the standard
+loggers Powertools' Logger asks for are the current function's own (`EnvironmentLoggers`), and `Router`'s
+invocation attributes hold the current function's values (`PerFunctionClassAttribute`). Outside a function
 the process keeps Powertools' own values. Other process-wide state stays shared, as libraries are: the Datadog
 provider's metrics.
 """
 
 from __future__ import annotations
 
+import copy
 import functools
 import importlib.util
 import logging
@@ -52,6 +58,9 @@ SHARED_METRIC_ATTRIBUTES = ("_metrics", "_dimensions", "_metadata", "_default_di
 
 # The module global Logger, Tracer and Metrics each keep their cold-start flag in.
 FLAG = "is_cold_start"
+
+# What the AppSync resolver's `resolve` keeps in class attributes of `Router`, for every router to read.
+ROUTER_ATTRIBUTES = ("current_event", "current_batch_event", "lambda_context")
 
 _INSTALL = threading.Lock()
 _installed = False
@@ -136,12 +145,62 @@ def _one_suppress_filter_per_logger(init_logger: Callable[..., Any]) -> Callable
     return init
 
 
+class PerFunctionClassAttribute:
+    """A class attribute whose value is the current function's own (the class's value when the function first
+    reads it), or, outside any function, the process's. Instances may still set attributes of their own (it
+    is read through, never written through); the class's own assignments reach it through its metaclass
+    (`_per_function_class_attributes`)."""
+
+    def __init__(self, name: str, default: Any) -> None:
+        self.name = name
+        self.default = default
+        self.process_value = default
+
+    def __get__(self, instance: object, owner: type | None = None) -> Any:
+        state = _state()
+        if state is None:
+            return self.process_value
+        with _STATES_LOCK:
+            if self not in state.class_values:
+                state.class_values[self] = copy.copy(self.default)
+            return state.class_values[self]
+
+    def set(self, value: Any) -> None:
+        state = _state()
+        if state is None:
+            self.process_value = value
+            return
+        with _STATES_LOCK:
+            state.class_values[self] = value
+
+
+def _set_class_attribute(cls: type, name: str, value: Any) -> None:
+    """The metaclass's `__setattr__`: an assignment to a per-function class attribute sets the current
+    function's value; any other goes to the class as usual."""
+    attribute = cls.__dict__.get(name)
+    if isinstance(attribute, PerFunctionClassAttribute):
+        attribute.set(value)
+    else:
+        type.__setattr__(cls, name, value)
+
+
+def _per_function_class_attributes(cls: type, names: tuple[str, ...]) -> None:
+    """Make `cls`'s class attributes `names` per function: each becomes a `PerFunctionClassAttribute`, and
+    `cls` gets a metaclass (its own, with one more method) whose assignments to them set the current
+    function's value instead of replacing them."""
+    for name in names:
+        setattr(cls, name, PerFunctionClassAttribute(name, cls.__dict__.get(name)))
+    meta = type(cls)
+    cls.__class__ = type(f"PerFunction{meta.__name__}", (meta,), {"__setattr__": _set_class_attribute})
+
+
 @dataclass
 class _FunctionState:
     shared: dict[str, dict[str, Any]] = field(default_factory=dict)  # SHARED_METRIC_ATTRIBUTES' values
     cold: dict[str, bool] = field(default_factory=dict)  # flag holder (a module's name) -> still cold
     providers: dict[str, Any] = field(default_factory=dict)  # parameters' DEFAULT_PROVIDERS
     loggers: EnvironmentLoggers = field(default_factory=lambda: EnvironmentLoggers())
+    class_values: dict[PerFunctionClassAttribute, Any] = field(default_factory=dict)
 
 
 _STATES: weakref.WeakKeyDictionary[ModuleTable, _FunctionState] = weakref.WeakKeyDictionary()
@@ -260,6 +319,10 @@ def install() -> None:
             powertools_logger.logging = PerFunctionLogging(logging)  # type: ignore[assignment]
             init_logger = powertools_logger.Logger._init_logger
             powertools_logger.Logger._init_logger = _one_suppress_filter_per_logger(init_logger)  # type: ignore[method-assign]
+        from aws_lambda_powertools.event_handler.graphql_appsync.router import Router
+
+        if all(_has(Router, name) for name in ROUTER_ATTRIBUTES):
+            _per_function_class_attributes(Router, ROUTER_ATTRIBUTES)
 
 
 def _has(owner: Any, name: str) -> bool:

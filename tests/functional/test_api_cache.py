@@ -13,7 +13,7 @@ from appsync_local.auth import AuthRules, RequestAuth
 from appsync_local.executor import Executor
 from appsync_local.runtime import local_functions
 from appsync_local.sdl import appsync_sdl
-from tests.functional.sample_app import calls
+from tests.functional.sample_app import calls, clear_calls
 from tests.functional.sample_app.schema import schema as sample_schema
 
 NODE = 'query { node(id: "1") { id name } }'
@@ -109,7 +109,7 @@ async def test_full_request_caching_answers_a_repeated_request_without_the_resol
     assert invoked(executor, "node") == 2
     # AND a nested resolver is cached per parent (the source is part of its key): a hit runs no resolver at all
     await execute(executor, NODES_WITH_LABELS)
-    calls(executor).clear()
+    clear_calls(executor)
     again = await execute(executor, NODES_WITH_LABELS)
     assert [n["label"] for n in again["data"]["nodes"]] == ["node-0:BLUE", "node-1:RED", "node-2:BLUE"]
     assert calls(executor) == []

@@ -23,7 +23,7 @@ from appsync_local.http_app import create_app
 from appsync_local.request_limits import MAX_ALIASES, MAX_LEXICAL_TOKENS
 from appsync_local.runtime import build_runtime
 from appsync_local.serving import BackgroundServer
-from tests.functional.sample_app import handler
+from tests.functional.sample_app import calls
 from tests.security.conftest import ROOT, Served, next_message, sample_config
 
 # While a heavy query runs, ordinary requests (one without and one with a resolver) keep being answered.
@@ -67,7 +67,7 @@ def aliased_node_query(count: int) -> str:
 
 def test_ten_thousand_aliased_resolvers_are_refused_before_any_runs(sample_server: Served) -> None:
     # GIVEN the document: 10,000 aliased root fields, each with a resolver
-    calls_before = len(handler.calls)
+    calls_before = len(calls(sample_server.runtime.executor))
     # WHEN it is sent
     body = post(sample_server, aliased_node_query(10_000))
     # THEN it is refused at parse time (it has more tokens than a document may), and nothing ran
@@ -75,7 +75,7 @@ def test_ten_thousand_aliased_resolvers_are_refused_before_any_runs(sample_serve
     (error,) = body["errors"]
     assert "errorType" not in error
     assert f"more than {MAX_LEXICAL_TOKENS} tokens" in error["message"]
-    assert len(handler.calls) == calls_before
+    assert len(calls(sample_server.runtime.executor)) == calls_before
 
 
 def test_a_document_of_370000_aliases_is_refused(sample_server: Served) -> None:
@@ -130,7 +130,7 @@ def test_too_many_directives_in_a_document_are_refused(sample_server: Served) ->
 
 def test_the_query_depth_limit_refuses_before_any_resolver_runs(sample_server: Served) -> None:
     # GIVEN query_depth_limit = 5, WHEN a document six levels deep is sent
-    calls_before = len(handler.calls)
+    calls_before = len(calls(sample_server.runtime.executor))
     body = post(
         sample_server, '{ node(id: "1") { parent { parent { parent { parent { parent { id } } } } } } }'
     )
@@ -138,7 +138,7 @@ def test_the_query_depth_limit_refuses_before_any_resolver_runs(sample_server: S
     assert body["data"] is None
     assert error_types(body) == [None]  # a validation rule's error: AppSync's engine shape
     assert "depth" in body["errors"][0]["message"]
-    assert len(handler.calls) == calls_before
+    assert len(calls(sample_server.runtime.executor)) == calls_before
 
 
 async def test_root_fields_over_the_resolver_count_limit_are_refused_before_any_runs(
@@ -148,7 +148,7 @@ async def test_root_fields_over_the_resolver_count_limit_are_refused_before_any_
     runtime = build_runtime(sample_config(resolver_count_limit=20), tmp_path_factory.mktemp("count"))
     executor = runtime.executor
     context = executor.new_context(RequestAuth(mode="API_KEY", identity=None), {"host": "localhost"})
-    calls_before = len(handler.calls)
+    calls_before = len(calls(executor))
     # WHEN a document's root fields alone would invoke 21 resolvers
     body = await executor.execute(aliased_node_query(21), None, None, context)
     # THEN it is refused with AppSync's limit error, and none ran
@@ -165,11 +165,12 @@ async def test_root_fields_over_the_resolver_count_limit_are_refused_before_any_
             }
         ],
     }
-    assert len(handler.calls) == calls_before
+    assert len(calls(executor)) == calls_before
     # AND 20 are answered
     context = executor.new_context(RequestAuth(mode="API_KEY", identity=None), {"host": "localhost"})
     allowed = await executor.execute(aliased_node_query(20), None, None, context)
     assert "errors" not in allowed and len(allowed["data"]) == 20
+    assert len(calls(executor)) == calls_before + 20
 
 
 def test_ordinary_requests_are_answered_while_a_heavy_query_runs(sample_server: Served) -> None:

@@ -161,3 +161,72 @@ def test_each_environment_configures_its_own_logger_and_the_root_gets_one_filter
         added for added in handler.filters if isinstance(added, SuppressFilter) and added.logger == SERVICE
     ]
     assert len(kept) == 1
+
+
+# A Powertools AppSync resolver whose field reads the caller from its router, after meeting a second invocation.
+ROUTED = """
+import {gates}
+from aws_lambda_powertools.event_handler import AppSyncResolver
+from aws_lambda_powertools.event_handler.appsync import Router
+
+router = Router()
+app = AppSyncResolver()
+
+
+@router.resolver(type_name="Query", field_name="whoAmI")
+def who_am_i(asked):
+    {gates}.met.wait(10)  # the other invocation has set its event meanwhile
+    return {{"sub": router.current_event.identity["sub"], "asked": router.current_event.arguments["asked"]}}
+
+
+app.include_router(router)
+
+
+def handler(event, context):
+    return app.resolve(event, context)
+"""
+
+
+def appsync_event(sub: str) -> dict[str, Any]:
+    return {
+        "arguments": {"asked": sub},
+        "identity": {"sub": sub, "claims": {"sub": sub}},
+        "source": None,
+        "request": {"headers": {}},
+        "info": {"parentTypeName": "Query", "fieldName": "whoAmI", "variables": {}, "selectionSetList": []},
+        "prev": None,
+        "stash": {},
+    }
+
+
+@pytest.mark.parametrize("functions", ["one function", "two functions"])
+def test_a_router_reads_its_own_invocations_event_while_another_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, functions: str
+) -> None:
+    package, gates = f"app_{uuid.uuid4().hex[:8]}", f"gates_{uuid.uuid4().hex[:8]}"
+    (tmp_path / "app" / package).mkdir(parents=True)
+    (tmp_path / "app" / package / "__init__.py").write_text("")
+    (tmp_path / "app" / package / "routed.py").write_text(textwrap.dedent(ROUTED.format(gates=gates)))
+    (tmp_path / "library").mkdir()
+    (tmp_path / "library" / f"{gates}.py").write_text("import threading\nmet = threading.Barrier(2)\n")
+    monkeypatch.syspath_prepend(str(tmp_path / "library"))
+    monkeypatch.syspath_prepend(str(tmp_path / "app"))
+    names = ["alice", "bob"] if functions == "two functions" else ["alice", "alice"]
+    lambdas = {
+        name: LocalFunction(FunctionConfig.named(name, handler=f"{package}.routed.handler"), "us-east-1")
+        for name in set(names)
+    }
+
+    # WHEN alice and bob are resolved at the same time, each resolver reading the event from its router
+    # after the other invocation has begun
+    async def both() -> list[Any]:
+        return await asyncio.gather(
+            lambdas[names[0]].ainvoke(appsync_event("alice-sub")),
+            lambdas[names[1]].ainvoke(appsync_event("bob-sub")),
+        )
+
+    alice, bob = asyncio.run(both())
+
+    # THEN each read its own invocation's event: its own arguments and its own caller
+    assert alice == {"sub": "alice-sub", "asked": "alice-sub"}
+    assert bob == {"sub": "bob-sub", "asked": "bob-sub"}

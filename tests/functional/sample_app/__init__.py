@@ -13,3 +13,9 @@ def calls(executor: Executor) -> list[Any]:
     them (invocations that overlap, such as a field's batches, run in environments of their own)."""
     copies = executor.functions["sample"].module_copies("tests.functional.sample_app.handler")
     return [call for handler in copies for call in handler.calls]
+
+
+def clear_calls(executor: Executor) -> None:
+    """Forget the events every environment of the sample Lambda recorded so far."""
+    for handler in executor.functions["sample"].module_copies("tests.functional.sample_app.handler"):
+        handler.calls.clear()
