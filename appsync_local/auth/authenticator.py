@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -27,6 +28,8 @@ from appsync_local.wire.identity import CognitoIdentity
 
 NO_CREDENTIALS = "Valid authorization header not provided."
 # A JWT: three base64url parts (the signature may be empty), as Cognito and OIDC tokens are.
+# Authorization values whose JWT shape `_is_jwt` remembers (the most recent; a token is about 1 KB).
+JWT_SHAPES_KEPT = 1024
 _JWT = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$")
 
 
@@ -183,10 +186,12 @@ class Authenticator:
         )
 
 
+@functools.lru_cache(maxsize=JWT_SHAPES_KEPT)
 def _is_jwt(value: str) -> bool:
     """Whether `value` reads as a JWT (its parts base64url, its header and claims JSON objects), signature
     unchecked. A prefix put before a JWT (AppSync's advice for sending one to a Lambda authorizer beside user
-    pools or OIDC) makes it none."""
+    pools or OIDC) makes it none. Remembered per value: a client sends the same token with every request, and
+    decoding it cost as much as the rest of authentication (bench/README.md)."""
     if _JWT.match(value) is None:
         return False
     try:
