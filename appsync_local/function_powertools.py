@@ -33,9 +33,9 @@ one environment of it):
 answer with the current function's dictionaries, each cold-start check runs on the current function's own
 flag, through Powertools' own check, the default providers are the current function's, the standard
 loggers Powertools' Logger asks for are the current function's own (`EnvironmentLoggers`), and `Router`'s
-invocation attributes, `Tracer`'s settings and the X-Ray SDK's enabled flag hold the current function's values
-(`PerFunctionClassAttribute`). Outside a function
-the process keeps Powertools' own values. Other process-wide state stays shared, as libraries are: the Datadog
+invocation attributes, `Tracer`'s settings and the X-Ray SDK's enabled flag hold the current function's
+values (`PerFunctionClassAttribute`, `_per_function_class_value`). Outside a function the process keeps
+Powertools' own values. Other process-wide state stays shared, as libraries are: the Datadog
 provider's metrics.
 """
 
@@ -159,7 +159,7 @@ def _one_suppress_filter_per_logger(init_logger: Callable[..., Any]) -> Callable
 
 
 class PerFunctionClassAttribute:
-    """A class attribute whose value is the current function's own (the class's value when the function first
+    """A class attribute whose value is the current function's own (a copy of `default` when the function first
     reads it), or, outside any function, the process's. Instances may still set attributes of their own (it
     is read through, never written through); the class's own assignments reach it through its metaclass
     (`_per_function_class_attributes`)."""
