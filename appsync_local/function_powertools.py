@@ -20,10 +20,6 @@ one environment of it):
   service then shares with its handler, formatter and appended keys (`inject_lambda_context` appends the
   invocation's request id and cold start). Two functions with one service name, or two environments of one
   function running side by side, would write each other's keys into their log lines.
-- `Tracer` keeps its settings in a class dictionary each `Tracer()` adds to (`_config`): once one function's
-  tracer was disabled (`POWERTOOLS_TRACE_DISABLED`), every later function's was too, and a `Tracer()` without a
-  service took the service of whichever function had named one. A disabled tracer also turns the X-Ray SDK
-  off (`global_sdk_config.set_sdk_enabled(False)`, a class attribute), for every function of the process.
 - The AppSync resolver (`AppSyncResolver.resolve`) keeps the event it is resolving in class attributes of
   `Router` (`Router.current_event = ...`), and every router reads it from there (`router.current_event` in a
   resolver). With two invocations running at once, in two functions or in two environments of one, a
@@ -33,22 +29,21 @@ one environment of it):
 answer with the current function's dictionaries, each cold-start check runs on the current function's own
 flag, through Powertools' own check, the default providers are the current function's, the standard
 loggers Powertools' Logger asks for are the current function's own (`EnvironmentLoggers`), and `Router`'s
-invocation attributes, `Tracer`'s settings and the X-Ray SDK's enabled flag hold the current function's
-values (`PerFunctionClassAttribute`, `_per_function_class_value`). Outside a function the process keeps
-Powertools' own values. Other process-wide state stays shared, as libraries are: the Datadog
-provider's metrics.
+invocation attributes hold the current function's values (`PerFunctionClassAttribute`). Outside a function
+the process keeps Powertools' own values. Other process-wide state stays shared, as libraries are: the
+Datadog provider's metrics, and `Tracer`'s settings with the X-Ray SDK's switch (a `Tracer` disabled in one
+function, or outside any, turns tracing off for every later one).
 """
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import functools
 import importlib.util
 import logging
 import threading
 import weakref
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
@@ -65,11 +60,6 @@ SHARED_METRIC_ATTRIBUTES = ("_metrics", "_dimensions", "_metadata", "_default_di
 # The module global Logger, Tracer and Metrics each keep their cold-start flag in.
 FLAG = "is_cold_start"
 
-# The X-Ray SDK's enabled flag (`SDKConfig.__SDK_ENABLED`), which a disabled `Tracer` turns off.
-XRAY_ENABLED = "_SDKConfig__SDK_ENABLED"
-# The class methods that read and set it.
-XRAY_FLAG_METHODS = ("sdk_enabled", "set_sdk_enabled")
-
 # What the AppSync resolver's `resolve` keeps in class attributes of `Router`, for every router to read.
 ROUTER_ATTRIBUTES = ("current_event", "current_batch_event", "lambda_context")
 
@@ -77,8 +67,6 @@ _INSTALL = threading.Lock()
 _installed = False
 # A cold-start check sets Powertools' flag to the function's, runs, and reads it back: one check at a time.
 _COLD_START = threading.Lock()
-# The same for the class attributes `_per_function_class_value` keeps per function.
-_CLASS_VALUES = threading.Lock()
 
 
 class _Uncached(dict[int, bool]):
@@ -197,43 +185,16 @@ def _set_class_attribute(cls: type, name: str, value: Any) -> None:
         type.__setattr__(cls, name, value)
 
 
-def _per_function_class_attributes(
-    cls: type, names: tuple[str, ...], defaults: Mapping[str, Any] | None = None
-) -> None:
+def _per_function_class_attributes(cls: type, names: tuple[str, ...]) -> None:
     """Make `cls`'s class attributes `names` per function: each becomes a `PerFunctionClassAttribute` (each
-    function starting from its value in `defaults`, else the class's). When `cls`'s metaclass can be replaced
-    (a class made by a metaclass of its own, such as `ABCMeta`), `cls` gets a subclass of it whose assignments to
-    them set the current function's value instead of replacing them; otherwise the attributes are per function
-    as long as they are changed in place (an assignment to the class puts one value back for every function)."""
+    function starting from a copy of the class's value), and `cls` gets a metaclass (its own, with one more
+    method) whose assignments to them set the current function's value instead of replacing them. `cls`'s
+    own metaclass must be one that can be replaced (a class of its own, such as `ABCMeta`; not `type`)."""
     for name in names:
-        process_value = cls.__dict__.get(name)
-        default = (defaults or {}).get(name, process_value)
-        setattr(cls, name, PerFunctionClassAttribute(name, default, process_value))
+        value = cls.__dict__.get(name)
+        setattr(cls, name, PerFunctionClassAttribute(name, value, value))
     meta = type(cls)
-    with contextlib.suppress(TypeError):  # a class made by `type` itself, whose metaclass stays
-        cls.__class__ = type(f"PerFunction{meta.__name__}", (meta,), {"__setattr__": _set_class_attribute})
-
-
-def _per_function_class_value(cls: type, name: str, method: Callable[..., Any]) -> classmethod[Any, Any, Any]:
-    """Class method `method` of `cls`, run on the current function's value of class attribute `name` (None at
-    first), which `cls` holds meanwhile; the value it leaves is the function's. For a class attribute that
-    class methods assign (`cls.name = value`) on a class whose metaclass cannot be replaced."""
-
-    @functools.wraps(method)
-    def per_function(owner: type, *args: Any, **kwargs: Any) -> Any:
-        state = _state()
-        with _CLASS_VALUES:
-            if state is None:
-                return method(owner, *args, **kwargs)
-            process_value = cls.__dict__.get(name)
-            setattr(cls, name, state.values.get((cls, name)))
-            try:
-                return method(owner, *args, **kwargs)
-            finally:
-                state.values[(cls, name)] = cls.__dict__.get(name)
-                setattr(cls, name, process_value)
-
-    return classmethod(per_function)
+    cls.__class__ = type(f"PerFunction{meta.__name__}", (meta,), {"__setattr__": _set_class_attribute})
 
 
 @dataclass
@@ -243,7 +204,6 @@ class _FunctionState:
     providers: dict[str, Any] = field(default_factory=dict)  # parameters' DEFAULT_PROVIDERS
     loggers: EnvironmentLoggers = field(default_factory=lambda: EnvironmentLoggers())
     class_values: dict[PerFunctionClassAttribute, Any] = field(default_factory=dict)
-    values: dict[tuple[type, str], Any] = field(default_factory=dict)  # `_per_function_class_value`'s
 
 
 _STATES: weakref.WeakKeyDictionary[ModuleTable, _FunctionState] = weakref.WeakKeyDictionary()
@@ -366,18 +326,6 @@ def install() -> None:
 
         if all(_has(Router, name) for name in ROUTER_ATTRIBUTES):
             _per_function_class_attributes(Router, ROUTER_ATTRIBUTES)
-        if _has(tracer.Tracer, "_config") and _has(tracer.Tracer, "_default_config"):
-            _per_function_class_attributes(
-                tracer.Tracer, ("_config",), {"_config": dict(tracer.Tracer._default_config)}
-            )
-        if importlib.util.find_spec("aws_xray_sdk") is not None:
-            from aws_xray_sdk.sdk_config import SDKConfig  # type: ignore[import-untyped]
-
-            # Each function's flag starts as None, read from its own environment when first asked.
-            if all(_has(SDKConfig, name) for name in (XRAY_ENABLED, *XRAY_FLAG_METHODS)):
-                for method in XRAY_FLAG_METHODS:
-                    function = SDKConfig.__dict__[method].__func__
-                    setattr(SDKConfig, method, _per_function_class_value(SDKConfig, XRAY_ENABLED, function))
 
 
 def _has(owner: Any, name: str) -> bool:

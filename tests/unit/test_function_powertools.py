@@ -208,39 +208,3 @@ def test_each_function_gets_parameters_through_its_own_provider(
     # cache or through the first's client
     assert checkout.invoke({}) == "AKIACHECKOUT0000000A"
     assert billing.invoke({}) == "AKIABILLING00000000B"
-
-
-# A handler with a Tracer made at import, telling whether it and the X-Ray SDK trace.
-TRACED = """
-import aws_xray_sdk
-from aws_lambda_powertools import Tracer
-
-tracer = Tracer(auto_patch=False)
-
-
-def handler(event, context):
-    return {"disabled": tracer.disabled, "sdk_enabled": aws_xray_sdk.global_sdk_config.sdk_enabled()}
-"""
-
-
-def test_a_function_that_turns_tracing_off_leaves_every_other_functions_tracing_on(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    package = f"app_{uuid.uuid4().hex[:8]}"
-    (tmp_path / package).mkdir()
-    (tmp_path / package / "__init__.py").write_text("")
-    (tmp_path / package / "traced.py").write_text(textwrap.dedent(TRACED))
-    monkeypatch.syspath_prepend(str(tmp_path))
-    # GIVEN one function whose tracing is off, and one with the defaults
-    quiet = LocalFunction(
-        FunctionConfig.named(
-            "quiet", handler=f"{package}.traced.handler", environment={"POWERTOOLS_TRACE_DISABLED": "true"}
-        ),
-        "us-east-1",
-    )
-    traced = LocalFunction(FunctionConfig.named("traced", handler=f"{package}.traced.handler"), "us-east-1")
-
-    # WHEN the quiet one runs first
-    assert quiet.invoke({}) == {"disabled": True, "sdk_enabled": False}
-    # THEN the other still traces: its Tracer is on, and so is the X-Ray SDK it sends through
-    assert traced.invoke({}) == {"disabled": False, "sdk_enabled": True}
