@@ -230,3 +230,31 @@ def test_a_router_reads_its_own_invocations_event_while_another_runs(
     # THEN each read its own invocation's event: its own arguments and its own caller
     assert alice == {"sub": "alice-sub", "asked": "alice-sub"}
     assert bob == {"sub": "bob-sub", "asked": "bob-sub"}
+
+
+def test_environments_left_idle_are_reclaimed_but_the_one_used_last() -> None:
+    from appsync_local.function_modules import ModuleTable
+    from appsync_local.lambda_environments import IDLE_SECONDS, EnvironmentPool, ExecutionEnvironment
+
+    now = [1000.0]
+    pool = EnvironmentPool(
+        lambda: ExecutionEnvironment({}, ModuleTable(frozenset()), "stream"), lambda: now[0]
+    )
+    # GIVEN three overlapping invocations, hence three environments, all free again
+    with pool.environment() as first, pool.environment() as second, pool.environment() as last:
+        pass
+    assert pool.live() == [first, second, last]
+
+    # WHEN the next invocation comes before the idle time is up, THEN all three are still warm; the one freed
+    # last serves it
+    now[0] += IDLE_SECONDS - 1
+    with pool.environment() as again:
+        assert again is first
+    assert pool.live() == [first, second, last]
+
+    # WHEN one comes after the other two have been idle longer, THEN they are gone
+    now[0] += 2
+    with pool.environment() as again:
+        assert again is first
+    assert pool.live() == [first]
+    assert pool.made == 3
