@@ -56,7 +56,7 @@ class EnvironmentPool:
         self._clock = clock
         self._lock = threading.Lock()
         self._free: list[ExecutionEnvironment] = []  # warm and free, the one used last at the end
-        self._live: list[ExecutionEnvironment] = []  # every environment not retired, oldest first
+        self._live: list[ExecutionEnvironment] = []  # every environment kept, oldest first
         self._latest: ExecutionEnvironment | None = None
         self.made = 0  # environments made so far: cold starts
 
@@ -70,7 +70,8 @@ class EnvironmentPool:
             return self._latest
 
     def live(self) -> list[ExecutionEnvironment]:
-        """Every environment made and not retired, free or busy, the oldest first."""
+        """Every environment made and still kept (neither retired nor reclaimed), free or busy, the oldest
+        first."""
         with self._lock:
             return list(self._live)
 
