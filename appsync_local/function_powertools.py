@@ -147,15 +147,15 @@ def _one_suppress_filter_per_logger(init_logger: Callable[..., Any]) -> Callable
 
 
 class PerFunctionClassAttribute:
-    """A class attribute whose value is the current function's own (a copy of `default` when the function first
-    reads it), or, outside any function, the process's. Instances may still set attributes of their own (it
+    """A class attribute whose value is the current function's own (a copy of the class's value when the
+    function first reads it), or, outside any function, the process's. Instances may still set attributes of their own (it
     is read through, never written through); the class's own assignments reach it through its metaclass
     (`_per_function_class_attributes`)."""
 
-    def __init__(self, name: str, default: Any, process_value: Any) -> None:
+    def __init__(self, name: str, value: Any) -> None:
         self.name = name
-        self.default = default  # each function's first value (a copy of it)
-        self.process_value = process_value
+        self.default = value  # each function's first value (a copy of it)
+        self.process_value = value
 
     def __get__(self, instance: object, owner: type | None = None) -> Any:
         state = _state()
@@ -192,7 +192,7 @@ def _per_function_class_attributes(cls: type, names: tuple[str, ...]) -> None:
     own metaclass must be one that can be replaced (a class of its own, such as `ABCMeta`; not `type`)."""
     for name in names:
         value = cls.__dict__.get(name)
-        setattr(cls, name, PerFunctionClassAttribute(name, value, value))
+        setattr(cls, name, PerFunctionClassAttribute(name, value))
     meta = type(cls)
     cls.__class__ = type(f"PerFunction{meta.__name__}", (meta,), {"__setattr__": _set_class_attribute})
 
