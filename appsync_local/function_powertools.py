@@ -17,9 +17,7 @@ one environment of it):
   from the first one's cache, or fetched with the first one's client (its role, its endpoint), where on Lambda
   it would have made its own call, and been refused without the permission.
 - `Logger(service=...)` configures the standard library's logger of that name, which every `Logger` of the
-  service then shares with its handler, formatter and appended keys (`inject_lambda_context` appends the
-  invocation's request id and cold start). Two functions with one service name, or two environments of one
-  function running side by side, would write each other's keys into their log lines.
+  service then shares with its handler, formatter and appended keys (`function_loggers`).
 - The AppSync resolver (`AppSyncResolver.resolve`) keeps the event it is resolving in class attributes of
   `Router` (`Router.current_event = ...`), and every router reads it from there (`router.current_event` in a
   resolver). With two invocations running at once, in two functions or in two environments of one, a
@@ -28,7 +26,7 @@ one environment of it):
 `install` (once, before a function's first import) gives each function its own: the shared metric attributes
 answer with the current function's dictionaries, each cold-start check runs on the current function's own
 flag, through Powertools' own check, the default providers are the current function's, the standard
-loggers Powertools' Logger asks for are the current function's own (`EnvironmentLoggers`), and `Router`'s
+loggers Powertools' Logger asks for are the current function's own (`function_loggers`), and `Router`'s
 invocation attributes hold the current function's values (`PerFunctionClassAttribute`). Outside a function
 the process keeps Powertools' own values. Other process-wide state stays shared, as libraries are: the
 Datadog provider's metrics, and `Tracer`'s settings with the X-Ray SDK's switch (a `Tracer` disabled in one
@@ -49,6 +47,11 @@ from types import ModuleType
 from typing import Any
 
 from appsync_local import function_modules
+from appsync_local.function_loggers import (
+    EnvironmentLoggers,
+    PerFunctionLogging,
+    one_suppress_filter_per_logger,
+)
 from appsync_local.function_modules import ModuleTable
 from appsync_local.scoped_mapping import ScopedMapping
 
@@ -67,83 +70,6 @@ _INSTALL = threading.Lock()
 _installed = False
 # A cold-start check sets Powertools' flag to the function's, runs, and reads it back: one check at a time.
 _COLD_START = threading.Lock()
-
-
-class _Uncached(dict[int, bool]):
-    """A logger's level cache that keeps nothing: the standard library clears the caches of the loggers it
-    registered when a level changes, and an environment's loggers are not registered with it."""
-
-    def __setitem__(self, key: int, value: bool) -> None:
-        pass
-
-
-class EnvironmentLoggers:
-    """The standard library's named loggers of one function, apart from the process's (`logging.getLogger`
-    registers one logger per name for the whole process). Each has the process's root logger above it, and
-    within the function the nearest of its own ancestors, as `logging.getLogger` arranges them."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._loggers: dict[str, logging.Logger] = {}
-
-    def get(self, name: str) -> logging.Logger:
-        with self._lock:
-            found = self._loggers.get(name)
-            if found is not None:
-                return found
-            made = self._loggers[name] = logging.Logger(name)
-            made._cache = _Uncached()  # type: ignore[attr-defined]  # the standard library's level cache
-            made.parent = logging.root
-            for other in self._loggers.values():
-                if other is made:
-                    continue
-                if name.startswith(other.name + ".") and _below(made.parent, other):
-                    made.parent = other  # its nearest ancestor so far
-                elif other.name.startswith(name + ".") and _below(other.parent, made):
-                    other.parent = made  # a descendant made first now has this logger above it
-            return made
-
-
-def _below(parent: logging.Logger | None, logger: logging.Logger) -> bool:
-    """Whether `logger` sits below `parent` (a nearer ancestor for `parent`'s children)."""
-    return parent is None or parent is logging.root or logger.name.startswith(parent.name + ".")
-
-
-class PerFunctionLogging:
-    """The `logging` module as Powertools' Logger sees it: inside a function, `getLogger` answers with the
-    function's own loggers; everything else is the standard module."""
-
-    def __init__(self, module: ModuleType) -> None:
-        self._module = module
-
-    def getLogger(self, name: str | None = None) -> logging.Logger:
-        state = _state()
-        if state is None or not name or name == "root":
-            return self._module.getLogger(name)
-        return state.loggers.get(name)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._module, name)
-
-
-def _one_suppress_filter_per_logger(init_logger: Callable[..., Any]) -> Callable[..., Any]:
-    """`Logger._init_logger`, which adds a filter for its service to every root handler each time it configures
-    a logger: each function's own loggers would add one more per function. Only the first is kept."""
-    from aws_lambda_powertools.logging.filters import SuppressFilter
-
-    @functools.wraps(init_logger)
-    def init(*args: Any, **kwargs: Any) -> Any:
-        result = init_logger(*args, **kwargs)
-        for handler in logging.root.handlers:
-            seen: set[str] = set()
-            for added in list(handler.filters):
-                if isinstance(added, SuppressFilter):
-                    if added.logger in seen:
-                        handler.removeFilter(added)
-                    seen.add(added.logger)
-        return result
-
-    return init
 
 
 class PerFunctionClassAttribute:
@@ -220,6 +146,11 @@ def _state() -> _FunctionState | None:
         if state is None:
             state = _STATES[table] = _FunctionState()
         return state
+
+
+def _current_loggers() -> EnvironmentLoggers | None:
+    state = _state()
+    return None if state is None else state.loggers
 
 
 class PerFunctionAttribute:
@@ -319,9 +250,9 @@ def install() -> None:
                 setattr(owner, check, _per_function_cold_start(holder, getattr(owner, check)))
         _per_function_providers()
         if _has(powertools_logger, "logging") and _has(powertools_logger.Logger, "_init_logger"):
-            powertools_logger.logging = PerFunctionLogging(logging)  # type: ignore[assignment]
+            powertools_logger.logging = PerFunctionLogging(logging, _current_loggers)  # type: ignore[assignment]
             init_logger = powertools_logger.Logger._init_logger
-            powertools_logger.Logger._init_logger = _one_suppress_filter_per_logger(init_logger)  # type: ignore[method-assign]
+            powertools_logger.Logger._init_logger = one_suppress_filter_per_logger(init_logger)  # type: ignore[method-assign]
         from aws_lambda_powertools.event_handler.graphql_appsync.router import Router
 
         if all(_has(Router, name) for name in ROUTER_ATTRIBUTES):

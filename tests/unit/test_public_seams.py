@@ -1,6 +1,7 @@
 """No module reads a library's private attribute, except the adapters that own a library's internals:
-strawberry's (the schema), Powertools' per-process state, which each local function gets its own copy of, and
-the interpreter's threads, which the Lambda timeout watchdog looks into (`sys._current_frames`) and stops."""
+strawberry's (the schema); Powertools' per-process state and the standard loggers its Logger uses, which each
+local function gets its own copy of; and the interpreter's threads, which the Lambda timeout watchdog looks into
+(`sys._current_frames`) and stops."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ PACKAGES = (
 ADAPTERS = (
     ROOT / "appsync_local" / "strawberry_adapter.py",
     ROOT / "appsync_local" / "function_powertools.py",
+    ROOT / "appsync_local" / "function_loggers.py",
     ROOT / "appsync_local" / "function_timeout.py",
 )
 
