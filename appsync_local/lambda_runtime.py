@@ -83,7 +83,9 @@ class LambdaContext:
     memory_limit_in_mb: int = 512
     function_version: str = "$LATEST"
     aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
-    log_stream_name: str = "local"  # the environment's, as AWS_LAMBDA_LOG_STREAM_NAME says
+    log_stream_name: str = field(
+        default_factory=new_log_stream
+    )  # its environment's (AWS_LAMBDA_LOG_STREAM_NAME)
     # Set for mobile SDK invocations only: None when AppSync, a queue or a stream invokes the function.
     identity: Any = None
     client_context: Any = None
@@ -104,7 +106,8 @@ def lambda_environment(
     process: Mapping[str, str],
     resolve: Callable[[Reference], str] | None = None,
     role: RoleCredentials | None = None,
-    log_stream: str = "local",
+    *,
+    log_stream: str,
 ) -> dict[str, str]:
     """The environment Lambda gives an execution environment of `config`: its reserved variables (its execution
     role's credentials, when given), then the function's own (with `${kind:name}` references resolved)."""
@@ -179,7 +182,7 @@ class LocalFunction:
         """A cold execution environment: Lambda's variables for it, and no module of the app imported yet."""
         log_stream = new_log_stream()
         environ = lambda_environment(
-            self.config, self.region, process_environ(), self._resolve, self.role, log_stream
+            self.config, self.region, process_environ(), self._resolve, self.role, log_stream=log_stream
         )
         environ.update(self.observer.environment())
         return ExecutionEnvironment(environ, ModuleTable.for_module(self.config.handler_module), log_stream)
