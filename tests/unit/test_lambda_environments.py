@@ -55,26 +55,30 @@ LOG_STREAM = re.compile(r"\d{4}/\d\d/\d\d/\[\$LATEST\][0-9a-f]{32}")
 
 
 @pytest.fixture
-def function(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[LocalFunction]:
-    """A function whose handler can wait for a second invocation, or until released; and its gates (a library
-    module the test and every environment share)."""
-    package, gates = f"app_{uuid.uuid4().hex[:8]}", f"gates_{uuid.uuid4().hex[:8]}"
-    (tmp_path / "app" / package).mkdir(parents=True)
-    (tmp_path / "app" / package / "__init__.py").write_text("")
-    code = HANDLER.format(gates=gates, service=SERVICE)
-    (tmp_path / "app" / package / "handler.py").write_text(textwrap.dedent(code))
+def gates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """A library module the test and every environment of the function share: a barrier two invocations meet
+    at, and events for an invocation that holds its environment until released."""
+    name = f"gates_{uuid.uuid4().hex[:8]}"
     (tmp_path / "library").mkdir()
-    (tmp_path / "library" / f"{gates}.py").write_text(
+    (tmp_path / "library" / f"{name}.py").write_text(
         "import threading\nmet = threading.Barrier(2)\nentered = threading.Event()\nrelease = threading.Event()\n"
     )
     monkeypatch.syspath_prepend(str(tmp_path / "library"))
+    module = importlib.import_module(name)
+    yield module
+    module.release.set()
+
+
+@pytest.fixture
+def function(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, gates: Any) -> LocalFunction:
+    """A function whose handler can wait at `gates` for a second invocation, or until released."""
+    package = f"app_{uuid.uuid4().hex[:8]}"
+    (tmp_path / "app" / package).mkdir(parents=True)
+    (tmp_path / "app" / package / "__init__.py").write_text("")
+    code = HANDLER.format(gates=gates.__name__, service=SERVICE)
+    (tmp_path / "app" / package / "handler.py").write_text(textwrap.dedent(code))
     monkeypatch.syspath_prepend(str(tmp_path / "app"))
-    function = LocalFunction(
-        FunctionConfig.named("orders", handler=f"{package}.handler.handler"), "us-east-1"
-    )
-    function.gates = importlib.import_module(gates)  # type: ignore[attr-defined]
-    yield function
-    function.gates.release.set()  # type: ignore[attr-defined]
+    return LocalFunction(FunctionConfig.named("orders", handler=f"{package}.handler.handler"), "us-east-1")
 
 
 def logged(function: LocalFunction, message: str) -> list[dict[str, Any]]:
@@ -120,8 +124,9 @@ def test_invocations_one_after_another_reuse_the_warm_environment(function: Loca
     assert function.environments.made == 1
 
 
-def test_an_invocation_that_holds_its_environment_does_not_hold_the_function(function: LocalFunction) -> None:
-    gates: Any = function.gates  # type: ignore[attr-defined]
+def test_an_invocation_that_holds_its_environment_does_not_hold_the_function(
+    function: LocalFunction, gates: Any
+) -> None:
     held: dict[str, Any] = {}
     holding = threading.Thread(target=lambda: held.update(function.invoke({"hold": True})))
     holding.start()
