@@ -18,6 +18,11 @@ one environment of it):
   it would have made its own call, and been refused without the permission.
 - `Logger(service=...)` configures the standard library's logger of that name, which every `Logger` of the
   service then shares with its handler, formatter and appended keys (`function_loggers`).
+- `Tracer` keeps its settings in a class dictionary each `Tracer()` adds to (`_config`): once one function's
+  tracer was disabled (`POWERTOOLS_TRACE_DISABLED`, or a `Tracer()` made outside any function, as a test that
+  imports a handler makes one), every later function's was too, and a `Tracer()` without a service took the
+  service of whichever function had named one. A disabled tracer also turns the X-Ray SDK off
+  (`global_sdk_config.set_sdk_enabled(False)`, a class attribute), for every function of the process.
 - The AppSync resolver (`AppSyncResolver.resolve`) keeps the event it is resolving in class attributes of
   `Router` (`Router.current_event = ...`), and every router reads it from there (`router.current_event` in a
   resolver). With two invocations running at once, in two functions or in two environments of one, a
@@ -27,10 +32,10 @@ one environment of it):
 answer with the current function's dictionaries, each cold-start check runs on the current function's own
 flag, through Powertools' own check, the default providers are the current function's, the standard
 loggers Powertools' Logger asks for are the current function's own (`function_loggers`), and `Router`'s
-invocation attributes hold the current function's values (`PerFunctionClassAttribute`). Outside a function
-the process keeps Powertools' own values. Other process-wide state stays shared, as libraries are: the
-Datadog provider's metrics, and `Tracer`'s settings with the X-Ray SDK's switch (a `Tracer` disabled in one
-function, or outside any, turns tracing off for every later one).
+invocation attributes, `Tracer`'s settings and the X-Ray SDK's enabled flag hold the current function's values
+(`PerFunctionClassAttribute`). Outside a function the process keeps Powertools' own values. Other
+process-wide state stays shared, as libraries are: the Datadog provider's metrics, and the X-Ray SDK's recorder
+with the modules it patched (each invocation's trace header, in its own environment, says what it traces).
 """
 
 from __future__ import annotations
@@ -63,6 +68,11 @@ SHARED_METRIC_ATTRIBUTES = ("_metrics", "_dimensions", "_metadata", "_default_di
 # The module global Logger, Tracer and Metrics each keep their cold-start flag in.
 FLAG = "is_cold_start"
 
+# The X-Ray SDK's enabled flag (`SDKConfig.__SDK_ENABLED`), which a disabled `Tracer` turns off, and the class
+# methods that read and set it.
+XRAY_ENABLED = "_SDKConfig__SDK_ENABLED"
+XRAY_FLAG_METHODS = ("sdk_enabled", "set_sdk_enabled")
+
 # What the AppSync resolver's `resolve` keeps in class attributes of `Router`, for every router to read.
 ROUTER_ATTRIBUTES = ("current_event", "current_batch_event", "lambda_context")
 
@@ -70,17 +80,20 @@ _INSTALL = threading.Lock()
 _installed = False
 # A cold-start check sets Powertools' flag to the function's, runs, and reads it back: one check at a time.
 _COLD_START = threading.Lock()
+# The same for the class attributes `_per_function_class_value` keeps per function.
+_CLASS_VALUES = threading.Lock()
 
 
 class PerFunctionClassAttribute:
-    """A class attribute whose value is the current function's own (a copy of the class's value when the
-    function first reads it), or, outside any function, the process's. Instances may still set attributes of their own (it
-    is read through, never written through); the class's own assignments reach it through its metaclass
-    (`_per_function_class_attributes`)."""
+    """A class attribute whose value is the current function's own (a copy of `first`, by default the class's
+    value, when the function first reads it), or, outside any function, the process's. Instances may still set
+    attributes of their own (it is read through, never written through); the class's own assignments reach it
+    through its metaclass (`_per_function_class_attributes`), or, where that cannot be replaced, only changes
+    made in place are the function's own."""
 
-    def __init__(self, name: str, value: Any) -> None:
+    def __init__(self, name: str, value: Any, first: Any = None) -> None:
         self.name = name
-        self.default = value  # each function's first value (a copy of it)
+        self.default = value if first is None else first  # each function's first value (a copy of it)
         self.process_value = value
 
     def __get__(self, instance: object, owner: type | None = None) -> Any:
@@ -123,6 +136,29 @@ def _per_function_class_attributes(cls: type, names: tuple[str, ...]) -> None:
     cls.__class__ = type(f"PerFunction{meta.__name__}", (meta,), {"__setattr__": _set_class_attribute})
 
 
+def _per_function_class_value(cls: type, name: str, method: Callable[..., Any]) -> classmethod[Any, Any, Any]:
+    """Class method `method` of `cls`, run on the current function's value of class attribute `name` (None at
+    first), which `cls` holds meanwhile; the value it leaves is the function's. For a class attribute that
+    class methods read and assign (`cls.name = value`) on a class whose metaclass is `type` itself, which
+    cannot be replaced."""
+
+    @functools.wraps(method)
+    def per_function(owner: type, *args: Any, **kwargs: Any) -> Any:
+        state = _state()
+        with _CLASS_VALUES:
+            if state is None:
+                return method(owner, *args, **kwargs)
+            process_value = cls.__dict__.get(name)
+            setattr(cls, name, state.values.get((cls, name)))
+            try:
+                return method(owner, *args, **kwargs)
+            finally:
+                state.values[(cls, name)] = cls.__dict__.get(name)
+                setattr(cls, name, process_value)
+
+    return classmethod(per_function)
+
+
 @dataclass
 class _FunctionState:
     shared: dict[str, dict[str, Any]] = field(default_factory=dict)  # SHARED_METRIC_ATTRIBUTES' values
@@ -130,6 +166,7 @@ class _FunctionState:
     providers: dict[str, Any] = field(default_factory=dict)  # parameters' DEFAULT_PROVIDERS
     loggers: EnvironmentLoggers = field(default_factory=lambda: EnvironmentLoggers())
     class_values: dict[PerFunctionClassAttribute, Any] = field(default_factory=dict)
+    values: dict[tuple[type, str], Any] = field(default_factory=dict)  # `_per_function_class_value`'s
 
 
 _STATES: weakref.WeakKeyDictionary[ModuleTable, _FunctionState] = weakref.WeakKeyDictionary()
@@ -257,6 +294,25 @@ def install() -> None:
 
         if all(_has(Router, name) for name in ROUTER_ATTRIBUTES):
             _per_function_class_attributes(Router, ROUTER_ATTRIBUTES)
+        _per_function_tracing(tracer.Tracer)
+
+
+def _per_function_tracing(tracer_class: type) -> None:
+    """Each function's own `Tracer` settings (starting from Powertools' defaults, changed in place by each
+    `Tracer()`) and X-Ray SDK enabled flag (starting unset, so read from the function's own environment)."""
+    if _has(tracer_class, "_config") and _has(tracer_class, "_default_config"):
+        config = PerFunctionClassAttribute(
+            "_config", tracer_class.__dict__["_config"], first=dict(tracer_class.__dict__["_default_config"])
+        )
+        type.__setattr__(tracer_class, "_config", config)
+    if importlib.util.find_spec("aws_xray_sdk") is None:
+        return
+    from aws_xray_sdk.sdk_config import SDKConfig  # type: ignore[import-untyped]
+
+    if all(_has(SDKConfig, name) for name in (XRAY_ENABLED, *XRAY_FLAG_METHODS)):
+        for method in XRAY_FLAG_METHODS:
+            function = SDKConfig.__dict__[method].__func__
+            setattr(SDKConfig, method, _per_function_class_value(SDKConfig, XRAY_ENABLED, function))
 
 
 def _has(owner: Any, name: str) -> bool:

@@ -291,7 +291,9 @@ class LocalFunction:
             )
             trace_id = new_trace_id()
             environ = environment.environ
-            environ["_X_AMZN_TRACE_ID"] = f"Root={trace_id};Parent={uuid.uuid4().hex[:16]};Sampled=1"
+            environ["_X_AMZN_TRACE_ID"] = (
+                f"Root={trace_id};Parent={uuid.uuid4().hex[:16]};Sampled={self.observer.sampled}"
+            )
             recording = self.observer.log.recording(self.name, source, context.aws_request_id, trace_id)
             try:
                 with recording as record, self._scope(environment):

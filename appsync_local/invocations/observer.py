@@ -28,25 +28,34 @@ def echo_to_terminal(record: InvocationRecord) -> None:
 
 
 _xray_pointed_at: str | None = None
+_xray_in_lambda = False
 
 
-def _point_xray_at(address: str) -> None:
-    global _xray_pointed_at
-    if _xray_pointed_at == address or "aws_xray_sdk.core" not in sys.modules:
+def _xray_as_in_lambda(address: str | None) -> None:
+    """The X-Ray SDK's recorder (once a function imported it) reads each invocation's trace header, as in a
+    Lambda container, and sends what it samples to `address` (when given: the local daemon)."""
+    global _xray_pointed_at, _xray_in_lambda
+    if "aws_xray_sdk.core" not in sys.modules or (_xray_in_lambda and address in (None, _xray_pointed_at)):
         return
     from aws_xray_sdk.core import xray_recorder  # type: ignore[import-untyped]
     from aws_xray_sdk.core.lambda_launcher import LambdaContext  # type: ignore[import-untyped]
 
-    xray_recorder.configure(daemon_address=address, context=LambdaContext(), context_missing="IGNORE_ERROR")
-    _xray_pointed_at = address
+    settings: dict[str, object] = {"context": LambdaContext(), "context_missing": "IGNORE_ERROR"}
+    if address is not None:
+        settings["daemon_address"] = address
+        _xray_pointed_at = address
+    xray_recorder.configure(**settings)
+    _xray_in_lambda = True
 
 
 @dataclass
 class InvocationObserver:
     """The log invocations are kept in, and whether each is echoed to the terminal.
 
-    `tracing` starts the process's local X-Ray daemon and points functions at it (`AWS_XRAY_DAEMON_ADDRESS`);
-    functions are told they run in a Lambda task root (`LAMBDA_TASK_ROOT`), as the X-Ray SDK expects.
+    `tracing` starts the process's local X-Ray daemon and points functions at it (`AWS_XRAY_DAEMON_ADDRESS`),
+    and each invocation's trace header says it is sampled (`sampled`); without it, invocations run as under
+    Lambda's PassThrough tracing: the header says not sampled, and a function's Tracer records nothing. Either
+    way functions are told they run in a Lambda task root (`LAMBDA_TASK_ROOT`), as the X-Ray SDK expects.
     """
 
     log: InvocationLog = field(default_factory=InvocationLog)
@@ -67,11 +76,16 @@ class InvocationObserver:
         something replaced `sys.stdout` since (a test runner's capture, say)."""
         capture.install()
 
+    @property
+    def sampled(self) -> str:
+        """The `Sampled` of invocations' trace headers (`_X_AMZN_TRACE_ID`)."""
+        return "1" if self.tracing else "0"
+
     def loaded(self) -> None:
-        """Once the function is imported: if it traces, its X-Ray SDK sends to the local daemon (the SDK
-        reads its settings once per process, perhaps before any function ran; this makes sure)."""
-        if self.tracing:
-            _point_xray_at(collector().address)
+        """Once the function is imported: if it uses the X-Ray SDK, the SDK reads each invocation's trace header,
+        and sends to the local daemon when tracing (the SDK reads its settings once per process, perhaps before
+        any function ran; this makes sure)."""
+        _xray_as_in_lambda(collector().address if self.tracing else None)
 
     def environment(self) -> dict[str, str]:
         # The X-Ray SDK patches botocore for the whole process once a function traces; the runtime's own calls

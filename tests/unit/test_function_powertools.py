@@ -208,3 +208,97 @@ def test_each_function_gets_parameters_through_its_own_provider(
     # cache or through the first's client
     assert checkout.invoke({}) == "AKIACHECKOUT0000000A"
     assert billing.invoke({}) == "AKIABILLING00000000B"
+
+
+# A handler with a Tracer made at import (named `{service}`, or without a service), telling whether it and the
+# X-Ray SDK trace, and whether the invocation it traces is sampled.
+TRACED = """
+import aws_xray_sdk
+from aws_lambda_powertools import Tracer
+from aws_xray_sdk.core import xray_recorder
+
+tracer = Tracer({service}auto_patch=False)
+
+
+@tracer.capture_lambda_handler
+def handler(event, context):
+    tracer.put_annotation("order", "1")
+    return {{
+        "disabled": tracer.disabled,
+        "sdk_enabled": aws_xray_sdk.global_sdk_config.sdk_enabled(),
+        "service": tracer.service,
+        "sampled": bool(xray_recorder.current_segment().sampled),
+    }}
+"""
+
+
+@pytest.fixture
+def traced_package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A package with two traced handlers: `named` (service "quiet-service") and `unnamed` (no service)."""
+    package = f"app_{uuid.uuid4().hex[:8]}"
+    (tmp_path / package).mkdir()
+    (tmp_path / package / "__init__.py").write_text("")
+    (tmp_path / package / "named.py").write_text(TRACED.format(service='service="quiet-service", '))
+    (tmp_path / package / "unnamed.py").write_text(TRACED.format(service=""))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delenv("POWERTOOLS_SERVICE_NAME", raising=False)
+    monkeypatch.delenv("POWERTOOLS_TRACE_DISABLED", raising=False)
+    return package
+
+
+def test_a_function_that_turns_tracing_off_leaves_every_other_functions_tracing_on(
+    traced_package: str,
+) -> None:
+    # GIVEN one function whose tracing is off and which names its service, and one with the defaults
+    quiet = LocalFunction(
+        FunctionConfig.named(
+            "quiet",
+            handler=f"{traced_package}.named.handler",
+            environment={"POWERTOOLS_TRACE_DISABLED": "true"},
+        ),
+        "us-east-1",
+    )
+    traced = LocalFunction(
+        FunctionConfig.named("traced", handler=f"{traced_package}.unnamed.handler"), "us-east-1"
+    )
+
+    # WHEN the quiet one runs first
+    assert quiet.invoke({})["disabled"] is True
+    assert quiet.invoke({})["sdk_enabled"] is False
+    # THEN the other still traces: its Tracer is on, so is the X-Ray SDK it sends through, and it did not take
+    # the quiet one's service
+    answer = traced.invoke({})
+    assert (answer["disabled"], answer["sdk_enabled"]) == (False, True)
+    assert answer["service"] != "quiet-service"
+
+
+def test_a_tracer_made_outside_any_function_leaves_functions_tracing(traced_package: str) -> None:
+    # GIVEN a Tracer made in the process itself (as a test that imports a handler makes one): outside Lambda,
+    # Powertools disables it, and with it the X-Ray SDK
+    outside = importlib.import_module(f"{traced_package}.named")
+    assert outside.tracer.disabled is True
+
+    # WHEN a function with the same handler runs
+    answer = LocalFunction(
+        FunctionConfig.named("traced", handler=f"{traced_package}.named.handler"), "us-east-1"
+    ).invoke({})
+
+    # THEN it traces, as on Lambda
+    assert (answer["disabled"], answer["sdk_enabled"], answer["service"]) == (False, True, "quiet-service")
+
+
+@pytest.mark.parametrize("tracing", [False, True])
+def test_a_traced_handler_runs_whether_local_tracing_is_on_or_off(traced_package: str, tracing: bool) -> None:
+    # GIVEN a function whose Tracer annotates its invocation, and local tracing on or off
+    function = LocalFunction(
+        FunctionConfig.named("traced", handler=f"{traced_package}.named.handler"),
+        "us-east-1",
+        observer=InvocationObserver(tracing=tracing),
+    )
+
+    # WHEN it is invoked
+    answer = function.invoke({})
+
+    # THEN it runs as under Lambda's active tracing (sampled) or PassThrough (not sampled): traced either way,
+    # never failing for want of a segment
+    assert answer == {"disabled": False, "sdk_enabled": True, "service": "quiet-service", "sampled": tracing}
