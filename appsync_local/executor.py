@@ -61,7 +61,7 @@ from .request_limits import (
     resolver_count_refusal,
 )
 from .resolver_context import ResolverInvocation
-from .resolver_event import SelectionCache, build_event, field_arguments, info_dict
+from .resolver_event import build_event, field_arguments, info_dict, selection_info
 from .response_headers import ResponseHeaders
 from .runtime_schema import CACHE_SIZE, runtime_schema
 from .wire.resolver_event import ResolverEvent
@@ -90,7 +90,6 @@ class RequestContext:
     resolver_limit: int
     request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     resolver_count: int = 0
-    selections: SelectionCache = field(default_factory=SelectionCache)
     loaders: dict[str, DataLoader[Any, Any]] = field(default_factory=dict)
     # (response path, error) for errors a resolver appended while still returning data (util.appendError)
     appended_errors: list[tuple[list[str | int], AppSyncFieldError]] = field(default_factory=list)
@@ -270,7 +269,7 @@ class Executor:
                     identity=context.auth.identity,
                     auth_type=context.auth.mode,
                     request_headers=dict(context.headers),
-                    info=info_dict(info, context.selections.get(info)),
+                    info=info_dict(info, selection_info(info)),
                     request_id=context.request_id,
                 )
                 try:
@@ -300,7 +299,7 @@ class Executor:
                     source=source,
                     auth=context.auth,
                     headers=context.headers,
-                    selection=context.selections.get(info),
+                    selection=selection_info(info),
                 )
                 if binding.batch:
                     return await self._loader(context, binding, function).load(event)

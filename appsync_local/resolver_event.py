@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -77,22 +78,31 @@ def selection_set_graphql(field_nodes: list[FieldNode]) -> str:
     return print_ast(node.selection_set) if node.selection_set is not None else ""
 
 
-class SelectionCache:
-    """Per-request memo: the selection info is the same for every item of a list."""
+# Each field's selection info, for the process's life: the runtime parses a document once (`runtime_schema`),
+# so the same field nodes come back in every request that sends it. An entry is keyed by the identities of the
+# field's nodes and return type, and holds them, so that no other object takes those identities while it lives.
+SELECTIONS_KEPT = 4096
+_selections: dict[tuple[int, ...], tuple[tuple[object, ...], tuple[list[str], str]]] = {}
+_selections_lock = threading.Lock()
 
-    def __init__(self) -> None:
-        self._cache: dict[int, tuple[list[str], str]] = {}
 
-    def get(self, info: GraphQLResolveInfo) -> tuple[list[str], str]:
-        key = id(info.field_nodes[0])
-        hit = self._cache.get(key)
-        if hit is None:
-            hit = (
-                selection_set_list(info.field_nodes, info.fragments, info.return_type),
-                selection_set_graphql(info.field_nodes),
-            )
-            self._cache[key] = hit
-        return hit
+def selection_info(info: GraphQLResolveInfo) -> tuple[list[str], str]:
+    """The field's `selectionSetList` and `selectionSetGraphQL`, worked out once per field of a document (the same
+    for every item of a list, and for every request that sends the document). Callers only read them."""
+    nodes = info.field_nodes
+    key = (id(info.return_type), *map(id, nodes))
+    found = _selections.get(key)
+    if found is not None:
+        return found[1]
+    selection = (
+        selection_set_list(nodes, info.fragments, info.return_type),
+        selection_set_graphql(nodes),
+    )
+    with _selections_lock:
+        if len(_selections) >= SELECTIONS_KEPT:
+            del _selections[next(iter(_selections))]  # the oldest
+        _selections[key] = ((info.return_type, *nodes), selection)
+    return selection
 
 
 def _variables(info: GraphQLResolveInfo) -> dict[str, Any]:

@@ -88,6 +88,32 @@ async def test_selection_set_list_and_graphql(executor: Executor) -> None:
     assert "parent {" in event["info"]["selectionSetGraphQL"]
 
 
+async def test_a_documents_selection_info_is_worked_out_once_for_every_request_that_sends_it(
+    executor: Executor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from appsync_local import resolver_event
+
+    printed: list[str] = []
+    original = resolver_event.selection_set_graphql
+
+    def counted(nodes: Any) -> str:
+        printed.append(original(nodes))
+        return printed[-1]
+
+    monkeypatch.setattr(resolver_event, "selection_set_graphql", counted)
+    merged = '{ ...Q node(id: "1") { id } } fragment Q on Query { node(id: "1") { name } }'
+    alone = '{ ...Q } fragment Q on Query { node(id: "1") { name } }'
+    # WHEN one document is sent twice, then another whose field has fewer of the same selections
+    for query in (merged, merged, alone):
+        await execute(executor, query)
+
+    # THEN each request's event has its own document's selections (a field's merged nodes all count)
+    lists = [event["info"]["selectionSetList"] for event in calls(executor)]
+    assert lists == [["name", "id"], ["name", "id"], ["name"]]
+    # AND each document's field was worked out once, not once per request
+    assert len(printed) == 2
+
+
 async def test_batch_invoke_sends_one_list_per_max_batch_size(executor: Executor) -> None:
     # GIVEN Node.label bound with BatchInvoke and maxBatchSize 3
     # WHEN seven nodes are listed with their label
