@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from appsync_local.local_aws import LocalAws
+from tests.fixtures.live_server import LiveServer, serve_live
 from tests.fixtures.local_aws import running_local_aws
 
 
@@ -15,3 +16,9 @@ def local_aws() -> Iterator[LocalAws]:
     """DynamoDB Local and moto (in memory) for the app in `appsync.toml`, with AWS_* variables pointing at them."""
     with running_local_aws() as aws:
         yield aws
+
+
+@pytest.fixture(scope="session")
+def live_server(local_aws: LocalAws, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The project's API as `make run` serves it, one for the session (`tests/fixtures/live_server.py`)."""
+    yield from serve_live(local_aws, tmp_path_factory)

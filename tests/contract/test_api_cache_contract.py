@@ -10,9 +10,9 @@ from typing import Any
 import httpx
 
 from tests.contract.clients import api_key_client, run, user_client
-from tests.contract.conftest import LiveServer
 from tests.contract.test_app_subscriptions import ON_CREATE_POST, api_key_auth, subscribed
 from tests.contract.test_blog_contract import CREATE, DELETE, GET, LIST, PUBLISH, UPDATE, data_source_calls
+from tests.fixtures.live_server import LiveServer
 
 FEED = "query($limit: Int) { listPosts(limit: $limit) { items { id title } nextToken } }"
 TODOS = "query { listTodos(limit: 100) { items { id title ownerId } } }"

@@ -21,7 +21,7 @@ from gql.transport.exceptions import TransportQueryError
 
 from subscriptions.publisher import PublishError, publish_ingestion_result
 from tests.contract.clients import api_key_client, run, user_client
-from tests.contract.conftest import LiveServer
+from tests.fixtures.live_server import LiveServer
 
 TIMEOUT = 5.0
 ON_CREATE_POST = "subscription($tag: String) { onCreatePost(tag: $tag) { id title body status } }"

@@ -10,7 +10,7 @@ from gql import Client
 from gql.transport.exceptions import TransportQueryError
 
 from tests.contract.clients import api_key_client, iam_client, run, run_async, user_client
-from tests.contract.conftest import LiveServer
+from tests.fixtures.live_server import LiveServer
 
 POST_FIELDS = (
     "id authorId title body tags status createdAt updatedAt publishedAt photoUrl thumbnailUrl "

@@ -29,7 +29,8 @@ from appsync_local.tls import ensure_local_tls
 from subscriptions.publisher import publish_ingestion_result
 from tests.contract import partners
 from tests.contract.clients import api_key_client, run, user_client
-from tests.contract.conftest import ROOT, LiveServer
+from tests.contract.conftest import ROOT
+from tests.fixtures.live_server import LiveServer
 from tests.functional.images import jpeg
 
 EXAMPLES = ROOT / "client-examples"

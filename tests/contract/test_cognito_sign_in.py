@@ -11,7 +11,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from tests.contract.clients import run, user_client
-from tests.contract.conftest import LiveServer
+from tests.fixtures.live_server import LiveServer
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.contract.conftest import LiveServer
+from tests.fixtures.live_server import LiveServer
 
 ROOT = Path(__file__).resolve().parents[2]
 PARITY = ROOT / "docs" / "appsync-parity.md"

@@ -27,7 +27,7 @@ from appsync_local.graphiql import graphiql_page, graphiql_routes
 from appsync_local.graphiql.assets import ASSETS, GRAPHIQL_VERSION, REACT_VERSION
 from appsync_local.http_app import create_app
 from appsync_local.serving import BackgroundServer
-from tests.contract.conftest import LiveServer
+from tests.fixtures.live_server import LiveServer
 
 ROOT = Path(__file__).resolve().parents[2]
 NODE_MODULES = ROOT / "node_modules"

@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.contract.conftest import LiveServer
+from tests.fixtures.live_server import LiveServer
 
 UNAUTHORIZED = "UnauthorizedException"
 SEED = Path(__file__).resolve().parents[2] / "seed" / "demo.json"

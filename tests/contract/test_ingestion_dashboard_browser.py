@@ -17,7 +17,7 @@ import pytest
 from appsync_local.local_aws import LocalAws
 from appsync_local.local_aws.endpoints import client
 from tests.contract.clients import iam_client, run_async
-from tests.contract.conftest import LiveServer
+from tests.fixtures.live_server import LiveServer
 
 PUBLISH = """
 mutation($input: IngestionResultInput!) {

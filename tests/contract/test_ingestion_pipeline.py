@@ -18,8 +18,8 @@ import pytest
 from appsync_local.local_aws import LocalAws
 from appsync_local.local_aws.endpoints import client
 from tests.contract.clients import api_key_client, run, user_client
-from tests.contract.conftest import LiveServer
 from tests.contract.test_app_subscriptions import Subscriber, api_key_auth, subscribed
+from tests.fixtures.live_server import LiveServer
 
 INGEST = """
 mutation($events: [IngestEventInput!]!) {

@@ -24,8 +24,8 @@ from websockets.asyncio.client import connect
 from subscriptions.publisher import publish_ingestion_result
 from tests.contract import partners
 from tests.contract.clients import lambda_client, run
-from tests.contract.conftest import LiveServer
 from tests.contract.test_app_subscriptions import subscribed
+from tests.fixtures.live_server import LiveServer
 
 NOT_AUTHORIZED = {
     "errors": [{"errorType": "UnauthorizedException", "message": "You are not authorized to make this call."}]

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from tests.contract.clients import run, user_client
-from tests.contract.conftest import LiveServer
+from tests.fixtures.live_server import LiveServer
 
 
 def _new_user(live_server: LiveServer) -> tuple[str, str]:

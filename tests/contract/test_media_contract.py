@@ -23,8 +23,8 @@ from gql.transport.exceptions import TransportQueryError
 from appsync_local.local_aws import LocalAws
 from appsync_local.local_aws.endpoints import client as aws_client
 from tests.contract.clients import api_key_client, iam_client, run, run_async, user_client
-from tests.contract.conftest import LiveServer
 from tests.fixtures.cloudfront import parse_signed_url, public_key_of
+from tests.fixtures.live_server import LiveServer
 from tests.functional.images import jpeg
 
 MEDIA_FIELDS = (

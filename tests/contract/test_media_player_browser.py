@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.contract.conftest import LiveServer
+from tests.fixtures.live_server import LiveServer
 
 PREMIUM_SAMPLE = "Colour bars"  # seeded, premium, READY (seed/demo.json)
 

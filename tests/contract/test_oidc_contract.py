@@ -14,7 +14,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from appsync_local.auth.oidc_issuer import LocalOidcIssuer
-from tests.contract.conftest import LiveServer
+from tests.fixtures.live_server import LiveServer
 
 UNAUTHORIZED = {"errorType": "UnauthorizedException", "message": "You are not authorized to make this call."}
 

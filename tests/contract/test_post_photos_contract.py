@@ -21,8 +21,8 @@ from PIL import Image
 from appsync_local.local_aws import LocalAws
 from appsync_local.local_aws.endpoints import client as aws_client
 from tests.contract.clients import api_key_client, iam_client, run, run_async, user_client
-from tests.contract.conftest import LiveServer
 from tests.contract.test_app_subscriptions import api_key_auth, subscribed
+from tests.fixtures.live_server import LiveServer
 from tests.functional.images import jpeg
 
 POST_FIELDS = (

@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from tests.contract.clients import run, user_client
-from tests.contract.conftest import LiveServer
+from tests.fixtures.live_server import LiveServer
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = (ROOT / "seed" / "media" / "sample.webm").read_bytes()

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from tests.contract.clients import api_key_client, run, user_client
-from tests.contract.conftest import LiveServer
+from tests.fixtures.live_server import LiveServer
 
 CREATE = "mutation($input: CreatePostInput!) { createPost(input: $input) { id } }"
 PUBLISH = "mutation($id: ID!) { publishPost(id: $id) { id status authorId tags } }"

@@ -10,7 +10,7 @@ import pytest
 from gql.transport.exceptions import TransportQueryError
 
 from tests.contract.clients import api_key_client, iam_client, run, run_async, user_client
-from tests.contract.conftest import LiveServer
+from tests.fixtures.live_server import LiveServer
 
 CREATE = """
 mutation Create($input: CreateTodoInput!) {

@@ -1,4 +1,4 @@
-"""Servers for the security suite: the same live local API as the contract suite (`live_server`), and small
+"""Servers for the security suite: the session's live local API (`live_server`, tests/conftest.py), and small
 sample apps served by the real runtime on 127.0.0.1 (port 0).
 
 `sample_server` serves tests/functional/sample_app (Lambda resolvers, no AWS needed) over HTTP;
@@ -21,12 +21,12 @@ from appdef import AppConfig, parse_config
 from appsync_local.http_app import create_app
 from appsync_local.runtime import Runtime, build_runtime
 from appsync_local.serving import BackgroundServer
-from tests.contract.conftest import LiveServer, live_server
 from tests.contract.test_realtime_protocol import realtime_config
 from tests.fixtures.command_line import Served as ServedCommand
 from tests.fixtures.command_line import served_app
+from tests.fixtures.live_server import LiveServer
 
-__all__ = ["LiveServer", "live_server", "realtime_server", "sample_server", "served"]
+__all__ = ["LiveServer", "realtime_server", "sample_server", "served"]
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_APP = ROOT / "tests" / "functional" / "sample_app"

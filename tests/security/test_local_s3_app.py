@@ -18,8 +18,8 @@ import requests
 from gql import Client
 
 from tests.contract.clients import run, user_client
-from tests.contract.conftest import LiveServer
 from tests.contract.test_post_photos_contract import UPLOAD_URL, a_post
+from tests.fixtures.live_server import LiveServer
 from tests.functional.images import jpeg
 
 UPLOAD = """

@@ -10,7 +10,7 @@ import pytest
 from appsync_local.local_aws import LocalAws
 from appsync_local.local_aws.endpoints import client
 from appsync_local.text_safety import encode_json
-from tests.contract.conftest import LiveServer
+from tests.fixtures.live_server import LiveServer
 
 CREATE_TODO = "mutation($t:String!){createTodo(input:{title:$t}){id title}}"
 LIST_TODOS = "{ listTodos(limit: 100) { items { id title } } }"

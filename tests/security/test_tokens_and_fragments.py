@@ -17,7 +17,7 @@ import pytest
 from websockets.asyncio.client import ClientConnection, connect
 
 from appsync_local.auth.storage import auth_dir, load_or_create_rsa_key
-from tests.contract.conftest import LiveServer
+from tests.fixtures.live_server import LiveServer
 
 CREATE_POST = "mutation($input: CreatePostInput!) { createPost(input: $input) { id } }"
 PUBLISH_POST = "mutation($id: ID!) { publishPost(id: $id) { id } }"
