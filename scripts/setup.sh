@@ -23,13 +23,20 @@ if [ ! -f .venv/.installed ] || [ pyproject.toml -nt .venv/.installed ]; then
   step "Installing Python packages (pip install -e '.[dev,infra]'; a few minutes the first time)"
   # pip's own output goes to a log, shown only when the install fails
   log=.venv/pip-install.log
+  # aws-cdk-lib is some 350 service modules, of which infra imports about 25: it is installed first and without
+  # bytecode (compiling all of it was half of this step), then the modules infra imports are compiled below.
+  cdk_lib=$(.venv/bin/python -c 'import tomllib; print(next(r for r in tomllib.load(open("pyproject.toml", "rb"))["project"]["optional-dependencies"]["infra"] if r.startswith("aws-cdk-lib")))')
   if ! { .venv/bin/python -m pip install --disable-pip-version-check -q --upgrade pip \
+         && .venv/bin/python -m pip install --disable-pip-version-check --progress-bar off --no-compile "$cdk_lib" \
          && .venv/bin/python -m pip install --disable-pip-version-check --progress-bar off -e '.[dev,infra]'; } >"$log" 2>&1; then
     grep -v "is ignored: it is neither" "$log" | tail -40 >&2
     fail "pip could not install the Python packages (full log: $log)"
   fi
   .venv/bin/python -c 'import appsync_local, strawberry, aws_lambda_powertools, gql' \
     || fail "the Python packages did not install (log: $log)"
+  # Importing infra's stacks once, with bytecode writing on, compiles what of aws-cdk-lib they import.
+  env -u PYTHONDONTWRITEBYTECODE \
+    .venv/bin/python -c 'import infra.stacks.assembly, aws_cdk.assertions' >/dev/null 2>&1 || true
   touch .venv/.installed
 fi
 # Each function's own requirements (appsync.toml `requirements = [...]`), so every function imports locally.
