@@ -83,9 +83,8 @@ class LambdaContext:
     memory_limit_in_mb: int = 512
     function_version: str = "$LATEST"
     aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
-    log_stream_name: str = field(
-        default_factory=new_log_stream
-    )  # its environment's (AWS_LAMBDA_LOG_STREAM_NAME)
+    # its environment's (AWS_LAMBDA_LOG_STREAM_NAME); a Lambda-shaped name for a context made directly
+    log_stream_name: str = field(default_factory=new_log_stream)
     # Set for mobile SDK invocations only: None when AppSync, a queue or a stream invokes the function.
     identity: Any = None
     client_context: Any = None
