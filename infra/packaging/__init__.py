@@ -3,17 +3,20 @@
 - `modules`: the project modules the handler imports, transitively (read, not executed);
 - `wheels`: the function's `requirements` from `appsync.toml`, installed for arm64 Lambda's Python from wheels,
   pinned to the locally tested versions, cached;
-- `archive`: a deterministic zip, so unchanged code keeps its asset hash.
+- `archive`: a deterministic zip, so unchanged code keeps its asset hash; a set of installed requirements is
+  zipped once, and each function's zip starts from a copy of it.
 """
 
 from __future__ import annotations
 
+import zipfile
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
 from appdef import FunctionConfig
 
-from .archive import write_zip
+from .archive import folder_zip, write_zip
 from .modules import ModuleNotInProject, project_modules, source_root
 from .wheels import LAMBDA_PYTHON, WheelInstallError, install_for_lambda
 
@@ -57,20 +60,18 @@ def package_function(
         dependencies = install_for_lambda(function.requirements, cache_dir)
     except WheelInstallError as exc:
         raise PackagingError(f"functions.{function.name}.requirements: {exc}") from None
+    # The requirements' zip leaves out pip's marker and console scripts (Lambda runs none).
+    requirements_zip = folder_zip(dependencies, skip=(".complete", "bin"))
     entries = [(path.relative_to(root).as_posix(), path) for path in modules.values()]
-    entries += [
-        (path.relative_to(dependencies).as_posix(), path)
-        for path in dependencies.rglob("*")
-        if path.is_file() and path.name != ".complete" and path.relative_to(dependencies).parts[0] != "bin"
-    ]
     entries += [
         ((p.relative_to(root) if p.is_relative_to(root) else p.relative_to(app_root)).as_posix(), p)
         for p in data_files
     ]
-    names = [name for name, _ in entries]
-    clashes = sorted({n for n in names if names.count(n) > 1})
+    with zipfile.ZipFile(requirements_zip) as archive:
+        names = archive.namelist() + [name for name, _ in entries]
+    clashes = sorted(name for name, count in Counter(names).items() if count > 1)
     if clashes:
         raise PackagingError(
             f"functions.{function.name}: project files clash with requirements: {clashes[:5]}"
         )
-    return write_zip(out_dir / f"{function.name}.zip", entries)
+    return write_zip(out_dir / f"{function.name}.zip", entries, base=requirements_zip)

@@ -42,8 +42,16 @@ from ..packaging import LAMBDA_PYTHON, package_function
 from .analytics import Analytics
 
 RUNTIME = lambda_.Runtime(f"python{LAMBDA_PYTHON}", lambda_.RuntimeFamily.PYTHON)
-# Installed requirements, kept between synths (git-ignored).
+# Installed requirements, kept between synths (git-ignored), under the app's folder; the CDK context value
+# `lambda-dependency-cache` names another folder (relative to the app's), e.g. one that several apps share.
 DEPENDENCY_CACHE = Path(".build") / "lambda-dependencies"
+DEPENDENCY_CACHE_CONTEXT = "lambda-dependency-cache"
+
+
+def dependency_cache(scope: Construct, root: Path) -> Path:
+    """Where installed requirements are kept for the app in `root`."""
+    chosen = scope.node.try_get_context(DEPENDENCY_CACHE_CONTEXT)
+    return root / (chosen or DEPENDENCY_CACHE)
 
 
 @dataclass(frozen=True)
@@ -195,7 +203,7 @@ def build_function(
         app.root,
         function,
         Path(stage.outdir) / ".lambda-packages",
-        app.root / DEPENDENCY_CACHE,
+        dependency_cache(scope, app.root),
         data_files=_query_files(app, function),
     )
     log_group = logs.LogGroup(

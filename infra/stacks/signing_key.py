@@ -23,7 +23,7 @@ from appdef import FunctionConfig
 
 from ..custom_resources.cloudfront_key.handler import PUBLIC_KEY_ATTRIBUTE
 from ..packaging import package_function
-from .functions import DEPENDENCY_CACHE, RUNTIME
+from .functions import RUNTIME, dependency_cache
 
 # The key maker is infra's own code: packaged from this project (wherever the app is), with its own cache.
 PROJECT = Path(__file__).resolve().parents[2]
@@ -118,7 +118,7 @@ class CloudFrontSigningKey(Construct):
             PROJECT,
             KEY_MAKER,
             Path(stage.outdir) / ".custom-resources",
-            PROJECT / DEPENDENCY_CACHE,
+            dependency_cache(self, PROJECT),
         )
         log_group = self._log_group("KeyMakerLogs")
         role = _logging_role(

@@ -172,6 +172,7 @@ def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
     from cdk_nag import AwsSolutionsChecks
 
     from infra.stacks.assembly import build_stack, new_app
+    from infra.stacks.functions import DEPENDENCY_CACHE, DEPENDENCY_CACHE_CONTEXT
     from infra.stacks.signing_key import ROTATION_CONTEXT
 
     outdir = tmp_path_factory.mktemp("cdk.out")
@@ -179,6 +180,8 @@ def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
     started = time.perf_counter()
     app = new_app(outdir)
     app.node.set_context(ROTATION_CONTEXT.format(bucket="media"), ROTATION)
+    # One cache of installed requirements for all the apps: most of them need the same sets.
+    app.node.set_context(DEPENDENCY_CACHE_CONTEXT, str(ROOT / DEPENDENCY_CACHE))
     units_toml = ROOT / "tests" / "fixtures" / "units_app" / "appsync.toml"
     events_toml = ROOT / "tests" / "fixtures" / "events_app" / "appsync.toml"
     paths = {

@@ -108,3 +108,18 @@ def test_a_handler_outside_the_project_is_a_clear_error(tmp_path: Path) -> None:
         PackagingError, match=re.escape("functions.nowhere.handler: nowhere.handler is not a module")
     ):
         package_function(ROOT, function, tmp_path / "out", tmp_path / "cache")
+
+
+def test_requirements_are_cached_in_the_app_unless_the_cdk_context_names_a_folder(tmp_path: Path) -> None:
+    cdk = pytest.importorskip("aws_cdk", reason="aws-cdk-lib is not installed")
+    from infra.stacks.functions import DEPENDENCY_CACHE_CONTEXT, dependency_cache
+
+    app_root = tmp_path / "app"
+    assert (
+        dependency_cache(cdk.Stack(cdk.App(), "Default"), app_root)
+        == app_root / ".build" / "lambda-dependencies"
+    )
+    shared = cdk.App(context={DEPENDENCY_CACHE_CONTEXT: str(tmp_path / "shared")})
+    assert dependency_cache(cdk.Stack(shared, "Shared"), app_root) == tmp_path / "shared"
+    relative = cdk.App(context={DEPENDENCY_CACHE_CONTEXT: "cache"})
+    assert dependency_cache(cdk.Stack(relative, "Relative"), app_root) == app_root / "cache"
