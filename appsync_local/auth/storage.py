@@ -6,6 +6,7 @@ import base64
 import hashlib
 import json
 import os
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -23,13 +24,34 @@ def auth_dir(data_dir: Path) -> Path:
 
 def write_secret(path: Path, content: bytes) -> None:
     """Write `content` atomically, readable only by the owner (these files hold secrets)."""
+    # A rename is atomic, so a crash never leaves a half-written key behind.
+    os.replace(_owner_only_file(path, content), path)
+
+
+def create_secret(path: Path, content: bytes) -> bytes:
+    """Write `content` to `path` unless the file exists, atomically and owner-only; returns what `path` holds.
+
+    Two processes making the same key at once (`make run` and `make token` on a fresh data folder) both end up
+    with the first one's: a key replaced under a process that already signed with it would fail its tokens.
+    """
+    tmp = _owner_only_file(path, content)
+    try:
+        os.link(tmp, path)  # fails if the file exists; never replaces it
+    except FileExistsError:
+        return path.read_bytes()
+    finally:
+        tmp.unlink()
+    return content
+
+
+def _owner_only_file(path: Path, content: bytes) -> Path:
+    """A temporary file beside `path` holding `content`, readable only by the owner."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as handle:
         handle.write(content)
-    # A rename is atomic, so a crash never leaves a half-written key behind.
-    os.replace(tmp, path)
+    return tmp
 
 
 def read_json(path: Path) -> Any:
@@ -59,22 +81,27 @@ def _written_here(path: Path) -> bool:
 def load_or_create_rsa_key(path: Path) -> rsa.RSAPrivateKey:
     """The RSA private key in `path` (PEM), made and written there (owner-only) the first time."""
     if path.exists():
-        try:
-            key = serialization.load_pem_private_key(
-                path.read_bytes(), password=None, unsafe_skip_rsa_key_validation=_written_here(path)
-            )
-        except ValueError as exc:
-            raise AuthStoreError(f"{path} is not a PEM private key; delete it to create a new one") from exc
-        if not isinstance(key, rsa.RSAPrivateKey):
-            raise AuthStoreError(f"{path} is not an RSA key; delete it to create a new one")
-        return key
+        return _load_rsa_key(path, path.read_bytes())
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     pem = key.private_bytes(
         encoding=serialization.Encoding.PEM,
         format=serialization.PrivateFormat.PKCS8,
         encryption_algorithm=serialization.NoEncryption(),
     )
-    write_secret(path, pem)
+    stored = create_secret(path, pem)
+    # Another process made the key meanwhile: its key is the one.
+    return key if stored == pem else _load_rsa_key(path, stored)
+
+
+def _load_rsa_key(path: Path, pem: bytes) -> rsa.RSAPrivateKey:
+    try:
+        key = serialization.load_pem_private_key(
+            pem, password=None, unsafe_skip_rsa_key_validation=_written_here(path)
+        )
+    except ValueError as exc:
+        raise AuthStoreError(f"{path} is not a PEM private key; delete it to create a new one") from exc
+    if not isinstance(key, rsa.RSAPrivateKey):
+        raise AuthStoreError(f"{path} is not an RSA key; delete it to create a new one")
     return key
 
 

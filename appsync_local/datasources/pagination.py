@@ -20,7 +20,7 @@ from typing import Any
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from appsync_local.auth.storage import write_secret
+from appsync_local.auth.storage import create_secret, write_secret
 
 # Without a data folder, one secret per process: tokens stay valid across data sources and requests of one
 # running server, and are useless after a restart.
@@ -51,7 +51,9 @@ class PaginationTokens:
     def load_or_create(cls, data_dir: Path) -> PaginationTokens:
         """Tokens keyed by `<data_dir>/pagination.key` (made, owner-only, the first time): they outlive restarts."""
         path = Path(data_dir) / KEY_FILE
-        if not path.exists() or len(path.read_bytes()) < 32:
+        if not path.exists():
+            return cls(create_secret(path, secrets.token_bytes(32)))
+        if len(path.read_bytes()) < 32:
             write_secret(path, secrets.token_bytes(32))
         return cls(path.read_bytes())
 
