@@ -218,15 +218,18 @@ async def close_code(reader: asyncio.StreamReader) -> int:
             return int(struct.unpack("!H", payload[:2])[0])
 
 
+FORBIDDEN_FRAMES = [
+    ("an unmasked frame", frame(0x1, b"hello", mask=False), 1002),
+    ("a reserved bit set", frame(0x1, b"hello", rsv=0x40), 1002),
+    ("a fragmented ping", frame(0x9, b"", fin=False), 1002),
+    ("a text frame that is not UTF-8", frame(0x1, b"\xff\xfe"), 1007),
+    ("an unknown opcode", frame(0x3, b""), 1002),
+]
+
+
+# Named by what is wrong: the frames' masks are random, and test ids must be the same in every collection.
 @pytest.mark.parametrize(
-    ("what", "data", "code"),
-    [
-        ("an unmasked frame", frame(0x1, b"hello", mask=False), 1002),
-        ("a reserved bit set", frame(0x1, b"hello", rsv=0x40), 1002),
-        ("a fragmented ping", frame(0x9, b"", fin=False), 1002),
-        ("a text frame that is not UTF-8", frame(0x1, b"\xff\xfe"), 1007),
-        ("an unknown opcode", frame(0x3, b""), 1002),
-    ],
+    ("what", "data", "code"), FORBIDDEN_FRAMES, ids=[what for what, *_ in FORBIDDEN_FRAMES]
 )
 async def test_what_rfc_6455_forbids_closes_the_connection(
     served: tuple[BackgroundServer, HandOverApp], what: str, data: bytes, code: int
