@@ -5,6 +5,8 @@ PY := .venv/bin/python
 # USER is every shell's login name too: only `make token USER=…` on the command line picks the user.
 TOKEN_USER := $(if $(filter command line,$(origin USER)),$(USER),alice)
 GROUPS ?=
+# `make test`'s workers: one per core, at most 4 (TEST_WORKERS=0 runs the suite in one process).
+TEST_WORKERS ?= auto
 ISSUER ?= cognito
 
 .PHONY: setup run test lint token api-key schema bench clean
@@ -17,7 +19,7 @@ run: setup
 
 test: setup lint
 	@scripts/ensure-chromium.sh
-	@$(PY) -m pytest $(PYTEST_ARGS)
+	@$(PY) -m pytest -n $(TEST_WORKERS) --maxprocesses 4 --dist loadfile $(PYTEST_ARGS)
 
 # ruff (lint and format) and mypy on the runtime, the app and infra; part of `make test`.
 lint: setup
