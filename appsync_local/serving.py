@@ -13,6 +13,7 @@ from typing import Any, Self
 import uvicorn
 
 from .foreground import STOP_SIGNALS, bind_socket
+from .http_protocol import StoppableHttpProtocol
 from .ws_protocol import LeanWebSocketProtocol
 
 # The largest WebSocket message uvicorn reads (its default is 16 MiB). The realtime protocol answers a
@@ -36,7 +37,7 @@ def uvicorn_config(app: Any, *, log_level: str = "warning", **kwargs: Any) -> uv
     return uvicorn.Config(
         app,
         loop=_loop_setting(),
-        http="httptools",
+        http=StoppableHttpProtocol,  # httptools
         ws=LeanWebSocketProtocol,  # uvicorn's websockets-sansio, lighter per connection
         ws_per_message_deflate=False,
         ws_max_size=WS_MAX_MESSAGE_BYTES,
