@@ -19,7 +19,7 @@ def write_zip(target: Path, entries: Iterable[tuple[str, Path]], *, base: Path |
     packages share (their installed requirements) is compressed once, not once per package.
     """
     target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_suffix(".partial")
+    partial = target.with_name(f"{target.name}.{os.getpid()}.partial")  # two builds at once never share one
     if base is None:
         archive = zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6)
     else:
