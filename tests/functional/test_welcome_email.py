@@ -35,7 +35,7 @@ def welcome_env(local_aws: LocalAws, monkeypatch: pytest.MonkeyPatch) -> LocalAw
     return local_aws
 
 
-def inbox(aws: LocalAws, address: str) -> list[Any]:
+def inbox(address: str) -> list[Any]:
     """Every e-mail SES (moto, in this process) has sent to `address`, from its `sent_messages` as the local
     inbox reads them. (Not moto's whole-state dump, /moto-api/data.json: it fails once another test of the
     session has deleted a bucket that held objects.)"""
@@ -75,7 +75,7 @@ def test_a_new_user_gets_one_welcome_email(welcome_env: LocalAws) -> None:
     result = invoke(event)
     # THEN no record failed, and the user has exactly one welcome e-mail from the app's sender
     assert result == {"batchItemFailures": []}
-    (mail,) = inbox(welcome_env, str(user["email"]))
+    (mail,) = inbox(str(user["email"]))
     assert mail.source == SENDER
     assert mail.subject == "Welcome to the blog, Ada Lovelace!"
     assert "Hello Ada Lovelace," in mail.body and "Welcome to the blog!" in mail.body
@@ -90,7 +90,7 @@ def test_a_redelivered_record_sends_nothing_twice(welcome_env: LocalAws) -> None
     result = invoke(event)
     # THEN it succeeds and the user still has one e-mail
     assert result == {"batchItemFailures": []}
-    assert len(inbox(welcome_env, str(user["email"]))) == 1
+    assert len(inbox(str(user["email"]))) == 1
 
 
 def test_a_replaced_function_sends_nothing_twice(
@@ -106,7 +106,7 @@ def test_a_replaced_function_sends_nothing_twice(
     result = invoke(event)
     # THEN the user still has one e-mail: the idempotency records are not keyed by the generated name
     assert result == {"batchItemFailures": []}
-    assert len(inbox(welcome_env, str(user["email"]))) == 1
+    assert len(inbox(str(user["email"]))) == 1
 
 
 def test_a_profile_without_email_is_skipped(welcome_env: LocalAws) -> None:
@@ -116,13 +116,13 @@ def test_a_profile_without_email_is_skipped(welcome_env: LocalAws) -> None:
     result = invoke(stream_event(**user))
     # THEN nothing is sent and nothing is retried
     assert result == {"batchItemFailures": []}
-    assert inbox(welcome_env, f"{user['id']}@example.com") == []
+    assert inbox(f"{user['id']}@example.com") == []
 
 
 def test_the_greeting_falls_back_to_the_username(welcome_env: LocalAws) -> None:
     user = new_user(name=None, username="grace")
     invoke(stream_event(**user))
-    (mail,) = inbox(welcome_env, str(user["email"]))
+    (mail,) = inbox(str(user["email"]))
     assert mail.subject == "Welcome to the blog, grace!"
 
 
@@ -147,4 +147,4 @@ def test_a_failed_send_is_reported_for_that_record_only_and_sent_once_on_retry(
     monkeypatch.setenv("AWS_ENDPOINT_URL_SESV2", welcome_env.endpoints.moto)
     assert invoke(event) == {"batchItemFailures": []}
     # THEN the user got one e-mail: the failed attempt left nothing that blocks or repeats it
-    assert len(inbox(welcome_env, str(with_email["email"]))) == 1
+    assert len(inbox(str(with_email["email"]))) == 1
