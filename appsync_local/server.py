@@ -21,8 +21,8 @@ import os
 import signal
 import socket
 import threading
-from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 
 from appdef import AppConfig
 
@@ -78,6 +78,16 @@ def _save_uploads_periodically(aws: LocalAws, stop: threading.Event) -> None:
             aws.save()
         except Exception:  # keep serving; the next round retries, and shutdown saves again
             logger.exception("saving S3 objects and queued messages to disk failed")
+
+
+def _run_into(work: Callable[[], None], done: Future[None]) -> None:
+    """Run `work`, and settle `done` with its outcome."""
+    try:
+        work()
+    except BaseException as exc:  # handed to the waiting thread, which raises it
+        done.set_exception(exc)
+    else:
+        done.set_result(None)
 
 
 def _reachable(url: str, host: str) -> str:
@@ -224,13 +234,14 @@ def _start_and_serve(
     # start's ten CreateTables, about 0.3 s), building it is this process's own work. Nothing in the build
     # reads a table; the seed below, which does, follows both. If the build fails or a stop signal comes, the
     # way out does not wait for the tables: stopping DynamoDB Local ends their thread's calls.
-    tables = ThreadPoolExecutor(max_workers=1, thread_name_prefix="start-tables")
-    try:
-        tables_created = tables.submit(aws.start_tables)
-        runtime = build_runtime(config, public_url=_reachable(url, host), observer=observer)
-        tables_created.result()
-    finally:
-        tables.shutdown(wait=False)
+    # A daemon thread, not an executor's: the interpreter's exit joins executor threads, so a stop during start-up
+    # waited for the tables (and, when it came before this thread ran, for a DynamoDB Local launched again).
+    tables_created: Future[None] = Future()
+    threading.Thread(
+        target=_run_into, args=(aws.start_tables, tables_created), name="start-tables", daemon=True
+    ).start()
+    runtime = build_runtime(config, public_url=_reachable(url, host), observer=observer)
+    tables_created.result()
     written = seed(
         config, aws.session(), aws.endpoints, runtime.seed_substitutions(), done_marker=aws.seed_marker
     )

@@ -20,6 +20,9 @@ from .ws_protocol import LeanWebSocketProtocol
 # message over AppSync's 240 KB with LimitExceededError; one over this is refused as its frame header
 # arrives (close code 1009, "message too big"), before its payload is read.
 WS_MAX_MESSAGE_BYTES = 512 * 1024
+# How long a stop waits for open connections and requests under way before cancelling them (uvicorn waits
+# without a limit by default: one connection that never closed held SIGINT/SIGTERM indefinitely).
+GRACEFUL_STOP_SECONDS = 10
 
 
 def _loop_setting() -> str:
@@ -47,6 +50,7 @@ def uvicorn_config(app: Any, *, log_level: str = "warning", **kwargs: Any) -> uv
         proxy_headers=False,
         log_level=log_level,
         lifespan="on",
+        timeout_graceful_shutdown=GRACEFUL_STOP_SECONDS,
         **kwargs,
     )
 

@@ -88,6 +88,7 @@ class LocalAws:
         self.athena: LocalAthena | None = None
         self._athena_server: BackgroundServer | None = None
         self._started = False
+        self._closed = False  # close() was called: nothing starts after it
 
     @property
     def persistent(self) -> bool:
@@ -129,6 +130,7 @@ class LocalAws:
     def close(self) -> None:
         """Save what moto holds (once everything had started: a half-restored S3 never overwrites the saved
         one) and stop every part; safe at any step of starting, and more than once."""
+        self._closed = True
         try:
             if self._started:
                 self.save()
@@ -146,6 +148,7 @@ class LocalAws:
     def launch(self) -> None:
         """Check for Java and Node, and spawn DynamoDB Local's JVM and kinesalite's Node without waiting for
         them: they boot, for seconds, while the caller goes on. DynamoDB Local's endpoint is known from here."""
+        self._closed = False
         if self.dynamodb == "local":
             db_path = None if self.in_memory else self.config.data_dir / "dynamodb"
             self.dynamodb_local = DynamoDBLocal(
@@ -200,6 +203,10 @@ class LocalAws:
         """Wait until DynamoDB answers, and create the tables that are missing: every part runs from here."""
         from appsync_local.local_aws.provision import provision_tables
 
+        # On its thread (`make run`), this may come after a stop during start-up has closed everything: it must
+        # not launch DynamoDB Local again then.
+        if self._closed:
+            raise LocalAwsError("local AWS was stopped while starting")
         if self.dynamodb_local is not None:
             self.dynamodb_local.start()
         provision_tables(self.config, self.session(), self.endpoints)
