@@ -233,9 +233,8 @@ def _start_and_serve(
     # The tables are created while the runtime is built: creating them mostly waits on DynamoDB Local (a first
     # start's ten CreateTables, about 0.3 s), building it is this process's own work. Nothing in the build
     # reads a table; the seed below, which does, follows both. If the build fails or a stop signal comes, the
-    # way out does not wait for the tables: stopping DynamoDB Local ends their thread's calls.
-    # A daemon thread, not an executor's: the interpreter's exit joins executor threads, so a stop during start-up
-    # waited for the tables (and, when it came before this thread ran, for a DynamoDB Local launched again).
+    # way out does not wait for the tables: stopping DynamoDB Local ends their thread's calls, and the thread is
+    # a daemon (the interpreter's exit would join an executor's thread).
     tables_created: Future[None] = Future()
     threading.Thread(
         target=_run_into, args=(aws.start_tables, tables_created), name="start-tables", daemon=True

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import socket
 import threading
 import time
@@ -25,6 +26,22 @@ WS_MAX_MESSAGE_BYTES = 512 * 1024
 GRACEFUL_STOP_SECONDS = 10
 
 
+class _RequestCancelledByStop(logging.Filter):
+    """A request cancelled because a stop's bound ran out is one line in the log, not the traceback uvicorn logs
+    for it as for an application error."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and isinstance(record.exc_info[1], asyncio.CancelledError):
+            record.msg = (
+                f"a request under way was cancelled: the stop waits {GRACEFUL_STOP_SECONDS} s at most"
+            )
+            record.args, record.exc_info = (), None
+        return True
+
+
+_CANCELLED_BY_STOP = _RequestCancelledByStop()
+
+
 def _loop_setting() -> str:
     try:
         import uvloop  # noqa: F401
@@ -35,6 +52,7 @@ def _loop_setting() -> str:
 
 def uvicorn_config(app: Any, *, log_level: str = "warning", **kwargs: Any) -> uvicorn.Config:
     """uvicorn with uvloop and httptools where available (several times faster than the pure-Python stack)."""
+    logging.getLogger("uvicorn.error").addFilter(_CANCELLED_BY_STOP)  # once: a logger keeps a filter once
     # No per-message deflate: realtime messages are small, and compressing each one per connection cost
     # a quarter of a fan-out's CPU (bench/README.md) and memory per idle connection.
     return uvicorn.Config(

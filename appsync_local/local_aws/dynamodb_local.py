@@ -148,6 +148,7 @@ class DynamoDBLocal:
         self._log: IO[bytes] | None = None
         self._state = threading.Lock()
         self._stopping = False
+        self._stopped = False  # stop() was called: this instance never starts again
         self._supervisor: threading.Thread | None = None
         self._cache: Path | None = None  # `jvm_cache.cache_folder`
         self._recording: Path | None = None  # where the JVM records its class data as it exits
@@ -162,6 +163,10 @@ class DynamoDBLocal:
         """
         if self.endpoint:
             return self.endpoint
+        # `make run` starts it on a thread of its own, which a stop during start-up may precede: launching it
+        # again then would leave the way out waiting for a JVM nobody wants.
+        if self._stopped:
+            raise LocalAwsError("DynamoDB Local was stopped while starting.")
         deadline = time.monotonic() + timeout
         java, jar = self.check()
         port = self._launched_port or self._launch(java, jar)
@@ -292,6 +297,7 @@ class DynamoDBLocal:
         atexit.unregister(self.stop)
         with self._state:
             self._stopping = True
+            self._stopped = True
         self._launched_port = 0
         self._terminate()
         supervisor, self._supervisor = self._supervisor, None

@@ -42,12 +42,12 @@ def folder_zip(folder: Path, *, skip: tuple[str, ...] = ()) -> Path:
     first path part is in `skip` are left out."""
     target = folder / ".zip"
     if not target.is_file():
+        relative = [(path, path.relative_to(folder)) for path in folder.rglob("*") if path.is_file()]
         entries = [
-            (path.relative_to(folder).as_posix(), path)
-            for path in folder.rglob("*")
-            if path.is_file()
-            and path.relative_to(folder).parts[0] not in skip
-            and not path.relative_to(folder).parts[0].startswith(".zip")  # this zip, or its partial file
+            (name.as_posix(), path)
+            for path, name in relative
+            # neither skipped nor this zip (or its partial file)
+            if name.parts[0] not in skip and not name.parts[0].startswith(".zip")
         ]
         write_zip(target, entries)
     return target

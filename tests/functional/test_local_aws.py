@@ -461,3 +461,26 @@ def test_local_aws_keeps_tables_on_disk_between_runs(tmp_path: Path, local_aws: 
     # THEN the item is still there, and the data lives under the app's data_dir
     assert item["Item"] == {"day": {"S": "monday"}}
     assert (config.data_dir / "dynamodb").is_dir()
+
+
+def test_a_stopped_dynamodb_local_is_not_launched_again_by_a_late_start(tmp_path: Path) -> None:
+    # GIVEN DynamoDB Local launched (`make run` does it first), then stopped by a stop during start-up before the
+    # thread that waits for it and creates the tables got to run
+    dynamodb = DynamoDBLocal(JAR_DIR, None, quick_start=True)
+    dynamodb.launch()
+    dynamodb.stop()
+    # WHEN that thread starts it
+    # THEN it refuses, instead of launching a JVM that the way out would then wait for
+    with pytest.raises(LocalAwsError, match="stopped while starting"):
+        dynamodb.start()
+    assert not dynamodb.running
+
+
+def test_tables_are_not_started_once_a_stop_during_start_up_closed_local_aws(tmp_path: Path) -> None:
+    config = app_config(tmp_path, {"Diary": {"partition_key": {"name": "day", "type": "S"}}})
+    aws = LocalAws(config, in_memory=True, dynamodb="local", quick_start=True)
+    aws.launch()
+    aws.close()
+    # (without the check, the tables' thread would call a DynamoDB Local that is gone, and fail less clearly)
+    with pytest.raises(LocalAwsError, match="stopped while starting"):
+        aws.start_tables()
