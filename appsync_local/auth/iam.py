@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from appsync_local.auth.errors import AuthStoreError
-from appsync_local.auth.storage import auth_dir, read_json, write_json
+from appsync_local.auth.storage import auth_dir, create_secret, json_bytes, read_json
 
 _UPPER_ALNUM = string.ascii_uppercase + string.digits
 _SECRET_ALPHABET = string.ascii_letters + string.digits + "+/"
@@ -82,12 +82,14 @@ class IamCredentials:
 
     @classmethod
     def load_or_create(cls, data_dir: Path) -> IamCredentials:
-        """The principal stored under `data_dir`, created there on first use."""
+        """The principal stored under `data_dir`, created there on first use (when two processes create it at
+        once, both use the first one's: `create_secret`)."""
         path = auth_dir(data_dir) / cls.FILE_NAME
         if not path.exists():
             credentials = cls.generate()
-            write_json(path, asdict(credentials))
-            return credentials
+            content = json_bytes(asdict(credentials))
+            if create_secret(path, content) == content:
+                return credentials
         raw = read_json(path)
         try:
             return cls(

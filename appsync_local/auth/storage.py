@@ -62,9 +62,14 @@ def read_json(path: Path) -> Any:
         raise AuthStoreError(f"{path} is not valid JSON ({exc}); delete it to create a new one") from exc
 
 
+def json_bytes(value: Any) -> bytes:
+    """`value` as the indented JSON the auth files hold."""
+    return (json.dumps(value, indent=2, sort_keys=True) + "\n").encode()
+
+
 def write_json(path: Path, value: Any) -> None:
     """Write `value` as indented JSON through `write_secret`."""
-    write_secret(path, (json.dumps(value, indent=2, sort_keys=True) + "\n").encode())
+    write_secret(path, json_bytes(value))
 
 
 def _written_here(path: Path) -> bool:

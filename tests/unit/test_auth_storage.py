@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import stat
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +11,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from appsync_local.auth import storage
+from appsync_local.auth import IamCredentials, storage
 from appsync_local.auth.storage import LocalSigningKey, create_secret, load_or_create_rsa_key
 from appsync_local.datasources.pagination import PaginationTokens
 
@@ -62,3 +63,33 @@ def test_pagination_tokens_of_two_processes_on_one_folder_read_each_other(tmp_pa
     other = PaginationTokens.load_or_create(tmp_path)
     token = one.encode({"id": {"S": "a"}}, "Todos")
     assert other.decode(token, "Todos") == {"id": {"S": "a"}}
+
+
+def test_iam_credentials_made_by_another_process_meanwhile_are_the_ones_both_use(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GIVEN another process (`make run` beside `python -m appsync_local iam-credentials`) that writes the local
+    # IAM user's key while this one makes its own
+    theirs = IamCredentials.generate()
+    generate = IamCredentials.generate
+
+    def generate_while_the_other_writes() -> IamCredentials:
+        path = storage.auth_dir(tmp_path) / IamCredentials.FILE_NAME
+        create_secret(path, storage.json_bytes(asdict(theirs)))
+        return generate()
+
+    monkeypatch.setattr(IamCredentials, "generate", generate_while_the_other_writes)
+    # WHEN this process loads or makes them
+    mine = IamCredentials.load_or_create(tmp_path)
+    # THEN it holds the other's key, which the file still holds: requests either signs verify in both
+    assert mine == theirs
+    monkeypatch.setattr(IamCredentials, "generate", generate)
+    assert IamCredentials.load_or_create(tmp_path) == theirs
+
+
+def test_iam_credentials_are_made_once_and_kept_to_the_owner(tmp_path: Path) -> None:
+    made = IamCredentials.load_or_create(tmp_path)
+    path = storage.auth_dir(tmp_path) / IamCredentials.FILE_NAME
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert IamCredentials.load_or_create(tmp_path) == made
+    assert made.access_key_id.startswith("AKIA") and made.session_token is None
