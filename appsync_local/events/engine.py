@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
@@ -44,6 +45,14 @@ class Worker(Protocol):
     label: str
 
     def run(self, stop: threading.Event) -> None: ...
+
+
+def join_within(threads: Sequence[threading.Thread], timeout: float) -> list[threading.Thread]:
+    """Join `threads` for `timeout` seconds in all (not each); return those still running then."""
+    deadline = time.monotonic() + timeout
+    for thread in threads:
+        thread.join(timeout=max(0.0, deadline - time.monotonic()))
+    return [thread for thread in threads if thread.is_alive()]
 
 
 class EventEngine:
@@ -108,10 +117,17 @@ class EventEngine:
         return self
 
     def stop(self, timeout: float = 30.0) -> None:
-        """Stop polling; deliveries under way finish first."""
+        """Stop polling; deliveries under way finish first, for `timeout` seconds in all (every poller sees the
+        stop at once, so they finish side by side). A poller still busy then is named in the log and left to
+        its daemon thread."""
         self._stop.set()
-        for thread in self._threads:
-            thread.join(timeout=timeout)
+        stuck = join_within(self._threads, timeout)
+        if stuck:
+            logger.warning(
+                "event sources still delivering after %.0f s, left to finish on their own: %s",
+                timeout,
+                ", ".join(thread.name.removeprefix("events:") for thread in stuck),
+            )
         self._threads.clear()
 
     def __enter__(self) -> EventEngine:
