@@ -81,6 +81,7 @@ def running_local_services(
                 aws.endpoints,
                 data_dir if persistent else None,
                 async_retry_delays=async_retry_delays,
+                queue_urls=aws.queue_urls,
             )
         )
         cdn = start_cdn(config, runtime, aws, data_dir)

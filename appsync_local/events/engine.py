@@ -12,7 +12,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -24,6 +24,7 @@ from appdef.schedules import parse_schedule
 
 from ..lambda_runtime import LocalFunction
 from ..local_aws.endpoints import Endpoints, client
+from ..local_aws.provision_events import queue_arn
 from .async_invoke import RETRY_DELAYS_SECONDS, AsyncInvoker, async_queue_name
 from .checkpoints import CheckpointStore
 from .delivery import Invoker
@@ -72,6 +73,8 @@ class EventEngine:
         Seconds before an asynchronous invocation's second and third attempts (Lambda's: 60 and 120).
     transform_retry_delay
         Seconds between a delivery stream's attempts to invoke its transform.
+    queue_urls
+        The app's queues' URLs by name, when known (`LocalAws.queue_urls`); others are looked up.
     """
 
     def __init__(
@@ -84,6 +87,7 @@ class EventEngine:
         *,
         async_retry_delays: Sequence[int] = RETRY_DELAYS_SECONDS,
         transform_retry_delay: float = RETRY_DELAY_SECONDS,
+        queue_urls: Mapping[str, str] | None = None,
     ) -> None:
         self.config = config
         self.invoker = Invoker(functions)
@@ -97,7 +101,7 @@ class EventEngine:
         self.workers: list[Worker] = []
         self._region = config.api.region
         self._sqs = client(session, "sqs", endpoints.moto)
-        self._queue_urls: dict[str, str] = {}
+        self._queue_urls: dict[str, str] = dict(queue_urls or {})
 
     # -- start and stop -------------------------------------------------------------------------------
 
@@ -156,8 +160,7 @@ class EventEngine:
         self._sqs.send_message(QueueUrl=self.queue_url(queue), MessageBody=json.dumps(record))
 
     def _queue_arn(self, url: str) -> str:
-        attributes = self._sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])
-        return str(attributes["Attributes"]["QueueArn"])
+        return queue_arn(self._sqs, url, self._region)
 
     def _async_queue(self, function: str) -> str:
         name = async_queue_name(self.config.api.name, function)

@@ -50,15 +50,15 @@ def provision_tables(config: AppConfig, session: boto3.Session, endpoints: Endpo
         raise LocalAwsError(f"provisioning failed: {exc}") from exc
 
 
-def provision_storage(config: AppConfig, session: boto3.Session, endpoints: Endpoints) -> None:
+def provision_storage(config: AppConfig, session: boto3.Session, endpoints: Endpoints) -> dict[str, str]:
     """Create every configured bucket, queue, stream and sender that is missing: all but the tables, so this
-    runs while DynamoDB Local is still starting."""
+    runs while DynamoDB Local is still starting. Returns the queues' URLs by name."""
     try:
         s3 = client(session, "s3", endpoints.s3)
         existing = {bucket["Name"] for bucket in s3.list_buckets().get("Buckets", [])}
         for bucket in config.buckets.values():
             _ensure_bucket(s3, bucket, existing, session.region_name or config.api.region)
-        provision_events(config, session, endpoints)
+        return provision_events(config, session, endpoints)
     except ClientError as exc:
         raise LocalAwsError(f"provisioning failed: {exc}") from exc
 

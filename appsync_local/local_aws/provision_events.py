@@ -8,6 +8,7 @@ import json
 import logging
 import time
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from appsync_local.local_aws.endpoints import Endpoints, client
 from appsync_local.local_aws.errors import LocalAwsError
@@ -35,6 +36,16 @@ def queue_attributes(queue: QueueConfig, dead_letter_arn: str | None) -> dict[st
     return attributes
 
 
+def queue_arn(sqs: Any, url: str, region: str) -> str:
+    """The ARN of the queue at `url` (``…/<account>/<name>``, as SQS and the local SQS name queues), without a
+    call; GetQueueAttributes for a URL of another shape."""
+    parts = urlsplit(url).path.strip("/").split("/")
+    if len(parts) == 2 and parts[0].isdigit() and parts[1]:
+        return f"arn:aws:sqs:{region}:{parts[0]}:{parts[1]}"
+    attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])
+    return str(attributes["Attributes"]["QueueArn"])
+
+
 def provision_queues(config: AppConfig, sqs: Any) -> dict[str, str]:
     """Every queue of the app, dead-letter queues first; returns queue name -> URL."""
     queues = config.all_queues()
@@ -43,7 +54,7 @@ def provision_queues(config: AppConfig, sqs: Any) -> dict[str, str]:
     for name in sorted(queues, key=lambda n: n not in dead_letters):
         queue = queues[name]
         target = queue.dead_letter_queue
-        target_arn = _arn(sqs, urls[target]) if target else None
+        target_arn = queue_arn(sqs, urls[target], config.api.region) if target else None
         attributes = queue_attributes(queue, target_arn)
         try:
             urls[name] = sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
@@ -51,10 +62,6 @@ def provision_queues(config: AppConfig, sqs: Any) -> dict[str, str]:
             urls[name] = sqs.get_queue_url(QueueName=name)["QueueUrl"]
             sqs.set_queue_attributes(QueueUrl=urls[name], Attributes=attributes)
     return urls
-
-
-def _arn(sqs: Any, url: str) -> str:
-    return sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
 
 
 def provision_streams(config: AppConfig, kinesis: Any, timeout: float = 30) -> None:

@@ -85,6 +85,7 @@ class LocalAws:
         self.local_kinesis: LocalKinesis | None = None
         self.s3_persistence: S3Persistence | None = None
         self.sqs_persistence: SqsPersistence | None = None
+        self.queue_urls: dict[str, str] = {}  # the app's queues by name, once `start_storage` made them
         self.athena: LocalAthena | None = None
         self._athena_server: BackgroundServer | None = None
         self._started = False
@@ -190,7 +191,7 @@ class LocalAws:
             kinesis=kinesis,
             region=self.config.api.region,
         )
-        provision_storage(self.config, session, self.endpoints)
+        self.queue_urls = provision_storage(self.config, session, self.endpoints)
         if not self.in_memory:
             self.sqs_persistence = SqsPersistence(
                 self.config.data_dir / "sqs", session, moto, self.config.api.region

@@ -53,7 +53,8 @@ def test_an_sqs_message_arrives_as_lambdas_sqs_record_and_is_deleted(engine: Eve
     # THEN the function got Lambda's SQS record
     assert record["messageId"] == sent["MessageId"]
     assert record["eventSource"] == "aws:sqs"
-    assert record["eventSourceARN"].endswith(":event-jobs")
+    arn = sqs.get_queue_attributes(QueueUrl=queue_url(sqs, "event-jobs"), AttributeNames=["QueueArn"])
+    assert record["eventSourceARN"] == arn["Attributes"]["QueueArn"]  # the ARN SQS itself gives
     assert record["attributes"]["ApproximateReceiveCount"] == "1"
     assert set(record["attributes"]) >= {"SentTimestamp", "SenderId", "ApproximateFirstReceiveTimestamp"}
     assert record["receiptHandle"] and record["md5OfBody"]
