@@ -34,10 +34,13 @@ from .datasources import DynamoDBDataSource, PaginationTokens
 from .executor import Executor
 from .function_environ import process_environ
 from .invocations.observer import InvocationObserver
-from .js import DataSource, JsResolverRunner, NoneDataSource
+from .js import CompiledBundles, DataSource, JsResolverRunner, NoneDataSource
 from .lambda_runtime import ACCOUNT_ID, LocalFunction
 from .local_references import LocalReferences
 from .sdl import appsync_sdl, load_schema
+
+# Where the app's compiled APPSYNC_JS bundles are kept, beside its other build output (`CompiledBundles`).
+COMPILED_JS_DIR = Path(".build") / "appsync-js"
 
 # `${api:api_id}` locally: the one API this runtime serves (AppSync's ids are 26 lowercase letters and digits).
 
@@ -249,7 +252,9 @@ def build_runtime(
     )
     # ctx.env, with `${cdn:<bucket>}` the bucket's base URL on this runtime's CDN
     api_environment = {key: substitute(value, references) for key, value in config.api.environment.items()}
-    code_runner = JsResolverRunner(data_sources(config, data_dir), api_environment)
+    code_runner = JsResolverRunner(
+        data_sources(config, data_dir), api_environment, CompiledBundles(config.root / COMPILED_JS_DIR)
+    )
     code_runner.check(bindings)  # a file AppSync would reject fails here, naming file, line and rule
     api_cache = (
         ApiCache.build(config.api.cache, bindings, strawberry_adapter.graphql_schema(app_schema), cache_store)

@@ -24,7 +24,10 @@ positions (lines kept) into a function returning the exports. A bundle is made a
 file it imports changes, and compiled again when its text changes. The library (`lib/*.js`) is real
 JavaScript; Python only supplies what needs the OS (ids, time zones, encodings) in `host.py`.
 
-Public interface: `JsResolverRunner` (the executor's code runner), `DataSource`, `DataSourceError`,
+Compiled bundles are kept by content (`CompiledBundles`; the runtime keeps them in the app's
+`.build/appsync-js/`), so each is compiled once, not once per thread and per start.
+
+Public interface: `JsResolverRunner` (the executor's code runner), `CompiledBundles`, `DataSource`, `DataSourceError`,
 `NoneDataSource`, `JsCodeError`, and `default_bundler()` (the bundles the runtime runs, for `infra/`).
 """
 
@@ -32,12 +35,14 @@ from __future__ import annotations
 
 from jsbundles import Bundle, BundlerUnavailable, JsCodeError, default_bundler
 
+from .compiled import CompiledBundles
 from .datasource import DataSource, DataSourceError, NoneDataSource
 from .runner import JsResolverRunner
 
 __all__ = [
     "Bundle",
     "BundlerUnavailable",
+    "CompiledBundles",
     "DataSource",
     "DataSourceError",
     "JsCodeError",

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import functools
+import hashlib
+import importlib.metadata
 import json
 import re
 from collections.abc import Callable, Mapping
@@ -17,9 +20,11 @@ import quickjs
 
 from jsbundles import Bundle, Bundler, JsCodeError, default_bundler
 
+from .compiled import CompiledBundles
 from .host import HOST_FUNCTIONS
 
 LIB_DIR = Path(__file__).parent / "lib"
+_QUICKJS_VERSION = importlib.metadata.version("quickjs-ng")  # the PyPI distribution of `quickjs`
 ACORN = Path(__file__).resolve().parents[2] / "node_modules" / "acorn" / "dist" / "acorn.js"
 # Library code is evaluated below this line so that a stack frame above it is the resolver's own code
 # (QuickJS names every evaluated script "<input>"; lines are what tells them apart).
@@ -122,8 +127,9 @@ class JsEngine:
     that is until the file or a `lib/` file it imports changes.
     """
 
-    def __init__(self, bundler: Bundler | None = None) -> None:
+    def __init__(self, bundler: Bundler | None = None, compiled: CompiledBundles | None = None) -> None:
         self.bundler = bundler or default_bundler()
+        self.compiled = compiled if compiled is not None else CompiledBundles()
         self._context = quickjs.Context()
         for name, function in HOST_FUNCTIONS.items():
             self._context.add_callable(name.replace("__host_", "__raw_host_"), _host(function))
@@ -132,6 +138,8 @@ class JsEngine:
             + [(LIB_DIR / name).read_text(encoding="utf-8") for name in LIB_FILES]
         )
         self._context.eval("\n" * LIB_LINE_BASE + library)
+        # What a compiled bundle depends on besides its own text (`CompiledBundles.key`).
+        self._library_digest = hashlib.sha256(f"{_QUICKJS_VERSION}\0{library}".encode()).hexdigest()
         self._compile = self._context.eval("__appsync.compile")
         self._call = self._context.eval("__appsync.call")
         self._modules: dict[Path, tuple[Bundle, str]] = {}
@@ -148,7 +156,7 @@ class JsEngine:
         cached = self._modules.get(path)
         if cached is not None and cached[0].digest == bundle.digest:
             return cached[1]
-        result = json.loads(self._compile(bundle.code))
+        result = self._compiled_answer(bundle)
         self.compilations += 1
         if "error" in result:
             error = result["error"]
@@ -164,6 +172,19 @@ class JsEngine:
             raise bundle.code_error(line, column, "syntax-error", str(error).splitlines()[0]) from None
         self._modules[path] = (bundle, module_id)
         return module_id
+
+    def _compiled_answer(self, bundle: Bundle) -> dict[str, Any]:
+        """The compiler's answer for `bundle`: kept from an earlier compilation, or compiled now and kept."""
+        key = CompiledBundles.key(self._library_digest, bundle.digest)
+        kept = self.compiled.get(key)
+        if kept is not None:
+            with contextlib.suppress(ValueError):  # a damaged entry is compiled again, and replaced
+                answer = json.loads(kept)
+                if isinstance(answer, dict):
+                    return answer
+        compiled = self._compile(bundle.code)
+        self.compiled.put(key, compiled)
+        return dict(json.loads(compiled))
 
     def compiled_code(self, path: Path) -> str | None:
         """The bundle text this engine compiled for `path` and runs (None before `path` is loaded)."""

@@ -13,6 +13,7 @@ from jsbundles import JsCodeError
 from ..errors import AppSyncFieldError
 from ..resolver_context import ResolverInvocation
 from ..wire.resolver_event import DataSourceFailure, JsContext
+from .compiled import CompiledBundles
 from .datasource import DataSource, DataSourceError
 from .engine import HandlerOutcome, JsEngine, Kept, to_json
 
@@ -26,6 +27,10 @@ class JsResolverRunner:
     ----------
     data_sources
         Every data source the resolvers name, by name (appsync.toml `[data_sources]`).
+    environment
+        AppSync's API environment variables (`ctx.env`).
+    compiled
+        Where compiled bundles are kept (`CompiledBundles`); in memory only when not given.
 
     Notes
     -----
@@ -35,10 +40,15 @@ class JsResolverRunner:
     """
 
     def __init__(
-        self, data_sources: Mapping[str, DataSource], environment: Mapping[str, str] | None = None
+        self,
+        data_sources: Mapping[str, DataSource],
+        environment: Mapping[str, str] | None = None,
+        compiled: CompiledBundles | None = None,
     ) -> None:
         self.data_sources = dict(data_sources)
         self.environment = dict(environment or {})  # AppSync's API environment variables: ctx.env
+        # Every thread's engine reads and adds to the same compiled bundles: a file is compiled once.
+        self.compiled = compiled if compiled is not None else CompiledBundles()
         self._local = threading.local()
 
     @property
@@ -46,7 +56,7 @@ class JsResolverRunner:
         """This thread's engine, made on first use (tens of ms: acorn and AppSync's library are loaded)."""
         engine: JsEngine | None = getattr(self._local, "engine", None)
         if engine is None:
-            engine = self._local.engine = JsEngine()
+            engine = self._local.engine = JsEngine(compiled=self.compiled)
         return engine
 
     def check(self, bindings: Iterable[Binding]) -> None:
