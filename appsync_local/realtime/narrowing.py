@@ -1,8 +1,12 @@
 """A subscriber's view of a mutation's result: its selection applied, its arguments compared.
 
 AppSync delivers the mutation's selection set narrowed to the subscriber's own: a field the mutation did not
-select arrives as null, never invented. Argument filtering compares each non-null subscription argument with
-the same-named top-level field of the mutation's result.
+select arrives as null, never invented. A null where the schema allows none is completed as AppSync's GraphQL
+engine completes it: an error ("Cannot return null for non-nullable type: 'AWSDateTime' within parent 'Post'
+(/onCreatePost/createdAt)", with its path) for each such field, and the null taken up to the nearest nullable
+field, which may be the subscription field itself ("Subscriptions return unexpected null values",
+aws-amplify/amplify-category-api#1338; amplify-cli#5542). Argument filtering compares each non-null
+subscription argument with the same-named top-level field of the mutation's result.
 """
 
 from __future__ import annotations
@@ -123,9 +127,35 @@ def _named(type_: GraphQLOutputType | None) -> GraphQLNamedType | None:
     return type_
 
 
+class _Bubble:
+    """A null in a non-null position: its parent becomes null in turn (the error is already recorded)."""
+
+
+_BUBBLE = _Bubble()
+Path = tuple[str | int, ...]
+
+
+def _path_text(path: Path) -> str:
+    """A result path as AppSync's errors print it: ``/onCreatePost/comments[0]/by``."""
+    return "".join(f"[{segment}]" if isinstance(segment, int) else f"/{segment}" for segment in path)
+
+
+def _null_error(type_: GraphQLOutputType, parent: str, path: Path) -> dict[str, Any]:
+    return {
+        "message": f"Cannot return null for non-nullable type: '{type_}' within parent '{parent}' "
+        f"({_path_text(path)})",
+        "path": list(path),
+    }
+
+
 def _select_object(
-    value: Mapping[str, Any], nodes: list[FieldNode], scope: _Scope, type_: GraphQLNamedType | None
-) -> dict[str, Any]:
+    value: Mapping[str, Any],
+    nodes: list[FieldNode],
+    scope: _Scope,
+    type_: GraphQLNamedType | None,
+    path: Path,
+    errors: list[dict[str, Any]],
+) -> dict[str, Any] | _Bubble:
     typename = value.get("__typename")
     concrete = (
         typename
@@ -136,7 +166,9 @@ def _select_object(
     fields = _collect(selections, scope, concrete, type_, {}, set())
     concrete_type = scope.schema.get_type(concrete) if scope.schema and concrete else None
     field_source = concrete_type if isinstance(concrete_type, GraphQLObjectType) else type_
+    parent = concrete or (type_.name if type_ is not None else "")
     out: dict[str, Any] = {}
+    bubbled = False
     for key, field_nodes in fields.items():
         name = field_nodes[0].name.value
         if name == "__typename":
@@ -144,20 +176,66 @@ def _select_object(
             continue
         field_defs = getattr(field_source, "fields", None) or {}
         field_def = field_defs.get(name)
-        out[key] = _complete(value.get(name), field_nodes, scope, field_def.type if field_def else None)
-    return out
+        completed = _complete(
+            value.get(name),
+            field_nodes,
+            scope,
+            field_def.type if field_def else None,
+            parent,
+            (*path, key),
+            errors,
+        )
+        # Every field is completed, so each null in a non-null field is reported, as AppSync reports them.
+        bubbled = bubbled or completed is _BUBBLE
+        out[key] = None if completed is _BUBBLE else completed
+    return _BUBBLE if bubbled else out
 
 
-def _complete(value: Any, nodes: list[FieldNode], scope: _Scope, type_: GraphQLOutputType | None) -> Any:
+def _complete(
+    value: Any,
+    nodes: list[FieldNode],
+    scope: _Scope,
+    type_: GraphQLOutputType | None,
+    parent: str,
+    path: Path,
+    errors: list[dict[str, Any]],
+) -> Any:
+    """`value` completed as a `type_`; `_BUBBLE` when it is null where `type_` allows none."""
+    non_null = isinstance(type_, GraphQLNonNull)
+    completed = _complete_nullable(value, nodes, scope, _unwrap_non_null(type_), parent, path, errors)
+    if completed is None and non_null:
+        assert isinstance(type_, GraphQLNonNull)
+        errors.append(_null_error(type_.of_type, parent, path))
+        return _BUBBLE
+    if completed is _BUBBLE and not non_null:
+        return None
+    return completed
+
+
+def _complete_nullable(
+    value: Any,
+    nodes: list[FieldNode],
+    scope: _Scope,
+    type_: GraphQLOutputType | None,
+    parent: str,
+    path: Path,
+    errors: list[dict[str, Any]],
+) -> Any:
     if value is None:
         return None
-    type_ = _unwrap_non_null(type_)
     if isinstance(value, list | tuple):
         item_type = type_.of_type if isinstance(type_, GraphQLList) else type_
-        return [_complete(item, nodes, scope, item_type) for item in value]
+        # An item's parent, in AppSync's message, is the list it is in.
+        items = [
+            _complete(item, nodes, scope, item_type, str(type_) if type_ else parent, (*path, index), errors)
+            for index, item in enumerate(value)
+        ]
+        return _BUBBLE if any(item is _BUBBLE for item in items) else items
     if any(node.selection_set for node in nodes):
         # An object field: a non-object value cannot be narrowed into one.
-        return _select_object(value, nodes, scope, _named(type_)) if isinstance(value, Mapping) else None
+        if not isinstance(value, Mapping):
+            return None
+        return _select_object(value, nodes, scope, _named(type_), path, errors)
     return value
 
 
@@ -168,19 +246,57 @@ def narrow(
     *,
     variables: Mapping[str, Any] | None = None,
     schema: GraphQLSchema | None = None,
-) -> dict[str, Any]:
-    """The subscriber's selection (`field_node`'s) applied to a mutation's result.
+) -> dict[str, Any] | None:
+    """The subscriber's selection (`field_node`'s) applied to a mutation's result: the subscription field's
+    value, None when a null in a non-null field made it null (`narrowed_payload` says why).
 
     Fields the mutation did not select come out null; ``__typename`` is the payload's own if the mutation
     selected it, else the schema's type for the subscription field. With `schema`, fragments on interfaces
     and unions resolve as GraphQL resolves them.
     """
+    value, _ = _narrowed(payload, field_node, fragments, field_node.name.value, variables, schema)
+    return value
+
+
+def narrowed_payload(
+    payload: Mapping[str, Any],
+    field_node: FieldNode,
+    fragments: Mapping[str, FragmentDefinitionNode],
+    response_key: str,
+    *,
+    variables: Mapping[str, Any] | None = None,
+    schema: GraphQLSchema | None = None,
+) -> dict[str, Any]:
+    """A subscriber's ``data`` message payload: ``{"data": {response_key: value}}``, with ``errors`` for each
+    null in a non-null field (and ``data`` null when the subscription field itself is non-null)."""
+    value, errors = _narrowed(payload, field_node, fragments, response_key, variables, schema)
+    if not errors:
+        return {"data": {response_key: value}}
+    type_ = _subscription_field_type(field_node, schema)
+    data = None if value is None and isinstance(type_, GraphQLNonNull) else {response_key: value}
+    return {"data": data, "errors": errors}
+
+
+def _subscription_field_type(field_node: FieldNode, schema: GraphQLSchema | None) -> GraphQLOutputType | None:
+    if schema is None or schema.subscription_type is None:
+        return None
+    field_def = schema.subscription_type.fields.get(field_node.name.value)
+    return field_def.type if field_def else None
+
+
+def _narrowed(
+    payload: Mapping[str, Any],
+    field_node: FieldNode,
+    fragments: Mapping[str, FragmentDefinitionNode],
+    response_key: str,
+    variables: Mapping[str, Any] | None,
+    schema: GraphQLSchema | None,
+) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
     scope = _Scope(fragments, variables or {}, schema)
-    type_: GraphQLOutputType | None = None
-    if schema is not None and schema.subscription_type is not None:
-        field_def = schema.subscription_type.fields.get(field_node.name.value)
-        type_ = field_def.type if field_def else None
-    return _select_object(payload, [field_node], scope, _named(type_))
+    type_ = _subscription_field_type(field_node, schema)
+    errors: list[dict[str, Any]] = []
+    value = _select_object(payload, [field_node], scope, _named(type_), (response_key,), errors)
+    return (None if isinstance(value, _Bubble) else value), errors
 
 
 def root_fields(

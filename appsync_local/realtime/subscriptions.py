@@ -2,7 +2,7 @@
 
 - A subscription field fires only from the mutations its ``@aws_subscribe(mutations: [...])`` names
   (`subscribe_mutations`).
-- Subscribers receive the mutation's result narrowed to their own selection (`narrowing.narrow`).
+- Subscribers receive the mutation's result narrowed to their own selection (`narrowing.narrowed_payload`).
 - Filtering: the enhanced filter the subscription resolver set, if any (it reads the arguments itself);
   otherwise each non-null argument must equal the result's same-named top-level field (`arguments_match`).
 - A mutation's ``extensions.invalidateSubscriptions`` closes the subscriptions of one field whose
@@ -33,7 +33,7 @@ from graphql import (
 )
 
 from .filters import INVALIDATION_MESSAGE, Filter
-from .narrowing import arguments_match, narrow
+from .narrowing import arguments_match, narrowed_payload
 
 logger = logging.getLogger("appsync_local.realtime")
 
@@ -166,7 +166,15 @@ class Subscription:
         return arguments_match(self.arguments, payload)
 
     def narrow(self, payload: Mapping[str, Any]) -> dict[str, Any]:
-        return narrow(payload, self.field_node, self.fragments, variables=self.variables, schema=self.schema)
+        """The ``data`` message's payload for a mutation's result (`narrowing.narrowed_payload`)."""
+        return narrowed_payload(
+            payload,
+            self.field_node,
+            self.fragments,
+            self.response_key,
+            variables=self.variables,
+            schema=self.schema,
+        )
 
 
 class SharedPayload(dict):
@@ -292,9 +300,7 @@ class SubscriptionRegistry:
             key = (subscription.shape, subscription.response_key)
             message = messages.get(key)
             if message is None:
-                message = messages[key] = SharedPayload(
-                    data={subscription.response_key: subscription.narrow(result)}
-                )
+                message = messages[key] = SharedPayload(subscription.narrow(result))
             delivered += self._deliver(subscription, subscription.send, message)
         return delivered
 

@@ -16,14 +16,9 @@ import pytest
 
 from appsync_local.local_aws import LocalAws
 from appsync_local.local_aws.endpoints import client
+from subscriptions.publisher import PUBLISH  # the pipeline's own selection: every field subscribers ask for
 from tests.contract.clients import iam_client, run_async
 from tests.fixtures.live_server import LiveServer
-
-PUBLISH = """
-mutation($input: IngestionResultInput!) {
-  publishIngestionResult(input: $input) { source batchId recordCount status accepted duplicates dropped failed }
-}
-"""
 
 
 @pytest.fixture

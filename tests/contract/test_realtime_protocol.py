@@ -400,6 +400,30 @@ async def test_fields_the_mutation_did_not_select_arrive_as_null(
     assert message["payload"]["data"]["onItem"]["priority"] is None
 
 
+async def test_a_non_null_field_the_mutation_did_not_select_nulls_the_event_with_appsyncs_error(
+    live: RealtimeServer, appsync_ws: ClientConnection
+) -> None:
+    # GIVEN a subscriber asking for `text` (String!), which the mutation below does not select
+    await start(appsync_ws, live, "1", query='subscription { onItem(room: "strict") { id text } }')
+    # WHEN the mutation selects only id and room
+    await live.mutate(
+        "strict",
+        "x",
+        query="mutation M($room: String!, $text: String!) { addItem(room: $room, text: $text) { id room } }",
+    )
+    # THEN the event is null, with the error AppSync sends (amplify-cli#5542), not an item with a null text
+    message = await receive(appsync_ws)
+    assert message["payload"] == {
+        "data": {"onItem": None},
+        "errors": [
+            {
+                "message": "Cannot return null for non-nullable type: 'String' within parent 'Item' (/onItem/text)",
+                "path": ["onItem", "text"],
+            }
+        ],
+    }
+
+
 async def test_header_subprotocol_auth_on_the_realtime_path(live: RealtimeServer) -> None:
     # GIVEN Amplify JS v6's form: the auth header as a `header-<base64url>` subprotocol, on /graphql/realtime
     header = f"header-{b64url({'host': live.host, 'Authorization': live.token('bob')})}"

@@ -18,12 +18,12 @@ from graphql import (
 )
 
 from appsync_local.realtime.filters import parse_filter
+from appsync_local.realtime.narrowing import narrow, narrowed_payload
 from appsync_local.realtime.subscriptions import (
     Subscription,
     SubscriptionExistsError,
     SubscriptionRegistry,
     SubscriptionSchemaError,
-    narrow,
     subscribe_mutations,
 )
 from appsync_local.sdl import APPSYNC_PRELUDE, appsync_sdl, build_appsync_schema
@@ -248,6 +248,75 @@ def test_typename_is_filled_from_the_subscription_fields_type() -> None:
 def test_lists_of_scalars_and_null_objects_pass_through() -> None:
     field, fragments = selection("subscription { onCreatePost { tags author { name } } }")
     assert narrow({**POST, "author": None}, field, fragments) == {"tags": ["a", "b"], "author": None}
+
+
+STRICT_SCHEMA: GraphQLSchema = build_schema(
+    APPSYNC_PRELUDE
+    + """
+    type Lead { id: ID! formId: String! note: String status: Status! owner: Owner tags: [String!] }
+    type Owner { name: String! }
+    enum Status { NEW DONE }
+    type Query { lead: Lead }
+    type Mutation { updateLead(id: ID!): Lead }
+    type Subscription {
+      onUpdateLead: Lead @aws_subscribe(mutations: ["updateLead"])
+      onUpdateLeadStrict: Lead! @aws_subscribe(mutations: ["updateLead"])
+    }
+    """
+)
+
+
+def test_non_null_fields_the_mutation_did_not_select_null_the_subscription_field_with_an_error_each() -> None:
+    # GIVEN a subscriber asking for two non-null fields the mutation did not select (as in amplify-cli#5542)
+    field, fragments = selection("subscription { onUpdateLead { id formId status note } }")
+    # WHEN the mutation's result, which has id only, is narrowed
+    payload = narrowed_payload({"id": "l1"}, field, fragments, "onUpdateLead", schema=STRICT_SCHEMA)
+    # THEN the subscription field is null, with AppSync's error for each non-null field
+    assert payload == {
+        "data": {"onUpdateLead": None},
+        "errors": [
+            {
+                "message": "Cannot return null for non-nullable type: 'String' within parent 'Lead' "
+                "(/onUpdateLead/formId)",
+                "path": ["onUpdateLead", "formId"],
+            },
+            {
+                "message": "Cannot return null for non-nullable type: 'Status' within parent 'Lead' "
+                "(/onUpdateLead/status)",
+                "path": ["onUpdateLead", "status"],
+            },
+        ],
+    }
+
+
+def test_a_null_stops_at_the_nearest_nullable_field() -> None:
+    # GIVEN a nullable owner whose non-null name the mutation did not select, and a list of non-null strings
+    field, fragments = selection("subscription { onUpdateLead { id owner { name } tags alias: note } }")
+    result = {"id": "l1", "owner": {}, "tags": ["a", None], "note": "n"}
+    # WHEN it is narrowed
+    payload = narrowed_payload(result, field, fragments, "onUpdateLead", schema=STRICT_SCHEMA)
+    # THEN owner and tags alone are null; the lead itself and its other fields arrive
+    assert payload["data"] == {"onUpdateLead": {"id": "l1", "owner": None, "tags": None, "alias": "n"}}
+    assert [(e["path"], e["message"].split(" within ")[0]) for e in payload["errors"]] == [
+        (["onUpdateLead", "owner", "name"], "Cannot return null for non-nullable type: 'String'"),
+        (["onUpdateLead", "tags", 1], "Cannot return null for non-nullable type: 'String'"),
+    ]
+    assert payload["errors"][1]["message"].endswith("within parent '[String!]' (/onUpdateLead/tags[1])")
+
+
+def test_a_non_null_subscription_field_nulls_the_whole_data() -> None:
+    field, fragments = selection("subscription { onUpdateLeadStrict { id formId } }")
+    payload = narrowed_payload({"id": "l1"}, field, fragments, "onUpdateLeadStrict", schema=STRICT_SCHEMA)
+    assert payload["data"] is None
+    assert [e["path"] for e in payload["errors"]] == [["onUpdateLeadStrict", "formId"]]
+
+
+def test_a_result_with_every_non_null_field_has_no_errors() -> None:
+    field, fragments = selection("subscription { live: onUpdateLead { id formId status owner { name } } }")
+    result = {"id": "l1", "formId": "f", "status": "NEW", "owner": None}
+    assert narrowed_payload(result, field, fragments, "live", schema=STRICT_SCHEMA) == {
+        "data": {"live": {"id": "l1", "formId": "f", "status": "NEW", "owner": None}}
+    }
 
 
 # -- publishing -------------------------------------------------------------------------------------
