@@ -14,11 +14,15 @@ from pydantic import Field, field_validator
 
 from .base import Definition, StrictInt, StrictStr
 
-# AppSync's caching keys: the maps `$context.arguments`, `$context.source`, `$context.identity`, or fields
-# inside them (`$context.arguments.id`, `$context.arguments.input.id`, `$context.identity.claims.cognito:username`).
+# AppSync's caching keys: the maps `$context.arguments` (or `$context.args`), `$context.source`,
+# `$context.identity`, or fields inside them (`$context.arguments.id`, `$context.args.input.id`,
+# `$context.identity.claims.cognito:username`). AppSync's refusal names the same four: "Caching keys need to
+# start with $context.args, $context.arguments, $context.identity, or $context.source".
 CachingKey = Annotated[
     StrictStr,
-    Field(pattern=r"^\$context\.(arguments|source|identity)(\.[A-Za-z_][A-Za-z0-9_:-]*)*$", max_length=256),
+    Field(
+        pattern=r"^\$context\.(args|arguments|source|identity)(\.[A-Za-z_][A-Za-z0-9_:-]*)*$", max_length=256
+    ),
 ]
 # With no caching keys, AppSync keys a resolver on all three maps: the same as full request caching.
 DEFAULT_CACHING_KEYS: tuple[str, ...] = ("$context.arguments", "$context.source", "$context.identity")

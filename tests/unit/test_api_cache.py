@@ -195,6 +195,25 @@ def test_an_eviction_names_the_caching_keys_in_order_in_either_spelling() -> Non
     assert cache.evict([evicted]) == 0
 
 
+def test_args_is_arguments_in_a_caching_key(tmp_path: Path) -> None:
+    # GIVEN a caching key spelled `$context.args.id`, which AppSync accepts as it accepts `$context.arguments.id`
+    path = tmp_path / "appsync.toml"
+    path.write_text(
+        BASE
+        + PER_RESOLVER
+        + '\n[functions.todos.caching."Query.getTodo"]\ncaching_keys = ["$context.args.id"]\n'
+    )
+    config = load_config(path)
+    assert config.api.cache is not None
+    schema = strawberry_adapter.graphql_schema(load_schema(config.api.schema_spec))
+    # WHEN the cache is built THEN the key names getTodo's argument and keys entries as the long spelling does
+    cache = ApiCache.build(config.api.cache, BindingRegistry.discover(config), schema)
+    short = cache.policies["Query.getTodo"]
+    long = FieldPolicy("Query", "getTodo", ("$context.arguments.id",), 60)
+    assert short.entry_key({"id": "t1"}, None, None) == long.entry_key({"id": "t1"}, None, None)
+    assert short.entry_key({"id": "t1"}, None, None) != short.entry_key({"id": "t2"}, None, None)
+
+
 def test_a_caching_key_must_name_an_argument_of_its_field(tmp_path: Path) -> None:
     path = tmp_path / "appsync.toml"
     path.write_text(
