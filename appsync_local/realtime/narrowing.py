@@ -11,7 +11,7 @@ subscription argument with the same-named top-level field of the mutation's resu
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -66,6 +66,7 @@ class _Scope:
     fragments: Mapping[str, FragmentDefinitionNode]
     variables: Mapping[str, Any]
     schema: GraphQLSchema | None
+    readable: Callable[[str, str], bool] | None = None  # the subscriber's field-level auth: (type, field)
 
     def applies(
         self, condition: NamedTypeNode | None, concrete: str | None, static: GraphQLNamedType | None
@@ -148,6 +149,14 @@ def _null_error(type_: GraphQLOutputType, parent: str, path: Path) -> dict[str, 
     }
 
 
+def _unauthorized_error(type_name: str, field_name: str, path: Path) -> dict[str, Any]:
+    return {
+        "errorType": "Unauthorized",
+        "message": f"Not Authorized to access {field_name} on type {type_name}",
+        "path": list(path),
+    }
+
+
 def _select_object(
     value: Mapping[str, Any],
     nodes: list[FieldNode],
@@ -176,15 +185,15 @@ def _select_object(
             continue
         field_defs = getattr(field_source, "fields", None) or {}
         field_def = field_defs.get(name)
-        completed = _complete(
-            value.get(name),
-            field_nodes,
-            scope,
-            field_def.type if field_def else None,
-            parent,
-            (*path, key),
-            errors,
-        )
+        field_type = field_def.type if field_def else None
+        if scope.readable is not None and field_def is not None and not scope.readable(parent, name):
+            # As a query would: null, with AppSync's Unauthorized error (never the mutation's value).
+            errors.append(_unauthorized_error(parent, name, (*path, key)))
+            completed: Any = _BUBBLE if isinstance(field_type, GraphQLNonNull) else None
+        else:
+            completed = _complete(
+                value.get(name), field_nodes, scope, field_type, parent, (*path, key), errors
+            )
         # Every field is completed, so each null in a non-null field is reported, as AppSync reports them.
         bubbled = bubbled or completed is _BUBBLE
         out[key] = None if completed is _BUBBLE else completed
@@ -254,7 +263,7 @@ def narrow(
     selected it, else the schema's type for the subscription field. With `schema`, fragments on interfaces
     and unions resolve as GraphQL resolves them.
     """
-    value, _ = _narrowed(payload, field_node, fragments, field_node.name.value, variables, schema)
+    value, _ = _narrowed(payload, field_node, fragments, field_node.name.value, variables, schema, None)
     return value
 
 
@@ -266,10 +275,15 @@ def narrowed_payload(
     *,
     variables: Mapping[str, Any] | None = None,
     schema: GraphQLSchema | None = None,
+    readable: Callable[[str, str], bool] | None = None,
 ) -> dict[str, Any]:
     """A subscriber's ``data`` message payload: ``{"data": {response_key: value}}``, with ``errors`` for each
-    null in a non-null field (and ``data`` null when the subscription field itself is non-null)."""
-    value, errors = _narrowed(payload, field_node, fragments, response_key, variables, schema)
+    null in a non-null field (and ``data`` null when the subscription field itself is non-null).
+
+    `readable(type, field)` is the subscriber's field-level auth: a field it may not read comes out null, with
+    AppSync's Unauthorized error, as in a query.
+    """
+    value, errors = _narrowed(payload, field_node, fragments, response_key, variables, schema, readable)
     if not errors:
         return {"data": {response_key: value}}
     type_ = _subscription_field_type(field_node, schema)
@@ -291,8 +305,9 @@ def _narrowed(
     response_key: str,
     variables: Mapping[str, Any] | None,
     schema: GraphQLSchema | None,
+    readable: Callable[[str, str], bool] | None,
 ) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
-    scope = _Scope(fragments, variables or {}, schema)
+    scope = _Scope(fragments, variables or {}, schema, readable)
     type_ = _subscription_field_type(field_node, schema)
     errors: list[dict[str, Any]] = []
     value = _select_object(payload, [field_node], scope, _named(type_), (response_key,), errors)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import functools
+import json
 import logging
 import uuid
 from collections.abc import Mapping
@@ -20,7 +22,7 @@ from urllib.parse import urlsplit
 from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket
 
-from ..auth import RequestAuth, UnauthorizedError
+from ..auth import AuthRules, RequestAuth, UnauthorizedError
 from ..runtime import Runtime
 from ..sdl import build_appsync_schema
 from . import protocol
@@ -179,6 +181,8 @@ class _Connection:
                 invalidation_filter=prepared.invalidation_filter,
                 on_invalidated=self._invalidated(subscription_id),
                 schema=self.endpoint.schema,
+                readable=functools.partial(_readable, self.endpoint.runtime.executor.rules, prepared.auth),
+                readers=_readers(prepared.auth),
             )
         )
 
@@ -540,6 +544,17 @@ class TransportWsConnection(_Connection):
             self.post(protocol.encode(protocol.complete(subscription_id)))
 
         return send_complete
+
+
+def _readable(rules: AuthRules, auth: RequestAuth, type_name: str, field_name: str) -> bool:
+    """Whether the subscriber (`auth`) may read `type_name.field_name` in what it is delivered."""
+    return rules.allows(type_name, field_name, auth)
+
+
+def _readers(auth: RequestAuth) -> str:
+    """What `AuthRules.allows` reads of a caller: subscribers alike in it read the same fields."""
+    allowed = sorted(auth.allowed_fields) if auth.allowed_fields is not None else None
+    return json.dumps([auth.mode, sorted(auth.groups), sorted(auth.denied_fields), allowed])
 
 
 class RealtimeEndpoint:

@@ -128,6 +128,9 @@ class Subscription:
         Told ``{"message": "Subscription complete."}`` when a mutation invalidates the subscription.
     schema
         The schema, for ``__typename`` and fragments on abstract types.
+    readable, readers
+        The subscriber's field-level auth, ``readable(type, field)``, and a text that is the same for every
+        subscriber it treats alike (those share one narrowed payload per publish).
     """
 
     id: str
@@ -143,13 +146,15 @@ class Subscription:
     variables: Mapping[str, Any] = field(default_factory=dict)
     on_invalidated: Send | None = None
     schema: GraphQLSchema | None = None
+    readable: Callable[[str, str], bool] | None = None
+    readers: str = ""
     shape: str = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         # Subscribers with the same selection share one narrowed payload per publish.
         fragments = "\n".join(print_ast(f) for _, f in sorted(self.fragments.items()))
         variables = json.dumps(self.variables, sort_keys=True, default=str)
-        self.shape = f"{print_ast(self.field_node)}\n{fragments}\n{variables}"
+        self.shape = f"{print_ast(self.field_node)}\n{fragments}\n{variables}\n{self.readers}"
 
     @property
     def key(self) -> tuple[str, str]:
@@ -174,6 +179,7 @@ class Subscription:
             self.response_key,
             variables=self.variables,
             schema=self.schema,
+            readable=self.readable,
         )
 
 

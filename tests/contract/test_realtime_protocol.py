@@ -424,6 +424,39 @@ async def test_a_non_null_field_the_mutation_did_not_select_nulls_the_event_with
     }
 
 
+async def test_a_field_the_subscriber_may_not_read_arrives_null_with_appsyncs_unauthorized_error(
+    live: RealtimeServer, appsync_ws: ClientConnection
+) -> None:
+    # GIVEN two subscriptions asking for `note`, which user pools alone may read: one with the API key, one signed in
+    query = 'subscription { onItem(room: "notes") { id note } }'
+    assert (await start(appsync_ws, live, "public", query))["type"] == "start_ack"
+    signed_in = {"host": live.host, "Authorization": live.token("bob")}
+    assert (await start(appsync_ws, live, "user", query, authorization=signed_in))["type"] == "start_ack"
+    # WHEN a signed-in user adds an item and selects its note
+    async with httpx.AsyncClient() as client:
+        response = await client.post(
+            live.http_url,
+            json={"query": 'mutation { addItem(room: "notes", text: "t") { id room text note } }'},
+            headers={"Authorization": live.token("bob")},
+        )
+    item = response.json()["data"]["addItem"]
+    assert item["note"] == "note on t"
+    # THEN the signed-in subscription gets the note; the API-key one gets null and the Unauthorized error its own
+    # query of the field would get, never the mutation's value
+    received = {m["id"]: m["payload"] for m in [await receive(appsync_ws), await receive(appsync_ws)]}
+    assert received["user"] == {"data": {"onItem": {"id": item["id"], "note": "note on t"}}}
+    assert received["public"] == {
+        "data": {"onItem": {"id": item["id"], "note": None}},
+        "errors": [
+            {
+                "errorType": "Unauthorized",
+                "message": "Not Authorized to access note on type Item",
+                "path": ["onItem", "note"],
+            }
+        ],
+    }
+
+
 async def test_header_subprotocol_auth_on_the_realtime_path(live: RealtimeServer) -> None:
     # GIVEN Amplify JS v6's form: the auth header as a `header-<base64url>` subprotocol, on /graphql/realtime
     header = f"header-{b64url({'host': live.host, 'Authorization': live.token('bob')})}"

@@ -319,6 +319,28 @@ def test_a_result_with_every_non_null_field_has_no_errors() -> None:
     }
 
 
+def test_fields_the_subscriber_may_not_read_are_null_with_one_unauthorized_error_each() -> None:
+    # GIVEN a subscriber that may read neither Lead.note (nullable) nor Lead.formId (non-null)
+    field, fragments = selection("subscription { onUpdateLead { id note formId } }")
+    result = {"id": "l1", "note": "secret", "formId": "f"}
+    hidden = {("Lead", "note"), ("Lead", "formId")}
+    # WHEN the result is narrowed for it
+    payload = narrowed_payload(
+        result, field, fragments, "onUpdateLead", schema=STRICT_SCHEMA,
+        readable=lambda type_name, name: (type_name, name) not in hidden,
+    )  # fmt: skip
+    # THEN neither value reaches it: the non-null one nulls the lead, each with the Unauthorized error only
+    assert payload == {
+        "data": {"onUpdateLead": None},
+        "errors": [
+            {"errorType": "Unauthorized", "message": "Not Authorized to access note on type Lead",
+             "path": ["onUpdateLead", "note"]},
+            {"errorType": "Unauthorized", "message": "Not Authorized to access formId on type Lead",
+             "path": ["onUpdateLead", "formId"]},
+        ],
+    }  # fmt: skip
+
+
 # -- publishing -------------------------------------------------------------------------------------
 
 
