@@ -133,15 +133,15 @@ class _Bubble:
 
 
 _BUBBLE = _Bubble()
-Path = tuple[str | int, ...]
+ResultPath = tuple[str | int, ...]
 
 
-def _path_text(path: Path) -> str:
+def _path_text(path: ResultPath) -> str:
     """A result path as AppSync's errors print it: ``/onCreatePost/comments[0]/by``."""
     return "".join(f"[{segment}]" if isinstance(segment, int) else f"/{segment}" for segment in path)
 
 
-def _null_error(type_: GraphQLOutputType, parent: str, path: Path) -> dict[str, Any]:
+def _null_error(type_: GraphQLOutputType, parent: str, path: ResultPath) -> dict[str, Any]:
     return {
         "message": f"Cannot return null for non-nullable type: '{type_}' within parent '{parent}' "
         f"({_path_text(path)})",
@@ -149,7 +149,7 @@ def _null_error(type_: GraphQLOutputType, parent: str, path: Path) -> dict[str, 
     }
 
 
-def _unauthorized_error(type_name: str, field_name: str, path: Path) -> dict[str, Any]:
+def _unauthorized_error(type_name: str, field_name: str, path: ResultPath) -> dict[str, Any]:
     return {
         "errorType": "Unauthorized",
         "message": f"Not Authorized to access {field_name} on type {type_name}",
@@ -162,7 +162,7 @@ def _select_object(
     nodes: list[FieldNode],
     scope: _Scope,
     type_: GraphQLNamedType | None,
-    path: Path,
+    path: ResultPath,
     errors: list[dict[str, Any]],
 ) -> dict[str, Any] | _Bubble:
     typename = value.get("__typename")
@@ -206,7 +206,7 @@ def _complete(
     scope: _Scope,
     type_: GraphQLOutputType | None,
     parent: str,
-    path: Path,
+    path: ResultPath,
     errors: list[dict[str, Any]],
 ) -> Any:
     """`value` completed as a `type_`; `_BUBBLE` when it is null where `type_` allows none."""
@@ -227,14 +227,14 @@ def _complete_nullable(
     scope: _Scope,
     type_: GraphQLOutputType | None,
     parent: str,
-    path: Path,
+    path: ResultPath,
     errors: list[dict[str, Any]],
 ) -> Any:
     if value is None:
         return None
     if isinstance(value, list | tuple):
         item_type = type_.of_type if isinstance(type_, GraphQLList) else type_
-        # An item's parent, in AppSync's message, is the list it is in.
+        # An item's parent, in the message of AppSync's engine (graphql-java), is the list it is in: '[String!]'.
         items = [
             _complete(item, nodes, scope, item_type, str(type_) if type_ else parent, (*path, index), errors)
             for index, item in enumerate(value)
