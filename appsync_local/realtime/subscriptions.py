@@ -314,7 +314,9 @@ class SubscriptionRegistry:
         """Close the subscriptions of a field whose invalidation filter matches; returns how many.
 
         Each is removed from the registry, then its ``on_invalidated`` is told ``{"message":
-        "Subscription complete."}`` (AppSync then closes the client's WebSocket).
+        "Subscription complete."}``; the connection stays open for the client's other subscriptions. (AWS's
+        guide says invalidation can "forcibly unsubscribe and close (invalidate) a WebSocket connection"; whether
+        AppSync also closes the socket is not documented further.)
         """
         closed: list[Subscription] = []
         for subscription in list(self._by_field.get(subscription_field, {}).values()):
