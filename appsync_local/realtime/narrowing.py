@@ -12,7 +12,7 @@ subscription argument with the same-named top-level field of the mutation's resu
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from graphql import (
@@ -67,6 +67,7 @@ class _Scope:
     variables: Mapping[str, Any]
     schema: GraphQLSchema | None
     readable: Callable[[str, str], bool] | None = None  # the subscriber's field-level auth: (type, field)
+    errors: list[dict[str, Any]] = field(default_factory=list)  # what completing the value found wrong
 
     def applies(
         self, condition: NamedTypeNode | None, concrete: str | None, static: GraphQLNamedType | None
@@ -163,7 +164,6 @@ def _select_object(
     scope: _Scope,
     type_: GraphQLNamedType | None,
     path: ResultPath,
-    errors: list[dict[str, Any]],
 ) -> dict[str, Any] | _Bubble:
     typename = value.get("__typename")
     concrete = (
@@ -188,12 +188,10 @@ def _select_object(
         field_type = field_def.type if field_def else None
         if scope.readable is not None and field_def is not None and not scope.readable(parent, name):
             # As a query would: null, with AppSync's Unauthorized error (never the mutation's value).
-            errors.append(_unauthorized_error(parent, name, (*path, key)))
+            scope.errors.append(_unauthorized_error(parent, name, (*path, key)))
             completed: Any = _BUBBLE if isinstance(field_type, GraphQLNonNull) else None
         else:
-            completed = _complete(
-                value.get(name), field_nodes, scope, field_type, parent, (*path, key), errors
-            )
+            completed = _complete(value.get(name), field_nodes, scope, field_type, parent, (*path, key))
         # Every field is completed, so each null in a non-null field is reported, as AppSync reports them.
         bubbled = bubbled or completed is _BUBBLE
         out[key] = None if completed is _BUBBLE else completed
@@ -207,14 +205,13 @@ def _complete(
     type_: GraphQLOutputType | None,
     parent: str,
     path: ResultPath,
-    errors: list[dict[str, Any]],
 ) -> Any:
     """`value` completed as a `type_`; `_BUBBLE` when it is null where `type_` allows none."""
     non_null = isinstance(type_, GraphQLNonNull)
-    completed = _complete_nullable(value, nodes, scope, _unwrap_non_null(type_), parent, path, errors)
+    completed = _complete_nullable(value, nodes, scope, _unwrap_non_null(type_), parent, path)
     if completed is None and non_null:
         assert isinstance(type_, GraphQLNonNull)
-        errors.append(_null_error(type_.of_type, parent, path))
+        scope.errors.append(_null_error(type_.of_type, parent, path))
         return _BUBBLE
     if completed is _BUBBLE and not non_null:
         return None
@@ -228,7 +225,6 @@ def _complete_nullable(
     type_: GraphQLOutputType | None,
     parent: str,
     path: ResultPath,
-    errors: list[dict[str, Any]],
 ) -> Any:
     if value is None:
         return None
@@ -236,7 +232,7 @@ def _complete_nullable(
         item_type = type_.of_type if isinstance(type_, GraphQLList) else type_
         # An item's parent, in the message of AppSync's engine (graphql-java), is the list it is in: '[String!]'.
         items = [
-            _complete(item, nodes, scope, item_type, str(type_) if type_ else parent, (*path, index), errors)
+            _complete(item, nodes, scope, item_type, str(type_) if type_ else parent, (*path, index))
             for index, item in enumerate(value)
         ]
         return _BUBBLE if any(item is _BUBBLE for item in items) else items
@@ -244,7 +240,7 @@ def _complete_nullable(
         # An object field: a non-object value cannot be narrowed into one.
         if not isinstance(value, Mapping):
             return None
-        return _select_object(value, nodes, scope, _named(type_), path, errors)
+        return _select_object(value, nodes, scope, _named(type_), path)
     return value
 
 
@@ -309,9 +305,8 @@ def _narrowed(
 ) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
     scope = _Scope(fragments, variables or {}, schema, readable)
     type_ = _subscription_field_type(field_node, schema)
-    errors: list[dict[str, Any]] = []
-    value = _select_object(payload, [field_node], scope, _named(type_), (response_key,), errors)
-    return (None if isinstance(value, _Bubble) else value), errors
+    value = _select_object(payload, [field_node], scope, _named(type_), (response_key,))
+    return (None if isinstance(value, _Bubble) else value), scope.errors
 
 
 def root_fields(
