@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from .collector import MailCollector
+from .collector import MailCollector, sent_messages
 from .inbox import inbox_routes
 
-__all__ = ["MailCollector", "inbox_routes"]
+__all__ = ["MailCollector", "inbox_routes", "sent_messages"]

@@ -29,6 +29,12 @@ POLL_SECONDS = 0.25
 DERIVED_TEXT_HEADER = "X-Local-Text-From-Html"
 
 
+def sent_messages(region: str) -> list[Any]:
+    """Every message the local SES (moto, in this process) has sent in `region`, oldest first: what the inbox
+    collects, read from moto's public backend objects."""
+    return list(get_backend("ses")[DEFAULT_ACCOUNT_ID][region].sent_messages)
+
+
 def to_eml(message: Any) -> EmailMessage:
     """One of the local SES's sent messages (simple or raw) as an e-mail."""
     raw = getattr(message, "raw_data", None)
@@ -106,9 +112,8 @@ class MailCollector:
 
     def collect(self) -> int:
         """Write the messages not written yet; return how many."""
-        backend = get_backend("ses")[DEFAULT_ACCOUNT_ID][self._region]
         written = 0
-        for message in list(backend.sent_messages):
+        for message in sent_messages(self._region):
             if message.id in self._written:
                 continue
             try:

@@ -8,10 +8,9 @@ from typing import Any
 
 import boto3
 import pytest
-from moto.backends import get_backend
-from moto.core import DEFAULT_ACCOUNT_ID
 
 from appsync_local.local_aws import LocalAws
+from appsync_local.mail import sent_messages
 from functions.welcome_email.handler import lambda_handler
 from tests.functional.function_events import (
     FakeLambdaContext,
@@ -39,8 +38,7 @@ def inbox(address: str) -> list[Any]:
     """Every e-mail SES (moto, in this process) has sent to `address`, from its `sent_messages` as the local
     inbox reads them. (Not moto's whole-state dump, /moto-api/data.json: it fails once another test of the
     session has deleted a bucket that held objects.)"""
-    backend = get_backend("ses")[DEFAULT_ACCOUNT_ID][REGION]
-    return [m for m in list(backend.sent_messages) if address in m.destinations.get("ToAddresses", [])]
+    return [m for m in sent_messages(REGION) if address in m.destinations.get("ToAddresses", [])]
 
 
 def stream_event(**user: str | None) -> dict[str, Any]:
