@@ -170,7 +170,7 @@ class Subscription:
             return self.filter.matches(payload)
         return arguments_match(self.arguments, payload)
 
-    def narrow(self, payload: Mapping[str, Any]) -> dict[str, Any]:
+    def message_payload(self, payload: Mapping[str, Any]) -> dict[str, Any]:
         """The ``data`` message's payload for a mutation's result (`narrowing.narrowed_payload`)."""
         return narrowed_payload(
             payload,
@@ -306,7 +306,7 @@ class SubscriptionRegistry:
             key = (subscription.shape, subscription.response_key)
             message = messages.get(key)
             if message is None:
-                message = messages[key] = SharedPayload(subscription.narrow(result))
+                message = messages[key] = SharedPayload(subscription.message_payload(result))
             delivered += self._deliver(subscription, subscription.send, message)
         return delivered
 

@@ -195,37 +195,32 @@ def test_an_eviction_names_the_caching_keys_in_order_in_either_spelling() -> Non
     assert cache.evict([evicted]) == 0
 
 
-def test_args_is_arguments_in_a_caching_key(tmp_path: Path) -> None:
-    # GIVEN a caching key spelled `$context.args.id`, which AppSync accepts as it accepts `$context.arguments.id`
+def _get_todo_cache(tmp_path: Path, caching_key: str) -> ApiCache:
+    """The app's cache with getTodo's one caching key set to `caching_key` (per-resolver caching)."""
     path = tmp_path / "appsync.toml"
     path.write_text(
         BASE
         + PER_RESOLVER
-        + '\n[functions.todos.caching."Query.getTodo"]\ncaching_keys = ["$context.args.id"]\n'
+        + f'\n[functions.todos.caching."Query.getTodo"]\ncaching_keys = ["{caching_key}"]\n'
     )
     config = load_config(path)
     assert config.api.cache is not None
     schema = strawberry_adapter.graphql_schema(load_schema(config.api.schema_spec))
+    return ApiCache.build(config.api.cache, BindingRegistry.discover(config), schema)
+
+
+def test_args_is_arguments_in_a_caching_key(tmp_path: Path) -> None:
+    # GIVEN a caching key spelled `$context.args.id`, which AppSync accepts as it accepts `$context.arguments.id`
     # WHEN the cache is built THEN the key names getTodo's argument and keys entries as the long spelling does
-    cache = ApiCache.build(config.api.cache, BindingRegistry.discover(config), schema)
-    short = cache.policies["Query.getTodo"]
+    short = _get_todo_cache(tmp_path, "$context.args.id").policies["Query.getTodo"]
     long = FieldPolicy("Query", "getTodo", ("$context.arguments.id",), 60)
     assert short.entry_key({"id": "t1"}, None, None) == long.entry_key({"id": "t1"}, None, None)
     assert short.entry_key({"id": "t1"}, None, None) != short.entry_key({"id": "t2"}, None, None)
 
 
 def test_a_caching_key_must_name_an_argument_of_its_field(tmp_path: Path) -> None:
-    path = tmp_path / "appsync.toml"
-    path.write_text(
-        BASE
-        + PER_RESOLVER
-        + '\n[functions.todos.caching."Query.getTodo"]\ncaching_keys = ["$context.arguments.idd"]\n'
-    )
-    config = load_config(path)
-    assert config.api.cache is not None
-    schema = strawberry_adapter.graphql_schema(load_schema(config.api.schema_spec))
     with pytest.raises(
         ConfigError,
         match=re.escape("Query.getTodo caching key $context.arguments.idd: getTodo has no argument 'idd'"),
     ):
-        ApiCache.build(config.api.cache, BindingRegistry.discover(config), schema)
+        _get_todo_cache(tmp_path, "$context.arguments.idd")
