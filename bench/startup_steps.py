@@ -1,10 +1,13 @@
 """Benchmark: where a start of `python -m appsync_local serve` waits, step by step (what `startup.py` times whole).
 
 Each run starts the server as `startup.py` does (a fresh data folder, then a warm restart on it), in a child
-process that wraps four steps and prints what it saw: the wait for DynamoDB Local's JVM
+process that wraps its steps and prints what it saw: the wait for DynamoDB Local's JVM
 (`DynamoDBLocal._wait_until_ready`), the calls the runtime made to local AWS before its banner (botocore's
-`_make_api_call`), start-up's one garbage collection (`_collect_once_started`: its time, the objects it
-scanned and found unreachable) and the first request, from its arrival to its answer.
+`_make_api_call`), the event engine's start (`EventEngine.start`), the APPSYNC_JS check of every resolver file
+(`JsResolverRunner.check`) and its compilations (`JsEngine.load`), start-up's one garbage collection
+(`_collect_once_started`: its time, the objects it scanned and found unreachable) and the first request, from its
+arrival to its answer. At the first answer it also reads, from `/proc`, the CPU time each process of the server
+(the runtime, DynamoDB Local's JVM, kinesalite's Node) has used so far.
 
 Usage::
 
@@ -16,6 +19,7 @@ from __future__ import annotations
 import argparse
 import collections
 import json
+import os
 import re
 import sys
 import tempfile
@@ -42,6 +46,9 @@ def serve_with_steps(data_dir: str) -> None:
     import botocore.client
 
     from appsync_local import banner, http_app, server
+    from appsync_local.events import EventEngine
+    from appsync_local.js import JsResolverRunner
+    from appsync_local.js.engine import JsEngine
     from appsync_local.local_aws import dynamodb_local
 
     calls: collections.Counter[str] = collections.Counter()
@@ -54,6 +61,26 @@ def serve_with_steps(data_dir: str) -> None:
         return api_call(self, operation, params)
 
     botocore.client.BaseClient._make_api_call = counted
+
+    def timed(owner: Any, name: str, step: str) -> None:
+        """Report the wall time of each call of `owner.name` as `step` (the last call's, with their count)."""
+        method = getattr(owner, name)
+        totals = {"calls": 0, "ms": 0.0}
+
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return method(*args, **kwargs)
+            finally:
+                totals["calls"] += 1
+                totals["ms"] += 1000 * (time.perf_counter() - started)
+                _report(step=step, **totals)
+
+        setattr(owner, name, wrapper)
+
+    timed(EventEngine, "start", "events_start")
+    timed(JsResolverRunner, "check", "js_check")
+    timed(JsEngine, "load", "js_loads")
 
     wait_until_ready = dynamodb_local.DynamoDBLocal._wait_until_ready
 
@@ -114,13 +141,31 @@ def one_start(name: str, data_dir: Path, cpus: str) -> dict[str, Any]:
         api_key = server.wait_for_line(BANNER_API_KEY, deadline).group(1)
         first_answer(name, url, api_key, deadline)
         answered = time.monotonic() - started
+        cpu = session_cpu(server.process.pid)
         server.wait_for_line(re.compile(r'^STEP \{"step": "first_request"'), deadline)
         steps = {}
         for line in server.lines:
             if match := REPORT.match(line):
                 fields = json.loads(match.group(1))
                 steps[fields.pop("step")] = fields
-    return {"answered_s": answered, **steps}
+    return {"answered_s": answered, "cpu": cpu, **steps}
+
+
+def session_cpu(session: int) -> dict[str, float]:
+    """CPU seconds (user + system) each process of `session` (the server, started in a session of its own, and
+    every process it started) has used so far, by command name; several of one name are added up."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    used: dict[str, float] = collections.defaultdict(float)
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:  # ended meanwhile
+            continue
+        name = text[text.index("(") + 1 : text.rindex(")")]
+        fields = text[text.rindex(")") + 2 :].split()  # fields from the 3rd (state) on
+        if int(fields[3]) == session:  # field 6: the session id
+            used[name] += (int(fields[11]) + int(fields[12])) / ticks  # fields 14 and 15: utime, stime
+    return dict(used)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -147,6 +192,17 @@ def main(argv: list[str] | None = None) -> int:
                     flush=True,
                 )
                 print("  most made calls: " + ", ".join(f"{n} {c}" for c, n in banner["top"]), flush=True)
+                events, check, loads = steps["events_start"], steps["js_check"], steps["js_loads"]
+                print(
+                    f"  event engine start {events['ms']:.0f} ms; APPSYNC_JS check {check['ms']:.0f} ms, of which "
+                    f"{loads['calls']} loads {loads['ms']:.0f} ms (by the first answer)",
+                    flush=True,
+                )
+                print(
+                    "  CPU by the first answer: "
+                    + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in sorted(steps["cpu"].items())),
+                    flush=True,
+                )
     return 0
 
 
