@@ -31,7 +31,7 @@ var __appsync = (function () {
       enumerable: true,
       configurable: true,
       get: function () {
-        if (!read) { value = wrap(JSON.parse(json)); read = true; }
+        if (!read) { value = wrap(json); read = true; }
         return value;
       },
       set: function (replaced) { value = replaced; read = true; },
@@ -39,9 +39,57 @@ var __appsync = (function () {
     return function () { return read ? { value: value } : null; };
   }
 
-  function same(value) { return value; }
+  function parsed(json) { return JSON.parse(json); }
 
-  function asPrev(result) { return { result: result }; }
+  // A previous result as an object or array read from its JSON text on first use. A handler that hands it on
+  // untouched (`return ctx.prev.result`, `runtime.earlyReturn(ctx.prev.result)`) hands on the text itself,
+  // as the engine wrote it, without reading and writing it again (`untouched`). Anything done to it (reading
+  // a member, listing its keys, changing it, JSON.stringify) first copies the value into the proxy's own
+  // target, then acts on the target, so it behaves as the plain value it stands for.
+  var unread = new WeakMap();
+
+  function lazyValue(json) {
+    var first = json.charAt(0);
+    if (first !== '{' && first !== '[') return JSON.parse(json);
+    var target = first === '[' ? [] : {};
+    var state = { json: json };
+    function read() {
+      if (state.json === null) return;
+      var value = JSON.parse(state.json);
+      state.json = null;
+      unread.delete(proxy);
+      Object.keys(value).forEach(function (key) {
+        // defineProperty, not assignment: a "__proto__" key stays an own property, as JSON.parse made it
+        Object.defineProperty(target, key, { value: value[key], writable: true, enumerable: true, configurable: true });
+      });
+    }
+    var traps = {};
+    ['get', 'set', 'has', 'deleteProperty', 'ownKeys', 'getOwnPropertyDescriptor', 'defineProperty',
+      'getPrototypeOf', 'setPrototypeOf', 'isExtensible', 'preventExtensions'].forEach(function (name) {
+      var reflect = Reflect[name];
+      traps[name] = function () {
+        read();
+        var args = Array.prototype.slice.call(arguments);
+        args[0] = target;
+        // get and set act on the target itself, not through the proxy as their receiver
+        if (name === 'get') args.length = 2;
+        if (name === 'set') args.length = 3;
+        return reflect.apply(Reflect, args);
+      };
+    });
+    var proxy = new Proxy(target, traps);
+    unread.set(proxy, state);
+    return proxy;
+  }
+
+  // The JSON text of a value still unread since it came in as text, or undefined.
+  function untouched(value) {
+    if (value === null || typeof value !== 'object') return undefined;
+    var state = unread.get(value);
+    return state === undefined ? undefined : state.json;
+  }
+
+  function asPrev(json) { return { result: lazyValue(json) }; }
 
   // The stash as the next handler gets it: a JSON object, or {} for anything else.
   function stashJson(value) {
@@ -62,9 +110,11 @@ var __appsync = (function () {
     var ctx = {};
     var stashOf = null;
     Object.keys(base).forEach(function (key) {
-      if (key === 'stash') stashOf = lazy(ctx, key, stashText, same);
+      if (key === 'stash') stashOf = lazy(ctx, key, stashText, parsed);
       else if (key === 'prev') lazy(ctx, key, prevText, asPrev);
-      else if (key === 'result') lazy(ctx, key, resultText, same);
+      // A pipeline's response handler gets the last function's result as both: text the engine wrote
+      // (a data source's result, written by Python, is read as usual: its numbers are JavaScript's once read)
+      else if (key === 'result') lazy(ctx, key, resultText, resultText === prevText ? lazyValue : parsed);
       else ctx[key] = base[key];
     });
     ctx.args = ctx.arguments;
@@ -92,7 +142,8 @@ var __appsync = (function () {
     outcome.appended = __appsyncState.appended;
     outcome.extensions = __appsyncState.extensions;
     try {
-      var valueText = value === undefined ? 'null' : JSON.stringify(value);
+      var valueText = untouched(value);
+      if (valueText === undefined) valueText = value === undefined ? 'null' : JSON.stringify(value);
       var stash = stashOf && stashOf();
       // join, not +: the engine hands Python a flat string only (concatenation may leave a rope)
       return [JSON.stringify(outcome), valueText === undefined ? 'null' : valueText,

@@ -6,6 +6,8 @@
 // listPosts pipeline therefore runs this function up to QUERY_ROUNDS times (appsync.toml): each round asks
 // for the posts still missing, from where the previous round stopped, until the page is full or the
 // partition ends (or the rounds run out). Paging counts the posts the caller may see, not hidden drafts.
+// Each round hands the page so far on as its result (ctx.prev.result of the next round); the stash keeps only
+// how far the rounds got (`postsRound`), so a round that has nothing left to do hands the page on untouched.
 // nextToken stays AppSync's own opaque token (encrypted; it cannot be read or edited).
 import { util, runtime } from '@aws-appsync/utils';
 
@@ -19,11 +21,11 @@ export function request(ctx) {
   const { authorId } = ctx.args;
   const limit = Math.min(Math.max(ctx.args.limit ?? DEFAULT_LIMIT, 1), MAX_LIMIT);
   // A later round: stop once the page is full or the partition has ended.
-  const page = ctx.stash.postsPage;
-  if (page && (page.items.length >= limit || !page.nextToken)) {
-    runtime.earlyReturn(pageOf(page.items, page.nextToken));
+  const round = ctx.stash.postsRound;
+  if (round && (round.count >= limit || !round.nextToken)) {
+    runtime.earlyReturn(ctx.prev.result);
   }
-  const nextToken = page ? page.nextToken : ctx.args.nextToken;
+  const nextToken = round ? round.nextToken : ctx.args.nextToken;
   const filters = [];
   const names = {};
   const values = {};
@@ -41,7 +43,7 @@ export function request(ctx) {
     operation: 'Query',
     index: authorId ? 'byAuthorCreatedAt' : 'byStatusCreatedAt',
     query: authorId ? partition('authorId', authorId) : partition('status', 'PUBLISHED'),
-    limit: page ? limit - page.items.length : limit,
+    limit: round ? limit - round.count : limit,
     scanIndexForward: false,
   };
   if (filters.length > 0) {
@@ -59,9 +61,9 @@ export function request(ctx) {
 
 export function response(ctx) {
   const result = dataSourceResult(ctx);
-  const earlier = ctx.stash.postsPage ? ctx.stash.postsPage.items : [];
+  const earlier = ctx.stash.postsRound ? ctx.prev.result.items : [];
   const page = pageOf([...earlier, ...result.items], result.nextToken);
-  ctx.stash.postsPage = page;
+  ctx.stash.postsRound = { count: page.items.length, nextToken: page.nextToken };
   return page;
 }
 
