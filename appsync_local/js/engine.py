@@ -85,7 +85,7 @@ class Kept:
     engine) only by a handler that uses them, and written again only when a handler has read them. Each
     handler still gets its own copy, as before. `prev` is always text the engine wrote (a handler's value): a
     handler that hands `ctx.prev.result` on untouched hands on that text as it is (`lib/driver.js`); `result`
-    is treated so only when it is the same text as `prev` (a pipeline's response handler).
+    is treated so only when it is the same text as `prev` (always so in a pipeline's response handler).
     """
 
     stash: str = "{}"

@@ -99,6 +99,14 @@ function report(value) {
     delete value.nextToken;
   }
   out.changed = JSON.stringify(value);
+  // as a prototype: reads go through it, writes land on the child
+  const child = Object.create(value);
+  out.childProto = Object.getPrototypeOf(child) === value && child.__proto__ === value;
+  child.added = 'on the child';
+  out.childKeys = Object.keys(child);
+  out.afterChild = JSON.stringify(value);
+  Object.freeze(value);
+  out.frozen = Object.isFrozen(value);
   return out;
 }
 """
@@ -136,3 +144,24 @@ export function response(ctx) {
     # AND a changed value goes on changed
     expected = json.loads(answer["seen"]["changed"]) if answer["object"] else json.loads(text)
     assert answer["after"] == expected
+
+
+@pytest.mark.parametrize("change", ["v.items = 1", "delete v.items", "Object.defineProperty(v, 'x', {})"])
+def test_a_refused_change_fails_the_handler_as_on_the_plain_value(
+    engine: JsEngine, tmp_path: Path, change: str
+) -> None:
+    # GIVEN handlers that freeze a value, then change it: ctx.prev.result, and JSON.parse of the same text
+    messages = []
+    for value in ("ctx.prev.result", "JSON.parse(ctx.stash.text)"):
+        path = tmp_path / f"{len(messages)}.js"
+        path.write_text(
+            "export function request(ctx) { return {}; }\n"
+            f"export function response(ctx) {{ const v = {value}; Object.freeze(v); {change}; return v; }}\n",
+            encoding="utf-8",
+        )
+        # WHEN each runs
+        outcome = engine.call(path, "response", CTX, ENV, Kept(stash=json.dumps({"text": PAGE}), prev=PAGE))
+        assert outcome.status == "code"
+        messages.append(outcome.message)
+    # THEN both fail with the same error
+    assert messages[0] == messages[1]

@@ -49,6 +49,7 @@ var __appsync = (function () {
   var unread = new WeakMap();
 
   function lazyValue(json) {
+    'use strict'; // the library's files run as one script: say it here, for the traps' refused changes to throw
     var first = json.charAt(0);
     if (first !== '{' && first !== '[') return JSON.parse(json);
     var target = first === '[' ? [] : {};
@@ -63,20 +64,27 @@ var __appsync = (function () {
         Object.defineProperty(target, key, { value: value[key], writable: true, enumerable: true, configurable: true });
       });
     }
-    var traps = {};
-    ['get', 'set', 'has', 'deleteProperty', 'ownKeys', 'getOwnPropertyDescriptor', 'defineProperty',
-      'getPrototypeOf', 'setPrototypeOf', 'isExtensible', 'preventExtensions'].forEach(function (name) {
-      var reflect = Reflect[name];
-      traps[name] = function () {
+    // Each trap reads the value first, then does to the target what the operation does to a plain value: the
+    // proxy stays a receiver's prototype as a plain value would, and a refused change (a frozen value) throws
+    // the engine's own TypeError (strict code), not the proxy's.
+    var traps = {
+      get: function (t, key, receiver) { read(); return Reflect.get(t, key, receiver === proxy ? t : receiver); },
+      set: function (t, key, value, receiver) {
         read();
-        var args = Array.prototype.slice.call(arguments);
-        args[0] = target;
-        // get and set act on the target itself, not through the proxy as their receiver
-        if (name === 'get') args.length = 2;
-        if (name === 'set') args.length = 3;
-        return reflect.apply(Reflect, args);
-      };
-    });
+        if (receiver !== proxy) return Reflect.set(t, key, value, receiver);
+        t[key] = value;
+        return true;
+      },
+      has: function (t, key) { read(); return Reflect.has(t, key); },
+      deleteProperty: function (t, key) { read(); return delete t[key]; },
+      ownKeys: function (t) { read(); return Reflect.ownKeys(t); },
+      getOwnPropertyDescriptor: function (t, key) { read(); return Reflect.getOwnPropertyDescriptor(t, key); },
+      defineProperty: function (t, key, descriptor) { read(); Object.defineProperty(t, key, descriptor); return true; },
+      getPrototypeOf: function (t) { read(); return Reflect.getPrototypeOf(t); },
+      setPrototypeOf: function (t, prototype) { read(); Object.setPrototypeOf(t, prototype); return true; },
+      isExtensible: function (t) { read(); return Reflect.isExtensible(t); },
+      preventExtensions: function (t) { read(); Object.preventExtensions(t); return true; },
+    };
     var proxy = new Proxy(target, traps);
     unread.set(proxy, state);
     return proxy;
@@ -112,8 +120,9 @@ var __appsync = (function () {
     Object.keys(base).forEach(function (key) {
       if (key === 'stash') stashOf = lazy(ctx, key, stashText, parsed);
       else if (key === 'prev') lazy(ctx, key, prevText, asPrev);
-      // A pipeline's response handler gets the last function's result as both: text the engine wrote
-      // (a data source's result, written by Python, is read as usual: its numbers are JavaScript's once read)
+      // ctx.result the same way when it is prev's text, so text the engine wrote (a pipeline's response handler
+      // gets the last function's result as both); a data source's result, written by Python, is read at once,
+      // so its numbers are JavaScript's
       else if (key === 'result') lazy(ctx, key, resultText, resultText === prevText ? lazyValue : parsed);
       else ctx[key] = base[key];
     });
