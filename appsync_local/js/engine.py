@@ -194,12 +194,28 @@ class JsEngine:
         return cached[0].code if cached is not None else None
 
     def call(
-        self, path: Path, handler: str, ctx: Mapping[str, Any], env: dict[str, Any], kept: Kept = Kept()
+        self,
+        path: Path,
+        handler: str,
+        ctx: Mapping[str, Any],
+        env: dict[str, Any],
+        kept: Kept = Kept(),
+        loaded: dict[Path, tuple[Bundle, str]] | None = None,
     ) -> HandlerOutcome:
         """Run `handler` ("request" or "response") of `path` with `ctx` (its stash, prev and result as `kept`);
-        env: authType, typeName, fieldName."""
-        module_id = self.load(path)
-        bundle = self._modules[path][0]
+        env: authType, typeName, fieldName.
+
+        `loaded` holds the files one resolution has loaded (path to bundle and module id, on this engine): a file is
+        checked for changes once per resolution, not before each of its handlers, so one resolution runs each
+        file as it was when the resolution first ran it (a pipeline's ten handlers cost three checks, not ten).
+        """
+        module = loaded.get(path) if loaded is not None else None
+        if module is None:
+            self.load(path)
+            module = self._modules[path]
+            if loaded is not None:
+                loaded[path] = module
+        bundle, module_id = module
         output = self._call(
             module_id, handler, to_json(ctx), to_json(env), kept.stash, kept.prev, kept.result
         )

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from appdef.bindings import Binding, js_code_files
-from jsbundles import JsCodeError
+from jsbundles import Bundle, JsCodeError
 
 from ..errors import AppSyncFieldError
 from ..resolver_context import ResolverInvocation
@@ -18,6 +18,9 @@ from .datasource import DataSource, DataSourceError
 from .engine import HandlerOutcome, JsEngine, Kept, to_json
 
 CODE_ERROR_TYPE = "Code"
+# The files one resolution has loaded, each checked for changes once (`JsEngine.call`). A resolution stays on
+# its event loop's thread, so on one engine.
+Loaded = dict[Path, tuple[Bundle, str]]
 
 
 class JsResolverRunner:
@@ -80,13 +83,14 @@ class JsResolverRunner:
     async def _run_unit(self, binding: Binding, invocation: ResolverInvocation) -> Any:
         code = binding.code
         assert code is not None
-        request = self._handle(code, "request", _ctx(invocation), invocation, Kept())
+        loaded: Loaded = {}
+        request = self._handle(code, "request", _ctx(invocation), invocation, Kept(), loaded)
         if request.status == "earlyReturn":
             return request.value
         stash = request.stash_json or "{}"
         result, error = await self._invoke(binding.data_source, request.value, invocation)
         response = self._handle(
-            code, "response", _ctx(invocation, error), invocation, Kept(stash, result=to_json(result))
+            code, "response", _ctx(invocation, error), invocation, Kept(stash, result=to_json(result)), loaded
         )
         return response.value
 
@@ -94,13 +98,14 @@ class JsResolverRunner:
         # The stash and each function's result go from handler to handler as JSON text (`Kept`).
         code = binding.code
         assert code is not None
-        before = self._handle(code, "request", _ctx(invocation), invocation, Kept())
+        loaded: Loaded = {}
+        before = self._handle(code, "request", _ctx(invocation), invocation, Kept(), loaded)
         stash = before.stash_json or "{}"
         prev = before.value_json
         if before.status != "earlyReturn":
             for function in binding.functions:
                 request = self._handle(
-                    function.code, "request", _ctx(invocation), invocation, Kept(stash, prev)
+                    function.code, "request", _ctx(invocation), invocation, Kept(stash, prev), loaded
                 )
                 stash = request.stash_json or stash
                 if request.status == "earlyReturn":
@@ -115,12 +120,13 @@ class JsResolverRunner:
                     _ctx(invocation, error),
                     invocation,
                     Kept(stash, prev, to_json(result)),
+                    loaded,
                 )
                 stash = response.stash_json or stash
                 prev = response.value_json
                 if response.status == "earlyReturn" and response.skip_to == "END":
                     break
-        after = self._handle(code, "response", _ctx(invocation), invocation, Kept(stash, prev, prev))
+        after = self._handle(code, "response", _ctx(invocation), invocation, Kept(stash, prev, prev), loaded)
         return after.value
 
     # -- steps -------------------------------------------------------------------------------------------
@@ -140,7 +146,13 @@ class JsResolverRunner:
             return error.data, {"message": error.message, "type": error.error_type}
 
     def _handle(
-        self, path: Path, handler: str, ctx: JsContext, invocation: ResolverInvocation, kept: Kept
+        self,
+        path: Path,
+        handler: str,
+        ctx: JsContext,
+        invocation: ResolverInvocation,
+        kept: Kept,
+        loaded: Loaded,
     ) -> HandlerOutcome:
         env = {
             "authType": invocation.auth_type,
@@ -149,7 +161,7 @@ class JsResolverRunner:
         }
         ctx["env"] = self.environment
         try:
-            outcome = self.engine.call(path, handler, ctx, env, kept)
+            outcome = self.engine.call(path, handler, ctx, env, kept, loaded)
         except JsCodeError as error:
             raise AppSyncFieldError(str(error), CODE_ERROR_TYPE) from None
         for appended in outcome.appended:
