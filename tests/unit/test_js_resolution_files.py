@@ -29,7 +29,7 @@ def _invocation() -> ResolverInvocation:
 
 
 def test_a_pipeline_checks_each_file_once_and_the_next_resolution_sees_an_edit(tmp_path: Path) -> None:
-    # GIVEN a pipeline running the same function three times (eight handler calls, two files)
+    # GIVEN a pipeline running the same function three times (five handler calls, two files)
     step, pipeline = tmp_path / "step.js", tmp_path / "Query.count.js"
     step.write_text("import { runtime } from '@aws-appsync/utils';\n" + STEP % "1")
     pipeline.write_text(PIPELINE)
