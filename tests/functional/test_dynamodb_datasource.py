@@ -653,6 +653,27 @@ async def test_dynamodb_errors_keep_dynamodb_s_exception_and_message(
     assert "KeyConditionExpression" in invalid.message
 
 
+async def test_what_only_dynamodb_checks_is_dynamodb_s_own_error(
+    source: Callable[[str], DynamoDBDataSource],
+) -> None:
+    # WHEN a request AppSync passes on is one DynamoDB refuses: an index name shorter than DynamoDB allows
+    # (which an SDK's own parameter checks would have refused before sending), a key with an empty string,
+    # more scan segments than DynamoDB allows
+    events = source("ds_events")
+    query = {"expression": "pk = :pk", "expressionValues": {":pk": {"S": "1"}}}
+    short_index = await fails(events, {"operation": "Query", "index": "ab", "query": query})
+    empty_key = await fails(events, {"operation": "GetItem", "key": {"pk": {"S": ""}, "sk": {"S": "1"}}})
+    segments = await fails(events, {"operation": "Scan", "segment": 0, "totalSegments": 2_000_000})
+    # THEN each is DynamoDB's ValidationException with DynamoDB's message, as AppSync reports it, never
+    # "could not be reached"
+    assert short_index.error_type == "DynamoDB:ValidationException", short_index.message
+    assert "index" in short_index.message
+    assert empty_key.error_type == "DynamoDB:ValidationException", empty_key.message
+    assert "empty string" in empty_key.message
+    assert segments.error_type == "DynamoDB:ValidationException", segments.message
+    assert "totalSegments" in segments.message
+
+
 async def test_unreachable_dynamodb_is_a_clear_error() -> None:
     # GIVEN a data source whose endpoint has nothing listening
     def dead_client() -> Any:
