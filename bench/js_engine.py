@@ -4,6 +4,10 @@ Also the app's own `listPosts` pipeline (`appsync.toml`: five `queryPosts` round
 handlers) over one page of 100 posts by 12 authors, its data sources answering from memory with what the
 DynamoDB data source would hand it: the engine's and its glue's share of an uncached `listPosts(limit: 100)`.
 
+Beside it, QuickJS reading that page once and writing it once (`JSON.parse` and `JSON.stringify`): the least
+JSON work of any pipeline that changes the page, since a data source's result is read when it arrives and a
+changed value is written when a handler returns it.
+
 Runs in this process, no servers: `.venv/bin/python bench/js_engine.py [--calls 2000] [--runs 7]`.
 Prints the median of several runs of each figure.
 """
@@ -21,6 +25,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+import orjson
+import quickjs
 
 from appdef import load_config
 from appdef.bindings import Binding, js_bindings
@@ -89,6 +96,20 @@ def list_posts_ms(runner: JsResolverRunner, binding: Binding, calls: int) -> flo
         return (time.perf_counter() - started) / calls * 1000
 
     return asyncio.run(resolve_all())
+
+
+def page_json_ms(page: PostsPage, calls: int) -> float:
+    """QuickJS's JSON.parse and then JSON.stringify of the page the Query hands on, per page, in a bare context."""
+    text = orjson.dumps(
+        {"items": page.items, "nextToken": "opaque", "scannedCount": len(page.items)}
+    ).decode()
+    context = quickjs.Context()
+    read_and_write = context.eval("(function (text) { return JSON.stringify(JSON.parse(text)).length; })")
+    assert read_and_write(text) == len(text)
+    started = time.perf_counter()
+    for _ in range(calls):
+        read_and_write(text)
+    return (time.perf_counter() - started) / calls * 1000
 
 
 def invocation(field: str = "getPost", **arguments: Any) -> ResolverInvocation:
@@ -178,6 +199,7 @@ def main(argv: list[str] | None = None) -> int:
         pipeline = statistics.median(
             list_posts_ms(posts_runner, list_posts, max(1, args.calls // 20)) for _ in range(args.runs)
         )
+        page_json = statistics.median(page_json_ms(page, max(1, args.calls // 20)) for _ in range(args.runs))
     print(f"median of {args.runs} runs, {args.calls} calls each ({max(1, args.calls // 20)} for listPosts)\n")
     print("| figure | median |\n|---|---:|")
     print(f"| bundling the app's {len(app_files)} APPSYNC_JS files (one esbuild run) | {bundle_app:.1f} ms |")
@@ -187,6 +209,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"| one unit resolution (request + data source + response, Python glue, asyncio) | {unit:.1f} µs |")
     print(
         f"| the app's listPosts pipeline over 100 posts (ten handlers, data sources in memory) | {pipeline:.2f} ms |"
+    )
+    print(
+        "| QuickJS reading and writing that page once each (JSON.parse + JSON.stringify, the least any pipeline"
+        f" that changes it does) | {page_json:.2f} ms |"
     )
     return 0
 
