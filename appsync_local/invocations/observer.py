@@ -48,6 +48,20 @@ def _xray_as_in_lambda(address: str | None) -> None:
     _xray_in_lambda = True
 
 
+def _xray_invocation_over() -> None:
+    """The X-Ray SDK keeps an invocation's segment for its thread until a later trace header names another
+    trace (`LambdaContext`: one process per environment on Lambda, where every call runs inside an invocation).
+    Here the thread then serves the runtime's own calls too, which carry no trace header: without this, the
+    SDK's botocore patch recorded them in the finished invocation's trace (a JS resolver's DynamoDB call shown
+    as the function's). `clear_trace_entities` forgets the thread's segment; the next invocation starts its own
+    from its header, as on Lambda."""
+    if not _xray_in_lambda:
+        return
+    from aws_xray_sdk.core import xray_recorder
+
+    xray_recorder.context.clear_trace_entities()
+
+
 @dataclass
 class InvocationObserver:
     """The log invocations are kept in, and whether each is echoed to the terminal.
@@ -96,6 +110,8 @@ class InvocationObserver:
         return variables
 
     def finished(self, record: InvocationRecord) -> None:
+        """After an invocation, on its thread."""
+        _xray_invocation_over()
         record.flush()
         if self.echo is not None:
             self.echo(record)

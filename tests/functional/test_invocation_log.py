@@ -69,6 +69,60 @@ def test_the_trace_arrives_from_the_functions_x_ray_sdk() -> None:
     assert any(line.startswith("trace: ## tests.fixtures.observed_app.handler.greet ") for line in traced)
 
 
+OWN_CALL_PROBE = """
+import json, time
+from concurrent.futures import ThreadPoolExecutor
+import boto3
+from botocore.config import Config
+from appdef import FunctionConfig
+from appsync_local.invocations.observer import InvocationObserver
+from appsync_local.lambda_runtime import LocalFunction
+echoed = []
+config = FunctionConfig.named("observed", handler="tests.fixtures.observed_app.handler.handler")
+function = LocalFunction(config, "us-east-1", observer=InvocationObserver(echo=echoed.append, tracing=True))
+nothing_there = boto3.client(
+    "dynamodb", region_name="us-east-1", endpoint_url="http://127.0.0.1:9", aws_access_key_id="local",
+    aws_secret_access_key="local", config=Config(connect_timeout=1, retries={"max_attempts": 1}),
+)
+
+def runtime_call():
+    try:
+        nothing_there.list_tables()
+    except Exception as error:
+        return type(error).__name__
+
+worker = ThreadPoolExecutor(1)  # one thread serving invocations and the runtime's own calls, as the pool's do
+worker.submit(function.invoke, {"name": "first"}).result()
+print(worker.submit(runtime_call).result())
+worker.submit(function.invoke, {"name": "second"}).result()
+deadline = time.monotonic() + 10
+while len(echoed[-1].segments) < 2 and time.monotonic() < deadline:  # one UDP socket: in order
+    time.sleep(0.02)
+print(json.dumps([sorted(segment["name"] for segment in record.segments) for record in echoed]))
+"""
+
+
+def test_a_call_the_runtime_makes_after_an_invocation_stays_out_of_its_trace() -> None:
+    # GIVEN a traced invocation on a thread, then a DynamoDB call of the runtime's own on that thread (a JS
+    # resolver's data source), then another invocation there
+    done = subprocess.run(
+        [sys.executable, "-c", OWN_CALL_PROBE],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stderr
+    called, traces = done.stdout.strip().splitlines()[-2:]
+    assert called == "EndpointConnectionError"
+    # THEN each invocation's trace holds its own segments only: the runtime's call is in neither
+    first, second = json.loads(traces)
+    function_segments = ["## handler", "## tests.fixtures.observed_app.handler.greet"]
+    assert first == function_segments
+    assert second == function_segments
+
+
 def test_a_failure_is_recorded_with_its_error(observed: tuple[LocalFunction, list[InvocationRecord]]) -> None:
     function, echoed = observed
     with pytest.raises(LambdaError):
