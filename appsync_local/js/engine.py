@@ -220,6 +220,7 @@ class JsEngine:
             module_id, handler, to_json(ctx), to_json(env), kept.stash, kept.prev, kept.result
         )
         outcome, value_json, stash_json = output.split("\x01")
+        value_json = value_json or kept.prev  # nothing: prev handed on untouched, as it came
         raw = from_json(outcome)
         status = raw["status"]
         common: dict[str, Any] = {

@@ -105,8 +105,9 @@ var __appsync = (function () {
     return typeof text === 'string' && text.charAt(0) === '{' ? text : '{}';
   }
 
-  // Returns the outcome's JSON, then U+0001, the value's JSON, then U+0001 and the stash's JSON, or nothing when the
-  // handler never read the stash (JSON.stringify escapes every control character).
+  // Returns the outcome's JSON, then U+0001, the value's JSON (nothing when it is prevText itself, handed on
+  // untouched: Python has it), then U+0001 and the stash's JSON, or nothing when the handler never read the stash
+  // (JSON.stringify escapes every control character; a JSON text is never empty).
   function call(id, handler, ctxJson, envJson, stashText, prevText, resultText) {
     var env = JSON.parse(envJson);
     __appsyncState.authType = env.authType;
@@ -152,7 +153,8 @@ var __appsync = (function () {
     outcome.extensions = __appsyncState.extensions;
     try {
       var valueText = untouched(value);
-      if (valueText === undefined) valueText = value === undefined ? 'null' : JSON.stringify(value);
+      if (valueText === prevText) valueText = '';
+      else if (valueText === undefined) valueText = value === undefined ? 'null' : JSON.stringify(value);
       var stash = stashOf && stashOf();
       // join, not +: the engine hands Python a flat string only (concatenation may leave a rope)
       return [JSON.stringify(outcome), valueText === undefined ? 'null' : valueText,
