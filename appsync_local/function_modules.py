@@ -102,10 +102,7 @@ class ModuleTable:
     @classmethod
     def for_module(cls, module_name: str) -> ModuleTable:
         """The table of a function whose handler is `module_name`: the app is the folder that holds it."""
-        root = code_root(module_name)
-        if root is None or _installed(root):
-            return cls(frozenset())  # a handler from the standard library or an installed one is shared
-        return cls(app_packages(root) | {module_name.partition(".")[0]})
+        return cls(packages_of(module_name))
 
     def owns(self, name: str) -> bool:
         return name.partition(".")[0] in self.packages
@@ -205,10 +202,29 @@ def _scoped_import(
         return _original_import(name, globals, locals, fromlist, level)
 
 
+def packages_of(module_name: str) -> frozenset[str]:
+    """The app's top-level packages for a function whose handler is `module_name`: those of the folder that holds
+    it (none for a handler from the standard library or an installed one, which is shared)."""
+    root = code_root(module_name)
+    if root is None or _installed(root):
+        return frozenset()
+    return app_packages(root) | {module_name.partition(".")[0]}
+
+
 def install() -> None:
     """Put the hook in front of `builtins.__import__` (once)."""
     if builtins.__import__ is not _scoped_import:
         builtins.__import__ = _scoped_import
+
+
+def prepare(module_name: str) -> None:
+    """Ready the process for a function whose handler is `module_name`, before any of its environments imports:
+    the hook in place and the app's packages known. An import of the app's modules on any thread then waits for
+    every swap, the first one included; were the packages known only once the first table was made, an import
+    already under way on another thread would go on unlocked while that table's copies replaced the process's,
+    and keep them (a handler catching one copy's exception class while its adapters raise the other's)."""
+    install()
+    _APP_PACKAGES.update(packages_of(module_name))
 
 
 def current() -> ModuleTable | None:

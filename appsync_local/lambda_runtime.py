@@ -34,7 +34,7 @@ from appdef import ConfigError, FunctionConfig
 from appdef.bindings import BindingError
 from appdef.references import Reference, substitute
 
-from . import function_powertools, function_sessions
+from . import function_modules, function_powertools, function_sessions
 from .access_key import AccessKey
 from .endpoint_redaction import redact_local_endpoints
 from .errors import LambdaError
@@ -172,6 +172,7 @@ class LocalFunction:
         self.invocations = 0
         self._counting = threading.Lock()
         self.environments = EnvironmentPool(self._new_environment)
+        function_modules.prepare(config.handler_module)
 
     @property
     def name(self) -> str:

@@ -9,6 +9,7 @@ import textwrap
 import threading
 import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -166,3 +167,52 @@ def test_an_import_elsewhere_waits_for_a_functions_import_and_gets_the_processs_
     other.join(30)
     assert seen and seen[0] is not slow.module(f"{package}.shared")
     assert seen[0] is sys.modules[f"{package}.shared"]
+
+
+def test_an_import_under_way_when_a_functions_first_import_begins_keeps_the_processs_own_modules(
+    package: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GIVEN a function made but never run (no environment, no copies of the app's modules yet), and each of
+    # two app modules blocking in its import on events in a library outside the app
+    library = tmp_path / "library"
+    library.mkdir()
+    gates = f"gates_{uuid.uuid4().hex[:8]}"
+    (library / f"{gates}.py").write_text(
+        "import threading\n"
+        "elsewhere_entered, elsewhere_release = threading.Event(), threading.Event()\n"
+        "function_entered, function_release = threading.Event(), threading.Event()\n"
+    )
+    monkeypatch.syspath_prepend(str(library))
+    (tmp_path / package / "blocker.py").write_text(
+        f"import {gates}\n{gates}.elsewhere_entered.set()\n{gates}.elsewhere_release.wait(30)\n"
+        f"from {package} import shared\n"
+    )
+    (tmp_path / package / "slow.py").write_text(
+        f"import {gates}\nfrom {package} import shared\n{gates}.function_entered.set()\n"
+        f"{gates}.function_release.wait(30)\n"
+        "def handler(event, context):\n    return shared.table()\n"
+    )
+    gate = importlib.import_module(gates)
+    slow = LocalFunction(FunctionConfig.named("slow", handler=f"{package}.slow.handler"), "us-east-1")
+    # WHEN a thread outside any function is in the middle of importing an app module
+    seen: list[Any] = []
+    other = threading.Thread(
+        target=lambda: seen.append(__import__(f"{package}.blocker", fromlist=["shared"]))
+    )
+    other.start()
+    assert gate.elsewhere_entered.wait(30)
+    # and the function's first import begins meanwhile
+    importing = threading.Thread(target=slow.check)
+    importing.start()
+    # (A correct runtime holds the function's import back until the other ends, so this wait runs out; the
+    # 0.5 s only bounds how long the test gives a wrong one to put the function's copies in place.)
+    gate.function_entered.wait(0.5)
+    gate.elsewhere_release.set()
+    other.join(30)
+    gate.function_release.set()
+    importing.join(30)
+    # THEN the other import finished with the process's own modules, and the function has its own
+    assert seen
+    blocker = seen[0]
+    assert blocker.shared is sys.modules[f"{package}.shared"]
+    assert blocker.shared is not slow.module(f"{package}.shared")
