@@ -65,8 +65,8 @@ def default_client_factory() -> Any:
 
     It sends requests without botocore's parameter validation, as AppSync sends them to DynamoDB: what AppSync
     refuses itself, `dynamodb_requests` refuses (MappingTemplate), and DynamoDB answers the rest with its own
-    ValidationException. botocore's validation walked every parameter of every call once more (about 8 % of the
-    client's CPU for a page's Query and BatchGetItem), and what it refused would have reached the resolver as
+    ValidationException. botocore's validation walked every parameter of every call once more (its cost:
+    bench/README.md, "The least this design can do"), and what it refused would have reached the resolver as
     "could not be reached" (its error is a BotoCoreError)."""
     from botocore.config import Config
 

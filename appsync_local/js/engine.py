@@ -32,6 +32,10 @@ LIB_LINE_BASE = 1_000_000
 LIB_FILES = ("host.js", "transform.js", "util.js", "dynamodb.js", "loader.js", "driver.js")
 _FRAME = re.compile(r"<input>:(\d+)(?::(\d+))?")
 
+# The files one resolution has loaded on one engine (path to bundle and module id), each checked for changes once
+# (`JsEngine.call`).
+Loaded = dict[Path, tuple[Bundle, str]]
+
 
 def _json_default(value: Any) -> Any:
     if isinstance(value, Decimal):
@@ -200,7 +204,7 @@ class JsEngine:
         ctx: Mapping[str, Any],
         env: dict[str, Any],
         kept: Kept = Kept(),
-        loaded: dict[Path, tuple[Bundle, str]] | None = None,
+        loaded: Loaded | None = None,
     ) -> HandlerOutcome:
         """Run `handler` ("request" or "response") of `path` with `ctx` (its stash, prev and result as `kept`);
         env: authType, typeName, fieldName.

@@ -8,19 +8,16 @@ from pathlib import Path
 from typing import Any
 
 from appdef.bindings import Binding, js_code_files
-from jsbundles import Bundle, JsCodeError
+from jsbundles import JsCodeError
 
 from ..errors import AppSyncFieldError
 from ..resolver_context import ResolverInvocation
 from ..wire.resolver_event import DataSourceFailure, JsContext
 from .compiled import CompiledBundles
 from .datasource import DataSource, DataSourceError
-from .engine import HandlerOutcome, JsEngine, Kept, to_json
+from .engine import HandlerOutcome, JsEngine, Kept, Loaded, to_json
 
 CODE_ERROR_TYPE = "Code"
-# The files one resolution has loaded, each checked for changes once (`JsEngine.call`). A resolution stays on
-# its event loop's thread, so on one engine.
-Loaded = dict[Path, tuple[Bundle, str]]
 
 
 class JsResolverRunner:
@@ -83,7 +80,7 @@ class JsResolverRunner:
     async def _run_unit(self, binding: Binding, invocation: ResolverInvocation) -> Any:
         code = binding.code
         assert code is not None
-        loaded: Loaded = {}
+        loaded: Loaded = {}  # a resolution stays on its event loop's thread, so on one engine
         request = self._handle(code, "request", _ctx(invocation), invocation, Kept(), loaded)
         if request.status == "earlyReturn":
             return request.value

@@ -133,22 +133,32 @@ def test_a_handler_from_the_standard_library_is_shared_as_libraries_are() -> Non
     assert function.module("json.tool") is sys.modules["json.tool"]
 
 
+def gated_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, module: str, first: str, then: str) -> Any:
+    """Writes the app module `module` (a dotted name under `tmp_path`): it runs `first`, stops in its import until
+    released, then runs `then`. Returns its gate, a library module outside the app with two events: `entered`
+    (set once the import has stopped) and `release`."""
+    library = tmp_path / "library"
+    library.mkdir(exist_ok=True)
+    gate = f"gate_{uuid.uuid4().hex[:8]}"
+    (library / f"{gate}.py").write_text(
+        "import threading\nentered, release = threading.Event(), threading.Event()\n"
+    )
+    monkeypatch.syspath_prepend(str(library))
+    code = f"import {gate}\n{first}\n{gate}.entered.set()\n{gate}.release.wait(30)\n{then}\n"
+    (tmp_path / (module.replace(".", "/") + ".py")).write_text(code)
+    return importlib.import_module(gate)
+
+
+SLOW_HANDLER = "def handler(event, context):\n    return shared.table()"
+
+
 def test_an_import_elsewhere_waits_for_a_functions_import_and_gets_the_processs_own_module(
     package: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # GIVEN a function whose module blocks in its import (on events in a library outside the app)
-    library = tmp_path / "library"
-    library.mkdir()
-    gates = f"gates_{uuid.uuid4().hex[:8]}"
-    (library / f"{gates}.py").write_text(
-        "import threading\nentered = threading.Event()\nrelease = threading.Event()\n"
+    gate = gated_module(
+        tmp_path, monkeypatch, f"{package}.slow", f"from {package} import shared", SLOW_HANDLER
     )
-    monkeypatch.syspath_prepend(str(library))
-    (tmp_path / package / "slow.py").write_text(
-        f"import {gates}\nfrom {package} import shared\n{gates}.entered.set()\n{gates}.release.wait(30)\n"
-        "def handler(event, context):\n    return shared.table()\n"
-    )
-    gate = importlib.import_module(gates)
     slow = LocalFunction(FunctionConfig.named("slow", handler=f"{package}.slow.handler"), "us-east-1")
     importing = threading.Thread(target=slow.check)
     importing.start()
@@ -172,27 +182,12 @@ def test_an_import_elsewhere_waits_for_a_functions_import_and_gets_the_processs_
 def test_an_import_under_way_when_a_functions_first_import_begins_keeps_the_processs_own_modules(
     package: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # GIVEN a function made but never run (no environment, no copies of the app's modules yet), and each of
-    # two app modules blocking in its import on events in a library outside the app
-    library = tmp_path / "library"
-    library.mkdir()
-    gates = f"gates_{uuid.uuid4().hex[:8]}"
-    (library / f"{gates}.py").write_text(
-        "import threading\n"
-        "elsewhere_entered, elsewhere_release = threading.Event(), threading.Event()\n"
-        "function_entered, function_release = threading.Event(), threading.Event()\n"
+    # GIVEN a function made but never run (no environment, no copies of the app's modules yet), and two app
+    # modules each blocking in its import: one imported elsewhere, one the function's handler
+    elsewhere = gated_module(tmp_path, monkeypatch, f"{package}.blocker", "", f"from {package} import shared")
+    in_function = gated_module(
+        tmp_path, monkeypatch, f"{package}.slow", f"from {package} import shared", SLOW_HANDLER
     )
-    monkeypatch.syspath_prepend(str(library))
-    (tmp_path / package / "blocker.py").write_text(
-        f"import {gates}\n{gates}.elsewhere_entered.set()\n{gates}.elsewhere_release.wait(30)\n"
-        f"from {package} import shared\n"
-    )
-    (tmp_path / package / "slow.py").write_text(
-        f"import {gates}\nfrom {package} import shared\n{gates}.function_entered.set()\n"
-        f"{gates}.function_release.wait(30)\n"
-        "def handler(event, context):\n    return shared.table()\n"
-    )
-    gate = importlib.import_module(gates)
     slow = LocalFunction(FunctionConfig.named("slow", handler=f"{package}.slow.handler"), "us-east-1")
     # WHEN a thread outside any function is in the middle of importing an app module
     seen: list[Any] = []
@@ -200,19 +195,24 @@ def test_an_import_under_way_when_a_functions_first_import_begins_keeps_the_proc
         target=lambda: seen.append(__import__(f"{package}.blocker", fromlist=["shared"]))
     )
     other.start()
-    assert gate.elsewhere_entered.wait(30)
+    assert elsewhere.entered.wait(30)
     # and the function's first import begins meanwhile
     importing = threading.Thread(target=slow.check)
     importing.start()
     # (A correct runtime holds the function's import back until the other ends, so this wait runs out; the
     # 0.5 s only bounds how long the test gives a wrong one to put the function's copies in place.)
-    gate.function_entered.wait(0.5)
-    gate.elsewhere_release.set()
+    in_function.entered.wait(0.5)
+    elsewhere.release.set()
     other.join(30)
-    gate.function_release.set()
+    # THEN the other import ends on its own, before the function's (which a wrong runtime lets in first: the
+    # other then either waits behind it or ends with its copies), with the process's own modules
+    ended_first = not other.is_alive()
+    in_function.release.set()
     importing.join(30)
-    # THEN the other import finished with the process's own modules, and the function has its own
+    other.join(30)
+    assert ended_first
     assert seen
     blocker = seen[0]
     assert blocker.shared is sys.modules[f"{package}.shared"]
+    # and the function has its own
     assert blocker.shared is not slow.module(f"{package}.shared")
